@@ -1,0 +1,110 @@
+// Mail through SMTP (nodemailer), exactly once per idempotency key as far as SMTP allows: the ledger in the
+// store is consulted before sending and settled after; every message carries a Message-ID derived from its
+// key, so the rare resend after a crash between the server's acceptance and the ledger's update is the same
+// message to the receiving side, not a new one.
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { inZone } from '../workflows/domain/calendar';
+import type { Store } from './store';
+import type { Audience, EscalationNotice, Notice, SendMailInput, SendMailResult } from './types';
+
+export interface MailConfig {
+  /** smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465 (TLS); nodemailer URL options apply. */
+  smtpUrl: string;
+  from: string;
+  responders: string[];
+  /** Where people can read the breach's status, for links in mails. */
+  statusBaseUrl?: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
+
+function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string): RenderedMail {
+  const due = inZone(notice.dueAt, notice.zone);
+  const headline = notice.overdue ? `OVERDUE (${notice.step})` : `Due soon (${notice.step})`;
+  const lines = [
+    notice.overdue
+      ? `The deadline for "${notice.title}" has passed and no approval has been recorded.`
+      : `The deadline for "${notice.title}" is approaching and no approval has been recorded yet.`,
+    '',
+    `Breach:      ${notice.breachId}`,
+    `Obligation:  ${notice.obligationId}`,
+    `Due:         ${due} (${notice.zone})${notice.guidance ? " — the regulator's guidance, not a statutory limit" : ''}`,
+    `Legal basis: ${notice.citation}`,
+    '',
+    'Record the submission in Breachline when it is done; the escalations stop then.',
+  ];
+  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
+  return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+}
+
+export function render(notice: Notice, statusBaseUrl?: string): RenderedMail {
+  switch (notice.template) {
+    case 'escalation':
+      return renderEscalation(notice, statusBaseUrl);
+  }
+}
+
+/** A deterministic Message-ID for an idempotency key. */
+export function messageIdFor(key: string, from: string): string {
+  const domain = from.match(/@([^>\s]+)/)?.[1] ?? 'breachline.invalid';
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+interface SmtpError extends Error {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+}
+
+export class Mailer {
+  readonly transport: Transporter;
+
+  constructor(
+    readonly config: MailConfig,
+    private readonly store: Store,
+  ) {
+    this.transport = nodemailer.createTransport(config.smtpUrl);
+  }
+
+  private addresses(audience: Audience): string[] {
+    switch (audience) {
+      case 'responders':
+        return this.config.responders;
+    }
+  }
+
+  // Idempotent: a key already sent returns the first send's Message-ID without sending.
+  async send(input: SendMailInput): Promise<SendMailResult> {
+    const to = this.addresses(input.audience);
+    if (to.length === 0) throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_RESPONDERS)`, 'MailConfig');
+    const messageId = messageIdFor(input.idempotencyKey, this.config.from);
+    const previous = await this.store.claimMail(input.idempotencyKey, input.notice.breachId, messageId);
+    if (previous?.status === 'sent') return { messageId: previous.message_id, status: 'already-sent', accepted: to.length };
+    if (previous?.status === 'failed') {
+      throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
+    }
+    const mail = render(input.notice, this.config.statusBaseUrl);
+    try {
+      const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
+      await this.store.settleMail(input.idempotencyKey, 'sent', info.response ?? '');
+      return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
+    } catch (error) {
+      const smtp = error as SmtpError;
+      // SMTP 5xx is permanent (RFC 5321 §4.2.1): retrying cannot help. Anything else (4xx, a lost connection) is retried.
+      if (smtp.responseCode !== undefined && smtp.responseCode >= 500) {
+        await this.store.settleMail(input.idempotencyKey, 'failed', smtp.response ?? smtp.message);
+        throw ApplicationFailure.nonRetryable(`SMTP refused mail ${input.idempotencyKey}: ${smtp.response ?? smtp.message}`, 'MailRefused');
+      }
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,67 @@
+// The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
+// can import them without pulling side-effecting code into its sandbox.
+
+/** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
+export type Audience = 'responders';
+
+export interface EscalationNotice {
+  template: 'escalation';
+  breachId: string;
+  obligationId: string;
+  title: string;
+  citation: string;
+  /** Epoch ms. */
+  dueAt: number;
+  zone: string;
+  guidance: boolean;
+  step: string;
+  overdue: boolean;
+}
+
+export type Notice = EscalationNotice;
+
+export interface SendMailInput {
+  /** One key per mail that must leave at most once; a repeat returns the first send's result. */
+  idempotencyKey: string;
+  audience: Audience;
+  notice: Notice;
+}
+
+export interface SendMailResult {
+  messageId: string;
+  /** `already-sent`: an earlier attempt with the same key was accepted by the SMTP server. */
+  status: 'sent' | 'already-sent';
+  accepted: number;
+}
+
+export type OutcomeKind =
+  | 'breach-detected'
+  | 'facts-updated'
+  | 'obligation-opened'
+  | 'deadline-moved'
+  | 'obligation-withdrawn'
+  | 'obligation-reopened'
+  | 'escalation-sent'
+  | 'approval-recorded'
+  | 'breach-closed';
+
+export interface OutcomeInput {
+  /** One key per outcome; recording it again changes nothing. */
+  idempotencyKey: string;
+  breachId: string;
+  kind: OutcomeKind;
+  /** Epoch ms, workflow time. */
+  at: number;
+  obligationId?: string;
+  actor?: string;
+  detail: Record<string, unknown>;
+}
+
+export interface OutcomeResult {
+  recorded: 'new' | 'duplicate';
+}
+
+export interface Activities {
+  sendMail(input: SendMailInput): Promise<SendMailResult>;
+  recordOutcome(input: OutcomeInput): Promise<OutcomeResult>;
+}

@@ -1,0 +1,104 @@
+// A local SMTP server that accepts every message and keeps it: in memory for tests, and as .eml files in a
+// folder for people (the dev stack serves them as a page too). It is a real SMTP server (smtp-server), so
+// what arrives here went through nodemailer, the wire and the protocol exactly as it would in production.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  seq: number;
+  receivedAt: Date;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  messageId?: string;
+  subject: string;
+  text: string;
+  file?: string;
+}
+
+export interface MailSink {
+  host: string;
+  port: number;
+  url: string;
+  messages: ReceivedMail[];
+  /** Resolves with the first message (already received or arriving) that matches; rejects after timeoutMs. */
+  waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  close(): Promise<void>;
+}
+
+export async function startMailSink(options: { host?: string; port?: number; dir?: string } = {}): Promise<MailSink> {
+  const host = options.host ?? '127.0.0.1';
+  const messages: ReceivedMail[] = [];
+  const waiters = new Set<{ match: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
+  if (options.dir) mkdirSync(options.dir, { recursive: true });
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    async onData(stream, session, callback) {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        const raw = Buffer.concat(chunks);
+        const parsed = await simpleParser(raw);
+        const seq = messages.length + 1;
+        const receivedAt = new Date();
+        let file: string | undefined;
+        if (options.dir) {
+          file = join(options.dir, `${receivedAt.toISOString().replace(/[:.]/g, '-')}-${String(seq).padStart(6, '0')}.eml`);
+          writeFileSync(file, raw);
+        }
+        const mail: ReceivedMail = {
+          seq,
+          receivedAt,
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          messageId: parsed.messageId,
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          file,
+        };
+        messages.push(mail);
+        for (const waiter of waiters) {
+          if (waiter.match(mail)) {
+            waiters.delete(waiter);
+            waiter.resolve(mail);
+          }
+        }
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+
+  return {
+    host,
+    port,
+    url: `smtp://${host}:${port}`,
+    messages,
+    waitFor(match, timeoutMs = 30_000) {
+      const found = messages.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const waiter = { match, resolve: (mail: ReceivedMail) => (clearTimeout(timer), resolve(mail)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no matching mail within ${timeoutMs} ms; received: ${messages.map((m) => m.subject).join(' | ') || 'none'}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

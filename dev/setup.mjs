@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Idempotent install step in front of `npm start` and `npm test`: node modules from the lockfile, then the
+// Temporal binaries that the chosen command needs. Plain Node, no dependencies: it runs on a fresh clone.
+//   node dev/setup.mjs start   -> the dev server's CLI (unless TEMPORAL_ADDRESS points at a server)
+//   node dev/setup.mjs test    -> the CLI (unless TEMPORAL_ADDRESS) and the time-skipping test server
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensure, ROOT, TEMPORAL_CLI, TEST_SERVER, ToolchainError, version } from './toolchain.mjs';
+
+const purpose = process.argv[2];
+if (purpose !== 'start' && purpose !== 'test') {
+  console.error('usage: node dev/setup.mjs start|test');
+  process.exit(2);
+}
+
+function ensureNodeModules() {
+  const lock = readFileSync(join(ROOT, 'package-lock.json'));
+  const digest = createHash('sha256').update(lock).digest('hex');
+  const stamp = join(ROOT, 'node_modules', '.breachline-lock.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
+  console.error('breachline: installing node modules from package-lock.json (npm ci) ...');
+  const run = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, stdio: 'inherit' });
+  if (run.status !== 0) {
+    console.error('breachline: `npm ci` failed; see the lines above.');
+    process.exit(run.status ?? 1);
+  }
+  writeFileSync(stamp, digest);
+}
+
+try {
+  ensureNodeModules();
+  const needed = [];
+  if (!process.env.TEMPORAL_ADDRESS) needed.push(TEMPORAL_CLI);
+  if (purpose === 'test') needed.push(TEST_SERVER);
+  for (const tool of needed) {
+    const { path, source } = ensure(tool);
+    if (process.env.BREACHLINE_VERBOSE) console.error(`breachline: ${tool.binary} from ${source}: ${path} (${version(path)})`);
+  }
+} catch (error) {
+  if (error instanceof ToolchainError) {
+    console.error(`breachline: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

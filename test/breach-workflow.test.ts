@@ -1,0 +1,134 @@
+// The breach workflow on the time-skipping test server: deadlines measured in real days of server time,
+// escalations received by a real SMTP server, outcomes recorded in a real (embedded PostgreSQL) store.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Breaches, UpdateRejected } from '../client/breaches';
+import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { bundleWorkflows } from '../worker/worker';
+import { InvalidInput } from '../workflows/domain/facts';
+import { timeSkippingEnvironment } from './support/temporal';
+import { RESPONDER, type RunningWorker, startWorker } from './support/worker';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let sink: MailSink;
+let worker: RunningWorker;
+let breaches: Breaches;
+
+beforeAll(async () => {
+  [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink()]);
+  worker = await startWorker(env, sink, await bundleWorkflows(), 'breach-workflow-test');
+  breaches = new Breaches(env.client, worker.taskQueue);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await sink?.close();
+  await env?.teardown();
+});
+
+async function detect(facts: Record<string, unknown> = {}) {
+  const detectedAt = new Date(await env.currentTimeMs()).toISOString();
+  return breaches.start({
+    source: 'test-siem',
+    eventId: `evt-${randomUUID()}`,
+    detectedAt,
+    summary: 'Synthetic: customer table export seen leaving the web shop database',
+    facts: { jurisdictions: ['JP'], dataCategories: ['name', 'email'], ...facts },
+  });
+}
+
+const finalReport = (status: Awaited<ReturnType<Breaches['status']>>) => status.obligations.find((o) => o.id === 'JP-APPI/ppc-final')!;
+const mailsAbout = (breachId: string, what: string) => sink.messages.filter((m) => m.text.includes(breachId) && m.subject.includes(what));
+
+describe('breach workflow (time-skipping server)', () => {
+  it('escalates the 60-day final report before its deadline, records the approval, and escalates no further', async () => {
+    const { breachId, created } = await detect();
+    expect(created).toBe(true);
+    const learned = await breaches.updateFacts(breachId, { affectedCount: 1200, unfairPurpose: true });
+    expect(learned.changed).toEqual(['affectedCount', 'unfairPurpose']);
+    expect(learned.opened).toEqual(['JP-APPI/ppc-preliminary', 'JP-APPI/ppc-final', 'JP-APPI/individuals']);
+    await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'alice@example.test' }, filingReference: 'PPC-PRE-1' });
+
+    const before = await breaches.status(breachId);
+    const awareAt = Date.parse(before.facts.awareAt);
+    const dueAt = Date.parse(finalReport(before).dueAt);
+    expect(finalReport(before).why.join(' ')).toContain('Art. 7(3)');
+    expect(dueAt - awareAt).toBeGreaterThan(59 * DAY_MS); // 60 days, awareness day counted as day 1
+
+    // Skip to half a day before the deadline: ~59 days of server time.
+    await env.sleep(dueAt - 12 * HOUR_MS - (await env.currentTimeMs()));
+    const reminder = await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report to the PPC') && m.subject.includes('due-in-24h'));
+    expect(reminder.envelopeTo).toEqual([RESPONDER]);
+    expect(reminder.subject).toContain('Due soon');
+    expect(reminder.text).toContain('APPI Art. 26(1); Rules Art. 8(2)');
+
+    const approval = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'bob@example.test', role: 'dpo' }, filingReference: 'PPC-FIN-7' });
+    expect(approval.action).toBe('submitted');
+
+    await env.sleep(10 * DAY_MS);
+    const after = await breaches.status(breachId);
+    expect(finalReport(after)).toMatchObject({ state: 'satisfied', satisfiedBy: 'bob@example.test', overdue: false });
+    expect(after.approvals.map((a) => [a.obligationId, a.approver.id, a.filingReference])).toEqual([
+      ['JP-APPI/ppc-preliminary', 'alice@example.test', 'PPC-PRE-1'],
+      ['JP-APPI/ppc-final', 'bob@example.test', 'PPC-FIN-7'],
+    ]);
+    expect(mailsAbout(breachId, 'Final report to the PPC').map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['due-in-72h', 'due-in-24h']);
+    expect(mailsAbout(breachId, 'Preliminary report')).toEqual([]);
+
+    const outcomes = await worker.store.outcomes(breachId);
+    expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => [o.obligation_id, o.actor])).toEqual([
+      ['JP-APPI/ppc-preliminary', 'alice@example.test'],
+      ['JP-APPI/ppc-final', 'bob@example.test'],
+    ]);
+    expect(outcomes.filter((o) => o.kind === 'escalation-sent' && o.obligation_id === 'JP-APPI/ppc-final')).toHaveLength(2);
+    const ledger = await worker.store.mailLedger(breachId);
+    expect(ledger.every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+  });
+
+  it('escalates as overdue once a deadline is missed', async () => {
+    const { breachId } = await detect({ affectedCount: 1500 });
+    const status = await breaches.status(breachId);
+    const dueAt = Date.parse(finalReport(status).dueAt);
+    expect(dueAt - Date.parse(status.facts.awareAt)).toBeLessThan(35 * DAY_MS); // 30 days, rolled forward at most a few
+    await env.sleep(dueAt + HOUR_MS - (await env.currentTimeMs()));
+
+    const overdue = await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('OVERDUE (missed)') && m.subject.includes('Final report'));
+    expect(overdue.text).toContain('has passed and no approval has been recorded');
+    const after = finalReport(await breaches.status(breachId));
+    expect(after).toMatchObject({ state: 'open', overdue: true });
+    expect(after.timeLeftMs).toBeLessThan(0);
+    expect(after.escalations.map((e) => e.step)).toContain('missed');
+  });
+
+  it('starts one breach for a detection sent twice', async () => {
+    const detection = { source: 'test-edr', eventId: `dup-${randomUUID()}`, detectedAt: new Date().toISOString(), summary: 'Synthetic duplicate' };
+    const first = await breaches.start(detection);
+    const second = await breaches.start(detection);
+    expect(second).toEqual({ breachId: first.breachId, created: false });
+    expect(first.created).toBe(true);
+  });
+
+  it('refuses bad facts with each field named and changes nothing', async () => {
+    const { breachId } = await detect({ affectedCount: 10 });
+    const before = await breaches.status(breachId);
+    await expect(breaches.updateFacts(breachId, { affectedCount: -3, dataCategories: ['nonsense'], colour: 'red' })).rejects.toThrow(InvalidInput);
+    const error = await breaches.updateFacts(breachId, { affectedCount: -3, dataCategories: ['nonsense'], colour: 'red' }).catch((e: InvalidInput) => e);
+    expect((error as InvalidInput).errors.map((e) => e.field)).toEqual(['affectedCount', 'dataCategories.0', 'colour']);
+
+    // The workflow's own validator refuses too, for callers that bypass the client library.
+    const handle = env.client.workflow.getHandle(breachId);
+    const refused = await handle.executeUpdate('updateFacts', { args: [{ affectedCount: 'many' }] }).catch((e: WorkflowUpdateFailedError) => e);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/^invalid facts update: affectedCount: /);
+    await expect(breaches.approve(breachId, { obligationId: 'JP-APPI/nope', approver: { id: 'x' } })).rejects.toThrow(UpdateRejected);
+
+    const after = await breaches.status(breachId);
+    expect(after.facts).toEqual(before.facts);
+    expect(after.timeline.filter((t) => t.kind === 'facts-updated')).toEqual([]);
+  });
+});

@@ -1,0 +1,30 @@
+// Real Temporal servers for tests, from the project's toolchain (dev/toolchain.mjs): never the SDK's download.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ensure, TEMPORAL_CLI, TEST_SERVER } from '../../dev/toolchain.mjs';
+import { EncryptionCodec } from '../../worker/codec';
+import { searchAttributes } from '../../workflows/definitions';
+import { randomBytes } from 'node:crypto';
+
+export const testCodec = new EncryptionCodec(randomBytes(32));
+
+/** The time-skipping test server: a 60-day deadline is tested as 60 days of server time. */
+export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const { path } = ensure(TEST_SERVER);
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+    client: { dataConverter: { payloadCodecs: [testCodec] } },
+  });
+}
+
+/** The dev server (`temporal server start-dev`), or the server at TEMPORAL_ADDRESS when that is set. */
+export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
+  const client = { dataConverter: { payloadCodecs: [testCodec] } };
+  if (process.env.TEMPORAL_ADDRESS) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS, client });
+  }
+  const { path } = ensure(TEMPORAL_CLI);
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes: Object.values(searchAttributes) },
+    client,
+  });
+}

@@ -1,0 +1,43 @@
+// An in-process breach worker wired to a real store (embedded PGlite) and a real SMTP sink.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import { Mailer } from '../../activities/mail';
+import { openStore, type Store } from '../../activities/store';
+import type { MailSink } from '../../dev/mail-sink';
+import { createBreachWorker } from '../../worker/worker';
+import { testCodec } from './temporal';
+
+export const RESPONDER = 'dpo@example.test';
+
+export interface RunningWorker {
+  worker: Worker;
+  store: Store;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string): Promise<RunningWorker> {
+  const store = await openStore('pglite:memory');
+  const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER] }, store);
+  const worker = await createBreachWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    codec: testCodec,
+    store,
+    mailer,
+    workflowBundle,
+  });
+  const running = worker.run();
+  return {
+    worker,
+    store,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      mailer.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Configuration from the environment, validated once at start-up: a bad value stops the process with the
+// variable named, before anything connects.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { describeFieldErrors, fieldErrors } from '../workflows/domain/facts';
+import { TASK_QUEUE } from '../workflows/definitions';
+
+export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
+const emailList = z
+  .string()
+  .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+  .pipe(z.array(z.email()));
+
+const Env = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  BREACHLINE_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
+  BREACHLINE_STORE_URL: z.string().min(1).optional(),
+  BREACHLINE_SMTP_URL: z.url().default('smtp://127.0.0.1:2525'),
+  BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
+  BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
+  BREACHLINE_PUBLIC_URL: z.url().optional(),
+  BREACHLINE_CODEC_KEY: z.string().optional(),
+  BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
+  BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
+  BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+});
+
+export interface Config {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  dataDir: string;
+  storeUrl: string;
+  mail: { smtpUrl: string; from: string; responders: string[]; statusBaseUrl?: string };
+  codec: { key?: string; oldKeys?: string; devKeyFile: string };
+  api: { host: string; port: number };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) throw new Error(`invalid configuration: ${describeFieldErrors(fieldErrors(parsed.error))}`);
+  const e = parsed.data;
+  const dataDir = resolve(e.BREACHLINE_DATA_DIR);
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.BREACHLINE_TASK_QUEUE },
+    dataDir,
+    storeUrl: e.BREACHLINE_STORE_URL ?? `pglite:${join(dataDir, 'store')}`,
+    mail: { smtpUrl: e.BREACHLINE_SMTP_URL, from: e.BREACHLINE_MAIL_FROM, responders: e.BREACHLINE_RESPONDERS, statusBaseUrl: e.BREACHLINE_PUBLIC_URL },
+    codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
+    api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
+  };
+}

@@ -1,0 +1,69 @@
+// The worker: connects to Temporal, runs the breach workflow and its activities on one task queue.
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { Mailer } from '../activities/mail';
+import { openStore, type Store } from '../activities/store';
+import type { EncryptionCodec } from './codec';
+import type { Config } from './config';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export function unreachable(address: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new Error(
+    `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
+      'or set TEMPORAL_ADDRESS to a server that is running.',
+  );
+}
+
+export async function connectWorker(address: string): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address });
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+}
+
+export interface BreachWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  codec: EncryptionCodec;
+  store: Store;
+  mailer: Mailer;
+  workflowBundle?: WorkflowBundle;
+  identity?: string;
+}
+
+export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.identity ? { identity: deps.identity } : {}),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ store: deps.store, mailer: deps.mailer }),
+    dataConverter: { payloadCodecs: [deps.codec] },
+  });
+}
+
+/** Opens what the activities need: the store and the mailer. */
+export async function openActivityDeps(config: Config): Promise<{ store: Store; mailer: Mailer }> {
+  const store = await openStore(config.storeUrl);
+  return { store, mailer: new Mailer(config.mail, store) };
+}

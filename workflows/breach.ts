@@ -1,0 +1,307 @@
+// One breach, one workflow: from detection to closure, it keeps the legal obligations current with the facts,
+// runs a deadline clock with an escalation ladder for each open obligation, and records every approval.
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, OutcomeInput } from '../activities/types';
+import {
+  ApprovalRequest,
+  approve,
+  type ApprovalRecord,
+  type BreachClosure,
+  type BreachStatus,
+  closeBreach,
+  CloseRequest,
+  type FactsUpdateResult,
+  type ObligationState,
+  type Phase,
+  searchAttributes,
+  statusQuery,
+  type TimelineEntry,
+  updateFacts,
+} from './definitions';
+import { inZone } from './domain/calendar';
+import { DEFAULT_LADDER, pendingSteps } from './domain/escalation';
+import { applyFactsUpdate, changedFacts, type Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
+import { assess, type Assessment, type Obligation } from './domain/obligations';
+
+const { sendMail, recordOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** The response plan, top to bottom: assess the law, run every deadline until it is met, close. */
+export async function breachWorkflow(detection: Detection): Promise<BreachClosure> {
+  const response = new BreachResponse(workflowInfo().workflowId, detection);
+
+  setHandler(updateFacts, (update) => response.learn(update), {
+    validator: (update) => void parseOrExplain(FactsUpdate, update, 'facts update'),
+  });
+  setHandler(approve, (request) => response.approve(request), { validator: (request) => response.checkApproval(request) });
+  setHandler(closeBreach, (request) => response.close(request), { validator: (request) => response.checkClose(request) });
+  setHandler(statusQuery, () => response.status());
+
+  // 1. Detection and assessment: record what the security tooling saw; decide which laws apply to what is
+  //    known, and start a deadline clock for each obligation.
+  await Promise.all([response.recordDetection(), response.reassess()]);
+  // 3. Reporting and notification: the clocks escalate until operators approve; facts may change any time.
+  // 4. Closure: only when every obligation is satisfied or withdrawn (checked by the close update).
+  await condition(() => response.closure !== undefined && allHandlersFinished());
+  return response.closure!;
+}
+
+interface Tracked {
+  obligation: Obligation;
+  state: ObligationState;
+  satisfiedBy?: ApprovalRecord;
+  withdrawnBecause?: string;
+  escalations: { step: string; at: number; overdue: boolean; dueAt: number }[];
+  /** The running deadline clock, cancelled when the obligation is satisfied, withdrawn or moved. */
+  clock?: CancellationScope;
+}
+
+class BreachResponse {
+  private facts: Facts;
+  private readonly tracked = new Map<string, Tracked>();
+  private notApplicable: Assessment['notApplicable'] = [];
+  private readonly approvals: ApprovalRecord[] = [];
+  private readonly timeline: TimelineEntry[] = [];
+  private outcomesRecorded = 0;
+  closure?: BreachClosure;
+
+  constructor(
+    private readonly breachId: string,
+    private readonly detection: Detection,
+  ) {
+    this.facts = initialFacts(detection);
+  }
+
+  async recordDetection(): Promise<void> {
+    this.note({ kind: 'detected', detail: `detected by ${this.detection.source} (event ${this.detection.eventId})` });
+    await this.record({ kind: 'breach-detected', detail: { source: this.detection.source, eventId: this.detection.eventId } });
+  }
+
+  async learn(update: FactsUpdate): Promise<FactsUpdateResult> {
+    const before = this.facts;
+    this.facts = applyFactsUpdate(before, update);
+    const changed = changedFacts(before, this.facts);
+    this.note({ kind: 'facts-updated', detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' });
+    const result = await this.reassess();
+    await this.record({ kind: 'facts-updated', detail: { changed } });
+    return { changed, ...result };
+  }
+
+  /** Recomputes the obligations from the facts and brings every deadline clock in line with them. */
+  async reassess(): Promise<Omit<FactsUpdateResult, 'changed'>> {
+    const assessment = assess(this.facts);
+    this.notApplicable = assessment.notApplicable;
+    const result = { opened: [] as string[], moved: [] as string[], withdrawn: [] as string[] };
+    const outcomes: Promise<unknown>[] = [];
+    const current = new Set<string>();
+
+    for (const obligation of assessment.obligations) {
+      current.add(obligation.id);
+      const known = this.tracked.get(obligation.id);
+      if (!known) {
+        this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [] });
+        result.opened.push(obligation.id);
+        this.note({ kind: 'obligation-opened', obligationId: obligation.id, detail: `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}` });
+        outcomes.push(this.record({ kind: 'obligation-opened', obligationId: obligation.id, detail: { dueAt: obligation.dueAt } }));
+        this.startClock(obligation.id);
+      } else if (known.state === 'satisfied') {
+        known.obligation = { ...obligation, dueAt: known.obligation.dueAt, targetAt: known.obligation.targetAt };
+      } else if (known.state === 'withdrawn') {
+        known.obligation = obligation;
+        known.state = 'open';
+        known.withdrawnBecause = undefined;
+        result.opened.push(obligation.id);
+        this.note({ kind: 'obligation-reopened', obligationId: obligation.id, detail: `applies again; due ${inZone(obligation.dueAt, obligation.zone)}` });
+        outcomes.push(this.record({ kind: 'obligation-reopened', obligationId: obligation.id, detail: { dueAt: obligation.dueAt } }));
+        this.startClock(obligation.id);
+      } else if (known.obligation.dueAt !== obligation.dueAt) {
+        const from = known.obligation.dueAt;
+        known.obligation = obligation;
+        result.moved.push(obligation.id);
+        this.note({ kind: 'deadline-moved', obligationId: obligation.id, detail: `from ${inZone(from, obligation.zone)} to ${inZone(obligation.dueAt, obligation.zone)}: ${obligation.counting}` });
+        outcomes.push(this.record({ kind: 'deadline-moved', obligationId: obligation.id, detail: { from, to: obligation.dueAt } }));
+        this.startClock(obligation.id);
+      } else {
+        known.obligation = obligation;
+      }
+    }
+
+    for (const [id, known] of this.tracked) {
+      if (current.has(id) || known.state !== 'open') continue;
+      known.state = 'withdrawn';
+      known.withdrawnBecause = this.notApplicable.find((n) => n.regime === known.obligation.regime)?.reason ?? 'no longer applies to the facts';
+      known.clock?.cancel();
+      known.clock = undefined;
+      result.withdrawn.push(id);
+      this.note({ kind: 'obligation-withdrawn', obligationId: id, detail: known.withdrawnBecause });
+      outcomes.push(this.record({ kind: 'obligation-withdrawn', obligationId: id, detail: { reason: known.withdrawnBecause } }));
+    }
+
+    this.publishSearchAttributes();
+    await Promise.all(outcomes);
+    return result;
+  }
+
+  checkApproval(request: ApprovalRequest): void {
+    const parsed = parseOrExplain(ApprovalRequest, request, 'approval');
+    const known = this.tracked.get(parsed.obligationId);
+    if (!known) {
+      throw new Error(`invalid approval: obligationId: no obligation "${parsed.obligationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`);
+    }
+    if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
+  }
+
+  async approve(request: ApprovalRequest): Promise<ApprovalRecord> {
+    const known = this.tracked.get(request.obligationId)!;
+    const record: ApprovalRecord = { ...request, at: Date.now(), action: known.obligation.recipient === 'individuals' ? 'notified' : 'submitted' };
+    this.approvals.push(record);
+    known.state = 'satisfied';
+    known.satisfiedBy = record;
+    known.clock?.cancel();
+    known.clock = undefined;
+    this.note({
+      kind: 'approval-recorded',
+      obligationId: request.obligationId,
+      actor: request.approver.id,
+      detail: `${record.action}${request.filingReference ? ` (reference ${request.filingReference})` : ''}`,
+    });
+    this.publishSearchAttributes();
+    await this.record({
+      kind: 'approval-recorded',
+      obligationId: request.obligationId,
+      actor: request.approver.id,
+      detail: { action: record.action, filingReference: request.filingReference },
+    });
+    return record;
+  }
+
+  checkClose(request: CloseRequest): void {
+    parseOrExplain(CloseRequest, request, 'close request');
+    const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.id);
+    if (open.length) throw new Error(`cannot close: obligations still open: ${open.join(', ')}`);
+    if (this.closure) throw new Error('cannot close: the breach is already closed');
+  }
+
+  async close(request: CloseRequest): Promise<BreachClosure> {
+    const closure = { breachId: this.breachId, closedAt: new Date().toISOString(), closedBy: request.by.id, reason: request.reason };
+    this.note({ kind: 'closed', actor: request.by.id, detail: request.reason });
+    await this.record({ kind: 'breach-closed', actor: request.by.id, detail: { reason: request.reason } });
+    this.closure = closure;
+    this.publishSearchAttributes();
+    return closure;
+  }
+
+  status(): BreachStatus {
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      breachId: this.breachId,
+      phase: this.phase(),
+      asOf: iso(now),
+      detection: { source: this.detection.source, eventId: this.detection.eventId, detectedAt: this.detection.detectedAt, summary: this.detection.summary },
+      facts: this.facts,
+      obligations: [...this.tracked.values()].map(({ obligation, state, satisfiedBy, withdrawnBecause, escalations }) => ({
+        ...obligation,
+        state,
+        dueAt: inZone(obligation.dueAt, obligation.zone),
+        targetAt: obligation.targetAt === undefined ? undefined : inZone(obligation.targetAt, obligation.zone),
+        timeLeftMs: obligation.dueAt - now,
+        overdue: state === 'open' && now > obligation.dueAt,
+        satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
+        satisfiedBy: satisfiedBy?.approver.id,
+        withdrawnBecause,
+        escalations: escalations.map((e) => ({ step: e.step, at: iso(e.at), overdue: e.overdue })),
+      })),
+      notApplicable: this.notApplicable,
+      approvals: this.approvals.map((a) => ({ ...a, at: iso(a.at) })),
+      timeline: this.timeline.map((t) => ({ ...t, at: iso(t.at) })),
+    };
+  }
+
+  private phase(): Phase {
+    if (this.closure) return 'closed';
+    const states = [...this.tracked.values()].map((t) => t.state);
+    if (states.includes('open')) return 'reporting';
+    if (states.includes('satisfied')) return 'remediation';
+    return 'triage';
+  }
+
+  /** Starts (or restarts, after a move) the obligation's deadline clock: one durable timer at a time. */
+  private startClock(id: string): void {
+    const known = this.tracked.get(id)!;
+    known.clock?.cancel();
+    const clock = new CancellationScope();
+    known.clock = clock;
+    clock.run(() => this.escalateUntilMet(known)).catch((error) => {
+      if (!isCancellation(error)) throw error;
+    });
+  }
+
+  private async escalateUntilMet(known: Tracked): Promise<void> {
+    const { obligation } = known;
+    const sent = new Set(known.escalations.filter((e) => e.dueAt === obligation.dueAt).map((e) => e.step));
+    for (const step of pendingSteps(obligation.dueAt, Date.now(), sent, DEFAULT_LADDER)) {
+      const waitMs = step.at - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      // Once the step is due it is sent whole, even if an approval arrives meanwhile: no half-sent escalation.
+      await CancellationScope.nonCancellable(async () => {
+        const key = `${this.breachId}/escalation/${obligation.id}/${obligation.dueAt}/${step.step}`;
+        await sendMail({
+          idempotencyKey: key,
+          audience: 'responders',
+          notice: {
+            template: 'escalation',
+            breachId: this.breachId,
+            obligationId: obligation.id,
+            title: obligation.title,
+            citation: obligation.citation,
+            dueAt: obligation.dueAt,
+            zone: obligation.zone,
+            guidance: obligation.guidance,
+            step: step.step,
+            overdue: step.overdue,
+          },
+        });
+        known.escalations.push({ step: step.step, at: Date.now(), overdue: step.overdue, dueAt: obligation.dueAt });
+        this.note({ kind: 'escalation-sent', obligationId: obligation.id, detail: `${step.step}: due ${inZone(obligation.dueAt, obligation.zone)}` });
+        await this.record({ kind: 'escalation-sent', obligationId: obligation.id, detail: { step: step.step, dueAt: obligation.dueAt, mailKey: key } });
+      });
+    }
+  }
+
+  private note(entry: Omit<TimelineEntry, 'at'>): void {
+    this.timeline.push({ at: Date.now(), ...entry });
+  }
+
+  /** Records an outcome in the store; the key is the outcome's deterministic sequence number in this breach. */
+  private record(outcome: Omit<OutcomeInput, 'idempotencyKey' | 'breachId' | 'at'>): Promise<unknown> {
+    const idempotencyKey = `${this.breachId}/outcome/${++this.outcomesRecorded}`;
+    return recordOutcome({ idempotencyKey, breachId: this.breachId, at: Date.now(), ...outcome });
+  }
+
+  /**
+   * Keeps the breach findable by phase, regime and next deadline. Only where the client set the attributes at
+   * start, i.e. where the namespace has them registered (the time-skipping test server has none).
+   */
+  private publishSearchAttributes(): void {
+    if (!workflowInfo().typedSearchAttributes.get(searchAttributes.phase)) return;
+    const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.dueAt);
+    upsertSearchAttributes([
+      { key: searchAttributes.phase, value: this.phase() },
+      { key: searchAttributes.regimes, value: [...new Set([...this.tracked.values()].map((t) => t.obligation.regime))] },
+      { key: searchAttributes.nextDeadlineAt, value: open.length ? new Date(Math.min(...open)) : null },
+    ]);
+  }
+}

@@ -1,0 +1,111 @@
+// The breach workflow's interface, defined once and imported by both the workflow and its clients:
+// its updates, its query, their input schemas and the shape of the status.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { z } from 'zod';
+import type { Facts, FactsUpdate, FieldError } from './domain/facts';
+import type { Assessment, Obligation } from './domain/obligations';
+
+export const TASK_QUEUE = 'breachline';
+
+export const Approver = z.strictObject({
+  id: z.string().min(1).max(128).describe('who approves: a user id or e-mail from the identity provider'),
+  role: z.string().min(1).max(64).optional(),
+});
+
+export const ApprovalRequest = z.strictObject({
+  obligationId: z.string().min(1).max(128).describe('the obligation this approval satisfies, e.g. "JP-APPI/ppc-final"'),
+  approver: Approver,
+  filingReference: z.string().min(1).max(200).optional().describe("the regulator's receipt or reference number"),
+  note: z.string().max(2000).optional(),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
+
+export const CloseRequest = z.strictObject({
+  by: Approver,
+  reason: z.string().min(1).max(2000),
+});
+export type CloseRequest = z.infer<typeof CloseRequest>;
+
+export interface ApprovalRecord extends ApprovalRequest {
+  /** Epoch ms. */
+  at: number;
+  action: 'submitted' | 'notified';
+}
+
+export type Phase = 'triage' | 'reporting' | 'remediation' | 'closed';
+
+export type ObligationState = 'open' | 'satisfied' | 'withdrawn';
+
+export interface TimelineEntry {
+  /** Epoch ms. */
+  at: number;
+  kind:
+    | 'detected'
+    | 'facts-updated'
+    | 'obligation-opened'
+    | 'deadline-moved'
+    | 'obligation-withdrawn'
+    | 'obligation-reopened'
+    | 'escalation-sent'
+    | 'approval-recorded'
+    | 'closed';
+  obligationId?: string;
+  actor?: string;
+  detail: string;
+}
+
+export interface ObligationStatus extends Omit<Obligation, 'dueAt' | 'targetAt'> {
+  state: ObligationState;
+  /** ISO 8601 in the regime's zone, with its offset. */
+  dueAt: string;
+  targetAt?: string;
+  /** Milliseconds from `asOf` to dueAt; negative once missed. */
+  timeLeftMs: number;
+  overdue: boolean;
+  satisfiedAt?: string;
+  satisfiedBy?: string;
+  withdrawnBecause?: string;
+  escalations: { step: string; at: string; overdue: boolean }[];
+}
+
+export interface BreachStatus {
+  breachId: string;
+  phase: Phase;
+  /** The workflow time this status was read at. */
+  asOf: string;
+  detection: { source: string; eventId: string; detectedAt: string; summary: string };
+  facts: Facts;
+  obligations: ObligationStatus[];
+  notApplicable: Assessment['notApplicable'];
+  approvals: (Omit<ApprovalRecord, 'at'> & { at: string })[];
+  timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
+}
+
+export interface FactsUpdateResult {
+  changed: string[];
+  opened: string[];
+  moved: string[];
+  withdrawn: string[];
+}
+
+export interface BreachClosure {
+  breachId: string;
+  closedAt: string;
+  closedBy: string;
+  reason: string;
+}
+
+export const updateFacts = defineUpdate<FactsUpdateResult, [FactsUpdate]>('updateFacts');
+export const approve = defineUpdate<ApprovalRecord, [ApprovalRequest]>('approve');
+export const closeBreach = defineUpdate<BreachClosure, [CloseRequest]>('close');
+export const statusQuery = defineQuery<BreachStatus>('status');
+
+/** Custom search attributes, registered on the dev server and kept current by the workflow. */
+export const searchAttributes = {
+  phase: defineSearchAttributeKey('BreachPhase', SearchAttributeType.KEYWORD),
+  regimes: defineSearchAttributeKey('BreachRegimes', SearchAttributeType.KEYWORD_LIST),
+  nextDeadlineAt: defineSearchAttributeKey('BreachNextDeadlineAt', SearchAttributeType.DATETIME),
+};
+
+export type { FieldError };

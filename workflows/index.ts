@@ -1,0 +1,2 @@
+// The workflows this worker runs. The bundler starts here: only deterministic code may be reachable from it.
+export { breachWorkflow } from './breach';
