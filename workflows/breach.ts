@@ -75,6 +75,7 @@ class BreachResponse {
   private readonly approvals: ApprovalRecord[] = [];
   private readonly timeline: TimelineEntry[] = [];
   private outcomesRecorded = 0;
+  private publishedSearchAttributes?: string;
   closure?: BreachClosure;
 
   constructor(
@@ -298,10 +299,18 @@ class BreachResponse {
   private publishSearchAttributes(): void {
     if (!workflowInfo().typedSearchAttributes.get(searchAttributes.phase)) return;
     const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.dueAt);
+    const values = {
+      phase: this.phase(),
+      regimes: [...new Set([...this.tracked.values()].map((t) => t.obligation.regime))],
+      nextDeadlineAt: open.length ? Math.min(...open) : null,
+    };
+    const published = JSON.stringify(values);
+    if (published === this.publishedSearchAttributes) return; // unchanged: no history event
+    this.publishedSearchAttributes = published;
     upsertSearchAttributes([
-      { key: searchAttributes.phase, value: this.phase() },
-      { key: searchAttributes.regimes, value: [...new Set([...this.tracked.values()].map((t) => t.obligation.regime))] },
-      { key: searchAttributes.nextDeadlineAt, value: open.length ? new Date(Math.min(...open)) : null },
+      { key: searchAttributes.phase, value: values.phase },
+      { key: searchAttributes.regimes, value: values.regimes },
+      { key: searchAttributes.nextDeadlineAt, value: values.nextDeadlineAt === null ? null : new Date(values.nextDeadlineAt) },
     ]);
   }
 }

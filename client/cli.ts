@@ -1,0 +1,179 @@
+// `breachline`: the command line for security tooling (start), operators (facts, approve, close) and
+// managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { loadCodec } from '../worker/codec';
+import { loadConfig } from '../worker/config';
+import { Facts, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { assess } from '../workflows/domain/obligations';
+import { BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
+import { assessmentJson, assessmentTable, statusTable } from './format';
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, unavailable: 69 } as const;
+
+class Unavailable extends Error {}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidInput(what, [{ field: path, message: `cannot read: ${(error as Error).message}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInput(what, [{ field: path, message: `malformed JSON: ${(error as Error).message}` }]);
+  }
+}
+
+async function breaches(): Promise<Breaches> {
+  const config = loadConfig();
+  try {
+    const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec: loadCodec(config.codec) });
+    return await Breaches.connect(client, config.temporal.taskQueue);
+  } catch (error) {
+    throw new Unavailable((error as Error).message);
+  }
+}
+
+const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
+
+export function buildCli(): Command {
+  const program = new Command('breachline')
+    .description('Breachline: personal-data breach response on Temporal')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ breachline start --source splunk --event-id 4711 --summary "Customer DB dump on paste site" --facts facts.json
+  $ breachline facts breach-splunk-4711-… --json '{"affectedCount": 1200, "unfairPurpose": true}'
+  $ breachline approve breach-splunk-4711-… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
+  $ breachline status breach-splunk-4711-…
+  $ breachline obligations --facts facts.json --json`,
+    );
+
+  program
+    .command('start')
+    .description('start the response to a detection (idempotent: the same source and event id give the same breach)')
+    .option('--file <detection.json>', 'the whole detection as JSON ("-" for stdin)')
+    .option('--source <name>', 'the detecting system')
+    .option('--event-id <id>', "the detecting system's event id")
+    .option('--detected-at <iso>', 'when it was detected (default: now)')
+    .option('--summary <text>', 'what was seen, without personal data')
+    .option('--facts <facts.json>', 'facts already known')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      const detection = options.file
+        ? readJson(options.file, 'detection')
+        : {
+            source: options.source,
+            eventId: options.eventId,
+            detectedAt: options.detectedAt ?? new Date().toISOString(),
+            summary: options.summary,
+            ...(options.facts ? { facts: readJson(options.facts, 'facts') } : {}),
+          };
+      const result = await (await breaches()).start(detection);
+      print(result, options.json, () => `${result.created ? 'started' : 'already started'}: ${result.breachId}`);
+    });
+
+  program
+    .command('facts <breachId>')
+    .description('tell a breach what has been learned; its obligations and deadlines are recomputed')
+    .addOption(new Option('--file <facts.json>', 'a facts update as JSON ("-" for stdin)').conflicts('json'))
+    .option('--json <object>', 'a facts update given inline')
+    .action(async (breachId: string, options) => {
+      if (!options.file && !options.json) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
+      const update = options.file ? readJson(options.file, 'facts update') : parseInline(options.json);
+      const result = await (await breaches()).updateFacts(breachId, update);
+      console.log(JSON.stringify(result, null, 2));
+    });
+
+  program
+    .command('approve <breachId> <obligationId>')
+    .description('record that an obligation was met (report submitted, people notified), with who approved it')
+    .requiredOption('--approver <id>', 'who approves')
+    .option('--role <role>', "the approver's role")
+    .option('--reference <ref>', "the regulator's filing reference")
+    .option('--note <text>')
+    .action(async (breachId: string, obligationId: string, options) => {
+      const record = await (await breaches()).approve(breachId, {
+        obligationId,
+        approver: { id: options.approver, ...(options.role ? { role: options.role } : {}) },
+        ...(options.reference ? { filingReference: options.reference } : {}),
+        ...(options.note ? { note: options.note } : {}),
+      });
+      console.log(`${obligationId}: ${record.action}, approved by ${record.approver.id} at ${new Date(record.at).toISOString()}`);
+    });
+
+  program
+    .command('close <breachId>')
+    .description('close a breach; refused while any obligation is open')
+    .requiredOption('--by <id>', 'who closes it')
+    .requiredOption('--reason <text>')
+    .action(async (breachId: string, options) => {
+      const closure = await (await breaches()).close(breachId, { by: { id: options.by }, reason: options.reason });
+      console.log(`closed at ${closure.closedAt} by ${closure.closedBy}`);
+    });
+
+  program
+    .command('status <breachId>')
+    .description("a breach's phase, obligations with time left, approvals and timeline")
+    .option('--json', 'print JSON')
+    .action(async (breachId: string, options) => {
+      const status = await (await breaches()).status(breachId);
+      print(status, options.json, () => statusTable(status));
+    });
+
+  program
+    .command('obligations')
+    .description('the obligations a facts file gives rise to, computed locally with no server')
+    .requiredOption('--facts <facts.json>', 'facts as JSON ("-" for stdin)')
+    .option('--json', 'print JSON')
+    .action((options) => {
+      const facts = parseOrExplain(Facts, readJson(options.facts, 'facts'), 'facts');
+      const assessment = assess(facts);
+      print(assessmentJson(assessment), options.json, () => assessmentTable(assessment));
+    });
+
+  program
+    .command('worker')
+    .description('run a worker (the dev stack, `npm start`, runs one for you)')
+    .action(async () => {
+      const { runWorker } = await import('../worker/main');
+      await runWorker().catch((error: Error) => {
+        throw /Cannot reach/.test(error.message) ? new Unavailable(error.message) : error;
+      });
+    });
+
+  return program;
+}
+
+function parseInline(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    throw new InvalidInput('facts update', [{ field: '--json', message: `malformed JSON: ${(error as Error).message}` }]);
+  }
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    const message = (error as Error).message;
+    const code =
+      error instanceof InvalidInput ? EXIT.invalid
+      : error instanceof BreachNotFound ? EXIT.notFound
+      : error instanceof UpdateRejected ? EXIT.refused
+      : error instanceof Unavailable ? EXIT.unavailable
+      : EXIT.failure;
+    console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
+    return code;
+  }
+}

@@ -1,0 +1,149 @@
+// `npm start`: the whole system on embedded defaults, in one command:
+//   the Temporal dev server (SQLite file under .data/, Web UI, Breachline's search attributes registered),
+//   a local SMTP sink that keeps every message under .data/mail/ (and shows them at /dev/mail),
+//   the embedded store (PGlite under .data/store), the worker, and the HTTP API.
+// Set TEMPORAL_ADDRESS to use a running server instead of the dev server, BREACHLINE_SMTP_URL to send
+// through a real mail server instead of the sink, BREACHLINE_STORE_URL for PostgreSQL.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../client/api';
+import { Breaches, connectClient } from '../client/breaches';
+import { loadCodec } from '../worker/codec';
+import { loadConfig } from '../worker/config';
+import { connectWorker, createBreachWorker, openActivityDeps } from '../worker/worker';
+import { searchAttributes } from '../workflows/definitions';
+import { type MailSink, startMailSink } from './mail-sink';
+import { ensure, TEMPORAL_CLI, version } from './toolchain.mjs';
+
+const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
+const TEMPORAL_UI_PORT = Number(process.env.BREACHLINE_TEMPORAL_UI_PORT ?? 8233);
+const SINK_PORT = Number(process.env.BREACHLINE_SINK_PORT ?? 2525);
+
+const SEARCH_ATTRIBUTE_TYPES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime' } as Record<string, string>;
+
+async function waitForTemporal(address: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${server.exitCode}; see its output above`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '1 second' });
+      await connection.close();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+function startDevServer(dataDir: string): ChildProcess {
+  const cli = ensure(TEMPORAL_CLI);
+  console.log(`temporal      ${cli.path} (${version(cli.path).split('\n')[0]}, from ${cli.source})`);
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(TEMPORAL_PORT),
+    '--ui-port', String(TEMPORAL_UI_PORT),
+    '--db-filename', join(dataDir, 'temporal.sqlite'),
+    '--log-level', 'warn',
+    ...Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type]}`]),
+  ];
+  return spawn(cli.path, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** The mail sink as a page: newest first, each message readable as plain text. */
+function mailViewer(dir: string) {
+  return (app: FastifyInstance) => {
+    app.get('/dev/mail', async (_request, reply) => {
+      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+      const rows = files.map((f) => {
+        const head = readFileSync(join(dir, f), 'utf8').slice(0, 4000);
+        const subject = head.match(/^Subject: (.*)$/m)?.[1] ?? '(no subject)';
+        return `<li><a href="/dev/mail/${encodeURIComponent(f)}">${escapeHtml(f)}</a> ${escapeHtml(subject)}</li>`;
+      });
+      return reply.type('text/html').send(`<!doctype html><title>Breachline mail sink</title><h1>Mail sink (${files.length})</h1><ol>${rows.join('')}</ol>`);
+    });
+    app.get<{ Params: { file: string } }>('/dev/mail/:file', async (request, reply) => {
+      const file = request.params.file;
+      if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file))) return reply.code(404).send({ error: 'no such message' });
+      return reply.type('text/plain; charset=utf-8').send(readFileSync(join(dir, file)));
+    });
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stops: (() => Promise<unknown> | unknown)[] = [];
+  const shutdown = async (code: number) => {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    let temporalAddress = config.temporal.address;
+    if (!process.env.TEMPORAL_ADDRESS) {
+      temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
+      const server = startDevServer(config.dataDir);
+      stops.push(() => server.kill('SIGTERM'));
+      await waitForTemporal(temporalAddress, server);
+    }
+
+    let sink: MailSink | undefined;
+    if (!process.env.BREACHLINE_SMTP_URL) {
+      sink = await startMailSink({ port: SINK_PORT, dir: join(config.dataDir, 'mail') });
+      stops.push(() => sink!.close());
+      config.mail.smtpUrl = sink.url;
+    }
+
+    const codec = loadCodec(config.codec);
+    const { store, mailer } = await openActivityDeps(config);
+    stops.push(() => store.close());
+    const connection = await connectWorker(temporalAddress);
+    const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
+    const api = buildApi({ breaches: await Breaches.connect(client, config.temporal.taskQueue), plugins: sink ? [mailViewer(join(config.dataDir, 'mail'))] : [] });
+    const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
+    stops.push(() => api.close());
+
+    const lines = [
+      '',
+      'Breachline is running:',
+      `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, data ${join(config.dataDir, 'temporal.sqlite')})`}`,
+      `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to ${config.mail.responders.join(', ')}`,
+      `  Store       ${store.description}`,
+      `  Worker      task queue "${config.temporal.taskQueue}"`,
+      `  HTTP API    ${apiUrl}`,
+      '',
+      'Try:',
+      `  curl -s -XPOST ${apiUrl}/breaches -H 'content-type: application/json' \\`,
+      `    -d '{"source":"demo","eventId":"1","detectedAt":"${new Date().toISOString()}","summary":"Synthetic leak","facts":{"jurisdictions":["JP"],"affectedCount":1200}}'`,
+      '',
+      'Ctrl-C stops everything; data stays in .data/.',
+    ];
+    console.log(lines.join('\n'));
+    await running;
+  } catch (error) {
+    console.error(`breachline: ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+await main();
