@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
-import { Facts, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { ApprovalRequest } from '../workflows/definitions';
+import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/obligations';
 import { BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, statusTable } from './format';
@@ -75,6 +76,7 @@ Examples:
             summary: options.summary,
             ...(options.facts ? { facts: readJson(options.facts, 'facts') } : {}),
           };
+      parseOrExplain(Detection, detection, 'detection'); // before connecting: bad input never waits on a server
       const result = await (await breaches()).start(detection);
       print(result, options.json, () => `${result.created ? 'started' : 'already started'}: ${result.breachId}`);
     });
@@ -86,7 +88,7 @@ Examples:
     .option('--json <object>', 'a facts update given inline')
     .action(async (breachId: string, options) => {
       if (!options.file && !options.json) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
-      const update = options.file ? readJson(options.file, 'facts update') : parseInline(options.json);
+      const update = parseOrExplain(FactsUpdate, options.file ? readJson(options.file, 'facts update') : parseInline(options.json), 'facts update');
       const result = await (await breaches()).updateFacts(breachId, update);
       console.log(JSON.stringify(result, null, 2));
     });
@@ -99,12 +101,13 @@ Examples:
     .option('--reference <ref>', "the regulator's filing reference")
     .option('--note <text>')
     .action(async (breachId: string, obligationId: string, options) => {
-      const record = await (await breaches()).approve(breachId, {
+      const request = parseOrExplain(ApprovalRequest, {
         obligationId,
         approver: { id: options.approver, ...(options.role ? { role: options.role } : {}) },
         ...(options.reference ? { filingReference: options.reference } : {}),
         ...(options.note ? { note: options.note } : {}),
-      });
+      }, 'approval');
+      const record = await (await breaches()).approve(breachId, request);
       console.log(`${obligationId}: ${record.action}, approved by ${record.approver.id} at ${new Date(record.at).toISOString()}`);
     });
 

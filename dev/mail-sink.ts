@@ -28,7 +28,16 @@ export interface MailSink {
   close(): Promise<void>;
 }
 
-export async function startMailSink(options: { host?: string; port?: number; dir?: string } = {}): Promise<MailSink> {
+export interface MailSinkOptions {
+  host?: string;
+  port?: number;
+  /** Keep each message as an .eml file here. */
+  dir?: string;
+  /** Refuse these recipients with a permanent SMTP 550, as a mail server does for an unknown mailbox. */
+  refuse?: (address: string) => boolean;
+}
+
+export async function startMailSink(options: MailSinkOptions = {}): Promise<MailSink> {
   const host = options.host ?? '127.0.0.1';
   const messages: ReceivedMail[] = [];
   const waiters = new Set<{ match: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
@@ -39,6 +48,13 @@ export async function startMailSink(options: { host?: string; port?: number; dir
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) {
+        const error = Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 });
+        return callback(error);
+      }
+      callback();
+    },
     async onData(stream, session, callback) {
       try {
         const chunks: Buffer[] = [];

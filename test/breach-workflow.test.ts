@@ -131,4 +131,43 @@ describe('breach workflow (time-skipping server)', () => {
     expect(after.facts).toEqual(before.facts);
     expect(after.timeline.filter((t) => t.kind === 'facts-updated')).toEqual([]);
   });
+
+  it('moves the final report to 60 days when the cause turns malicious, and withdraws what no longer applies', async () => {
+    const { breachId } = await detect({ affectedCount: 5000 });
+    const at30 = Date.parse(finalReport(await breaches.status(breachId)).dueAt);
+
+    const moved = await breaches.updateFacts(breachId, { unfairPurpose: true });
+    expect(moved.moved).toEqual(['JP-APPI/ppc-final', 'JP-APPI/individuals']);
+    const at60 = Date.parse(finalReport(await breaches.status(breachId)).dueAt);
+    expect(at60 - at30).toBeGreaterThanOrEqual(25 * DAY_MS);
+
+    // Past the old 30-day deadline: the moved clock must not fire for it.
+    await env.sleep(at30 + DAY_MS - (await env.currentTimeMs()));
+    expect(mailsAbout(breachId, 'Final report').filter((m) => m.subject.includes('OVERDUE'))).toEqual([]);
+    const status = await breaches.status(breachId);
+    expect(finalReport(status)).toMatchObject({ state: 'open', overdue: false });
+    expect(status.timeline.find((t) => t.kind === 'deadline-moved' && t.obligationId === 'JP-APPI/ppc-final')?.detail).toContain('day 60');
+
+    // The data turns out to have been strongly encrypted: nothing is reportable any more.
+    const withdrawn = await breaches.updateFacts(breachId, { encrypted: true });
+    expect(withdrawn.withdrawn).toEqual(['JP-APPI/ppc-preliminary', 'JP-APPI/ppc-final', 'JP-APPI/individuals']);
+    const mailsBefore = sink.messages.filter((m) => m.text.includes(breachId)).length;
+    await env.sleep(70 * DAY_MS);
+    expect(sink.messages.filter((m) => m.text.includes(breachId))).toHaveLength(mailsBefore); // no clock left running
+    const after = await breaches.status(breachId);
+    expect(after.obligations.map((o) => o.state)).toEqual(['withdrawn', 'withdrawn', 'withdrawn']);
+    expect(after.obligations[0]!.withdrawnBecause).toContain('strongly encrypted');
+
+    const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
+    expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
+    expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('breach-closed');
+  });
+
+  it('refuses to close a breach while obligations are open, naming them', async () => {
+    const { breachId } = await detect({ dataCategories: ['health'] });
+    const refusal = await breaches.close(breachId, { by: { id: 'ceo@example.test' }, reason: 'done' }).catch((e: Error) => e);
+    expect(refusal).toBeInstanceOf(UpdateRejected);
+    expect((refusal as Error).message).toBe('cannot close: obligations still open: JP-APPI/ppc-preliminary, JP-APPI/ppc-final, JP-APPI/individuals');
+    expect((await breaches.status(breachId)).phase).toBe('reporting');
+  });
 });

@@ -1,0 +1,102 @@
+// The activities against real parts: an SMTP server on loopback, and the store on both of its engines
+// (embedded PGlite and a PostgreSQL server). Retries and repeats are simulated by calling again.
+import { ApplicationFailure } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Mailer, messageIdFor } from '../activities/mail';
+import { openStore, type Store } from '../activities/store';
+import type { SendMailInput } from '../activities/types';
+import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type Postgres, postgresAvailable, startPostgres } from './support/postgres';
+
+const FROM = 'Breachline <breachline@example.test>';
+let postgres: Postgres | undefined;
+
+beforeAll(async () => {
+  if (postgresAvailable) postgres = await startPostgres();
+});
+afterAll(async () => postgres?.stop());
+
+const engines = [
+  ['PGlite (embedded default)', () => 'pglite:memory'],
+  ['PostgreSQL (production)', () => postgres!.url],
+] as const;
+
+describe.each(engines)('activities on %s', (engine, storeUrl) => {
+  const test = it.skipIf(engine.startsWith('PostgreSQL') && !postgresAvailable);
+  let store: Store;
+  let sink: MailSink;
+  const refused = 'gone@example.test';
+
+  beforeAll(async () => {
+    if (engine.startsWith('PostgreSQL') && !postgresAvailable) return;
+    store = await openStore(storeUrl());
+    await store.sql.query('TRUNCATE outcome, mail_ledger');
+    sink = await startMailSink({ refuse: (address) => address === refused });
+  });
+  afterAll(async () => {
+    await sink?.close();
+    await store?.close();
+  });
+
+  const mailer = (responders: string[], smtpUrl = sink.url) => new Mailer({ smtpUrl, from: FROM, responders }, store);
+  const input = (key: string): SendMailInput => ({
+    idempotencyKey: key,
+    audience: 'responders',
+    notice: { template: 'escalation', breachId: 'breach-t', obligationId: 'JP-APPI/ppc-final', title: 'Final report', citation: 'Rules Art. 8(2)', dueAt: Date.parse('2027-01-22T14:59:59.999Z'), zone: 'Asia/Tokyo', guidance: false, step: 'due-in-24h', overdue: false },
+  });
+
+  test('sends a mail once per idempotency key, however often it is asked', async () => {
+    const m = mailer(['dpo@example.test']);
+    const first = await m.send(input(`${engine}/once`));
+    const again = await m.send(input(`${engine}/once`));
+    m.close();
+    expect(first.status).toBe('sent');
+    expect(again).toEqual({ ...first, status: 'already-sent' });
+    const received = sink.messages.filter((mail) => mail.messageId === first.messageId);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.text).toContain('2027-01-22T23:59:59.999+09:00');
+    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/once`)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  test('resends a mail whose fate is unknown with the same Message-ID', async () => {
+    const key = `${engine}/crashed-mid-send`;
+    await store.claimMail(key, 'breach-t', messageIdFor(key, FROM)); // an attempt that died before settling
+    const m = mailer(['dpo@example.test']);
+    const result = await m.send(input(key));
+    m.close();
+    expect(result.messageId).toBe(messageIdFor(key, FROM));
+    expect(sink.messages.filter((mail) => mail.messageId === result.messageId)).toHaveLength(1);
+    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === key)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  test('marks a mail refused with SMTP 5xx as failed, for good', async () => {
+    const m = mailer([refused]);
+    const error = await m.send(input(`${engine}/refused`)).catch((e) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+    expect((error as ApplicationFailure).message).toContain('550');
+    const again = await m.send(input(`${engine}/refused`)).catch((e) => e);
+    m.close();
+    expect((again as ApplicationFailure).nonRetryable).toBe(true);
+    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/refused`)).toMatchObject({ status: 'failed' });
+  });
+
+  test('leaves a mail retryable when the SMTP server cannot be reached', async () => {
+    const m = mailer(['dpo@example.test'], 'smtp://127.0.0.1:1');
+    const error = await m.send(input(`${engine}/unreachable`)).catch((e) => e);
+    m.close();
+    expect(error).not.toBeInstanceOf(ApplicationFailure);
+    expect((error as Error & { code?: string }).code).toBe('ESOCKET');
+    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/unreachable`)).toMatchObject({ status: 'sending' });
+  });
+
+  test('records an outcome once per idempotency key', async () => {
+    const outcome = { idempotencyKey: `${engine}/o1`, breachId: 'breach-o', kind: 'approval-recorded' as const, at: Date.parse('2026-11-24T00:00:00Z'), actor: 'dpo@example.test', detail: { action: 'submitted' } };
+    expect(await store.recordOutcome(outcome)).toBe('new');
+    expect(await store.recordOutcome({ ...outcome, actor: 'someone-else' })).toBe('duplicate');
+    const rows = await store.outcomes('breach-o');
+    expect(rows.filter((r) => r.idempotency_key === `${engine}/o1`).map((r) => [r.actor, r.detail, r.at.toISOString()])).toEqual([
+      ['dpo@example.test', { action: 'submitted' }, '2026-11-24T00:00:00.000Z'],
+    ]);
+  });
+});

@@ -1,0 +1,90 @@
+// The `breachline` command as a user runs it: a real process, its output and its exit code.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../client/cli';
+import { ensure, locate, TEMPORAL_CLI, ToolchainError } from '../dev/toolchain.mjs';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'breachline.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'breachline-cli-'));
+
+async function breachline(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('breachline CLI', () => {
+  it('computes obligations from a facts file with no server', async () => {
+    const facts = file('facts.json', { awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JP'], affectedCount: 1200, unfairPurpose: true });
+    const { code, stdout } = await breachline(['obligations', '--facts', facts, '--json']);
+    expect(code).toBe(EXIT.ok);
+    const { obligations } = JSON.parse(stdout);
+    expect(obligations.find((o: { obligation: string }) => o.obligation === 'JP-APPI/ppc-final')).toMatchObject({
+      regime: 'JP-APPI',
+      recipient: 'regulator',
+      kind: 'final',
+      dueAt: '2027-01-22T23:59:59.999+09:00',
+      guidance: false,
+    });
+  });
+
+  it('names each bad field of a facts file and exits 2', async () => {
+    const facts = file('bad.json', { awareAt: 'last tuesday', affectedCount: -5, mood: 'bad' });
+    const { code, stderr, stdout } = await breachline(['obligations', '--facts', facts]);
+    expect(code).toBe(EXIT.invalid);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe('breachline: invalid facts: awareAt: Invalid ISO datetime; affectedCount: Too small: expected number to be >=0; mood: unknown field');
+  });
+
+  it('says in one sentence what to do when Temporal cannot be reached, and exits 69', async () => {
+    const { code, stderr } = await breachline(['status', 'breach-x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(code).toBe(EXIT.unavailable);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('Cannot reach the Temporal server at 127.0.0.1:1');
+    expect(stderr).toContain('set TEMPORAL_ADDRESS');
+  });
+
+  it('refuses an invalid detection before connecting anywhere, naming the fields', async () => {
+    const { code, stderr } = await breachline(['start', '--source', 'edr', '--summary', 'x', '--detected-at', 'soon'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(code).toBe(EXIT.invalid);
+    expect(stderr).toContain('eventId: Invalid input: expected string, received undefined');
+    expect(stderr).toContain('detectedAt: Invalid ISO datetime');
+  });
+});
+
+describe('Temporal toolchain resolution', () => {
+  it('takes an explicit path from the environment first', () => {
+    const fake = file('temporal', '#!/bin/sh\necho fake\n');
+    chmodSync(fake, 0o755);
+    process.env.TEMPORAL_CLI_PATH = fake;
+    try {
+      expect(locate(TEMPORAL_CLI)).toEqual({ path: fake, source: 'TEMPORAL_CLI_PATH' });
+    } finally {
+      delete process.env.TEMPORAL_CLI_PATH;
+    }
+  });
+
+  it('says in one sentence what is wrong with a bad explicit path', () => {
+    process.env.TEMPORAL_CLI_PATH = join(dir, 'missing');
+    try {
+      expect(() => ensure(TEMPORAL_CLI)).toThrow(ToolchainError);
+      expect(() => ensure(TEMPORAL_CLI)).toThrow(`TEMPORAL_CLI_PATH=${join(dir, 'missing')} is not an executable file; fix the path or unset it.`);
+    } finally {
+      delete process.env.TEMPORAL_CLI_PATH;
+    }
+  });
+});
