@@ -7,7 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     setupFiles: ['test/support/setup.ts'],
   },
 });

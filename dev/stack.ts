@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { simpleParser } from 'mailparser';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
 import { loadCodec } from '../worker/codec';
@@ -60,17 +61,22 @@ function mailViewer(dir: string) {
   return (app: FastifyInstance) => {
     app.get('/dev/mail', async (_request, reply) => {
       const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
-      const rows = files.map((f) => {
-        const head = readFileSync(join(dir, f), 'utf8').slice(0, 4000);
-        const subject = head.match(/^Subject: (.*)$/m)?.[1] ?? '(no subject)';
-        return `<li><a href="/dev/mail/${encodeURIComponent(f)}">${escapeHtml(f)}</a> ${escapeHtml(subject)}</li>`;
-      });
+      const rows = await Promise.all(
+        files.slice(0, 500).map(async (f) => {
+          const mail = await simpleParser(readFileSync(join(dir, f)));
+          const to = [mail.to ?? []].flat().map((a) => a.text).join(', ');
+          return `<li><a href="/dev/mail/${encodeURIComponent(f)}">${escapeHtml(mail.subject ?? '(no subject)')}</a> to ${escapeHtml(to)}, ${mail.date?.toISOString() ?? ''}</li>`;
+        }),
+      );
       return reply.type('text/html').send(`<!doctype html><title>Breachline mail sink</title><h1>Mail sink (${files.length})</h1><ol>${rows.join('')}</ol>`);
     });
     app.get<{ Params: { file: string } }>('/dev/mail/:file', async (request, reply) => {
       const file = request.params.file;
       if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file))) return reply.code(404).send({ error: 'no such message' });
-      return reply.type('text/plain; charset=utf-8').send(readFileSync(join(dir, file)));
+      const raw = readFileSync(join(dir, file));
+      const mail = await simpleParser(raw);
+      const decoded = [`Subject: ${mail.subject ?? ''}`, `From: ${mail.from?.text ?? ''}`, `To: ${[mail.to ?? []].flat().map((a) => a.text).join(', ')}`, `Date: ${mail.date?.toISOString() ?? ''}`, `Message-ID: ${mail.messageId ?? ''}`, '', mail.text ?? ''];
+      return reply.type('text/plain; charset=utf-8').send((request.query as { raw?: string }).raw ? raw : decoded.join('\n'));
     });
   };
 }
