@@ -48,6 +48,8 @@ export interface BreachWorkerDeps {
   mailer: Mailer;
   workflowBundle?: WorkflowBundle;
   identity?: string;
+  /** Workflows kept in memory between tasks; 0 replays every task from history. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker> {
@@ -56,6 +58,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.identity ? { identity: deps.identity } : {}),
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer }),
     dataConverter: { payloadCodecs: [deps.codec] },

@@ -16,8 +16,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string): Promise<RunningWorker> {
-  const store = await openStore('pglite:memory');
+/** Starts a worker; with `shared`, on that store (left open on stop), as a restarted worker would find it. */
+export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string, shared?: Store, maxCachedWorkflows?: number): Promise<RunningWorker> {
+  const store = shared ?? (await openStore('pglite:memory'));
   const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER] }, store);
   const worker = await createBreachWorker({
     connection: env.nativeConnection,
@@ -27,6 +28,7 @@ export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, 
     store,
     mailer,
     workflowBundle,
+    maxCachedWorkflows,
   });
   const running = worker.run();
   return {
@@ -37,7 +39,7 @@ export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, 
       worker.shutdown();
       await running;
       mailer.close();
-      await store.close();
+      if (!shared) await store.close();
     },
   };
 }
