@@ -1,5 +1,6 @@
 // The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
 // can import them without pulling side-effecting code into its sandbox.
+import type { TimelineEntry } from '../workflows/definitions';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
 export type Audience = 'responders';
@@ -34,16 +35,8 @@ export interface SendMailResult {
   accepted: number;
 }
 
-export type OutcomeKind =
-  | 'breach-detected'
-  | 'facts-updated'
-  | 'obligation-opened'
-  | 'deadline-moved'
-  | 'obligation-withdrawn'
-  | 'obligation-reopened'
-  | 'escalation-sent'
-  | 'approval-recorded'
-  | 'breach-closed';
+/** What happened: the audit timeline's entry kinds are the outcomes' kinds. */
+export type OutcomeKind = TimelineEntry['kind'];
 
 export interface OutcomeInput {
   /** One key per outcome; recording it again changes nothing. */

@@ -160,7 +160,7 @@ describe('breach workflow (time-skipping server)', () => {
 
     const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
     expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
-    expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('breach-closed');
+    expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('closed');
   });
 
   it('refuses to close a breach while obligations are open, naming them', async () => {

@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, OutcomeInput } from '../activities/types';
+import type { Activities } from '../activities/types';
 import {
   ApprovalRequest,
   approve,
@@ -74,7 +74,6 @@ class BreachResponse {
   private notApplicable: Assessment['notApplicable'] = [];
   private readonly approvals: ApprovalRecord[] = [];
   private readonly timeline: TimelineEntry[] = [];
-  private outcomesRecorded = 0;
   private publishedSearchAttributes?: string;
   closure?: BreachClosure;
 
@@ -86,17 +85,16 @@ class BreachResponse {
   }
 
   async recordDetection(): Promise<void> {
-    this.note({ kind: 'detected', detail: `detected by ${this.detection.source} (event ${this.detection.eventId})` });
-    await this.record({ kind: 'breach-detected', detail: { source: this.detection.source, eventId: this.detection.eventId } });
+    await this.log({ kind: 'detected', detail: `detected by ${this.detection.source} (event ${this.detection.eventId})` });
   }
 
   async learn(update: FactsUpdate): Promise<FactsUpdateResult> {
     const before = this.facts;
     this.facts = applyFactsUpdate(before, update);
     const changed = changedFacts(before, this.facts);
-    this.note({ kind: 'facts-updated', detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' });
+    const logged = this.log({ kind: 'facts-updated', detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' }, { changed });
     const result = await this.reassess();
-    await this.record({ kind: 'facts-updated', detail: { changed } });
+    await logged;
     return { changed, ...result };
   }
 
@@ -105,7 +103,7 @@ class BreachResponse {
     const assessment = assess(this.facts);
     this.notApplicable = assessment.notApplicable;
     const result = { opened: [] as string[], moved: [] as string[], withdrawn: [] as string[] };
-    const outcomes: Promise<unknown>[] = [];
+    const logged: Promise<unknown>[] = [];
     const current = new Set<string>();
 
     for (const obligation of assessment.obligations) {
@@ -114,8 +112,7 @@ class BreachResponse {
       if (!known) {
         this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [] });
         result.opened.push(obligation.id);
-        this.note({ kind: 'obligation-opened', obligationId: obligation.id, detail: `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}` });
-        outcomes.push(this.record({ kind: 'obligation-opened', obligationId: obligation.id, detail: { dueAt: obligation.dueAt } }));
+        logged.push(this.log({ kind: 'obligation-opened', obligationId: obligation.id, detail: `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}` }, { dueAt: obligation.dueAt }));
         this.startClock(obligation.id);
       } else if (known.state === 'satisfied') {
         known.obligation = { ...obligation, dueAt: known.obligation.dueAt, targetAt: known.obligation.targetAt };
@@ -124,15 +121,14 @@ class BreachResponse {
         known.state = 'open';
         known.withdrawnBecause = undefined;
         result.opened.push(obligation.id);
-        this.note({ kind: 'obligation-reopened', obligationId: obligation.id, detail: `applies again; due ${inZone(obligation.dueAt, obligation.zone)}` });
-        outcomes.push(this.record({ kind: 'obligation-reopened', obligationId: obligation.id, detail: { dueAt: obligation.dueAt } }));
+        logged.push(this.log({ kind: 'obligation-reopened', obligationId: obligation.id, detail: `applies again; due ${inZone(obligation.dueAt, obligation.zone)}` }, { dueAt: obligation.dueAt }));
         this.startClock(obligation.id);
       } else if (known.obligation.dueAt !== obligation.dueAt) {
         const from = known.obligation.dueAt;
         known.obligation = obligation;
         result.moved.push(obligation.id);
-        this.note({ kind: 'deadline-moved', obligationId: obligation.id, detail: `from ${inZone(from, obligation.zone)} to ${inZone(obligation.dueAt, obligation.zone)}: ${obligation.counting}` });
-        outcomes.push(this.record({ kind: 'deadline-moved', obligationId: obligation.id, detail: { from, to: obligation.dueAt } }));
+        const detail = `from ${inZone(from, obligation.zone)} to ${inZone(obligation.dueAt, obligation.zone)}: ${obligation.counting}`;
+        logged.push(this.log({ kind: 'deadline-moved', obligationId: obligation.id, detail }, { from, to: obligation.dueAt }));
         this.startClock(obligation.id);
       } else {
         known.obligation = obligation;
@@ -146,12 +142,11 @@ class BreachResponse {
       known.clock?.cancel();
       known.clock = undefined;
       result.withdrawn.push(id);
-      this.note({ kind: 'obligation-withdrawn', obligationId: id, detail: known.withdrawnBecause });
-      outcomes.push(this.record({ kind: 'obligation-withdrawn', obligationId: id, detail: { reason: known.withdrawnBecause } }));
+      logged.push(this.log({ kind: 'obligation-withdrawn', obligationId: id, detail: known.withdrawnBecause }));
     }
 
     this.publishSearchAttributes();
-    await Promise.all(outcomes);
+    await Promise.all(logged);
     return result;
   }
 
@@ -172,19 +167,16 @@ class BreachResponse {
     known.satisfiedBy = record;
     known.clock?.cancel();
     known.clock = undefined;
-    this.note({
-      kind: 'approval-recorded',
-      obligationId: request.obligationId,
-      actor: request.approver.id,
-      detail: `${record.action}${request.filingReference ? ` (reference ${request.filingReference})` : ''}`,
-    });
     this.publishSearchAttributes();
-    await this.record({
-      kind: 'approval-recorded',
-      obligationId: request.obligationId,
-      actor: request.approver.id,
-      detail: { action: record.action, filingReference: request.filingReference },
-    });
+    await this.log(
+      {
+        kind: 'approval-recorded',
+        obligationId: request.obligationId,
+        actor: request.approver.id,
+        detail: `${record.action}${request.filingReference ? ` (reference ${request.filingReference})` : ''}`,
+      },
+      { action: record.action, filingReference: request.filingReference },
+    );
     return record;
   }
 
@@ -197,10 +189,9 @@ class BreachResponse {
 
   async close(request: CloseRequest): Promise<BreachClosure> {
     const closure = { breachId: this.breachId, closedAt: new Date().toISOString(), closedBy: request.by.id, reason: request.reason };
-    this.note({ kind: 'closed', actor: request.by.id, detail: request.reason });
-    await this.record({ kind: 'breach-closed', actor: request.by.id, detail: { reason: request.reason } });
-    this.closure = closure;
+    this.closure = closure; // at once, so a second close is refused; the workflow ends when this handler has
     this.publishSearchAttributes();
+    await this.log({ kind: 'closed', actor: request.by.id, detail: request.reason });
     return closure;
   }
 
@@ -276,20 +267,20 @@ class BreachResponse {
           },
         });
         known.escalations.push({ step: step.step, at: Date.now(), overdue: step.overdue, dueAt: obligation.dueAt });
-        this.note({ kind: 'escalation-sent', obligationId: obligation.id, detail: `${step.step}: due ${inZone(obligation.dueAt, obligation.zone)}` });
-        await this.record({ kind: 'escalation-sent', obligationId: obligation.id, detail: { step: step.step, dueAt: obligation.dueAt, mailKey: key } });
+        await this.log({ kind: 'escalation-sent', obligationId: obligation.id, detail: `${step.step}: due ${inZone(obligation.dueAt, obligation.zone)}` }, { step: step.step, dueAt: obligation.dueAt, mailKey: key });
       });
     }
   }
 
-  private note(entry: Omit<TimelineEntry, 'at'>): void {
-    this.timeline.push({ at: Date.now(), ...entry });
-  }
-
-  /** Records an outcome in the store; the key is the outcome's deterministic sequence number in this breach. */
-  private record(outcome: Omit<OutcomeInput, 'idempotencyKey' | 'breachId' | 'at'>): Promise<unknown> {
-    const idempotencyKey = `${this.breachId}/outcome/${++this.outcomesRecorded}`;
-    return recordOutcome({ idempotencyKey, breachId: this.breachId, at: Date.now(), ...outcome });
+  /**
+   * Adds an entry to the audit timeline and records it as an outcome in the store, with `data` for machines.
+   * The idempotency key is the entry's place in the timeline: deterministic, so a replay records nothing twice.
+   */
+  private log(entry: Omit<TimelineEntry, 'at'>, data: Record<string, unknown> = {}): Promise<unknown> {
+    const at = Date.now();
+    this.timeline.push({ at, ...entry });
+    const { kind, obligationId, actor, detail } = entry;
+    return recordOutcome({ idempotencyKey: `${this.breachId}/timeline/${this.timeline.length}`, breachId: this.breachId, kind, at, obligationId, actor, detail: { summary: detail, ...data } });
   }
 
   /**
