@@ -95,8 +95,10 @@ export class Mailer {
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
       const smtp = error as SmtpError;
-      // SMTP 5xx is permanent (RFC 5321 §4.2.1): retrying cannot help. Anything else (4xx, a lost connection) is retried.
-      if (smtp.responseCode !== undefined && smtp.responseCode >= 500) {
+      // A 5xx refusal of the envelope or the message is permanent for this mail (RFC 5321 §4.2.1). Anything else
+      // is retried: 4xx, a lost connection, and also a refused login (EAUTH), which is the worker's configuration
+      // to fix, not a reason to give up on the mail.
+      if ((smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && smtp.responseCode !== undefined && smtp.responseCode >= 500) {
         await this.store.settleMail(input.idempotencyKey, 'failed', smtp.response ?? smtp.message);
         throw ApplicationFailure.nonRetryable(`SMTP refused mail ${input.idempotencyKey}: ${smtp.response ?? smtp.message}`, 'MailRefused');
       }

@@ -35,6 +35,10 @@ export interface MailSinkOptions {
   dir?: string;
   /** Refuse these recipients with a permanent SMTP 550, as a mail server does for an unknown mailbox. */
   refuse?: (address: string) => boolean;
+  /** Implicit TLS (smtps) with this key and certificate. */
+  tls?: { key: Buffer; cert: Buffer };
+  /** Require SMTP AUTH with these credentials. */
+  auth?: { user: string; pass: string };
 }
 
 export async function startMailSink(options: MailSinkOptions = {}): Promise<MailSink> {
@@ -44,8 +48,14 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
   if (options.dir) mkdirSync(options.dir, { recursive: true });
 
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    secure: Boolean(options.tls),
+    ...(options.tls ?? {}),
+    authOptional: !options.auth,
+    disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    onAuth(auth, _session, callback) {
+      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) return callback(null, { user: auth.username });
+      callback(Object.assign(new Error('5.7.8 authentication failed'), { responseCode: 535 }));
+    },
     logger: false,
     size: 10 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
@@ -101,7 +111,7 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
   return {
     host,
     port,
-    url: `smtp://${host}:${port}`,
+    url: `${options.tls ? 'smtps' : 'smtp'}://${host}:${port}`,
     messages,
     waitFor(match, timeoutMs = 30_000) {
       const found = messages.find(match);

@@ -1,5 +1,9 @@
 // The activities against real parts: an SMTP server on loopback, and the store on both of its engines
 // (embedded PGlite and a PostgreSQL server). Retries and repeats are simulated by calling again.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mailer, messageIdFor } from '../activities/mail';
@@ -98,5 +102,38 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
     expect(rows.filter((r) => r.idempotency_key === `${engine}/o1`).map((r) => [r.actor, r.detail, r.at.toISOString()])).toEqual([
       ['dpo@example.test', { action: 'submitted' }, '2026-11-24T00:00:00.000Z'],
     ]);
+  });
+});
+
+describe('mail transport security', () => {
+  it('sends over implicit TLS with SMTP AUTH, configured by URL alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'breachline-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tlsSink = await startMailSink({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, auth: { user: 'breachline', pass: 's3cret' } });
+    const store = await openStore('pglite:memory');
+    const notice = { template: 'escalation' as const, breachId: 'breach-tls', obligationId: 'JP-APPI/ppc-final', title: 'Final report', citation: 'Rules Art. 8(2)', dueAt: 0, zone: 'Asia/Tokyo', guidance: false, step: 'missed', overdue: true };
+    // The test certificate is self-signed; production points tls.ca-trusted servers at a real certificate.
+    const url = (pass: string) => `smtps://breachline:${pass}@127.0.0.1:${tlsSink.port}/?tls.rejectUnauthorized=false`;
+    try {
+      const good = new Mailer({ smtpUrl: url('s3cret'), from: FROM, responders: ['dpo@example.test'] }, store);
+      const sent = await good.send({ idempotencyKey: 'tls/1', audience: 'responders', notice });
+      good.close();
+      expect(tlsSink.messages.map((m) => m.messageId)).toEqual([sent.messageId]);
+
+      // A refused login is the worker's configuration to fix: the mail stays retryable, then goes out once.
+      const bad = new Mailer({ smtpUrl: url('wrong'), from: FROM, responders: ['dpo@example.test'] }, store);
+      const refusal = await bad.send({ idempotencyKey: 'tls/2', audience: 'responders', notice }).catch((e) => e);
+      bad.close();
+      expect(refusal).not.toBeInstanceOf(ApplicationFailure);
+      expect((refusal as Error & { code?: string; responseCode?: number }).code).toBe('EAUTH');
+      expect(tlsSink.messages).toHaveLength(1);
+      const fixed = new Mailer({ smtpUrl: url('s3cret'), from: FROM, responders: ['dpo@example.test'] }, store);
+      await fixed.send({ idempotencyKey: 'tls/2', audience: 'responders', notice });
+      fixed.close();
+      expect(tlsSink.messages).toHaveLength(2);
+    } finally {
+      await tlsSink.close();
+      await store.close();
+    }
   });
 });
