@@ -1,7 +1,7 @@
 // The breach workflow on the time-skipping test server: deadlines measured in real days of server time,
 // escalations received by a real SMTP server, outcomes recorded in a real (embedded PostgreSQL) store.
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Breaches, UpdateRejected } from '../client/breaches';
@@ -103,6 +103,15 @@ describe('breach workflow (time-skipping server)', () => {
     expect(after).toMatchObject({ state: 'open', overdue: true });
     expect(after.timeLeftMs).toBeLessThan(0);
     expect(after.escalations.map((e) => e.step)).toContain('missed');
+  });
+
+  it('fails at once, naming the fields, when started with a detection the client did not validate', async () => {
+    const handle = await env.client.workflow.start('breachWorkflow', { taskQueue: worker.taskQueue, workflowId: `raw-${randomUUID()}`, args: [{ source: 'raw', summary: 42 }] });
+    const failure = await handle.result().catch((e: WorkflowFailedError) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.message).toBe(
+      'invalid detection: eventId: Invalid input: expected string, received undefined; detectedAt: Invalid input: expected string, received undefined; summary: Invalid input: expected string, received number',
+    );
   });
 
   it('starts one breach for a detection sent twice', async () => {

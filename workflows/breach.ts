@@ -2,6 +2,7 @@
 // runs a deadline clock with an escalation ladder for each open obligation, and records every approval.
 import {
   allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -30,7 +31,7 @@ import {
 } from './definitions';
 import { inZone } from './domain/calendar';
 import { DEFAULT_LADDER, pendingSteps } from './domain/escalation';
-import { applyFactsUpdate, changedFacts, type Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
+import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
 import { assess, type Assessment, type Obligation } from './domain/obligations';
 
 const { sendMail, recordOutcome } = proxyActivities<Activities>({
@@ -39,8 +40,8 @@ const { sendMail, recordOutcome } = proxyActivities<Activities>({
 });
 
 /** The response plan, top to bottom: assess the law, run every deadline until it is met, close. */
-export async function breachWorkflow(detection: Detection): Promise<BreachClosure> {
-  const response = new BreachResponse(workflowInfo().workflowId, detection);
+export async function breachWorkflow(input: Detection): Promise<BreachClosure> {
+  const response = new BreachResponse(workflowInfo().workflowId, acceptDetection(input));
 
   setHandler(updateFacts, (update) => response.learn(update), {
     validator: (update) => void parseOrExplain(FactsUpdate, update, 'facts update'),
@@ -52,10 +53,20 @@ export async function breachWorkflow(detection: Detection): Promise<BreachClosur
   // 1. Detection and assessment: record what the security tooling saw; decide which laws apply to what is
   //    known, and start a deadline clock for each obligation.
   await Promise.all([response.recordDetection(), response.reassess()]);
-  // 3. Reporting and notification: the clocks escalate until operators approve; facts may change any time.
-  // 4. Closure: only when every obligation is satisfied or withdrawn (checked by the close update).
+  // 2. Reporting and notification: the clocks escalate until operators approve; facts may change any time,
+  //    and every change reassesses the obligations (learn).
+  // 3. Closure: only when every obligation is satisfied or withdrawn (checked by the close update).
   await condition(() => response.closure !== undefined && allHandlersFinished());
   return response.closure!;
+}
+
+/** A detection that reached the workflow without the client's validation fails it at once, naming the fields. */
+function acceptDetection(input: unknown): Detection {
+  try {
+    return parseOrExplain(Detection, input, 'detection');
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable((error as Error).message, 'InvalidDetection');
+  }
 }
 
 interface Tracked {
@@ -104,50 +115,62 @@ class BreachResponse {
     this.notApplicable = assessment.notApplicable;
     const result = { opened: [] as string[], moved: [] as string[], withdrawn: [] as string[] };
     const logged: Promise<unknown>[] = [];
-    const current = new Set<string>();
 
     for (const obligation of assessment.obligations) {
-      current.add(obligation.id);
       const known = this.tracked.get(obligation.id);
       if (!known) {
-        this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [] });
+        logged.push(this.open(obligation));
         result.opened.push(obligation.id);
-        logged.push(this.log({ kind: 'obligation-opened', obligationId: obligation.id, detail: `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}` }, { dueAt: obligation.dueAt }));
-        this.startClock(obligation.id);
-      } else if (known.state === 'satisfied') {
-        known.obligation = { ...obligation, dueAt: known.obligation.dueAt, targetAt: known.obligation.targetAt };
       } else if (known.state === 'withdrawn') {
-        known.obligation = obligation;
-        known.state = 'open';
-        known.withdrawnBecause = undefined;
+        logged.push(this.reopen(known, obligation));
         result.opened.push(obligation.id);
-        logged.push(this.log({ kind: 'obligation-reopened', obligationId: obligation.id, detail: `applies again; due ${inZone(obligation.dueAt, obligation.zone)}` }, { dueAt: obligation.dueAt }));
-        this.startClock(obligation.id);
-      } else if (known.obligation.dueAt !== obligation.dueAt) {
-        const from = known.obligation.dueAt;
-        known.obligation = obligation;
+      } else if (known.state === 'open' && known.obligation.dueAt !== obligation.dueAt) {
+        logged.push(this.move(known, obligation));
         result.moved.push(obligation.id);
-        const detail = `from ${inZone(from, obligation.zone)} to ${inZone(obligation.dueAt, obligation.zone)}: ${obligation.counting}`;
-        logged.push(this.log({ kind: 'deadline-moved', obligationId: obligation.id, detail }, { from, to: obligation.dueAt }));
-        this.startClock(obligation.id);
       } else {
-        known.obligation = obligation;
+        // Unchanged, or satisfied: a satisfied obligation keeps the deadline it was met against.
+        known.obligation = { ...obligation, dueAt: known.obligation.dueAt, targetAt: known.obligation.targetAt };
       }
     }
-
-    for (const [id, known] of this.tracked) {
-      if (current.has(id) || known.state !== 'open') continue;
-      known.state = 'withdrawn';
-      known.withdrawnBecause = this.notApplicable.find((n) => n.regime === known.obligation.regime)?.reason ?? 'no longer applies to the facts';
-      known.clock?.cancel();
-      known.clock = undefined;
-      result.withdrawn.push(id);
-      logged.push(this.log({ kind: 'obligation-withdrawn', obligationId: id, detail: known.withdrawnBecause }));
+    const applicable = new Set(assessment.obligations.map((o) => o.id));
+    for (const known of this.tracked.values()) {
+      if (known.state !== 'open' || applicable.has(known.obligation.id)) continue;
+      logged.push(this.withdraw(known));
+      result.withdrawn.push(known.obligation.id);
     }
 
     this.publishSearchAttributes();
     await Promise.all(logged);
     return result;
+  }
+
+  private open(obligation: Obligation): Promise<unknown> {
+    this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [] });
+    this.startClock(obligation.id);
+    const detail = `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}`;
+    return this.log({ kind: 'obligation-opened', obligationId: obligation.id, detail }, { dueAt: obligation.dueAt });
+  }
+
+  private reopen(known: Tracked, obligation: Obligation): Promise<unknown> {
+    Object.assign(known, { obligation, state: 'open', withdrawnBecause: undefined });
+    this.startClock(obligation.id);
+    const detail = `applies again; due ${inZone(obligation.dueAt, obligation.zone)}`;
+    return this.log({ kind: 'obligation-reopened', obligationId: obligation.id, detail }, { dueAt: obligation.dueAt });
+  }
+
+  private move(known: Tracked, obligation: Obligation): Promise<unknown> {
+    const from = known.obligation.dueAt;
+    known.obligation = obligation;
+    this.startClock(obligation.id);
+    const detail = `from ${inZone(from, obligation.zone)} to ${inZone(obligation.dueAt, obligation.zone)}: ${obligation.counting}`;
+    return this.log({ kind: 'deadline-moved', obligationId: obligation.id, detail }, { from, to: obligation.dueAt });
+  }
+
+  private withdraw(known: Tracked): Promise<unknown> {
+    known.state = 'withdrawn';
+    known.withdrawnBecause = this.notApplicable.find((n) => n.regime === known.obligation.regime)?.reason ?? 'no longer applies to the facts';
+    this.stopClock(known);
+    return this.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
   }
 
   checkApproval(request: ApprovalRequest): void {
@@ -165,8 +188,7 @@ class BreachResponse {
     this.approvals.push(record);
     known.state = 'satisfied';
     known.satisfiedBy = record;
-    known.clock?.cancel();
-    known.clock = undefined;
+    this.stopClock(known);
     this.publishSearchAttributes();
     await this.log(
       {
@@ -239,6 +261,11 @@ class BreachResponse {
     clock.run(() => this.escalateUntilMet(known)).catch((error) => {
       if (!isCancellation(error)) throw error;
     });
+  }
+
+  private stopClock(known: Tracked): void {
+    known.clock?.cancel();
+    known.clock = undefined;
   }
 
   private async escalateUntilMet(known: Tracked): Promise<void> {
