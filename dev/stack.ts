@@ -17,12 +17,14 @@ import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { connectWorker, createBreachWorker, openActivityDeps } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
+import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from './mail-sink';
 import { ensure, TEMPORAL_CLI, version } from './toolchain.mjs';
 
 const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.BREACHLINE_TEMPORAL_UI_PORT ?? 8233);
 const SINK_PORT = Number(process.env.BREACHLINE_SINK_PORT ?? 2525);
+const UI_ORIGINS = [`http://127.0.0.1:${TEMPORAL_UI_PORT}`, `http://localhost:${TEMPORAL_UI_PORT}`];
 
 const SEARCH_ATTRIBUTE_TYPES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime' } as Record<string, string>;
 
@@ -41,7 +43,7 @@ async function waitForTemporal(address: string, server: ChildProcess, timeoutMs 
   }
 }
 
-function startDevServer(dataDir: string): ChildProcess {
+function startDevServer(dataDir: string, apiPort: number): ChildProcess {
   const cli = ensure(TEMPORAL_CLI);
   console.log(`temporal      ${cli.path} (${version(cli.path).split('\n')[0]}, from ${cli.source})`);
   const args = [
@@ -51,6 +53,7 @@ function startDevServer(dataDir: string): ChildProcess {
     '--ui-port', String(TEMPORAL_UI_PORT),
     '--db-filename', join(dataDir, 'temporal.sqlite'),
     '--log-level', 'warn',
+    '--ui-codec-endpoint', `http://127.0.0.1:${apiPort}/codec`,
     ...Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type]}`]),
   ];
   return spawn(cli.path, args, { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
     let temporalAddress = config.temporal.address;
     if (!process.env.TEMPORAL_ADDRESS) {
       temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
-      const server = startDevServer(config.dataDir);
+      const server = startDevServer(config.dataDir, config.api.port);
       stops.push(() => server.kill('SIGTERM'));
       await waitForTemporal(temporalAddress, server);
     }
@@ -125,14 +128,20 @@ async function main(): Promise<void> {
     });
 
     const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
-    const api = buildApi({ breaches: await Breaches.connect(client, config.temporal.taskQueue), plugins: sink ? [mailViewer(join(config.dataDir, 'mail'))] : [] });
+    const api = buildApi({
+      breaches: await Breaches.connect(client, config.temporal.taskQueue),
+      plugins: [
+        codecEndpoint(codec, UI_ORIGINS),
+        ...(sink ? [mailViewer(join(config.dataDir, 'mail'))] : []),
+      ],
+    });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => api.close());
 
     const lines = [
       '',
       'Breachline is running:',
-      `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, data ${join(config.dataDir, 'temporal.sqlite')})`}`,
+      `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, payloads decoded via ${apiUrl}/codec; data ${join(config.dataDir, 'temporal.sqlite')})`}`,
       `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to ${config.mail.responders.join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,

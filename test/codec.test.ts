@@ -1,0 +1,55 @@
+// The payload codec: what leaves a process is ciphertext; keys rotate; the dev UI's codec endpoint decodes.
+import { randomBytes } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { codecEndpoint } from '../dev/codec-endpoint';
+import { EncryptionCodec, parseKey } from '../worker/codec';
+
+const plain = defaultPayloadConverter.toPayload({ summary: 'Synthetic: 1,200 customer records', affectedCount: 1200 });
+
+describe('payload codec', () => {
+  it('seals payloads so that none of their content is readable, and opens them again', async () => {
+    const codec = new EncryptionCodec(randomBytes(32));
+    const [sealed] = await codec.encode([plain]);
+    expect(Buffer.from(sealed!.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    expect(Buffer.from(sealed!.data!).includes('customer records')).toBe(false);
+    const [opened] = await codec.decode([sealed!]);
+    expect(defaultPayloadConverter.fromPayload(opened!)).toEqual({ summary: 'Synthetic: 1,200 customer records', affectedCount: 1200 });
+  });
+
+  it('opens payloads sealed with a previous key after rotation, and refuses unknown keys by name', async () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const [sealed] = await new EncryptionCodec(oldKey).encode([plain]);
+    const [opened] = await new EncryptionCodec(newKey, [oldKey]).decode([sealed!]);
+    expect(defaultPayloadConverter.fromPayload(opened!)).toMatchObject({ affectedCount: 1200 });
+    await expect(new EncryptionCodec(newKey).decode([sealed!])).rejects.toThrow(/encrypted with key [0-9a-f]{16}, which this process does not have/);
+  });
+
+  it('detects tampering', async () => {
+    const codec = new EncryptionCodec(randomBytes(32));
+    const [sealed] = await codec.encode([plain]);
+    sealed!.data![20]! ^= 1;
+    await expect(codec.decode([sealed!])).rejects.toThrow(/unable to authenticate/);
+  });
+
+  it('names the variable when a key is not 32 bytes of base64', () => {
+    expect(() => parseKey('c2hvcnQ=', 'BREACHLINE_CODEC_KEY')).toThrow('BREACHLINE_CODEC_KEY must be 32 bytes in base64 (openssl rand -base64 32); it decodes to 5 bytes');
+  });
+
+  it('decodes for the Web UI through the dev codec endpoint, answering its origin only', async () => {
+    const codec = new EncryptionCodec(randomBytes(32));
+    const app = Fastify();
+    codecEndpoint(codec, ['http://127.0.0.1:8233'])(app);
+    const [sealed] = await codec.encode([plain]);
+    const body = { payloads: [{ metadata: { encoding: Buffer.from(sealed!.metadata!.encoding!).toString('base64'), 'encryption-key-id': Buffer.from(sealed!.metadata!['encryption-key-id']!).toString('base64') }, data: Buffer.from(sealed!.data!).toString('base64') }] };
+    const response = await app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default' }, payload: body });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
+    const [decoded] = response.json().payloads;
+    expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ affectedCount: 1200 });
+    const foreign = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    await app.close();
+  });
+});
