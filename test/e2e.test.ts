@@ -123,6 +123,11 @@ describe('end to end on the dev server', () => {
     // Search attributes stay plain by design (the server indexes them): they name the phase, regimes and deadline only.
     const indexed = history.events!.flatMap((e) => Object.keys((e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields ?? {}));
     expect(new Set(indexed)).toEqual(new Set(Object.values(searchAttributes).map((k) => k.name)));
+    const markerData = history.events!.flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);
+    expect(markerData.length).toBeGreaterThan(0);
+    for (const p of markerData) {
+      expect(Object.keys(JSON.parse(Buffer.from(p.data!).toString())).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
+    }
     // The same history, decoded with the key, does hold them: the check above is not vacuous.
     const decoded = await testCodec.decode(payloads);
     expect(Buffer.concat(decoded.map((p) => Buffer.from(p.data ?? []))).includes('retail-marker-sector')).toBe(true);
@@ -134,11 +139,19 @@ interface RawPayload {
   data?: Uint8Array | null;
 }
 
-/** Every Payload in a history (inputs, results, update arguments, activity inputs, ...) but search attributes. */
-function payloadsIn(value: unknown, found: RawPayload[] = []): RawPayload[] {
+/**
+ * Every Payload in a history (inputs, results, update arguments, activity inputs, ...) but the two kinds the
+ * server or the SDK's core writes in plain by design: search attributes, and the bookkeeping of a local
+ * activity's marker (`details.data`: sequence number, type, times).
+ */
+function payloadsIn(value: unknown, found: RawPayload[] = [], marker = false): RawPayload[] {
   if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return found;
   const candidate = value as RawPayload;
   if (candidate.metadata && ArrayBuffer.isView(candidate.data)) found.push(candidate);
-  else for (const [key, child] of Object.entries(value)) if (key !== 'searchAttributes') payloadsIn(child, found);
+  else
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'searchAttributes' || (marker && key === 'data')) continue;
+      payloadsIn(child, found, marker || key === 'markerRecordedEventAttributes');
+    }
   return found;
 }

@@ -7,6 +7,7 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -34,9 +35,14 @@ import { DEFAULT_LADDER, pendingSteps } from './domain/escalation';
 import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
 import { assess, type Assessment, type Obligation } from './domain/obligations';
 
-const { sendMail, recordOutcome } = proxyActivities<Activities>({
+const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+// Recording an outcome is one short insert into the store: a local activity, without a server round trip.
+const { recordOutcome } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** The response plan, top to bottom: assess the law, run every deadline until it is met, close. */

@@ -1,0 +1,77 @@
+// Intake benchmark: detections per second through the HTTP API into breach workflows on a real dev server,
+// and the latency of the status query. Run on demand: npm run bench:intake -- --breaches 500 --concurrency 20
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { buildApi } from '../client/api';
+import { Breaches } from '../client/breaches';
+import { startMailSink } from '../dev/mail-sink';
+import { bundleWorkflows } from '../worker/worker';
+import { devServerEnvironment } from '../test/support/temporal';
+import { startWorker } from '../test/support/worker';
+
+const { values } = parseArgs({ options: { breaches: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '20' } } });
+const total = Number(values.breaches);
+const concurrency = Number(values.concurrency);
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const [env, sink, bundle] = await Promise.all([devServerEnvironment(), startMailSink(), bundleWorkflows()]);
+const taskQueue = `bench-${randomUUID()}`;
+const worker = await startWorker(env, sink, bundle, taskQueue);
+const api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue) });
+const base = await api.listen({ host: '127.0.0.1', port: 0 });
+
+async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  }));
+  return results;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+const detectedAt = new Date().toISOString();
+const startedAt = performance.now();
+const ids = await pool(total, async (i) => {
+  const response = await fetch(`${base}/breaches`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts: { jurisdictions: ['JP'], affectedCount: 1200 + i } }),
+  });
+  if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
+  return ((await response.json()) as { breachId: string }).breachId;
+});
+const intakeSeconds = (performance.now() - startedAt) / 1000;
+
+// Settled: every breach has recorded its detection and its three opened obligations in the store.
+for (;;) {
+  const { rows } = await worker.store.sql.query<{ n: string }>("SELECT count(*) AS n FROM outcome WHERE kind IN ('detected', 'obligation-opened')");
+  if (Number(rows[0]!.n) >= total * 4) break;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const settledSeconds = (performance.now() - startedAt) / 1000;
+
+const latencies = await pool(total, async (i) => {
+  const t = performance.now();
+  const response = await fetch(`${base}/breaches/${encodeURIComponent(ids[i]!)}`);
+  if (response.status !== 200) throw new Error(`GET /breaches/:id answered ${response.status}`);
+  const status = (await response.json()) as { obligations: unknown[] };
+  if (status.obligations.length !== 3) throw new Error('status without the three APPI obligations');
+  return performance.now() - t;
+});
+latencies.sort((a, b) => a - b);
+
+await api.close();
+await worker.stop();
+await sink.close();
+await env.teardown();
+
+console.log(`breaches=${total} concurrency=${concurrency}`);
+console.log(`intake: ${(total / intakeSeconds).toFixed(1)} detections/s (${intakeSeconds.toFixed(2)} s for ${total})`);
+console.log(`settled: ${(total / settledSeconds).toFixed(1)} breaches/s fully recorded (${settledSeconds.toFixed(2)} s for ${total})`);
+console.log(`status query: p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms`);
