@@ -3,7 +3,7 @@
 // names each bad field, and nothing is started or changed.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isGrpcServiceError } from '@temporalio/client';
-import { BreachNotFound, type Breaches, UpdateRejected } from './breaches';
+import { BreachClosed, BreachNotFound, type Breaches, UpdateRejected } from './breaches';
 import { InvalidInput } from '../workflows/domain/facts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,6 +22,7 @@ export function buildApi({ breaches, plugins = [], logger = false }: ApiOptions)
     if (error instanceof InvalidInput) return reply.code(422).send({ error: error.message, issues: error.errors });
     if (error instanceof UpdateRejected) return reply.code(422).send({ error: error.message });
     if (error instanceof BreachNotFound) return reply.code(404).send({ error: error.message });
+    if (error instanceof BreachClosed) return reply.code(409).send({ error: error.message });
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
       return reply.code(400).send({ error: `malformed JSON body: ${error.message}` });
     }

@@ -22,6 +22,14 @@ export class BreachNotFound extends Error {
   }
 }
 
+/** An update sent to a breach that has been closed: its record is final. */
+export class BreachClosed extends Error {
+  constructor(readonly breachId: string) {
+    super(`breach "${breachId}" is closed; its record can no longer change`);
+    this.name = 'BreachClosed';
+  }
+}
+
 /** An update the workflow refused: its validator's message, which names the field and the reason. */
 export class UpdateRejected extends Error {
   constructor(message: string) {
@@ -120,7 +128,11 @@ export class Breaches {
     try {
       return await send();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new BreachNotFound(breachId);
+      if (error instanceof WorkflowNotFoundError) {
+        // The server answers "not found" for a closed workflow too: tell the two apart.
+        const closed = await this.client.workflow.getHandle(breachId).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        throw closed ? new BreachClosed(breachId) : new BreachNotFound(breachId);
+      }
       if (error instanceof WorkflowUpdateFailedError) throw new UpdateRejected(error.cause?.message ?? error.message);
       throw error;
     }

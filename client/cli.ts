@@ -7,7 +7,7 @@ import { loadConfig } from '../worker/config';
 import { ApprovalRequest } from '../workflows/definitions';
 import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/obligations';
-import { BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
+import { BreachClosed, BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, statusTable } from './format';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
@@ -173,7 +173,7 @@ export async function main(argv = process.argv): Promise<number> {
     const code =
       error instanceof InvalidInput ? EXIT.invalid
       : error instanceof BreachNotFound ? EXIT.notFound
-      : error instanceof UpdateRejected ? EXIT.refused
+      : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
       : error instanceof Unavailable ? EXIT.unavailable
       : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Breaches, UpdateRejected } from '../client/breaches';
+import { BreachClosed, BreachNotFound, Breaches, UpdateRejected } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
@@ -170,6 +170,8 @@ describe('breach workflow (time-skipping server)', () => {
     const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
     expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
     expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('closed');
+    await expect(breaches.updateFacts(breachId, { affectedCount: 1 })).rejects.toThrow(BreachClosed);
+    await expect(breaches.updateFacts('breach-never-was', { affectedCount: 1 })).rejects.toThrow(BreachNotFound);
   });
 
   it('refuses to close a breach while obligations are open, naming them', async () => {
