@@ -10,10 +10,10 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
-import { Detection, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
-import { breachWorkflow } from '../workflows';
+import { Detection, FactsUpdate, parseOrExplain } from '../workflows/domain/facts';
+import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
-import { unreachable } from '../worker/worker';
+import { unreachable } from '../worker/config';
 
 export class BreachNotFound extends Error {
   constructor(readonly breachId: string) {
@@ -85,7 +85,7 @@ export class Breaches {
     const detection = parseOrExplain(Detection, input, 'detection');
     const breachId = breachIdFor(detection.source, detection.eventId);
     try {
-      await this.client.workflow.start(breachWorkflow, {
+      await this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
         workflowId: breachId,
         taskQueue: this.taskQueue,
         args: [detection],
@@ -138,5 +138,3 @@ export class Breaches {
     }
   }
 }
-
-export { InvalidInput };

@@ -52,3 +52,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
 }
+
+/** One sentence for a Temporal server that cannot be reached, saying what to do. */
+export function unreachable(address: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new Error(
+    `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
+      'or set TEMPORAL_ADDRESS to a server that is running.',
+  );
+}

@@ -5,7 +5,7 @@ import { createActivities } from '../activities';
 import { Mailer } from '../activities/mail';
 import { openStore, type Store } from '../activities/store';
 import type { EncryptionCodec } from './codec';
-import type { Config } from './config';
+import { type Config, unreachable } from './config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -22,14 +22,6 @@ const quietBundlerLogger = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
-
-export function unreachable(address: string, error: unknown): Error {
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new Error(
-    `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
-      'or set TEMPORAL_ADDRESS to a server that is running.',
-  );
-}
 
 export async function connectWorker(address: string): Promise<NativeConnection> {
   try {
