@@ -161,4 +161,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((error: Error) => {
+  console.error(`breachline: ${error.message}`);
+  process.exit(1);
+});

@@ -3,7 +3,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { describeFieldErrors, fieldErrors } from '../workflows/domain/facts';
+import { fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { TASK_QUEUE } from '../workflows/definitions';
 
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -40,7 +40,7 @@ export interface Config {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
-  if (!parsed.success) throw new Error(`invalid configuration: ${describeFieldErrors(fieldErrors(parsed.error))}`);
+  if (!parsed.success) throw new InvalidInput('configuration', fieldErrors(parsed.error));
   const e = parsed.data;
   const dataDir = resolve(e.BREACHLINE_DATA_DIR);
   return {
