@@ -105,6 +105,7 @@ describe('end to end on the dev server', () => {
     expect((await call('POST', '/breaches', undefined, `{"summary":"${'x'.repeat(70_000)}"}`)).status).toBe(413);
     expect((await call('GET', '/breaches/breach-nope')).status).toBe(404);
     expect((await call('POST', '/breaches/breach-nope/facts', { affectedCount: 1 })).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // visibility lags a little: let a wrong start show
     expect(await env.client.workflow.count(`TaskQueue = "${worker.taskQueue}"`)).toEqual(before);
   });
 
