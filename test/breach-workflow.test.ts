@@ -6,9 +6,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BreachClosed, BreachNotFound, Breaches, UpdateRejected } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
-import { timeSkippingEnvironment } from './support/temporal';
+import { testCodec, timeSkippingEnvironment } from './support/temporal';
 import { RESPONDER, type RunningWorker, startWorker } from './support/worker';
 
 const DAY_MS = 86_400_000;
@@ -18,10 +19,13 @@ let env: TestWorkflowEnvironment;
 let sink: MailSink;
 let worker: RunningWorker;
 let breaches: Breaches;
+let bundle: WorkflowBundle;
+const finishedBreaches: string[] = [];
 
 beforeAll(async () => {
   [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink()]);
-  worker = await startWorker(env, sink, await bundleWorkflows(), 'breach-workflow-test');
+  bundle = await bundleWorkflows();
+  worker = await startWorker(env, sink, bundle, 'breach-workflow-test');
   breaches = new Breaches(env.client, worker.taskQueue);
 });
 
@@ -80,6 +84,7 @@ describe('breach workflow (time-skipping server)', () => {
     expect(mailsAbout(breachId, 'Final report to the PPC').map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['due-in-72h', 'due-in-24h']);
     expect(mailsAbout(breachId, 'Preliminary report')).toEqual([]);
 
+    finishedBreaches.push(breachId);
     const outcomes = await worker.store.outcomes(breachId);
     expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => [o.obligation_id, o.actor])).toEqual([
       ['JP-APPI/ppc-preliminary', 'alice@example.test'],
@@ -169,6 +174,7 @@ describe('breach workflow (time-skipping server)', () => {
 
     const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
     expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
+    finishedBreaches.push(breachId);
     expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('closed');
     await expect(breaches.updateFacts(breachId, { affectedCount: 1 })).rejects.toThrow(BreachClosed);
     await expect(breaches.updateFacts('breach-never-was', { affectedCount: 1 })).rejects.toThrow(BreachNotFound);
@@ -180,5 +186,13 @@ describe('breach workflow (time-skipping server)', () => {
     expect(refusal).toBeInstanceOf(UpdateRejected);
     expect((refusal as Error).message).toBe('cannot close: obligations still open: JP-APPI/ppc-preliminary, JP-APPI/ppc-final, JP-APPI/individuals');
     expect((await breaches.status(breachId)).phase).toBe('reporting');
+  });
+
+  it('replays the histories it made with the current code, deterministically', async () => {
+    expect(finishedBreaches).toHaveLength(2);
+    for (const breachId of finishedBreaches) {
+      const history = await env.client.workflow.getHandle(breachId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: { payloadCodecs: [testCodec] } }, history, breachId);
+    }
   });
 });

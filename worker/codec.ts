@@ -75,7 +75,11 @@ export function loadCodec(env: { key?: string; oldKeys?: string; devKeyFile: str
   if (env.key) return new EncryptionCodec(parseKey(env.key, 'BREACHLINE_CODEC_KEY'), previous);
   if (!existsSync(env.devKeyFile)) {
     mkdirSync(dirname(env.devKeyFile), { recursive: true });
-    writeFileSync(env.devKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(env.devKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process made it first: use theirs
+    }
   }
   return new EncryptionCodec(parseKey(readFileSync(env.devKeyFile, 'utf8'), env.devKeyFile), previous);
 }
