@@ -279,7 +279,7 @@ class BreachResponse {
     const sent = new Set(known.escalations.filter((e) => e.dueAt === obligation.dueAt).map((e) => e.step));
     for (const step of pendingSteps(obligation.dueAt, Date.now(), sent, DEFAULT_LADDER)) {
       const waitMs = step.at - Date.now();
-      if (waitMs > 0) await sleep(waitMs);
+      if (waitMs > 0) await sleep(waitMs, { summary: `${obligation.id}: ${step.step}` }); // shown in the Web UI
       // Once the step is due it is sent whole, even if an approval arrives meanwhile: no half-sent escalation.
       await CancellationScope.nonCancellable(async () => {
         const key = `${this.breachId}/escalation/${obligation.id}/${obligation.dueAt}/${step.step}`;
