@@ -84,6 +84,13 @@ function mailViewer(dir: string) {
   };
 }
 
+/** One line per refused or failed request, so a developer sees what a caller got wrong. */
+function logFailures(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 400) console.error(`api: ${request.method} ${request.url} -> ${reply.statusCode}`);
+  });
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -131,6 +138,7 @@ async function main(): Promise<void> {
     const api = buildApi({
       breaches: await Breaches.connect(client, config.temporal.taskQueue),
       plugins: [
+        logFailures,
         codecEndpoint(codec, UI_ORIGINS),
         ...(sink ? [mailViewer(join(config.dataDir, 'mail'))] : []),
       ],
