@@ -1,0 +1,71 @@
+// `npm start`'s stack as a user runs it: a real process that starts the dev server, the sink, the store, the
+// worker and the API, says where each listens, serves a detection end to end, and stops cleanly on Ctrl-C.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+let stack: ChildProcess | undefined;
+afterAll(() => {
+  stack?.kill('SIGKILL');
+});
+
+describe('npm start (dev/stack.ts)', () => {
+  it('runs the whole system on embedded defaults, serves a detection, and stops on SIGINT', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'breachline-stack-'));
+    const [temporal, ui, sinkPort, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = { ...process.env, BREACHLINE_DATA_DIR: dataDir, BREACHLINE_TEMPORAL_PORT: String(temporal), BREACHLINE_TEMPORAL_UI_PORT: String(ui), BREACHLINE_SINK_PORT: String(sinkPort), BREACHLINE_API_PORT: String(api) };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.BREACHLINE_SMTP_URL;
+    delete env.BREACHLINE_STORE_URL;
+    stack = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'dev', 'stack.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    stack.stdout!.on('data', (chunk) => (output += chunk));
+    stack.stderr!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => stack!.once('exit', resolve));
+
+    for (let waited = 0; !output.includes('Breachline is running'); waited += 100) {
+      if (waited > 90_000 || stack.exitCode !== null) throw new Error(`the stack did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain(`Temporal    127.0.0.1:${temporal}`);
+    expect(output).toContain(`Web UI http://127.0.0.1:${ui}`);
+    expect(output).toContain(`Mail        smtp://127.0.0.1:${sinkPort}`);
+    expect(output).toContain(`HTTP API    http://127.0.0.1:${api}`);
+
+    // Aware six days ago: the preliminary report is overdue, so a mail must land in the sink's folder.
+    const detectedAt = new Date(Date.now() - 6 * 86_400_000).toISOString();
+    const response = await fetch(`http://127.0.0.1:${api}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'stack-test', eventId: '1', detectedAt, summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 1200 } }),
+    });
+    expect(response.status).toBe(201);
+    const mailDir = join(dataDir, 'mail');
+    for (let waited = 0; !(existsSync(mailDir) && readdirSync(mailDir).length > 0); waited += 100) {
+      if (waited > 30_000) throw new Error(`no mail in ${mailDir}:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const page = await (await fetch(`http://127.0.0.1:${api}/dev/mail`)).text();
+    expect(page).toContain('OVERDUE');
+    expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
+    expect(existsSync(join(dataDir, 'codec.key'))).toBe(true);
+
+    stack.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const refused = await fetch(`http://127.0.0.1:${api}/health`).then(() => 'answered', () => 'refused');
+    expect(refused).toBe('refused');
+  });
+});
