@@ -2,10 +2,10 @@
 // else a fresh cluster from the machine's PostgreSQL binaries (Debian's postgresql package), on loopback.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports';
 
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
@@ -17,16 +17,6 @@ function binDir(): string | undefined {
 }
 
 export const postgresAvailable = Boolean(process.env.BREACHLINE_TEST_POSTGRES_URL || binDir());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface Postgres {
   url: string;
