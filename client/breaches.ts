@@ -13,7 +13,7 @@ import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type B
 import { Detection, FactsUpdate, parseOrExplain } from '../workflows/domain/facts';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
-import { unreachable } from '../worker/config';
+import { TemporalUnreachable } from '../worker/config';
 
 export class BreachNotFound extends Error {
   constructor(readonly breachId: string) {
@@ -53,7 +53,7 @@ export async function connectClient(options: { address: string; namespace: strin
   try {
     connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds' });
   } catch (error) {
-    throw unreachable(options.address, error);
+    throw new TemporalUnreachable(options.address, error);
   }
   return new Client({ connection, namespace: options.namespace, dataConverter: { payloadCodecs: [options.codec] } });
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
-import { loadConfig } from '../worker/config';
+import { loadConfig, TemporalUnreachable } from '../worker/config';
 import { ApprovalRequest } from '../workflows/definitions';
 import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/obligations';
@@ -13,7 +13,13 @@ import { assessmentJson, assessmentTable, statusTable } from './format';
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, unavailable: 69 } as const;
 
-class Unavailable extends Error {}
+function parseJson(text: string, what: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInput(what, [{ field, message: `malformed JSON: ${(error as Error).message}` }]);
+  }
+}
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -22,21 +28,13 @@ function readJson(path: string, what: string): unknown {
   } catch (error) {
     throw new InvalidInput(what, [{ field: path, message: `cannot read: ${(error as Error).message}` }]);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInput(what, [{ field: path, message: `malformed JSON: ${(error as Error).message}` }]);
-  }
+  return parseJson(text, what, path);
 }
 
 async function breaches(): Promise<Breaches> {
   const config = loadConfig();
-  try {
-    const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec: loadCodec(config.codec) });
-    return await Breaches.connect(client, config.temporal.taskQueue);
-  } catch (error) {
-    throw new Unavailable((error as Error).message);
-  }
+  const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec: loadCodec(config.codec) });
+  return Breaches.connect(client, config.temporal.taskQueue);
 }
 
 const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
@@ -88,7 +86,7 @@ Examples:
     .option('--json <object>', 'a facts update given inline')
     .action(async (breachId: string, options) => {
       if (!options.file && !options.json) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
-      const update = parseOrExplain(FactsUpdate, options.file ? readJson(options.file, 'facts update') : parseInline(options.json), 'facts update');
+      const update = parseOrExplain(FactsUpdate, options.file ? readJson(options.file, 'facts update') : parseJson(options.json, 'facts update', '--json'), 'facts update');
       const result = await (await breaches()).updateFacts(breachId, update);
       console.log(JSON.stringify(result, null, 2));
     });
@@ -146,20 +144,10 @@ Examples:
     .description('run a worker (the dev stack, `npm start`, runs one for you)')
     .action(async () => {
       const { runWorker } = await import('../worker/main');
-      await runWorker().catch((error: Error) => {
-        throw /Cannot reach/.test(error.message) ? new Unavailable(error.message) : error;
-      });
+      await runWorker();
     });
 
   return program;
-}
-
-function parseInline(json: string): unknown {
-  try {
-    return JSON.parse(json);
-  } catch (error) {
-    throw new InvalidInput('facts update', [{ field: '--json', message: `malformed JSON: ${(error as Error).message}` }]);
-  }
 }
 
 export async function main(argv = process.argv): Promise<number> {
@@ -174,7 +162,7 @@ export async function main(argv = process.argv): Promise<number> {
       error instanceof InvalidInput ? EXIT.invalid
       : error instanceof BreachNotFound ? EXIT.notFound
       : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
-      : error instanceof Unavailable ? EXIT.unavailable
+      : error instanceof TemporalUnreachable ? EXIT.unavailable
       : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;

@@ -53,11 +53,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** One sentence for a Temporal server that cannot be reached, saying what to do. */
-export function unreachable(address: string, error: unknown): Error {
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new Error(
-    `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
-      'or set TEMPORAL_ADDRESS to a server that is running.',
-  );
+/** A Temporal server that cannot be reached; its message is one sentence saying what to do. */
+export class TemporalUnreachable extends Error {
+  constructor(address: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    super(
+      `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
+        'or set TEMPORAL_ADDRESS to a server that is running.',
+    );
+    this.name = 'TemporalUnreachable';
+  }
 }

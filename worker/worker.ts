@@ -5,7 +5,7 @@ import { createActivities } from '../activities';
 import { Mailer } from '../activities/mail';
 import { openStore, type Store } from '../activities/store';
 import type { EncryptionCodec } from './codec';
-import { type Config, unreachable } from './config';
+import { type Config, TemporalUnreachable } from './config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -27,7 +27,7 @@ export async function connectWorker(address: string): Promise<NativeConnection> 
   try {
     return await NativeConnection.connect({ address });
   } catch (error) {
-    throw unreachable(address, error);
+    throw new TemporalUnreachable(address, error);
   }
 }
 
