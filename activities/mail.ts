@@ -14,6 +14,10 @@ export interface MailConfig {
   smtpUrl: string;
   from: string;
   responders: string[];
+  /** Each escalation audience's addresses; the responders when not set. */
+  owner?: string[];
+  dpo?: string[];
+  executive?: string[];
   /** Where people can read the breach's status, for links in mails. */
   statusBaseUrl?: string;
 }
@@ -23,7 +27,9 @@ export interface RenderedMail {
   text: string;
 }
 
-function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string): RenderedMail {
+const AUDIENCE_NAMES: Record<Audience, string> = { responders: 'the responders', owner: 'the breach owner', dpo: 'the DPO', executive: 'the executive' };
+
+function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
   const due = inZone(notice.dueAt, notice.zone);
   const headline = notice.overdue ? `OVERDUE (${notice.step})` : `Due soon (${notice.step})`;
   const lines = [
@@ -35,6 +41,7 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string): Ren
     `Obligation:  ${notice.obligationId}`,
     `Due:         ${due} (${notice.zone})${notice.guidance ? " — the regulator's guidance, not a statutory limit" : ''}`,
     `Legal basis: ${notice.citation}`,
+    `Sent to:     ${AUDIENCE_NAMES[audience]}, step ${notice.step} of the escalation ladder`,
     '',
     'Record the submission in Breachline when it is done; the escalations stop then.',
   ];
@@ -42,10 +49,10 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string): Ren
   return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
-export function render(notice: Notice, statusBaseUrl?: string): RenderedMail {
+export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience): RenderedMail {
   switch (notice.template) {
     case 'escalation':
-      return renderEscalation(notice, statusBaseUrl);
+      return renderEscalation(notice, statusBaseUrl, audience);
   }
 }
 
@@ -72,23 +79,20 @@ export class Mailer {
   }
 
   private addresses(audience: Audience): string[] {
-    switch (audience) {
-      case 'responders':
-        return this.config.responders;
-    }
+    return this.config[audience] ?? this.config.responders;
   }
 
   // Idempotent: a key already sent returns the first send's Message-ID without sending.
   async send(input: SendMailInput): Promise<SendMailResult> {
     const to = this.addresses(input.audience);
-    if (to.length === 0) throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_RESPONDERS)`, 'MailConfig');
+    if (to.length === 0) throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
     const messageId = messageIdFor(input.idempotencyKey, this.config.from);
     const previous = await this.store.claimMail(input.idempotencyKey, input.notice.breachId, messageId);
     if (previous?.status === 'sent') return { messageId: previous.message_id, status: 'already-sent', accepted: to.length };
     if (previous?.status === 'failed') {
       throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
     }
-    const mail = render(input.notice, this.config.statusBaseUrl);
+    const mail = render(input.notice, this.config.statusBaseUrl, input.audience);
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       await this.store.settleMail(input.idempotencyKey, 'sent', info.response ?? '');

@@ -1,9 +1,10 @@
 // The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
 // can import them without pulling side-effecting code into its sandbox.
 import type { TimelineEntry } from '../workflows/definitions';
+import type { EscalationAudience } from '../workflows/domain/escalation';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
-export type Audience = 'responders';
+export type Audience = 'responders' | EscalationAudience;
 
 export interface EscalationNotice {
   template: 'escalation';

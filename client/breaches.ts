@@ -9,7 +9,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
+import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, type ResponsePolicy, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
 import { Detection, FactsUpdate, parseOrExplain } from '../workflows/domain/facts';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
@@ -74,10 +74,12 @@ export class Breaches {
     readonly taskQueue: string,
     /** Set the search attributes at start; the workflow keeps them current from then on. */
     readonly searchable = false,
+    /** The deployment's escalation ladders and internal targets, given to each new breach. */
+    readonly policy?: ResponsePolicy,
   ) {}
 
-  static async connect(client: Client, taskQueue: string): Promise<Breaches> {
-    return new Breaches(client, taskQueue, await hasSearchAttributes(client));
+  static async connect(client: Client, taskQueue: string, policy?: ResponsePolicy): Promise<Breaches> {
+    return new Breaches(client, taskQueue, await hasSearchAttributes(client), policy);
   }
 
   /** Starts the breach workflow for a detection, or finds the one already started for it. */
@@ -88,7 +90,7 @@ export class Breaches {
       await this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
         workflowId: breachId,
         taskQueue: this.taskQueue,
-        args: [detection],
+        args: this.policy ? [detection, this.policy] : [detection],
         // A closed breach is not reopened by a late duplicate of its detection.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         ...(this.searchable ? { typedSearchAttributes: [{ key: searchAttributes.phase, value: 'triage' }] } : {}),

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
-import { loadConfig, TemporalUnreachable } from '../worker/config';
+import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
 import { ApprovalRequest } from '../workflows/definitions';
 import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
-import { assess } from '../workflows/domain/obligations';
+import { assess } from '../workflows/domain/regimes';
 import { BreachClosed, BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, statusTable } from './format';
 
@@ -34,7 +34,7 @@ function readJson(path: string, what: string): unknown {
 async function breaches(): Promise<Breaches> {
   const config = loadConfig();
   const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec: loadCodec(config.codec) });
-  return Breaches.connect(client, config.temporal.taskQueue);
+  return Breaches.connect(client, config.temporal.taskQueue, config.policy);
 }
 
 const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
@@ -132,10 +132,13 @@ Examples:
     .command('obligations')
     .description('the obligations a facts file gives rise to, computed locally with no server')
     .requiredOption('--facts <facts.json>', 'facts as JSON ("-" for stdin)')
-    .option('--json', 'print JSON')
+    .option('--policy <policy.json>', "a response policy whose internal targets apply (default: BREACHLINE_POLICY's file)")
+    .option('--json', 'print a JSON array, soonest first')
     .action((options) => {
       const facts = parseOrExplain(Facts, readJson(options.facts, 'facts'), 'facts');
-      const assessment = assess(facts);
+      const policyFile = options.policy ?? process.env.BREACHLINE_POLICY;
+      const policy = policyFile ? loadPolicy(policyFile) : undefined;
+      const assessment = assess(facts, { internalTargets: policy?.internalTargets });
       print(assessmentJson(assessment), options.json, () => assessmentTable(assessment));
     });
 

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
 
     const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
     const api = buildApi({
-      breaches: await Breaches.connect(client, config.temporal.taskQueue),
+      breaches: await Breaches.connect(client, config.temporal.taskQueue, config.policy),
       plugins: [
         logFailures,
         codecEndpoint(codec, UI_ORIGINS),

@@ -10,7 +10,7 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
 import { testCodec, timeSkippingEnvironment } from './support/temporal';
-import { RESPONDER, type RunningWorker, startWorker } from './support/worker';
+import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -64,12 +64,21 @@ describe('breach workflow (time-skipping server)', () => {
     expect(finalReport(before).why.join(' ')).toContain('Art. 7(3)');
     expect(dueAt - awareAt).toBeGreaterThan(59 * DAY_MS); // 60 days, awareness day counted as day 1
 
-    // Skip to half a day before the deadline: ~59 days of server time.
+    // Skip to half a day before the deadline: ~59 days of server time. The ladder has climbed owner → DPO →
+    // executive at 50 %, 80 % and 95 % of the 60-day window.
     await env.sleep(dueAt - 12 * HOUR_MS - (await env.currentTimeMs()));
-    const reminder = await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report to the PPC') && m.subject.includes('due-in-24h'));
-    expect(reminder.envelopeTo).toEqual([RESPONDER]);
+    const reminder = await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report to the PPC') && m.subject.includes('at-95%'));
     expect(reminder.subject).toContain('Due soon');
     expect(reminder.text).toContain('APPI Art. 26(1); Rules Art. 8(2)');
+    expect(reminder.text).toContain('Sent to:     the executive, step at-95% of the escalation ladder');
+    const ladder = mailsAbout(breachId, 'Final report to the PPC').map((m) => [m.subject.match(/\((.+?)\)/)![1], m.envelopeTo.join()]);
+    expect(ladder).toEqual([
+      ['at-50%', AUDIENCES.owner],
+      ['at-80%', AUDIENCES.dpo],
+      ['at-95%', AUDIENCES.executive],
+    ]);
+    const sentAt = finalReport(await breaches.status(breachId)).escalations.map((e) => (Date.parse(e.at) - awareAt) / (dueAt - awareAt));
+    expect(sentAt.map((share) => Math.round(share * 100))).toEqual([50, 80, 95]);
 
     const approval = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'bob@example.test', role: 'dpo' }, filingReference: 'PPC-FIN-7' });
     expect(approval.action).toBe('submitted');
@@ -81,7 +90,7 @@ describe('breach workflow (time-skipping server)', () => {
       ['JP-APPI/ppc-preliminary', 'alice@example.test', 'PPC-PRE-1'],
       ['JP-APPI/ppc-final', 'bob@example.test', 'PPC-FIN-7'],
     ]);
-    expect(mailsAbout(breachId, 'Final report to the PPC').map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['due-in-72h', 'due-in-24h']);
+    expect(mailsAbout(breachId, 'Final report to the PPC').map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['at-50%', 'at-80%', 'at-95%']);
     expect(mailsAbout(breachId, 'Preliminary report')).toEqual([]);
 
     finishedBreaches.push(breachId);
@@ -90,7 +99,7 @@ describe('breach workflow (time-skipping server)', () => {
       ['JP-APPI/ppc-preliminary', 'alice@example.test'],
       ['JP-APPI/ppc-final', 'bob@example.test'],
     ]);
-    expect(outcomes.filter((o) => o.kind === 'escalation-sent' && o.obligation_id === 'JP-APPI/ppc-final')).toHaveLength(2);
+    expect(outcomes.filter((o) => o.kind === 'escalation-sent' && o.obligation_id === 'JP-APPI/ppc-final')).toHaveLength(3);
     const ledger = await worker.store.mailLedger(breachId);
     expect(ledger.every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
   });
@@ -160,7 +169,7 @@ describe('breach workflow (time-skipping server)', () => {
     expect(mailsAbout(breachId, 'Final report').filter((m) => m.subject.includes('OVERDUE'))).toEqual([]);
     const status = await breaches.status(breachId);
     expect(finalReport(status)).toMatchObject({ state: 'open', overdue: false });
-    expect(status.timeline.find((t) => t.kind === 'deadline-moved' && t.obligationId === 'JP-APPI/ppc-final')?.detail).toContain('day 60');
+    expect(status.timeline.find((t) => t.kind === 'deadline-moved' && t.obligationId === 'JP-APPI/ppc-final')?.detail).toContain('60 calendar days');
 
     // The data turns out to have been strongly encrypted: nothing is reportable any more.
     const withdrawn = await breaches.updateFacts(breachId, { encrypted: true });

@@ -32,14 +32,55 @@ describe('breachline CLI', () => {
     const facts = file('facts.json', { awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JP'], affectedCount: 1200, unfairPurpose: true });
     const { code, stdout } = await breachline(['obligations', '--facts', facts, '--json']);
     expect(code).toBe(EXIT.ok);
-    const { obligations } = JSON.parse(stdout);
+    const obligations = JSON.parse(stdout);
+    expect(Array.isArray(obligations)).toBe(true);
     expect(obligations.find((o: { obligation: string }) => o.obligation === 'JP-APPI/ppc-final')).toMatchObject({
       regime: 'JP-APPI',
       recipient: 'regulator',
       kind: 'final',
       dueAt: '2027-01-22T23:59:59.999+09:00',
       guidance: false,
+      citation: expect.stringContaining('Rules Art. 8(2)'),
+      why: expect.stringContaining('APPI Rules Art. 7(3)'),
     });
+    expect(obligations.map((o: { dueAt: string }) => Date.parse(o.dueAt))).toEqual(obligations.map((o: { dueAt: string }) => Date.parse(o.dueAt)).sort());
+  });
+
+  it('lists every regime the facts bring in, soonest first, and says which jurisdictions it cannot evaluate', async () => {
+    const facts = file('world.json', {
+      awareAt: '2026-11-24T03:00:00Z',
+      jurisdictions: ['JP', 'DE', 'GB', 'US-TX', 'KR', 'BR', 'ZZ'],
+      affectedCount: 1500,
+      affectedByJurisdiction: { 'US-TX': 300 },
+      dataCategories: ['name', 'payment_card'],
+      sectors: ['sec-registrant'],
+      materialityDeterminedAt: '2026-11-25T15:00:00Z',
+      determinedAt: '2026-11-24T17:00:00Z',
+    });
+    const { code, stdout } = await breachline(['obligations', '--facts', facts, '--json']);
+    expect(code).toBe(EXIT.ok);
+    const entries: { status: string; regime: string | null; obligation: string | null; jurisdiction?: string; dueAt: string | null; why: string }[] = JSON.parse(stdout);
+    expect([...new Set(entries.filter((e) => e.status === 'due').map((e) => e.regime))].sort()).toEqual(['BR-LGPD', 'EU-GDPR', 'JP-APPI', 'KR-PIPA', 'UK-GDPR', 'US-SEC', 'US-TX']);
+    expect(entries.find((e) => e.obligation === 'US-TX/attorney-general')?.dueAt).toBe('2026-12-24T23:59:59.999-06:00');
+    expect(entries.find((e) => e.obligation === 'US-SEC/form-8-k')?.dueAt).toBe('2026-12-02T23:59:59.999-05:00');
+    expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'ZZ', dueAt: null, why: expect.stringContaining('no rule pack for ZZ') });
+
+    const table = await breachline(['obligations', '--facts', facts]);
+    expect(table.stdout).toContain('NOT EVALUATED ZZ');
+    expect(table.stdout).toContain('US-HIPAA: not applicable');
+  });
+
+  it("applies the deployment's internal targets from a policy file, and names a bad one's fields", async () => {
+    const facts = file('fsa.json', { awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JP'], sectors: ['finance'] });
+    const policy = file('policy.json', { internalTargets: { 'JP-FSA/supervisor-report': { amount: 6, unit: 'hours' } } });
+    const { stdout } = await breachline(['obligations', '--facts', facts, '--policy', policy, '--json']);
+    expect(JSON.parse(stdout)[0]).toMatchObject({ obligation: 'JP-FSA/supervisor-report', dueAt: '2026-11-24T18:00:00.000+09:00', internalTarget: true, guidance: true });
+
+    const bad = file('bad-policy.json', { internalTargets: { 'JP-FSA/supervisor-report': { amount: 0, unit: 'weeks' } } });
+    const refused = await breachline(['obligations', '--facts', facts, '--policy', bad]);
+    expect(refused.code).toBe(EXIT.invalid);
+    expect(refused.stderr).toContain('internalTargets.JP-FSA/supervisor-report.amount');
+    expect(refused.stderr).toContain('internalTargets.JP-FSA/supervisor-report.unit');
   });
 
   it('names each bad field of a facts file and exits 2', async () => {

@@ -11,7 +11,7 @@ import { type MailSink, startMailSink } from '../dev/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { devServerEnvironment, testCodec } from './support/temporal';
-import { RESPONDER, type RunningWorker, startWorker } from './support/worker';
+import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
 let env: TestWorkflowEnvironment;
 let sink: MailSink;
@@ -65,7 +65,7 @@ describe('end to end on the dev server', () => {
 
     // Aware six days ago: the preliminary report's five days are gone, so the overdue escalation goes out now.
     const overdue = await sink.waitFor((m) => m.text.includes(started.body.breachId) && m.subject.includes('Preliminary report') && m.subject.includes('OVERDUE'));
-    expect(overdue.envelopeTo).toEqual([RESPONDER]);
+    expect(overdue.envelopeTo).toEqual([AUDIENCES.executive]); // the default ladder's overdue audience
 
     const approval = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' }, filingReference: 'PPC-E2E-1' });
     expect(approval.status).toBe(201);

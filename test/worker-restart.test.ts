@@ -47,7 +47,7 @@ describe('worker restart (time-skipping server)', () => {
     const dueAt = Date.parse(finalReport(await breaches.status(breachId)).dueAt);
 
     await env.sleep(dueAt - 48 * HOUR_MS - (await env.currentTimeMs()));
-    await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report') && m.subject.includes('due-in-72h'));
+    await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report') && m.subject.includes('at-80%'));
     await first.stop();
 
     const second = await startWorker(env, sink, bundle, taskQueue, store);
@@ -55,10 +55,10 @@ describe('worker restart (time-skipping server)', () => {
       await env.sleep(dueAt + HOUR_MS - (await env.currentTimeMs()));
       await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report') && m.subject.includes('(missed)'));
       const steps = mailsAbout(breachId, 'Final report').map((m) => m.subject.match(/\((.+?)\)/)![1]);
-      expect(steps).toEqual(['due-in-72h', 'due-in-24h', 'missed']);
+      expect(steps).toEqual(['at-50%', 'at-80%', 'at-95%', 'missed']);
       expect((await store.mailLedger(breachId)).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
       const status = await breaches.status(breachId);
-      expect(finalReport(status).escalations.map((e) => e.step)).toEqual(['due-in-72h', 'due-in-24h', 'missed']);
+      expect(finalReport(status).escalations.map((e) => e.step)).toEqual(['at-50%', 'at-80%', 'at-95%', 'missed']);
       expect(status.approvals.map((a) => a.approver.id)).toEqual(['alice@example.test']);
     } finally {
       await second.stop();

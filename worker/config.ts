@@ -1,10 +1,12 @@
 // Configuration from the environment, validated once at start-up: a bad value stops the process with the
 // variable named, before anything connects.
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { fieldErrors, InvalidInput } from '../workflows/domain/facts';
-import { TASK_QUEUE } from '../workflows/definitions';
+import type { MailConfig } from '../activities/mail';
+import { ResponsePolicy, TASK_QUEUE } from '../workflows/definitions';
+import { fieldErrors, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -22,6 +24,10 @@ const Env = z.object({
   BREACHLINE_SMTP_URL: z.url().default('smtp://127.0.0.1:2525'),
   BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
   BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
+  BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
+  BREACHLINE_DPO: emailList.optional(),
+  BREACHLINE_EXECUTIVE: emailList.optional(),
+  BREACHLINE_POLICY: z.string().min(1).optional().describe('a JSON file with the response policy: escalation ladders and internal targets'),
   BREACHLINE_PUBLIC_URL: z.url().optional(),
   BREACHLINE_CODEC_KEY: z.string().optional(),
   BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
@@ -33,7 +39,8 @@ export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
   dataDir: string;
   storeUrl: string;
-  mail: { smtpUrl: string; from: string; responders: string[]; statusBaseUrl?: string };
+  mail: MailConfig;
+  policy: ResponsePolicy;
   codec: { key?: string; oldKeys?: string; devKeyFile: string };
   api: { host: string; port: number };
 }
@@ -47,10 +54,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.BREACHLINE_TASK_QUEUE },
     dataDir,
     storeUrl: e.BREACHLINE_STORE_URL ?? `pglite:${join(dataDir, 'store')}`,
-    mail: { smtpUrl: e.BREACHLINE_SMTP_URL, from: e.BREACHLINE_MAIL_FROM, responders: e.BREACHLINE_RESPONDERS, statusBaseUrl: e.BREACHLINE_PUBLIC_URL },
+    mail: {
+      smtpUrl: e.BREACHLINE_SMTP_URL,
+      from: e.BREACHLINE_MAIL_FROM,
+      responders: e.BREACHLINE_RESPONDERS,
+      // Each escalation audience falls back to the responders, so a one-address setup still reaches someone.
+      owner: e.BREACHLINE_OWNER ?? e.BREACHLINE_RESPONDERS,
+      dpo: e.BREACHLINE_DPO ?? e.BREACHLINE_RESPONDERS,
+      executive: e.BREACHLINE_EXECUTIVE ?? e.BREACHLINE_RESPONDERS,
+      statusBaseUrl: e.BREACHLINE_PUBLIC_URL,
+    },
+    policy: e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}),
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
+}
+
+/** Reads a response policy file; a bad one is refused naming the file and each bad field. */
+export function loadPolicy(path: string): ResponsePolicy {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInput(`response policy ${path}`, [{ field: 'BREACHLINE_POLICY', message: (error as Error).message }]);
+  }
+  return parseOrExplain(ResponsePolicy, json, `response policy ${path}`);
 }
 
 /** A Temporal server that cannot be reached; its message is one sentence saying what to do. */

@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { z } from 'zod';
 import type { Activities } from '../activities/types';
 import {
   ApprovalRequest,
@@ -24,16 +25,19 @@ import {
   CloseRequest,
   type FactsUpdateResult,
   type ObligationState,
+  type ObligationStatus,
   type Phase,
+  ResponsePolicy,
   searchAttributes,
   statusQuery,
   type TimelineEntry,
   updateFacts,
 } from './definitions';
 import { inZone } from './domain/calendar';
-import { DEFAULT_LADDER, pendingSteps } from './domain/escalation';
+import { type EscalationAudience, ladderFor, pendingSteps } from './domain/escalation';
 import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
-import { assess, type Assessment, type Obligation } from './domain/obligations';
+import type { Assessment, Obligation } from './domain/obligations';
+import { assess } from './domain/regimes';
 
 const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -46,8 +50,8 @@ const { recordOutcome } = proxyLocalActivities<Activities>({
 });
 
 /** The response plan, top to bottom: assess the law, run every deadline until it is met, close. */
-export async function breachWorkflow(input: Detection): Promise<BreachClosure> {
-  const response = new BreachResponse(workflowInfo().workflowId, acceptDetection(input));
+export async function breachWorkflow(input: Detection, policy?: ResponsePolicy): Promise<BreachClosure> {
+  const response = new BreachResponse(workflowInfo().workflowId, accept(Detection, input, 'detection'), accept(ResponsePolicy, policy ?? {}, 'response policy'));
 
   setHandler(updateFacts, (update) => response.learn(update), {
     validator: (update) => void parseOrExplain(FactsUpdate, update, 'facts update'),
@@ -66,12 +70,12 @@ export async function breachWorkflow(input: Detection): Promise<BreachClosure> {
   return response.closure!;
 }
 
-/** A detection that reached the workflow without the client's validation fails it at once, naming the fields. */
-function acceptDetection(input: unknown): Detection {
+/** Input that reached the workflow without the client's validation fails it at once, naming the fields. */
+function accept<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   try {
-    return parseOrExplain(Detection, input, 'detection');
+    return parseOrExplain(schema, input, what);
   } catch (error) {
-    throw ApplicationFailure.nonRetryable((error as Error).message, 'InvalidDetection');
+    throw ApplicationFailure.nonRetryable((error as Error).message, what === 'detection' ? 'InvalidDetection' : 'InvalidPolicy');
   }
 }
 
@@ -80,7 +84,7 @@ interface Tracked {
   state: ObligationState;
   satisfiedBy?: ApprovalRecord;
   withdrawnBecause?: string;
-  escalations: { step: string; at: number; overdue: boolean; dueAt: number }[];
+  escalations: { step: string; at: number; audience: EscalationAudience; overdue: boolean; dueAt: number }[];
   /** The running deadline clock, cancelled when the obligation is satisfied, withdrawn or moved. */
   clock?: CancellationScope;
 }
@@ -97,6 +101,7 @@ class BreachResponse {
   constructor(
     private readonly breachId: string,
     private readonly detection: Detection,
+    private readonly policy: ResponsePolicy,
   ) {
     this.facts = initialFacts(detection);
   }
@@ -117,7 +122,7 @@ class BreachResponse {
 
   /** Recomputes the obligations from the facts and brings every deadline clock in line with them. */
   async reassess(): Promise<Omit<FactsUpdateResult, 'changed'>> {
-    const assessment = assess(this.facts);
+    const assessment = assess(this.facts, { submittedAt: this.submittedAt(), internalTargets: this.policy.internalTargets });
     this.notApplicable = assessment.notApplicable;
     const result = { opened: [] as string[], moved: [] as string[], withdrawn: [] as string[] };
     const logged: Promise<unknown>[] = [];
@@ -179,6 +184,11 @@ class BreachResponse {
     return this.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
   }
 
+  /** When each satisfied obligation was submitted: clocks that start at a submission count from it. */
+  private submittedAt(): Record<string, number> {
+    return Object.fromEntries([...this.tracked.values()].flatMap((t) => (t.satisfiedBy ? [[t.obligation.id, t.satisfiedBy.at]] : [])));
+  }
+
   checkApproval(request: ApprovalRequest): void {
     const parsed = parseOrExplain(ApprovalRequest, request, 'approval');
     const known = this.tracked.get(parsed.obligationId);
@@ -195,8 +205,7 @@ class BreachResponse {
     known.state = 'satisfied';
     known.satisfiedBy = record;
     this.stopClock(known);
-    this.publishSearchAttributes();
-    await this.log(
+    const logged = this.log(
       {
         kind: 'approval-recorded',
         obligationId: request.obligationId,
@@ -205,6 +214,8 @@ class BreachResponse {
       },
       { action: record.action, filingReference: request.filingReference },
     );
+    await this.reassess(); // a later clock may start at this submission (NIS2 final report, DORA reports)
+    await logged;
     return record;
   }
 
@@ -235,6 +246,7 @@ class BreachResponse {
       obligations: [...this.tracked.values()].map(({ obligation, state, satisfiedBy, withdrawnBecause, escalations }) => ({
         ...obligation,
         state,
+        startAt: inZone(obligation.startAt, obligation.zone),
         dueAt: inZone(obligation.dueAt, obligation.zone),
         targetAt: obligation.targetAt === undefined ? undefined : inZone(obligation.targetAt, obligation.zone),
         timeLeftMs: obligation.dueAt - now,
@@ -242,12 +254,23 @@ class BreachResponse {
         satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
         satisfiedBy: satisfiedBy?.approver.id,
         withdrawnBecause,
-        escalations: escalations.map((e) => ({ step: e.step, at: iso(e.at), overdue: e.overdue })),
+        escalations: escalations.map((e) => ({ step: e.step, at: iso(e.at), audience: e.audience, overdue: e.overdue })),
+        nextEscalation: state === 'open' ? this.nextEscalation(obligation, escalations, now) : undefined,
       })),
       notApplicable: this.notApplicable,
       approvals: this.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.map((t) => ({ ...t, at: iso(t.at) })),
     };
+  }
+
+  private nextEscalation(obligation: Obligation, escalations: Tracked['escalations'], now: number): ObligationStatus['nextEscalation'] {
+    const sent = new Set(escalations.filter((e) => e.dueAt === obligation.dueAt).map((e) => e.step));
+    const next = pendingSteps(obligation.startAt, obligation.dueAt, now, sent, this.ladder(obligation)).find((s) => s.at > now);
+    return next && { step: next.step, at: new Date(next.at).toISOString(), audience: next.audience };
+  }
+
+  private ladder(obligation: Obligation) {
+    return ladderFor(obligation, this.policy.ladders);
   }
 
   private phase(): Phase {
@@ -277,7 +300,7 @@ class BreachResponse {
   private async escalateUntilMet(known: Tracked): Promise<void> {
     const { obligation } = known;
     const sent = new Set(known.escalations.filter((e) => e.dueAt === obligation.dueAt).map((e) => e.step));
-    for (const step of pendingSteps(obligation.dueAt, Date.now(), sent, DEFAULT_LADDER)) {
+    for (const step of pendingSteps(obligation.startAt, obligation.dueAt, Date.now(), sent, this.ladder(obligation))) {
       const waitMs = step.at - Date.now();
       if (waitMs > 0) await sleep(waitMs, { summary: `${obligation.id}: ${step.step}` }); // shown in the Web UI
       // Once the step is due it is sent whole, even if an approval arrives meanwhile: no half-sent escalation.
@@ -285,7 +308,7 @@ class BreachResponse {
         const key = `${this.breachId}/escalation/${obligation.id}/${obligation.dueAt}/${step.step}`;
         await sendMail({
           idempotencyKey: key,
-          audience: 'responders',
+          audience: step.audience,
           notice: {
             template: 'escalation',
             breachId: this.breachId,
@@ -299,8 +322,9 @@ class BreachResponse {
             overdue: step.overdue,
           },
         });
-        known.escalations.push({ step: step.step, at: Date.now(), overdue: step.overdue, dueAt: obligation.dueAt });
-        await this.log({ kind: 'escalation-sent', obligationId: obligation.id, detail: `${step.step}: due ${inZone(obligation.dueAt, obligation.zone)}` }, { step: step.step, dueAt: obligation.dueAt, mailKey: key });
+        known.escalations.push({ step: step.step, at: Date.now(), audience: step.audience, overdue: step.overdue, dueAt: obligation.dueAt });
+        const detail = `${step.step} to the ${step.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
+        await this.log({ kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail }, { step: step.step, audience: step.audience, dueAt: obligation.dueAt, mailKey: key });
       });
     }
   }

@@ -3,8 +3,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
+import { type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Facts, FactsUpdate, FieldError } from './domain/facts';
-import type { Assessment, Obligation } from './domain/obligations';
+import { type Assessment, Duration, type Obligation, ObligationKind } from './domain/obligations';
+import { RULE_PACKS } from './domain/regimes';
 
 export const TASK_QUEUE = 'breachline';
 
@@ -26,6 +28,32 @@ export const CloseRequest = z.strictObject({
   reason: z.string().min(1).max(2000),
 });
 export type CloseRequest = z.infer<typeof CloseRequest>;
+
+const OBLIGATION_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.map((rule) => `${pack.regime}/${rule.id}`)));
+const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filter((r) => r.internalTarget).map((r) => `${pack.regime}/${r.id}`)));
+
+/**
+ * A deployment's response policy, given to each breach at its start: escalation ladders by obligation id or kind,
+ * and its own internal targets for obligations the law leaves open ("without undue delay").
+ */
+export const ResponsePolicy = z.strictObject({
+  ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
+    for (const key of Object.keys(ladders)) {
+      if (!ObligationKind.safeParse(key).success && !OBLIGATION_IDS.has(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation kind (${ObligationKind.options.join(', ')}) nor a known obligation id like "JP-APPI/ppc-final"` });
+      }
+    }
+  }),
+  internalTargets: z
+    .record(z.string(), Duration)
+    .default({})
+    .superRefine((targets, ctx) => {
+      for (const key of Object.keys(targets)) {
+        if (!INTERNAL_TARGET_IDS.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation with an internal target (${[...INTERNAL_TARGET_IDS].join(', ')})` });
+      }
+    }),
+});
+export type ResponsePolicy = z.output<typeof ResponsePolicy>;
 
 export interface ApprovalRecord extends ApprovalRequest {
   /** Epoch ms. */
@@ -55,7 +83,8 @@ export interface TimelineEntry {
   detail: string;
 }
 
-export interface ObligationStatus extends Omit<Obligation, 'dueAt' | 'targetAt'> {
+export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' | 'targetAt'> {
+  startAt: string;
   state: ObligationState;
   /** ISO 8601 in the regime's zone, with its offset. */
   dueAt: string;
@@ -66,7 +95,9 @@ export interface ObligationStatus extends Omit<Obligation, 'dueAt' | 'targetAt'>
   satisfiedAt?: string;
   satisfiedBy?: string;
   withdrawnBecause?: string;
-  escalations: { step: string; at: string; overdue: boolean }[];
+  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean }[];
+  /** The next step of the escalation ladder while the obligation is open. */
+  nextEscalation?: { step: string; at: string; audience: EscalationAudience };
 }
 
 export interface BreachStatus {

@@ -7,7 +7,9 @@ import type { MailSink } from '../../dev/mail-sink';
 import { createBreachWorker } from '../../worker/worker';
 import { testCodec } from './temporal';
 
-export const RESPONDER = 'dpo@example.test';
+export const RESPONDER = 'responders@example.test';
+/** Each escalation audience has its own mailbox, so tests can tell who was escalated to. */
+export const AUDIENCES = { owner: 'owner@example.test', dpo: 'dpo@example.test', executive: 'executive@example.test' } as const;
 
 export interface RunningWorker {
   worker: Worker;
@@ -19,7 +21,7 @@ export interface RunningWorker {
 /** Starts a worker; with `shared`, on that store (left open on stop), as a restarted worker would find it. */
 export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string, shared?: Store, maxCachedWorkflows?: number): Promise<RunningWorker> {
   const store = shared ?? (await openStore('pglite:memory'));
-  const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER] }, store);
+  const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER], owner: [AUDIENCES.owner], dpo: [AUDIENCES.dpo], executive: [AUDIENCES.executive] }, store);
   const worker = await createBreachWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -1,35 +1,66 @@
-// Escalation ladders: when to remind whom about an open deadline, before it and after it is missed. Pure.
+// Escalation ladders: whom to remind about an open deadline, when, before it and after it is missed. Pure.
+// Steps before the deadline sit at shares of the obligation's window (clock start to due instant), so a 24-hour
+// early warning and a 60-day final report both escalate owner → DPO → executive as their time runs out.
+import { z } from 'zod';
+import type { Obligation, ObligationKind } from './obligations';
 
-export interface EscalationLadder {
-  /** Reminders this many hours before the due instant, e.g. [72, 24]. */
-  beforeDueHours: number[];
-  /** Once the deadline is missed: a first escalation at the due instant, then one every `everyHours`, `times` in all. */
-  overdue: { everyHours: number; times: number };
-}
+export const EscalationAudience = z.enum(['owner', 'dpo', 'executive']);
+export type EscalationAudience = z.infer<typeof EscalationAudience>;
 
-export const DEFAULT_LADDER: EscalationLadder = {
-  beforeDueHours: [72, 24],
-  overdue: { everyHours: 24, times: 7 },
+export const EscalationLadder = z.strictObject({
+  before: z
+    .array(z.strictObject({ atPercent: z.number().gt(0).lt(100), audience: EscalationAudience }))
+    .describe('steps before the deadline, at this share of the window elapsed'),
+  overdue: z
+    .strictObject({ audience: EscalationAudience, everyHours: z.number().positive(), times: z.number().int().min(0).max(100) })
+    .describe('once missed: a step at the due instant, then one every `everyHours`, `times` in all'),
+});
+export type EscalationLadder = z.infer<typeof EscalationLadder>;
+
+const OWNER_DPO_EXECUTIVE: EscalationLadder['before'] = [
+  { atPercent: 50, audience: 'owner' },
+  { atPercent: 80, audience: 'dpo' },
+  { atPercent: 95, audience: 'executive' },
+];
+
+/** Defaults per kind: hour-scale clocks repeat every few hours once missed, day-scale clocks every day. */
+export const DEFAULT_LADDERS: Readonly<Record<ObligationKind, EscalationLadder>> = {
+  'early-warning': { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 2, times: 12 } },
+  notification: { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 6, times: 8 } },
+  intermediate: { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 12, times: 6 } },
+  preliminary: { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 24, times: 7 } },
+  final: { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 24, times: 14 } },
+  single: { before: OWNER_DPO_EXECUTIVE, overdue: { audience: 'executive', everyHours: 24, times: 7 } },
 };
 
+/** A deployment's ladders, by obligation id ("JP-APPI/ppc-final") or by kind ("final"); the id wins. */
+export const LadderOverrides = z.record(z.string().min(1), EscalationLadder);
+export type LadderOverrides = z.infer<typeof LadderOverrides>;
+
+export function ladderFor(obligation: Pick<Obligation, 'id' | 'kind'>, overrides: LadderOverrides = {}): EscalationLadder {
+  return overrides[obligation.id] ?? overrides[obligation.kind] ?? DEFAULT_LADDERS[obligation.kind];
+}
+
 export interface EscalationStep {
-  /** Stable name of the step: "due-in-24h", "missed", "missed+48h". */
+  /** Stable name of the step: "at-80%", "missed", "missed+48h". */
   step: string;
   at: number;
+  audience: EscalationAudience;
   overdue: boolean;
 }
 
 const HOUR_MS = 3_600_000;
 
-/** Every step of the ladder for a deadline, in time order. */
-export function ladderSteps(dueAt: number, ladder: EscalationLadder = DEFAULT_LADDER): EscalationStep[] {
-  const before = [...new Set(ladder.beforeDueHours)]
-    .filter((hours) => hours > 0)
-    .sort((a, b) => b - a)
-    .map((hours) => ({ step: `due-in-${hours}h`, at: dueAt - hours * HOUR_MS, overdue: false }));
+/** Every step of the ladder for a window from `startAt` to `dueAt`, in time order. */
+export function ladderSteps(startAt: number, dueAt: number, ladder: EscalationLadder): EscalationStep[] {
+  const window = Math.max(0, dueAt - startAt);
+  const percents = new Map(ladder.before.map((b) => [b.atPercent, b.audience]));
+  const before = [...percents]
+    .sort(([a], [b]) => a - b)
+    .map(([percent, audience]) => ({ step: `at-${percent}%`, at: startAt + Math.round((window * percent) / 100), audience, overdue: false }));
   const after = Array.from({ length: ladder.overdue.times }, (_, i) => {
     const hours = i * ladder.overdue.everyHours;
-    return { step: hours === 0 ? 'missed' : `missed+${hours}h`, at: dueAt + hours * HOUR_MS, overdue: true };
+    return { step: hours === 0 ? 'missed' : `missed+${hours}h`, at: dueAt + hours * HOUR_MS, audience: ladder.overdue.audience, overdue: true };
   });
   return [...before, ...after];
 }
@@ -39,8 +70,8 @@ export function ladderSteps(dueAt: number, ladder: EscalationLadder = DEFAULT_LA
  * already due (so that a deadline that appears late is escalated once, at once, not in a burst), less those
  * already sent.
  */
-export function pendingSteps(dueAt: number, now: number, sent: ReadonlySet<string>, ladder: EscalationLadder = DEFAULT_LADDER): EscalationStep[] {
-  const steps = ladderSteps(dueAt, ladder);
+export function pendingSteps(startAt: number, dueAt: number, now: number, sent: ReadonlySet<string>, ladder: EscalationLadder): EscalationStep[] {
+  const steps = ladderSteps(startAt, dueAt, ladder);
   const firstFuture = steps.findIndex((s) => s.at > now);
   const from = firstFuture === -1 ? steps.length - 1 : Math.max(0, firstFuture - 1);
   return steps.slice(from).filter((s) => !sent.has(s.step));

@@ -23,6 +23,20 @@ export type DataCategory = z.infer<typeof DataCategory>;
 /** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"). */
 export const Jurisdiction = z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'expected ISO 3166-1 alpha-2 or ISO 3166-2, e.g. "JP" or "US-NY"');
 
+/** Known sectors bring in sector regimes; other names are accepted and kept, and bring in nothing. */
+export const KNOWN_SECTORS = [
+  'finance',
+  'healthcare',
+  'hipaa-covered-entity',
+  'hipaa-business-associate',
+  'sec-registrant',
+  'nydfs-covered',
+  'nis2-entity',
+  'trust-service-provider',
+  'dora-entity',
+] as const;
+export const Sector = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
+
 const factFields = {
   awareAt: Instant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
   jurisdictions: z.array(Jurisdiction).describe('where affected people live or the organisation is established'),
@@ -31,11 +45,15 @@ const factFields = {
   dataCategories: z.array(DataCategory),
   unfairPurpose: z.boolean().describe('APPI Rules Art. 7(3): caused or possibly caused with an unfair purpose; suspected counts'),
   encrypted: z.boolean().describe('strongly encrypted and the key did not leak'),
-  sectors: z.array(z.string().min(1).max(64)),
+  sectors: z.array(Sector),
   highRisk: z.boolean().describe('GDPR Art. 34: likely to result in a high risk to the rights of people'),
-  determinedAt: Instant,
-  materialityDeterminedAt: Instant,
-  classifiedMajorAt: Instant,
+  determinedAt: Instant.describe('when the organisation determined that a breach occurred (US states, NYDFS, SG, AU, CA)'),
+  materialityDeterminedAt: Instant.describe('when the incident was determined material (SEC Form 8-K Item 1.05)'),
+  classifiedMajorAt: Instant.describe('when the incident was classified as major (DORA Art. 19)'),
+  processor: z.boolean().describe('the organisation processes the data on behalf of a controller (GDPR Art. 33(2))'),
+  riskUnlikely: z.boolean().describe('assessed unlikely to result in a risk to people (GDPR Art. 33(1))'),
+  significantIncident: z.boolean().describe('a significant incident under NIS2 Art. 23(3); unknown counts as significant'),
+  unreachableCount: z.number().int().min(0).describe('people whom an individual notice cannot reach (APPI Art. 26(2) proviso)'),
 };
 
 /** The facts as the workflow holds them: only awareAt is known for certain from the start. */
@@ -52,6 +70,10 @@ export const Facts = z.strictObject({
   determinedAt: factFields.determinedAt.optional(),
   materialityDeterminedAt: factFields.materialityDeterminedAt.optional(),
   classifiedMajorAt: factFields.classifiedMajorAt.optional(),
+  processor: factFields.processor.optional(),
+  riskUnlikely: factFields.riskUnlikely.optional(),
+  significantIncident: factFields.significantIncident.optional(),
+  unreachableCount: factFields.unreachableCount.optional(),
 });
 export type Facts = z.infer<typeof Facts>;
 

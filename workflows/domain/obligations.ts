@@ -1,24 +1,127 @@
-// Legal obligations computed from the facts: whom to tell, by when, and why. Pure and deterministic.
-// A rule pack lists a regime's rules; each rule says when it applies and how its clock is counted. The
-// foundation ships Japan's APPI; the engine grows by adding packs, not by changing assess().
-import { addDays, type Calendar, dayOf, endOfDay, inZone, japanGovernment, rollForward } from './calendar';
-import type { DataCategory, Facts } from './facts';
+// Legal obligations computed from the facts: whom to tell, by when, and why. Pure and deterministic, so the
+// workflow recomputes them in its sandbox on every change of facts. Each regime is a rule pack (regimes/):
+// data validated by zod, with small predicates over the facts; assess() knows no regime by name.
+import { z } from 'zod';
+import { addDays, addMonths, addOpenDays, CALENDARS, type CalendarId, dayOf, endOfDay, inZone, rollForward } from './calendar';
+import { type Facts, parseOrExplain } from './facts';
 
-export type Regime = 'JP-APPI';
-export type Recipient = 'regulator' | 'individuals' | 'media' | 'controller' | 'covered-entity' | 'attorney-general' | 'public';
-export type ObligationKind = 'early-warning' | 'notification' | 'preliminary' | 'intermediate' | 'final' | 'single';
+export const Regime = z.enum([
+  'JP-APPI',
+  'JP-FSA',
+  'JP-MHLW',
+  'EU-GDPR',
+  'UK-GDPR',
+  'EU-NIS2',
+  'EU-DORA',
+  'US-HIPAA',
+  'US-SEC',
+  'US-NYDFS',
+  'US-CO',
+  'US-FL',
+  'US-WA',
+  'US-TX',
+  'US-CA',
+  'KR-PIPA',
+  'SG-PDPA',
+  'AU-NDB',
+  'BR-LGPD',
+  'IN-DPDP',
+  'CN-PIPL',
+  'CA-PIPEDA',
+]);
+export type Regime = z.infer<typeof Regime>;
+export const Recipient = z.enum(['regulator', 'individuals', 'media', 'controller', 'covered-entity', 'attorney-general', 'public']);
+export type Recipient = z.infer<typeof Recipient>;
+export const ObligationKind = z.enum(['early-warning', 'notification', 'preliminary', 'intermediate', 'final', 'single']);
+export type ObligationKind = z.infer<typeof ObligationKind>;
 
-/** How a rule counts its clock in calendar days from the day the clock starts. */
-export interface DayClock {
-  start: 'awareness';
-  /** The due day's number, the start day being day 1 (APPI guideline 3-5-3-4 counts this way). */
-  dueDay: number;
-  /** A day number to aim for, when the regulator's guidance gives one short of the due day. */
-  targetDay?: number;
-  /** Roll a due day that falls on a closed day of this calendar forward to the next open day. */
-  rollForwardOn?: Calendar;
-  zone: string;
-}
+/** The event a clock starts at: a fact's instant, or the submission of an earlier obligation of the same pack. */
+export const ClockStart = z.union([
+  z.enum(['awareness', 'determination', 'materiality-determination', 'classification-as-major', 'end-of-calendar-year']),
+  z.strictObject({ after: z.string().describe("an earlier rule's id: the clock starts when that obligation is submitted") }),
+]);
+export type ClockStart = z.infer<typeof ClockStart>;
+
+export const Duration = z.strictObject({
+  amount: z.number().int().positive(),
+  unit: z.enum(['hours', 'calendar-days', 'business-days', 'months']),
+});
+export type Duration = z.infer<typeof Duration>;
+
+export const DayCounting = z.strictObject({
+  /** True when the start day is day 1 (APPI guideline 3-5-3-4); false when day 1 is the day after ("30 days after"). */
+  startDayCounts: z.boolean(),
+  /** Roll a due day that falls on a closed day of `calendar` forward to its next open day. */
+  rollForward: z.boolean(),
+  calendar: z.enum(Object.keys(CALENDARS) as [CalendarId, ...CalendarId[]]).optional(),
+});
+export type DayCounting = z.infer<typeof DayCounting>;
+
+export type Verdict = { applies: true; why: string[] } | { applies: false; reason: string };
+export const applies = (...why: string[]): Verdict => ({ applies: true, why });
+export const notApplicable = (reason: string): Verdict => ({ applies: false, reason });
+const Predicate = z.custom<(facts: Facts) => Verdict>((value) => typeof value === 'function', 'expected a function (facts) => Verdict');
+
+export const ObligationRule = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+    title: z.string().min(1),
+    recipient: Recipient,
+    kind: ObligationKind,
+    citation: z.string().min(1),
+    /** True when the law sets no fixed time and the duration is the regulator's guidance or Breachline's internal target. */
+    guidance: z.boolean(),
+    /** True when no regulator guidance exists either: the duration is an internal target a deployment may change. */
+    internalTarget: z.boolean().default(false),
+    start: ClockStart,
+    duration: Duration,
+    /** Other durations for some facts, the first that applies winning (APPI: 60 days when trigger 3 applies). */
+    durationWhen: z.array(z.strictObject({ when: Predicate, duration: Duration })).default([]),
+    counting: DayCounting.optional(),
+    /** A second limit; the earlier of the two applies (DORA: 4 h after classification, at most 24 h after awareness). */
+    notLaterThan: z.strictObject({ start: ClockStart, duration: Duration }).optional(),
+    /** A point to aim for before the due instant, from the regulator's guidance (APPI: day 3 of 3–5). */
+    target: Duration.optional(),
+    zone: z.string().optional(),
+    /** Narrows the pack's own trigger for this obligation alone (HIPAA media notice: > 500 residents of a state). */
+    appliesWhen: Predicate.optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const days = rule.duration.unit !== 'hours';
+    if (days && !rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: `required for ${rule.duration.unit}` });
+    if (!days && rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: 'hours are counted from the instant: no day counting' });
+    const needsCalendar = rule.duration.unit === 'business-days' || rule.counting?.rollForward;
+    if (needsCalendar && !rule.counting?.calendar) ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
+    if (rule.internalTarget && !rule.guidance) ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
+  });
+export type ObligationRule = z.input<typeof ObligationRule>;
+type ParsedRule = z.output<typeof ObligationRule>;
+
+export const RulePack = z
+  .strictObject({
+    regime: Regime,
+    name: z.string().min(1),
+    zone: z.string().min(1),
+    /** Jurisdictions (facts.jurisdictions entries) whose law this pack evaluates; sector-only regimes cover none. */
+    covers: z.custom<(jurisdiction: string) => boolean>((value) => typeof value === 'function'),
+    appliesWhen: Predicate,
+    rules: z.array(ObligationRule).min(1),
+  })
+  .superRefine((pack, ctx) => {
+    const ids = pack.rules.map((r) => r.id);
+    ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${id}"` }));
+    pack.rules.forEach((rule, i) => {
+      for (const start of [rule.start, rule.notLaterThan?.start]) {
+        if (typeof start === 'object' && !ids.slice(0, i).includes(start.after)) {
+          ctx.addIssue({ code: 'custom', path: ['rules', i, 'start'], message: `"${start.after}" is not an earlier rule of ${pack.regime}` });
+        }
+      }
+    });
+  });
+export type RulePack = z.output<typeof RulePack>;
+
+/** Validates a pack when its module loads: a malformed pack fails every test and the worker at start. */
+export const defineRulePack = (pack: z.input<typeof RulePack>): RulePack => parseOrExplain(RulePack, pack, `rule pack ${String(pack.regime)}`);
 
 export interface Obligation {
   /** Stable across recomputation: "<regime>/<rule>". */
@@ -28,141 +131,188 @@ export interface Obligation {
   recipient: Recipient;
   kind: ObligationKind;
   citation: string;
-  /** Epoch ms, UTC. */
+  /** Epoch ms, UTC: the instant the clock started. */
+  startAt: number;
   dueAt: number;
   targetAt?: number;
-  /** True when the law sets no fixed time and dueAt is the regulator's guidance (or our convention on it). */
   guidance: boolean;
+  internalTarget: boolean;
   zone: string;
-  /** Which facts triggered which rule. */
+  /** Which facts triggered which rule, with citations. */
   why: string[];
-  /** How dueAt was counted. */
+  /** How dueAt was counted: start, unit, convention, roll-forward applied or not. */
   counting: string;
 }
 
 export interface Assessment {
   obligations: Obligation[];
-  /** Rules considered and found not to apply, with the reason: shown so that a silence is never ambiguous. */
-  notApplicable: { regime: Regime; reason: string }[];
+  /** Regimes or single obligations considered and found not to apply, with the reason: never a silent omission. */
+  notApplicable: { regime: Regime; obligation?: string; reason: string }[];
+  /** Jurisdictions Breachline has no rule pack for: their obligations are not computed, and the list says so. */
+  unevaluated: { jurisdiction: string; reason: string }[];
 }
 
-export interface ObligationRule {
-  id: string;
-  title: string;
-  recipient: Recipient;
-  kind: ObligationKind;
-  citation: string;
-  guidance: boolean;
-  clock(facts: Facts): DayClock;
+export interface AssessOptions {
+  /** When obligations were submitted (epoch ms), for clocks that start at an earlier obligation's submission. */
+  submittedAt?: Readonly<Record<string, number>>;
+  /** A deployment's own internal targets, by obligation id, for obligations the law and guidance leave open. */
+  internalTargets?: Readonly<Record<string, Duration>>;
 }
 
-export interface RulePack {
-  regime: Regime;
-  /** The reasons the regime applies to these facts, or why not. */
-  triggers(facts: Facts): { applies: true; why: string[] } | { applies: false; reason: string };
-  rules: ObligationRule[];
+const HOUR_MS = 3_600_000;
+
+interface Started {
+  at: number;
+  described: string;
 }
 
-function count(clock: DayClock, facts: Facts): Pick<Obligation, 'dueAt' | 'targetAt' | 'counting'> {
-  const startDay = dayOf(Date.parse(facts.awareAt), clock.zone);
-  const nominal = addDays(startDay, clock.dueDay - 1);
-  const rolled = clock.rollForwardOn ? rollForward(nominal, clock.rollForwardOn) : { day: nominal, skipped: [] };
-  const parts = [`awareness day ${startDay} (${clock.zone}) is day 1; day ${clock.dueDay} is ${nominal}`];
-  if (!clock.rollForwardOn) parts.push('no roll-forward');
-  else if (rolled.skipped.length === 0) parts.push(`an open day of the ${clock.rollForwardOn.id} calendar`);
-  else {
-    const closed = rolled.skipped.map((s) => `${s.day} ${s.reason}`).join(', ');
-    parts.push(`closed (${closed}), rolled forward to ${rolled.day}`);
+type Resolved = { ok: true; start: Started } | { ok: false; reason: string };
+
+function resolveStart(start: ClockStart, facts: Facts, zone: string, earlier: Map<string, Obligation>, options: AssessOptions, regime: Regime): Resolved {
+  const at = (iso: string) => Date.parse(iso);
+  const show = (ms: number) => inZone(ms, zone);
+  if (typeof start === 'object') {
+    const prior = earlier.get(start.after);
+    if (!prior) return { ok: false, reason: `its clock starts at ${regime}/${start.after}, which does not apply` };
+    const submitted = options.submittedAt?.[prior.id];
+    return submitted !== undefined
+      ? { ok: true, start: { at: submitted, described: `${prior.id} submitted ${show(submitted)}` } }
+      : { ok: true, start: { at: prior.dueAt, described: `${prior.id} not yet submitted: counted from its due instant ${show(prior.dueAt)}, the latest it can start` } };
   }
-  const dueAt = endOfDay(rolled.day, clock.zone);
-  parts.push(`due at the end of that day: ${inZone(dueAt, clock.zone)}`);
-  const targetAt = clock.targetDay ? endOfDay(addDays(startDay, clock.targetDay - 1), clock.zone) : undefined;
-  if (targetAt !== undefined) parts.push(`target day ${clock.targetDay}: ${inZone(targetAt, clock.zone)}`);
-  return { dueAt, targetAt, counting: parts.join('; ') };
+  switch (start) {
+    case 'awareness':
+      return { ok: true, start: { at: at(facts.awareAt), described: `awareness ${show(at(facts.awareAt))}` } };
+    case 'determination':
+      return facts.determinedAt
+        ? { ok: true, start: { at: at(facts.determinedAt), described: `determination ${show(at(facts.determinedAt))}` } }
+        : { ok: true, start: { at: at(facts.awareAt), described: `determinedAt not known: counted from awareness ${show(at(facts.awareAt))}, the earliest a determination can be` } };
+    case 'materiality-determination':
+      return facts.materialityDeterminedAt
+        ? { ok: true, start: { at: at(facts.materialityDeterminedAt), described: `materiality determination ${show(at(facts.materialityDeterminedAt))}` } }
+        : { ok: false, reason: 'no materiality determination yet (set materialityDeterminedAt when the incident is determined material)' };
+    case 'classification-as-major':
+      return facts.classifiedMajorAt
+        ? { ok: true, start: { at: at(facts.classifiedMajorAt), described: `classification as major ${show(at(facts.classifiedMajorAt))}` } }
+        : { ok: false, reason: 'not classified as major (set classifiedMajorAt when it is)' };
+    case 'end-of-calendar-year': {
+      const year = dayOf(at(facts.awareAt), zone).slice(0, 4);
+      const end = endOfDay(`${year}-12-31`, zone);
+      return { ok: true, start: { at: end, described: `end of the calendar year of awareness, ${show(end)}` } };
+    }
+  }
 }
 
-const has = (facts: Facts, ...categories: DataCategory[]) => categories.filter((c) => facts.dataCategories.includes(c));
+/** The due instant of a clock, and how it was counted in words. */
+export function countDue(start: Started, duration: Duration, counting: DayCounting | undefined, zone: string): { dueAt: number; counting: string } {
+  if (duration.unit === 'hours') {
+    const dueAt = start.at + duration.amount * HOUR_MS;
+    return { dueAt, counting: `${duration.amount} hours from ${start.described}: ${inZone(dueAt, zone)}` };
+  }
+  const c = counting!;
+  const calendar = c.calendar ? CALENDARS[c.calendar] : undefined;
+  const startDay = dayOf(start.at, zone);
+  const parts = [`${start.described}; start day ${startDay} (${zone}) ${c.startDayCounts ? 'is day 1' : 'is day 0'}`];
+  let day: string;
+  if (duration.unit === 'business-days') {
+    // The start day counts only if it is itself an open day; otherwise counting starts at the next open day.
+    const counted = c.startDayCounts && !calendar!.closedBecause(startDay);
+    const rolled = addOpenDays(startDay, duration.amount - (counted ? 1 : 0), calendar!);
+    day = rolled.day;
+    const skipped = rolled.skipped.length ? `; passed over ${rolled.skipped.map((s) => `${s.day} ${s.reason}`).join(', ')}` : '';
+    parts.push(`${duration.amount} business days of the ${calendar!.id} calendar: ${day}${skipped}`);
+  } else {
+    const nominal =
+      duration.unit === 'months' ? addMonths(startDay, duration.amount) : addDays(startDay, duration.amount - (c.startDayCounts ? 1 : 0));
+    parts.push(`${duration.amount} ${duration.unit === 'months' ? (duration.amount === 1 ? 'month' : 'months') : 'calendar days'}: ${nominal}`);
+    day = nominal;
+    if (c.rollForward) {
+      const rolled = rollForward(nominal, calendar!);
+      day = rolled.day;
+      parts.push(
+        rolled.skipped.length === 0
+          ? `an open day of the ${calendar!.id} calendar`
+          : `closed (${rolled.skipped.map((s) => `${s.day} ${s.reason}`).join(', ')}), rolled forward to ${day}`,
+      );
+    } else parts.push('no roll-forward');
+  }
+  const dueAt = endOfDay(day, zone);
+  parts.push(`due at the end of that day: ${inZone(dueAt, zone)}`);
+  return { dueAt, counting: parts.join('; ') };
+}
 
-const APPI_ZONE = japanGovernment.zone;
-/** APPI Rules Art. 8(2): 30 days, 60 when trigger 3 (unfair purpose) applies, alone or with others. */
-const appiFinalDay = (facts: Facts) => (facts.unfairPurpose ? 60 : 30);
+/** Every jurisdiction some pack evaluates; the others are reported as unevaluated. */
+function unevaluated(facts: Facts, packs: readonly RulePack[]): Assessment['unevaluated'] {
+  return facts.jurisdictions
+    .filter((j) => !packs.some((pack) => pack.covers(j)))
+    .map((jurisdiction) => ({
+      jurisdiction,
+      reason: `Breachline has no rule pack for ${jurisdiction}: obligations under its law are not computed; take local advice`,
+    }));
+}
 
-export const appi: RulePack = {
-  regime: 'JP-APPI',
-  triggers(facts) {
-    if (!facts.jurisdictions.includes('JP')) return { applies: false, reason: 'no JP in jurisdictions' };
-    const why: string[] = [];
-    const sensitive = has(facts, 'sensitive', 'health');
-    if (sensitive.length) why.push(`APPI Rules Art. 7(1): sensitive personal information (dataCategories: ${sensitive.join(', ')})`);
-    const financial = has(facts, 'payment_card', 'bank_credentials');
-    if (financial.length) why.push(`APPI Rules Art. 7(2): data whose misuse may cause property damage (dataCategories: ${financial.join(', ')})`);
-    if (facts.unfairPurpose) why.push('APPI Rules Art. 7(3): may have been caused with an unfair purpose (unfairPurpose: true)');
-    if (facts.affectedCount !== undefined && facts.affectedCount > 1000) {
-      why.push(`APPI Rules Art. 7(4): more than 1,000 people affected (affectedCount: ${facts.affectedCount})`);
-    }
-    if (why.length === 0) return { applies: false, reason: 'none of the four triggers of APPI Rules Art. 7 is met by the facts known' };
-    // APPI Rules Art. 7 (opening words) and PPC General Guideline 3-5-3-1: strong encryption, key not leaked, excludes.
-    if (facts.encrypted) return { applies: false, reason: 'strongly encrypted and the key did not leak (APPI Rules Art. 7; PPC General Guideline 3-5-3-1)' };
-    return { applies: true, why };
-  },
-  rules: [
-    {
-      id: 'ppc-preliminary',
-      title: 'Preliminary report to the PPC (速報)',
-      recipient: 'regulator',
-      kind: 'preliminary',
-      citation: 'APPI Art. 26(1); Rules Art. 8(1); PPC General Guideline 3-5-3-3',
-      guidance: true,
-      // "Promptly"; guideline: about 3–5 days. Convention: target day 3, due day 5, no roll-forward.
-      clock: () => ({ start: 'awareness', dueDay: 5, targetDay: 3, zone: APPI_ZONE }),
-    },
-    {
-      id: 'ppc-final',
-      title: 'Final report to the PPC (確報)',
-      recipient: 'regulator',
-      kind: 'final',
-      citation: 'APPI Art. 26(1); Rules Art. 8(2); PPC General Guideline 3-5-3-4',
-      guidance: false,
-      clock: (facts) => ({ start: 'awareness', dueDay: appiFinalDay(facts), rollForwardOn: japanGovernment, zone: APPI_ZONE }),
-    },
-    {
-      id: 'individuals',
-      title: 'Notify each affected person (本人通知)',
-      recipient: 'individuals',
-      kind: 'single',
-      citation: 'APPI Art. 26(2); Rules Art. 10',
-      guidance: true,
-      // "Promptly according to the circumstances": no fixed days. Convention: the final report's due day.
-      clock: (facts) => ({ start: 'awareness', dueDay: appiFinalDay(facts), rollForwardOn: japanGovernment, zone: APPI_ZONE }),
-    },
-  ],
-};
-
-export const RULE_PACKS: readonly RulePack[] = [appi];
-
-/** Every obligation the facts give rise to under every rule pack, each with why and how it was counted. */
-export function assess(facts: Facts, packs: readonly RulePack[] = RULE_PACKS): Assessment {
-  const assessment: Assessment = { obligations: [], notApplicable: [] };
+/** Every obligation the facts give rise to under the given rule packs, each with why and how it was counted. */
+export function assessWith(packs: readonly RulePack[], facts: Facts, options: AssessOptions = {}): Assessment {
+  const assessment: Assessment = { obligations: [], notApplicable: [], unevaluated: unevaluated(facts, packs) };
   for (const pack of packs) {
-    const trigger = pack.triggers(facts);
+    const trigger = pack.appliesWhen(facts);
     if (!trigger.applies) {
       assessment.notApplicable.push({ regime: pack.regime, reason: trigger.reason });
       continue;
     }
-    for (const rule of pack.rules) {
-      const clock = rule.clock(facts);
-      assessment.obligations.push({
-        id: `${pack.regime}/${rule.id}`,
+    const earlier = new Map<string, Obligation>();
+    for (const rule of pack.rules as ParsedRule[]) {
+      const id = `${pack.regime}/${rule.id}`;
+      const skip = (reason: string) => assessment.notApplicable.push({ regime: pack.regime, obligation: id, reason });
+      const narrowed = rule.appliesWhen?.(facts) ?? applies();
+      if (!narrowed.applies) {
+        skip(narrowed.reason);
+        continue;
+      }
+      const zone = rule.zone ?? pack.zone;
+      const start = resolveStart(rule.start, facts, zone, earlier, options, pack.regime);
+      if (!start.ok) {
+        skip(start.reason);
+        continue;
+      }
+      const override = rule.internalTarget ? options.internalTargets?.[id] : undefined;
+      const variant = rule.durationWhen.map((v) => ({ ...v, verdict: v.when(facts) })).find((v) => v.verdict.applies);
+      const duration = override ?? variant?.duration ?? rule.duration;
+      const variantWhy = variant?.verdict.applies ? variant.verdict.why : [];
+      let { dueAt, counting } = countDue(start.start, duration, rule.counting, zone);
+      let startAt = start.start.at;
+      if (rule.internalTarget) counting = `internal target (${override ? "this deployment's" : "Breachline's default"}), no statutory time: ${counting}`;
+      if (rule.notLaterThan) {
+        const cap = resolveStart(rule.notLaterThan.start, facts, zone, earlier, options, pack.regime);
+        if (cap.ok) {
+          const limit = countDue(cap.start, rule.notLaterThan.duration, undefined, zone);
+          if (limit.dueAt < dueAt) {
+            counting = `${counting}; but no later than ${limit.counting}, which is earlier and applies`;
+            // The outer limit's clock is the one that runs: escalations spread over its window.
+            dueAt = limit.dueAt;
+            startAt = cap.start.at;
+          } else counting = `${counting}; within the outer limit of ${limit.counting}`;
+        }
+      }
+      const targetAt = rule.target ? countDue(start.start, rule.target, rule.counting && { ...rule.counting, rollForward: false }, zone).dueAt : undefined;
+      if (targetAt !== undefined) counting = `${counting}; target ${inZone(targetAt, zone)} per the regulator's guidance`;
+      const obligation: Obligation = {
+        id,
         regime: pack.regime,
         title: rule.title,
         recipient: rule.recipient,
         kind: rule.kind,
         citation: rule.citation,
+        startAt,
+        dueAt,
+        ...(targetAt === undefined ? {} : { targetAt }),
         guidance: rule.guidance,
-        zone: clock.zone,
-        why: trigger.why,
-        ...count(clock, facts),
-      });
+        internalTarget: rule.internalTarget,
+        zone,
+        why: [...trigger.why, ...narrowed.why, ...variantWhy],
+        counting,
+      };
+      earlier.set(rule.id, obligation);
+      assessment.obligations.push(obligation);
     }
   }
   return assessment;

@@ -1,0 +1,91 @@
+// Escalation ladders and the response policy that configures them: pure, no server.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ResponsePolicy } from '../workflows/definitions';
+import { DEFAULT_LADDERS, ladderFor, ladderSteps, pendingSteps } from '../workflows/domain/escalation';
+import { InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+
+const H = 3_600_000;
+const startAt = Date.parse('2026-11-24T03:00:00Z');
+const dueAt = startAt + 100 * H;
+
+describe('escalation ladder', () => {
+  it('climbs owner → DPO → executive at 50 %, 80 % and 95 % of the window, then repeats to the executive daily once missed', () => {
+    expect(ladderSteps(startAt, dueAt, DEFAULT_LADDERS.final).map((s) => [s.step, (s.at - startAt) / H, s.audience])).toEqual([
+      ['at-50%', 50, 'owner'],
+      ['at-80%', 80, 'dpo'],
+      ['at-95%', 95, 'executive'],
+      ['missed', 100, 'executive'],
+      ...Array.from({ length: 13 }, (_, i) => [`missed+${(i + 1) * 24}h`, 100 + (i + 1) * 24, 'executive']),
+    ]);
+  });
+
+  it('repeats an hour-scale clock every few hours once missed, not daily', () => {
+    const overdue = ladderSteps(startAt, startAt + 24 * H, DEFAULT_LADDERS['early-warning']).filter((s) => s.overdue);
+    expect(overdue.slice(0, 3).map((s) => s.step)).toEqual(['missed', 'missed+2h', 'missed+4h']);
+  });
+
+  it('escalates a deadline that appears late once, at once, not in a burst', () => {
+    const steps = pendingSteps(startAt, dueAt, startAt + 90 * H, new Set(), DEFAULT_LADDERS.single);
+    expect(steps.map((s) => s.step).slice(0, 2)).toEqual(['at-80%', 'at-95%']);
+  });
+
+  it('skips steps already sent', () => {
+    expect(pendingSteps(startAt, dueAt, startAt + 90 * H, new Set(['at-80%']), DEFAULT_LADDERS.single)[0]!.step).toBe('at-95%');
+    expect(pendingSteps(startAt, dueAt, dueAt + 1000 * H, new Set(['missed+144h']), DEFAULT_LADDERS.single)).toEqual([]);
+  });
+
+  it('takes the ladder for the obligation id first, then its kind, then the default', () => {
+    const policy = ResponsePolicy.parse({
+      ladders: {
+        'JP-APPI/ppc-final': { before: [{ atPercent: 10, audience: 'executive' }], overdue: { audience: 'executive', everyHours: 1, times: 1 } },
+        final: { before: [{ atPercent: 60, audience: 'dpo' }], overdue: { audience: 'dpo', everyHours: 24, times: 2 } },
+      },
+    });
+    expect(ladderFor({ id: 'JP-APPI/ppc-final', kind: 'final' }, policy.ladders).before[0]!.atPercent).toBe(10);
+    expect(ladderFor({ id: 'EU-NIS2/final-report', kind: 'final' }, policy.ladders).before[0]!.atPercent).toBe(60);
+    expect(ladderFor({ id: 'EU-NIS2/early-warning', kind: 'early-warning' }, policy.ladders)).toBe(DEFAULT_LADDERS['early-warning']);
+  });
+
+  it('sends every step in time order, each inside the window or after the due instant, for any ladder', () => {
+    const ladder = fc.record({
+      before: fc.array(fc.record({ atPercent: fc.integer({ min: 1, max: 99 }), audience: fc.constantFrom('owner' as const, 'dpo' as const, 'executive' as const) }), { maxLength: 6 }),
+      overdue: fc.record({ audience: fc.constant('executive' as const), everyHours: fc.integer({ min: 1, max: 48 }), times: fc.integer({ min: 0, max: 10 }) }),
+    });
+    fc.assert(
+      fc.property(ladder, fc.integer({ min: 1, max: 90 * 24 }), (l, windowHours) => {
+        const steps = ladderSteps(startAt, startAt + windowHours * H, l);
+        steps.forEach((s, i) => i > 0 && expect(s.at).toBeGreaterThanOrEqual(steps[i - 1]!.at));
+        steps.filter((s) => !s.overdue).forEach((s) => expect(s.at).toBeLessThan(startAt + windowHours * H));
+        expect(new Set(steps.map((s) => s.step)).size).toBe(steps.length);
+      }),
+    );
+  });
+});
+
+describe('response policy', () => {
+  it('refuses ladders and targets for obligations it does not know, naming each', () => {
+    const bad = {
+      ladders: { 'JP-APPI/nope': { before: [], overdue: { audience: 'cfo', everyHours: 0, times: 1 } } },
+      internalTargets: { 'JP-APPI/ppc-final': { amount: 10, unit: 'hours' } },
+    };
+    const error = (() => {
+      try {
+        parseOrExplain(ResponsePolicy, bad, 'response policy');
+      } catch (e) {
+        return e as InvalidInput;
+      }
+    })()!;
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect(error.errors.map((e) => e.field)).toEqual([
+      'ladders.JP-APPI/nope.overdue.audience',
+      'ladders.JP-APPI/nope.overdue.everyHours',
+      'internalTargets.JP-APPI/ppc-final',
+    ]);
+    expect(error.message).toContain('internalTargets.JP-APPI/ppc-final: not an obligation with an internal target');
+  });
+
+  it('takes an empty policy as the defaults', () => {
+    expect(ResponsePolicy.parse({})).toEqual({ ladders: {}, internalTargets: {} });
+  });
+});

@@ -1,0 +1,86 @@
+// Rule packs are data checked by zod, and their calendars come from a holiday library: both are tested here.
+import { describe, expect, it } from 'vitest';
+import { HOLIDAY_TABLES, holidayFile } from '../dev/holidays';
+import { brazilNational, japanGovernment, rollForward, usFederalBusiness } from '../workflows/domain/calendar';
+import { InvalidInput } from '../workflows/domain/facts';
+import { applies, defineRulePack, Regime } from '../workflows/domain/obligations';
+import { RULE_PACKS } from '../workflows/domain/regimes';
+import { readFileSync } from 'node:fs';
+
+const valid = {
+  regime: 'JP-APPI' as const,
+  name: 'test',
+  zone: 'Asia/Tokyo',
+  covers: () => true,
+  appliesWhen: () => applies('test'),
+};
+
+describe('rule packs', () => {
+  it('has a pack for every regime of the fixed vocabulary', () => {
+    expect(RULE_PACKS.map((p) => p.regime).sort()).toEqual([...Regime.options].sort());
+  });
+
+  it('refuses a malformed pack, naming each field and the reason', () => {
+    const attempt = () =>
+      defineRulePack({
+        ...valid,
+        rules: [
+          { id: 'a', title: 'A', recipient: 'regulator', kind: 'single', citation: 'x', guidance: false, start: 'awareness', duration: { amount: 3, unit: 'business-days' } },
+          { id: 'a', title: 'B', recipient: 'nobody' as never, kind: 'final', citation: 'x', guidance: false, start: { after: 'z' }, duration: { amount: 2, unit: 'hours' } },
+          { id: 'c', title: 'C', recipient: 'public', kind: 'single', citation: 'x', guidance: false, internalTarget: true, start: 'awareness', duration: { amount: 2, unit: 'hours' } },
+        ],
+      });
+    expect(attempt).toThrow(InvalidInput);
+    const fields = (() => {
+      try {
+        attempt();
+      } catch (error) {
+        return (error as InvalidInput).errors.map((e) => `${e.field}: ${e.message}`);
+      }
+    })();
+    expect(fields).toEqual([
+      'rules.0.counting: required for business-days',
+      'rules.0.counting.calendar: business days and roll-forward need a calendar',
+      expect.stringMatching(/^rules\.1\.recipient: Invalid option/),
+      'rules.2.guidance: an internal target is guidance, not a statutory limit',
+    ]);
+    // Cross-rule checks run once each rule is well-formed.
+    expect(() =>
+      defineRulePack({
+        ...valid,
+        rules: [
+          { id: 'a', title: 'A', recipient: 'regulator', kind: 'single', citation: 'x', guidance: false, start: 'awareness', duration: { amount: 2, unit: 'hours' } },
+          { id: 'a', title: 'B', recipient: 'regulator', kind: 'final', citation: 'x', guidance: false, start: { after: 'z' }, duration: { amount: 2, unit: 'hours' } },
+        ],
+      }),
+    ).toThrow('invalid rule pack JP-APPI: rules.1.id: duplicate rule id "a"; rules.1.start: "z" is not an earlier rule of JP-APPI');
+  });
+});
+
+describe('holiday calendars', () => {
+  it.each(Object.keys(HOLIDAY_TABLES) as (keyof typeof HOLIDAY_TABLES)[])('%s still equals what date-holidays computes (regenerate with npx tsx dev/holidays.ts)', (id) => {
+    const committed = readFileSync(new URL(`../workflows/domain/holidays/${id}.json`, import.meta.url), 'utf8');
+    expect(committed).toBe(holidayFile(id));
+  });
+
+  it.each([
+    ['US-federal', '2026-07-03', usFederalBusiness, 'public holiday (Independence Day (substitute day))'],
+    ['US-federal', '2027-06-18', usFederalBusiness, 'public holiday (Juneteenth (substitute day))'],
+    ['US-federal', '2026-11-27', usFederalBusiness, undefined],
+    ['BR-national', '2026-11-20', brazilNational, 'public holiday (Dia da Consciência Negra)'],
+    ['BR-national', '2027-03-26', brazilNational, 'public holiday (Sexta-Feira Santa)'],
+    ['JP-gov', '2027-01-03', japanGovernment, 'year-end closure of government offices (29 Dec – 3 Jan)'],
+    ['JP-gov', '2035-03-21', japanGovernment, 'national holiday (Vernal Equinox Day)'],
+  ] as const)('%s: %s', (_, day, calendar, reason) => {
+    expect(calendar.closedBecause(day)).toBe(reason);
+  });
+
+  it('covers 2020–2035 in every calendar, and refuses to count past its data rather than guess', () => {
+    for (const calendar of [usFederalBusiness, brazilNational, japanGovernment]) {
+      expect(() => calendar.closedBecause('2020-01-01')).not.toThrow();
+      expect(() => calendar.closedBecause('2035-12-31')).not.toThrow();
+    }
+    expect(() => rollForward('2051-01-05', japanGovernment)).toThrow(/holiday data for 1970–2050/);
+    expect(() => usFederalBusiness.closedBecause('2041-01-01')).toThrow(/holiday data for 2020–2040/);
+  });
+});
