@@ -57,6 +57,7 @@ describe('breach workflow (time-skipping server)', () => {
     expect(learned.changed).toEqual(['affectedCount', 'unfairPurpose']);
     expect(learned.opened).toEqual(['JP-APPI/ppc-preliminary', 'JP-APPI/ppc-final', 'JP-APPI/individuals']);
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'alice@example.test' }, filingReference: 'PPC-PRE-1' });
+    await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' } });
 
     const before = await breaches.status(breachId);
     const awareAt = Date.parse(before.facts.awareAt);
@@ -80,15 +81,24 @@ describe('breach workflow (time-skipping server)', () => {
     const sentAt = finalReport(await breaches.status(breachId)).escalations.map((e) => (Date.parse(e.at) - awareAt) / (dueAt - awareAt));
     expect(sentAt.map((share) => Math.round(share * 100))).toEqual([50, 80, 95]);
 
+    // Four eyes: a regulator filing counts once two different approvers have approved it.
+    const first = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'erin@example.test', role: 'legal' } });
+    expect(first.action).toBe('approved');
+    expect(finalReport(await breaches.status(breachId))).toMatchObject({ state: 'open', approvalsNeeded: 2, approvedBy: ['erin@example.test'] });
+    const again = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'erin@example.test' } }).catch((e: Error) => e);
+    expect(again).toBeInstanceOf(UpdateRejected);
+    expect((again as Error).message).toContain('four-eyes: erin@example.test has already approved');
     const approval = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'bob@example.test', role: 'dpo' }, filingReference: 'PPC-FIN-7' });
     expect(approval.action).toBe('submitted');
 
     await env.sleep(10 * DAY_MS);
     const after = await breaches.status(breachId);
     expect(finalReport(after)).toMatchObject({ state: 'satisfied', satisfiedBy: 'bob@example.test', overdue: false });
-    expect(after.approvals.map((a) => [a.obligationId, a.approver.id, a.filingReference])).toEqual([
-      ['JP-APPI/ppc-preliminary', 'alice@example.test', 'PPC-PRE-1'],
-      ['JP-APPI/ppc-final', 'bob@example.test', 'PPC-FIN-7'],
+    expect(after.approvals.map((a) => [a.obligationId, a.approver.id, a.action])).toEqual([
+      ['JP-APPI/ppc-preliminary', 'alice@example.test', 'approved'],
+      ['JP-APPI/ppc-preliminary', 'carol@example.test', 'submitted'],
+      ['JP-APPI/ppc-final', 'erin@example.test', 'approved'],
+      ['JP-APPI/ppc-final', 'bob@example.test', 'submitted'],
     ]);
     expect(mailsAbout(breachId, 'Final report to the PPC').map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['at-50%', 'at-80%', 'at-95%']);
     expect(mailsAbout(breachId, 'Preliminary report')).toEqual([]);
@@ -97,6 +107,8 @@ describe('breach workflow (time-skipping server)', () => {
     const outcomes = await worker.store.outcomes(breachId);
     expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => [o.obligation_id, o.actor])).toEqual([
       ['JP-APPI/ppc-preliminary', 'alice@example.test'],
+      ['JP-APPI/ppc-preliminary', 'carol@example.test'],
+      ['JP-APPI/ppc-final', 'erin@example.test'],
       ['JP-APPI/ppc-final', 'bob@example.test'],
     ]);
     expect(outcomes.filter((o) => o.kind === 'escalation-sent' && o.obligation_id === 'JP-APPI/ppc-final')).toHaveLength(3);

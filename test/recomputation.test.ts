@@ -95,6 +95,7 @@ describe('live recomputation of obligations (time-skipping server)', () => {
   it('keeps a satisfied obligation satisfied, at the deadline it was met against, whatever the facts become', async () => {
     const { breachId } = await detect({ jurisdictions: ['JP'], affectedCount: 1500 });
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'dana@example.test' }, filingReference: 'PPC-77' });
+    await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'femi@example.test' } });
     const metAgainst = (await obligation(breachId, 'JP-APPI/ppc-final'))!.dueAt;
 
     const malicious = await breaches.updateFacts(breachId, { unfairPurpose: true });
@@ -123,7 +124,9 @@ describe('live recomputation of obligations (time-skipping server)', () => {
     expect(before.counting).toContain('not yet submitted: counted from its due instant');
 
     await env.sleep(10 * HOUR_MS);
-    const submitted = await breaches.approve(breachId, { obligationId: 'EU-NIS2/incident-notification', approver: { id: 'erik@example.test' } });
+    await breaches.approve(breachId, { obligationId: 'EU-NIS2/incident-notification', approver: { id: 'erik@example.test' } });
+    expect((await obligation(breachId, 'EU-NIS2/final-report'))!.dueAt).toBe(before.dueAt); // one approval of two: not yet filed
+    const submitted = await breaches.approve(breachId, { obligationId: 'EU-NIS2/incident-notification', approver: { id: 'gita@example.test' } });
     const after = (await obligation(breachId, 'EU-NIS2/final-report'))!;
     expect(after.counting).toContain(`EU-NIS2/incident-notification submitted`);
     expect(Date.parse(after.dueAt)).toBeLessThan(Date.parse(before.dueAt));

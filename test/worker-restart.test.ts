@@ -44,6 +44,7 @@ describe('worker restart (time-skipping server)', () => {
       facts: { jurisdictions: ['JP'], affectedCount: 1500 },
     });
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'alice@example.test' } });
+    await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' } });
     const dueAt = Date.parse(finalReport(await breaches.status(breachId)).dueAt);
 
     await env.sleep(dueAt - 48 * HOUR_MS - (await env.currentTimeMs()));
@@ -59,7 +60,7 @@ describe('worker restart (time-skipping server)', () => {
       expect((await store.mailLedger(breachId)).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
       const status = await breaches.status(breachId);
       expect(finalReport(status).escalations.map((e) => e.step)).toEqual(['at-50%', 'at-80%', 'at-95%', 'missed']);
-      expect(status.approvals.map((a) => a.approver.id)).toEqual(['alice@example.test']);
+      expect(status.approvals.map((a) => a.approver.id)).toEqual(['alice@example.test', 'carol@example.test']);
     } finally {
       await second.stop();
       await store.close();

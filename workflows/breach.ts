@@ -83,6 +83,8 @@ interface Tracked {
   obligation: Obligation;
   state: ObligationState;
   satisfiedBy?: ApprovalRecord;
+  /** Approvals so far; a four-eyes obligation is satisfied by the second, from a different approver. */
+  approvals: ApprovalRecord[];
   withdrawnBecause?: string;
   escalations: { step: string; at: number; audience: EscalationAudience; overdue: boolean; dueAt: number }[];
   /** The running deadline clock, cancelled when the obligation is satisfied, withdrawn or moved. */
@@ -156,7 +158,7 @@ class BreachResponse {
   }
 
   private open(obligation: Obligation): Promise<unknown> {
-    this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [] });
+    this.tracked.set(obligation.id, { obligation, state: 'open', escalations: [], approvals: [] });
     this.startClock(obligation.id);
     const detail = `due ${inZone(obligation.dueAt, obligation.zone)}; ${obligation.why.join('; ')}`;
     return this.log({ kind: 'obligation-opened', obligationId: obligation.id, detail }, { dueAt: obligation.dueAt });
@@ -196,25 +198,36 @@ class BreachResponse {
       throw new Error(`invalid approval: obligationId: no obligation "${parsed.obligationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`);
     }
     if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
+    if (known.approvals.some((a) => a.approver.id === parsed.approver.id)) {
+      throw new Error(`four-eyes: ${parsed.approver.id} has already approved "${parsed.obligationId}"; a second, different approver must confirm it`);
+    }
+  }
+
+  /** Regulator filings need two different approvers by default (the policy's fourEyes); the rest need one. */
+  private approvalsNeeded(obligation: Obligation): number {
+    return this.policy.fourEyes.includes(obligation.recipient) ? 2 : 1;
   }
 
   async approve(request: ApprovalRequest): Promise<ApprovalRecord> {
     const known = this.tracked.get(request.obligationId)!;
-    const record: ApprovalRecord = { ...request, at: Date.now(), action: known.obligation.recipient === 'individuals' ? 'notified' : 'submitted' };
+    const needed = this.approvalsNeeded(known.obligation);
+    const complete = known.approvals.length + 1 >= needed;
+    const action = !complete ? 'approved' : known.obligation.recipient === 'individuals' ? 'notified' : 'submitted';
+    const record: ApprovalRecord = { ...request, at: Date.now(), action };
     this.approvals.push(record);
-    known.state = 'satisfied';
-    known.satisfiedBy = record;
-    this.stopClock(known);
+    known.approvals.push(record);
+    const reference = request.filingReference ? ` (reference ${request.filingReference})` : '';
+    const detail = complete ? `${action}${reference}` : `approved, ${known.approvals.length} of ${needed}: awaiting a second approver${reference}`;
     const logged = this.log(
-      {
-        kind: 'approval-recorded',
-        obligationId: request.obligationId,
-        actor: request.approver.id,
-        detail: `${record.action}${request.filingReference ? ` (reference ${request.filingReference})` : ''}`,
-      },
-      { action: record.action, filingReference: request.filingReference },
+      { kind: 'approval-recorded', obligationId: request.obligationId, actor: request.approver.id, detail },
+      { action, filingReference: request.filingReference, approvalsNeeded: needed },
     );
-    await this.reassess(); // a later clock may start at this submission (NIS2 final report, DORA reports)
+    if (complete) {
+      known.state = 'satisfied';
+      known.satisfiedBy = record;
+      this.stopClock(known);
+      await this.reassess(); // a later clock may start at this submission (NIS2 final report, DORA reports)
+    }
     await logged;
     return record;
   }
@@ -241,10 +254,18 @@ class BreachResponse {
       breachId: this.breachId,
       phase: this.phase(),
       asOf: iso(now),
-      detection: { source: this.detection.source, eventId: this.detection.eventId, detectedAt: this.detection.detectedAt, summary: this.detection.summary },
+      detection: {
+        source: this.detection.source,
+        eventId: this.detection.eventId,
+        detectedAt: this.detection.detectedAt,
+        summary: this.detection.summary,
+        severity: this.detection.severity,
+      },
       facts: this.facts,
-      obligations: [...this.tracked.values()].map(({ obligation, state, satisfiedBy, withdrawnBecause, escalations }) => ({
+      obligations: [...this.tracked.values()].map(({ obligation, state, satisfiedBy, withdrawnBecause, escalations, approvals }) => ({
         ...obligation,
+        approvalsNeeded: this.approvalsNeeded(obligation),
+        approvedBy: approvals.map((a) => a.approver.id),
         state,
         startAt: inZone(obligation.startAt, obligation.zone),
         dueAt: inZone(obligation.dueAt, obligation.zone),

@@ -5,7 +5,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { z } from 'zod';
 import { type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Facts, FactsUpdate, FieldError } from './domain/facts';
-import { type Assessment, Duration, type Obligation, ObligationKind } from './domain/obligations';
+import { type Assessment, Duration, type Obligation, ObligationKind, Recipient } from './domain/obligations';
 import { RULE_PACKS } from './domain/regimes';
 
 export const TASK_QUEUE = 'breachline';
@@ -37,6 +37,10 @@ const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filt
  * and its own internal targets for obligations the law leaves open ("without undue delay").
  */
 export const ResponsePolicy = z.strictObject({
+  fourEyes: z
+    .array(Recipient)
+    .default(['regulator'])
+    .describe('recipients whose obligations need two different approvers before they count as filed'),
   ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
     for (const key of Object.keys(ladders)) {
       if (!ObligationKind.safeParse(key).success && !OBLIGATION_IDS.has(key)) {
@@ -58,7 +62,8 @@ export type ResponsePolicy = z.output<typeof ResponsePolicy>;
 export interface ApprovalRecord extends ApprovalRequest {
   /** Epoch ms. */
   at: number;
-  action: 'submitted' | 'notified';
+  /** `approved`: the first of two approvals of a four-eyes obligation, which stays open until the second. */
+  action: 'approved' | 'submitted' | 'notified';
 }
 
 export type Phase = 'triage' | 'reporting' | 'remediation' | 'closed';
@@ -94,6 +99,9 @@ export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' |
   overdue: boolean;
   satisfiedAt?: string;
   satisfiedBy?: string;
+  /** Two for a four-eyes obligation (regulator filings by default), else one. */
+  approvalsNeeded: number;
+  approvedBy: string[];
   withdrawnBecause?: string;
   escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean }[];
   /** The next step of the escalation ladder while the obligation is open. */
@@ -105,7 +113,7 @@ export interface BreachStatus {
   phase: Phase;
   /** The workflow time this status was read at. */
   asOf: string;
-  detection: { source: string; eventId: string; detectedAt: string; summary: string };
+  detection: { source: string; eventId: string; detectedAt: string; summary: string; severity?: string };
   facts: Facts;
   obligations: ObligationStatus[];
   notApplicable: Assessment['notApplicable'];
@@ -137,6 +145,8 @@ export const searchAttributes = {
   phase: defineSearchAttributeKey('BreachPhase', SearchAttributeType.KEYWORD),
   regimes: defineSearchAttributeKey('BreachRegimes', SearchAttributeType.KEYWORD_LIST),
   nextDeadlineAt: defineSearchAttributeKey('BreachNextDeadlineAt', SearchAttributeType.DATETIME),
+  /** Set once at start from the detection's severity. */
+  severity: defineSearchAttributeKey('BreachSeverity', SearchAttributeType.KEYWORD),
 };
 
 export type { FieldError };

@@ -84,6 +84,9 @@ export const FactsUpdate = z
   .refine((update) => Object.keys(update).length > 0, { message: 'a facts update must name at least one fact' });
 export type FactsUpdate = z.infer<typeof FactsUpdate>;
 
+export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+
 export const Detection = z.strictObject({
   source: z
     .string()
@@ -94,6 +97,7 @@ export const Detection = z.strictObject({
   eventId: z.string().min(1).max(256).describe("the detecting system's own id for the event"),
   detectedAt: Instant,
   summary: z.string().min(1).max(2000).describe('what was seen; no personal data of affected people'),
+  severity: Severity.optional().describe("the detecting tool's severity, for triage and filtering"),
   facts: FactsUpdate.optional().describe('facts already known; awareAt defaults to detectedAt'),
 });
 export type Detection = z.infer<typeof Detection>;
