@@ -31,7 +31,23 @@ const MIGRATIONS: string[] = [
      smtp_response   text,
      updated_at      timestamptz NOT NULL DEFAULT now()
    );`,
+  // API tokens: only a SHA-256 of each token is kept; the token itself is shown once, when issued.
+  `CREATE TABLE api_token (
+     token_hash  text PRIMARY KEY,
+     name        text NOT NULL,
+     roles       text[] NOT NULL,
+     created_at  timestamptz NOT NULL DEFAULT now(),
+     revoked_at  timestamptz
+   );
+   CREATE INDEX api_token_by_name ON api_token (name);`,
 ];
+
+export interface ApiTokenRow {
+  name: string;
+  roles: string[];
+  created_at: Date;
+  revoked_at: Date | null;
+}
 
 export interface OutcomeRow {
   idempotency_key: string;
@@ -112,6 +128,25 @@ export class Store {
       'SELECT idempotency_key, status, message_id, attempts, smtp_response FROM mail_ledger WHERE breach_id = $1 ORDER BY idempotency_key',
       [breachId],
     );
+    return rows;
+  }
+
+  async insertToken(tokenHash: string, name: string, roles: string[]): Promise<void> {
+    await this.sql.query('INSERT INTO api_token (token_hash, name, roles) VALUES ($1, $2, $3)', [tokenHash, name, roles]);
+  }
+
+  async findToken(tokenHash: string): Promise<ApiTokenRow | undefined> {
+    const { rows } = await this.sql.query<ApiTokenRow>('SELECT name, roles, created_at, revoked_at FROM api_token WHERE token_hash = $1', [tokenHash]);
+    return rows[0];
+  }
+
+  async revokeTokens(name: string): Promise<number> {
+    const { rows } = await this.sql.query('UPDATE api_token SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING name', [name]);
+    return rows.length;
+  }
+
+  async tokens(): Promise<ApiTokenRow[]> {
+    const { rows } = await this.sql.query<ApiTokenRow>('SELECT name, roles, created_at, revoked_at FROM api_token ORDER BY created_at, name');
     return rows;
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../client/api';
+import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { startMailSink } from '../dev/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
@@ -18,7 +19,10 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const [env, sink, bundle] = await Promise.all([devServerEnvironment(), startMailSink(), bundleWorkflows()]);
 const taskQueue = `bench-${randomUUID()}`;
 const worker = await startWorker(env, sink, bundle, taskQueue);
-const api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue) });
+const tokens = new Tokens(worker.store);
+const detector = await tokens.issue('bench-siem', ['detector']);
+const manager = await tokens.issue('bench-manager', ['manager']);
+const api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens });
 const base = await api.listen({ host: '127.0.0.1', port: 0 });
 
 async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -40,7 +44,7 @@ const startedAt = performance.now();
 const ids = await pool(total, async (i) => {
   const response = await fetch(`${base}/breaches`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
     body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts: { jurisdictions: ['JP'], affectedCount: 1200 + i } }),
   });
   if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
@@ -58,7 +62,7 @@ const settledSeconds = (performance.now() - startedAt) / 1000;
 
 const latencies = await pool(total, async (i) => {
   const t = performance.now();
-  const response = await fetch(`${base}/breaches/${encodeURIComponent(ids[i]!)}`);
+  const response = await fetch(`${base}/breaches/${encodeURIComponent(ids[i]!)}`, { headers: { authorization: `Bearer ${manager}` } });
   if (response.status !== 200) throw new Error(`GET /breaches/:id answered ${response.status}`);
   const status = (await response.json()) as { obligations: unknown[] };
   if (status.obligations.length !== 3) throw new Error('status without the three APPI obligations');

@@ -1,28 +1,186 @@
-// The HTTP API (Fastify): detection intake for security tooling, facts and approvals for operators, status
-// for managers. Every body is validated by the same zod schemas the workflow uses; a bad one gets a 4xx that
-// names each bad field, and nothing is started or changed.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+// The HTTP API (Fastify): detection intake for security tooling, facts and approvals for operators, status and
+// lists for managers. One route table drives both the handlers and the OpenAPI document at /openapi.json, and
+// every body is parsed by the same zod schemas the workflow uses: a bad one gets a 4xx naming each bad field, and
+// nothing is started or changed. Every route but /health, /openapi.json and the dashboard needs a bearer token.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isGrpcServiceError } from '@temporalio/client';
-import { BreachClosed, BreachNotFound, type Breaches, UpdateRejected } from './breaches';
-import { InvalidInput } from '../workflows/domain/facts';
+import { z } from 'zod';
+import { ApprovalRequest, CloseRequest } from '../workflows/definitions';
+import { Detection, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { allows, type Permission, type Principal, type Tokens } from './auth';
+import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
+import { registerDashboard } from './dashboard';
+import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** An approval as an operator sends it: who approves is the token's holder, never a field of the body. */
+export const ApprovalBody = ApprovalRequest.omit({ approver: true });
+export const CloseBody = CloseRequest.omit({ by: true });
+
 export interface ApiOptions {
   breaches: Breaches;
+  tokens: Tokens;
   /** Extra routes, e.g. the dev stack's mail viewer. */
   plugins?: ((app: FastifyInstance) => void)[];
   logger?: boolean;
 }
 
-export function buildApi({ breaches, plugins = [], logger = false }: ApiOptions): FastifyInstance {
+class Unauthorized extends Error {
+  readonly statusCode = 401;
+}
+class Forbidden extends Error {
+  readonly statusCode = 403;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  summary: string;
+  permission: Permission;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  responses: Record<number, string>;
+  handle(request: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<unknown>;
+}
+
+const params = (request: FastifyRequest) => request.params as { id: string };
+
+function routes(breaches: Breaches): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/breaches',
+      summary: "Start the response to a detection: Breachline's own detection JSON, or an OCSF Detection Finding (class_uid 2004). Idempotent by source and event id.",
+      permission: 'start',
+      body: z.union([Detection, OcsfDetectionFinding]),
+      responses: { 201: 'breach started', 200: 'the breach this detection already started', 422: 'invalid detection, each bad field named' },
+      async handle(request, reply) {
+        const detection = isOcsf(request.body)
+          ? detectionFromOcsf(parseOrExplain(OcsfDetectionFinding, request.body, 'OCSF Detection Finding'))
+          : request.body;
+        const { breachId, created } = await breaches.start(detection);
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/breaches/${encodeURIComponent(breachId)}`)
+          .send({ breachId, created });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/breaches',
+      summary: 'Breaches found through Temporal visibility, soonest deadline first; e.g. ?dueWithinHours=24 for every open breach with a deadline in the next day.',
+      permission: 'read',
+      query: ListFilter,
+      responses: { 200: 'the breaches', 503: 'the namespace has no Breachline search attributes' },
+      handle: async (request) => breaches.list(request.query),
+    },
+    {
+      method: 'GET',
+      path: '/breaches/{id}',
+      summary: 'The status: phase, every obligation with its deadline and time left, approvals, escalations, the timeline.',
+      permission: 'read',
+      responses: { 200: 'the status', 404: 'no such breach' },
+      handle: async (request) => breaches.status(params(request).id),
+    },
+    {
+      method: 'GET',
+      path: '/breaches/{id}/timeline',
+      summary: 'The audit timeline.',
+      permission: 'read',
+      responses: { 200: 'the timeline', 404: 'no such breach' },
+      handle: async (request) => (await breaches.status(params(request).id)).timeline,
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/facts',
+      summary: 'Tell the breach what has been learned; its obligations and deadline clocks are recomputed.',
+      permission: 'operate',
+      body: FactsUpdate,
+      responses: { 200: 'what changed: obligations opened, moved, withdrawn', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid facts, each bad field named' },
+      handle: async (request) => breaches.updateFacts(params(request).id, request.body),
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/approvals',
+      summary: "Approve an obligation as the token's holder. Regulator filings need two different approvers (four eyes).",
+      permission: 'operate',
+      body: ApprovalBody,
+      responses: { 201: 'the approval recorded', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid or refused, with the reason' },
+      async handle(request, reply, principal) {
+        const body = parseOrExplain(ApprovalBody, request.body, 'approval');
+        return reply.code(201).send(await breaches.approve(params(request).id, { ...body, approver: { id: principal.name } }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/close',
+      summary: 'Close the breach; refused while any obligation is open.',
+      permission: 'operate',
+      body: CloseBody,
+      responses: { 200: 'closed', 404: 'no such breach', 422: 'refused, naming what is open' },
+      async handle(request, _reply, principal) {
+        const body = parseOrExplain(CloseBody, request.body, 'close request');
+        return breaches.close(params(request).id, { ...body, by: { id: principal.name } });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/me',
+      summary: "The token's holder and roles.",
+      permission: 'read',
+      responses: { 200: 'who you are' },
+      handle: async (_request, _reply, principal) => principal,
+    },
+  ];
+}
+
+/** OpenAPI 3.1, generated from the route table and its zod schemas. */
+export function openApiDocument(table: Route[]) {
+  const schema = (type: z.ZodType) => {
+    const { $schema: _, ...json } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    return json;
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of table) {
+    const parameters = [
+      ...(route.path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] : []),
+      ...(route.query
+        ? Object.entries((schema(route.query).properties ?? {}) as Record<string, unknown>).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
+        : []),
+    ];
+    paths[route.path] = {
+      ...paths[route.path],
+      [route.method.toLowerCase()]: {
+        summary: route.summary,
+        security: [{ bearer: [] }],
+        'x-breachline-roles': route.permission,
+        ...(parameters.length ? { parameters } : {}),
+        ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(route.body) } } } } : {}),
+        responses: Object.fromEntries(
+          Object.entries({ ...route.responses, 400: 'malformed JSON', 401: 'missing or unknown token', 403: 'the token lacks the role' }).map(([code, description]) => [code, { description }]),
+        ),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Breachline', version: '0.1.0', description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (bl_…) issued with `breachline token issue`' } } },
+    paths,
+  };
+}
+
+export function buildApi({ breaches, tokens, plugins = [], logger = false }: ApiOptions): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_LIMIT_BYTES });
+  const table = routes(breaches);
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof InvalidInput) return reply.code(422).send({ error: error.message, issues: error.errors });
     if (error instanceof UpdateRejected) return reply.code(422).send({ error: error.message });
     if (error instanceof BreachNotFound) return reply.code(404).send({ error: error.message });
     if (error instanceof BreachClosed) return reply.code(409).send({ error: error.message });
+    if (error instanceof SearchUnavailable) return reply.code(503).send({ error: error.message });
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
       return reply.code(400).send({ error: `malformed JSON body: ${error.message}` });
     }
@@ -34,26 +192,36 @@ export function buildApi({ breaches, plugins = [], logger = false }: ApiOptions)
     return reply.code(500).send({ error: 'internal error' });
   });
 
+  async function authenticate(request: FastifyRequest, permission: Permission): Promise<Principal> {
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) throw new Unauthorized('missing bearer token: send "Authorization: Bearer <token>"');
+    const principal = await tokens.verify(token);
+    if (!principal) throw new Unauthorized('unknown or revoked token');
+    if (!allows(principal, permission)) throw new Forbidden(`${principal.name} (${principal.roles.join(', ')}) may not ${permission}: needs the role ${permissionRoles(permission)}`);
+    return principal;
+  }
+
   app.get('/health', async () => ({ ok: true }));
+  const document = openApiDocument(table);
+  app.get('/openapi.json', async () => document);
 
-  app.post('/breaches', async (request, reply) => {
-    const { breachId, created } = await breaches.start(request.body);
-    return reply
-      .code(created ? 201 : 200)
-      .header('location', `/breaches/${encodeURIComponent(breachId)}`)
-      .send({ breachId, created });
-  });
+  for (const route of table) {
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        const principal = await authenticate(request, route.permission);
+        return route.handle(request, reply, principal);
+      },
+    });
+  }
 
-  app.get<{ Params: { id: string } }>('/breaches/:id', async (request) => breaches.status(request.params.id));
-
-  app.get<{ Params: { id: string } }>('/breaches/:id/timeline', async (request) => (await breaches.status(request.params.id)).timeline);
-
-  app.post<{ Params: { id: string } }>('/breaches/:id/facts', async (request) => breaches.updateFacts(request.params.id, request.body));
-
-  app.post<{ Params: { id: string } }>('/breaches/:id/approvals', async (request, reply) => reply.code(201).send(await breaches.approve(request.params.id, request.body)));
-
-  app.post<{ Params: { id: string } }>('/breaches/:id/close', async (request) => breaches.close(request.params.id, request.body));
-
+  registerDashboard(app);
   for (const plugin of plugins) plugin(app);
   return app;
+}
+
+function permissionRoles(permission: Permission): string {
+  return ({ start: 'detector or operator', operate: 'operator', read: 'manager or operator' } as const)[permission];
 }

@@ -10,7 +10,9 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, type ResponsePolicy, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
-import { Detection, FactsUpdate, parseOrExplain } from '../workflows/domain/facts';
+import { z } from 'zod';
+import { Detection, FactsUpdate, parseOrExplain, Severity } from '../workflows/domain/facts';
+import { Regime } from '../workflows/domain/obligations';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
 import { TemporalUnreachable } from '../worker/config';
@@ -36,6 +38,41 @@ export class UpdateRejected extends Error {
     super(message);
     this.name = 'UpdateRejected';
   }
+}
+
+/** The namespace has no Breachline search attributes (e.g. the time-skipping test server): nothing to list by. */
+export class SearchUnavailable extends Error {
+  constructor() {
+    super('listing breaches needs the search attributes BreachPhase, BreachRegimes, BreachNextDeadlineAt and BreachSeverity registered in the namespace (npm start registers them)');
+    this.name = 'SearchUnavailable';
+  }
+}
+
+export const ListFilter = z.strictObject({
+  phase: z.enum(['triage', 'reporting', 'remediation', 'closed']).optional(),
+  regime: Regime.optional(),
+  severity: Severity.optional(),
+  dueWithinHours: z.coerce.number().min(0).max(24 * 366).optional().describe('only breaches with an open deadline within this many hours (or missed)'),
+  all: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false)
+    .describe('include closed breaches'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export type ListFilter = z.input<typeof ListFilter>;
+
+export interface BreachSummary {
+  breachId: string;
+  status: string;
+  phase: string;
+  severity?: string;
+  regimes: string[];
+  /** The nearest open deadline (UTC), or null when none is open. */
+  nextDeadlineAt: string | null;
+  startedAt: string;
+  source?: string;
+  summary?: string;
+  detectedAt?: string;
 }
 
 /**
@@ -93,13 +130,60 @@ export class Breaches {
         args: this.policy ? [detection, this.policy] : [detection],
         // A closed breach is not reopened by a late duplicate of its detection.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        ...(this.searchable ? { typedSearchAttributes: [{ key: searchAttributes.phase, value: 'triage' }] } : {}),
+        // What a list shows without asking each workflow: encrypted by the codec like every payload.
+        memo: { source: detection.source, summary: detection.summary, detectedAt: detection.detectedAt },
+        ...(this.searchable
+          ? {
+              typedSearchAttributes: [
+                { key: searchAttributes.phase, value: 'triage' },
+                ...(detection.severity ? [{ key: searchAttributes.severity, value: detection.severity }] : []),
+              ],
+            }
+          : {}),
       });
       return { breachId, created: true };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { breachId, created: false };
       throw error;
     }
+  }
+
+  /**
+   * Breaches found through Temporal visibility, filtered on the server by the search attributes the workflow keeps
+   * current, soonest deadline first. Needs a namespace with the attributes registered (the dev server has them).
+   */
+  async list(input: unknown = {}): Promise<BreachSummary[]> {
+    const filter = parseOrExplain(ListFilter, input, 'list filter');
+    if (!this.searchable) throw new SearchUnavailable();
+    const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+    const clauses = [`WorkflowType = 'breachWorkflow'`, `TaskQueue = ${quote(this.taskQueue)}`];
+    if (!filter.all) clauses.push(`ExecutionStatus = 'Running'`);
+    if (filter.phase) clauses.push(`${searchAttributes.phase.name} = ${quote(filter.phase)}`);
+    if (filter.regime) clauses.push(`${searchAttributes.regimes.name} = ${quote(filter.regime)}`);
+    if (filter.severity) clauses.push(`${searchAttributes.severity.name} = ${quote(filter.severity)}`);
+    if (filter.dueWithinHours !== undefined) {
+      clauses.push(`${searchAttributes.nextDeadlineAt.name} <= ${quote(new Date(Date.now() + filter.dueWithinHours * 3_600_000).toISOString())}`);
+    }
+    const breaches: BreachSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: filter.limit })) {
+      const next = info.typedSearchAttributes.get(searchAttributes.nextDeadlineAt);
+      const memo = (info.memo ?? {}) as { source?: string; summary?: string; detectedAt?: string };
+      breaches.push({
+        breachId: info.workflowId,
+        status: info.status.name,
+        phase: info.typedSearchAttributes.get(searchAttributes.phase) ?? 'triage',
+        severity: info.typedSearchAttributes.get(searchAttributes.severity),
+        regimes: info.typedSearchAttributes.get(searchAttributes.regimes) ?? [],
+        nextDeadlineAt: next ? next.toISOString() : null,
+        startedAt: info.startTime.toISOString(),
+        source: memo.source,
+        summary: memo.summary,
+        detectedAt: memo.detectedAt,
+      });
+      if (breaches.length >= filter.limit) break;
+    }
+    const key = (b: BreachSummary) => (b.nextDeadlineAt ? Date.parse(b.nextDeadlineAt) : Number.POSITIVE_INFINITY);
+    return breaches.sort((a, b) => key(a) - key(b) || a.breachId.localeCompare(b.breachId));
   }
 
   async updateFacts(breachId: string, input: unknown): Promise<FactsUpdateResult> {

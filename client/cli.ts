@@ -7,8 +7,11 @@ import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
 import { ApprovalRequest } from '../workflows/definitions';
 import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/regimes';
-import { BreachClosed, BreachNotFound, Breaches, connectClient, UpdateRejected } from './breaches';
-import { assessmentJson, assessmentTable, statusTable } from './format';
+import { BreachClosed, BreachNotFound, Breaches, connectClient, SearchUnavailable, UpdateRejected } from './breaches';
+import { assessmentJson, assessmentTable, listTable, statusTable } from './format';
+import { openStore } from '../activities/store';
+import { Role, Tokens } from './auth';
+import { z } from 'zod';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, unavailable: 69 } as const;
@@ -39,6 +42,24 @@ async function breaches(): Promise<Breaches> {
 
 const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
 
+const listFilter = (options: { phase?: string; regime?: string; severity?: string; dueWithin?: string; all?: boolean }) => ({
+  ...(options.phase ? { phase: options.phase } : {}),
+  ...(options.regime ? { regime: options.regime } : {}),
+  ...(options.severity ? { severity: options.severity } : {}),
+  ...(options.dueWithin ? { dueWithinHours: options.dueWithin } : {}),
+  ...(options.all ? { all: true } : {}),
+});
+
+/** Tokens live in the store; an embedded (PGlite) store is one process's, so stop `npm start` first or use PostgreSQL. */
+async function withTokens(task: (tokens: Tokens) => Promise<void>): Promise<void> {
+  const store = await openStore(loadConfig().storeUrl);
+  try {
+    await task(new Tokens(store));
+  } finally {
+    await store.close();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('breachline')
     .description('Breachline: personal-data breach response on Temporal')
@@ -51,6 +72,9 @@ Examples:
   $ breachline facts breach-splunk-4711-… --json '{"affectedCount": 1200, "unfairPurpose": true}'
   $ breachline approve breach-splunk-4711-… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
   $ breachline status breach-splunk-4711-…
+  $ breachline list --due-within 24
+  $ breachline watch breach-splunk-4711-…
+  $ breachline token issue --name alice@example.com --role operator
   $ breachline obligations --facts facts.json --json`,
     );
 
@@ -129,6 +153,56 @@ Examples:
     });
 
   program
+    .command('list')
+    .description('open breaches, soonest deadline first, filtered on the server (Temporal visibility)')
+    .option('--phase <phase>', 'triage, reporting, remediation or closed')
+    .option('--regime <regime>', 'e.g. JP-APPI')
+    .option('--severity <severity>', 'low, medium, high or critical')
+    .option('--due-within <hours>', 'only breaches with a deadline within this many hours (or missed)')
+    .option('--all', 'include closed breaches')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      const list = await (await breaches()).list(listFilter(options));
+      print(list, options.json, () => listTable(list));
+    });
+
+  program
+    .command('watch [breachId]')
+    .description('redraw the open breaches (or one breach) every few seconds, with live time left; Ctrl-C stops')
+    .option('--interval <seconds>', 'seconds between refreshes', '5')
+    .option('--times <n>', 'stop after this many refreshes (default: until Ctrl-C)')
+    .option('--due-within <hours>', 'only breaches with a deadline within this many hours')
+    .action(async (breachId: string | undefined, options) => {
+      const interval = Number(options.interval);
+      const times = options.times === undefined ? Number.POSITIVE_INFINITY : Number(options.times);
+      if (!(interval > 0) || !(times > 0)) throw new InvalidInput('watch options', [{ field: !(interval > 0) ? '--interval' : '--times', message: 'must be a positive number' }]);
+      const connected = await breaches();
+      const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
+      for (let round = 1; round <= times; round++) {
+        const screen = breachId ? statusTable(await connected.status(breachId)) : listTable(await connected.list(listFilter(options)));
+        console.log(`${clear}${new Date().toISOString()}  (every ${interval} s; Ctrl-C stops)\n${screen}`);
+        if (round < times) await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+      }
+    });
+
+  const token = program.command('token').description('API tokens for the HTTP API and dashboard (stored hashed in the store)');
+  token
+    .command('issue')
+    .description('issue a token and print it once')
+    .requiredOption('--name <name>', 'who holds it: a person (e-mail) or a system ("splunk"); approvals made with it carry this name')
+    .requiredOption('--role <role...>', 'detector, operator and/or manager')
+    .action(async (options) => {
+      await withTokens(async (tokens) => console.log(await tokens.issue(options.name, parseOrExplain(z.array(Role), options.role, 'token request'))));
+    });
+  token
+    .command('revoke')
+    .description('revoke every token of a holder')
+    .requiredOption('--name <name>')
+    .action(async (options) => {
+      await withTokens(async (tokens) => console.log(`revoked ${await tokens.revoke(options.name)} token(s) of ${options.name}`));
+    });
+
+  program
     .command('obligations')
     .description('the obligations a facts file gives rise to, computed locally with no server')
     .requiredOption('--facts <facts.json>', 'facts as JSON ("-" for stdin)')
@@ -165,7 +239,7 @@ export async function main(argv = process.argv): Promise<number> {
       error instanceof InvalidInput ? EXIT.invalid
       : error instanceof BreachNotFound ? EXIT.notFound
       : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
-      : error instanceof TemporalUnreachable ? EXIT.unavailable
+      : error instanceof TemporalUnreachable || error instanceof SearchUnavailable ? EXIT.unavailable
       : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;

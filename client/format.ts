@@ -1,6 +1,7 @@
 // Renders statuses and obligations as tables for people (cli-table3); --json output bypasses this.
 import Table from 'cli-table3';
 import type { BreachStatus } from '../workflows/definitions';
+import type { BreachSummary } from './breaches';
 import { inZone } from '../workflows/domain/calendar';
 import type { Assessment, Obligation } from '../workflows/domain/obligations';
 
@@ -10,6 +11,15 @@ export function timeLeft(ms: number): string {
   const minutes = Math.floor(Math.abs(ms) / 60_000);
   const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
   return sign + (d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : `${m}m`);
+}
+
+export function listTable(list: BreachSummary[], now = Date.now()): string {
+  if (list.length === 0) return 'No breaches match.';
+  const table = new Table({ head: ['breach', 'severity', 'phase', 'regimes', 'next deadline (UTC)', 'time left', 'summary'] });
+  for (const b of list) {
+    table.push([b.breachId, b.severity ?? '', b.phase, b.regimes.join(', '), b.nextDeadlineAt ?? 'none open', b.nextDeadlineAt ? timeLeft(Date.parse(b.nextDeadlineAt) - now) : '', (b.summary ?? '').slice(0, 60)]);
+  }
+  return table.toString();
 }
 
 export function statusTable(status: BreachStatus, now = Date.now()): string {

@@ -15,6 +15,8 @@ import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
 import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
+import { Tokens } from '../client/auth';
+import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { connectWorker, createBreachWorker, openActivityDeps } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
@@ -135,8 +137,11 @@ async function main(): Promise<void> {
     });
 
     const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
+    const tokensFile = join(config.dataDir, 'dev-tokens.json');
+    const tokens = await devTokens(store, tokensFile);
     const api = buildApi({
       breaches: await Breaches.connect(client, config.temporal.taskQueue, config.policy),
+      tokens: new Tokens(store),
       plugins: [
         logFailures,
         codecEndpoint(codec, UI_ORIGINS),
@@ -153,10 +158,14 @@ async function main(): Promise<void> {
       `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to ${config.mail.responders.join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,
-      `  HTTP API    ${apiUrl}`,
+      `  HTTP API    ${apiUrl}  (OpenAPI ${apiUrl}/openapi.json)`,
+      `  Dashboard   ${apiUrl}/  (paste a token below)`,
+      '',
+      `Dev tokens (${tokensFile}):`,
+      ...DEV_IDENTITIES.map(({ key, name, roles }) => `  ${key.padEnd(10)} ${name.padEnd(20)} ${roles.join(',').padEnd(9)} ${tokens[key]}`),
       '',
       'Try:',
-      `  curl -s -XPOST ${apiUrl}/breaches -H 'content-type: application/json' \\`,
+      `  curl -s -XPOST ${apiUrl}/breaches -H 'content-type: application/json' -H 'authorization: Bearer ${tokens.detector}' \\`,
       `    -d '{"source":"demo","eventId":"1","detectedAt":"${new Date().toISOString()}","summary":"Synthetic leak","facts":{"jurisdictions":["JP"],"affectedCount":1200}}'`,
       '',
       'Ctrl-C stops everything; data stays in .data/.',

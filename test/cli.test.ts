@@ -99,6 +99,17 @@ describe('breachline CLI', () => {
     expect(stderr).toContain('set TEMPORAL_ADDRESS');
   });
 
+  it('issues API tokens shown once and stored only as hashes, and revokes them', async () => {
+    const env = { BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-tokens-')) };
+    const issued = await breachline(['token', 'issue', '--name', 'alice@example.com', '--role', 'operator', 'manager'], env);
+    expect(issued.code).toBe(EXIT.ok);
+    expect(issued.stdout.trim()).toMatch(/^bl_[A-Za-z0-9_-]{43}$/);
+    const wrong = await breachline(['token', 'issue', '--name', 'x', '--role', 'admin'], env);
+    expect(wrong.code).toBe(EXIT.invalid);
+    expect(wrong.stderr).toContain('0: Invalid option: expected one of "detector"|"operator"|"manager"');
+    expect((await breachline(['token', 'revoke', '--name', 'alice@example.com'], env)).stdout.trim()).toBe('revoked 1 token(s) of alice@example.com');
+  });
+
   it('refuses an invalid detection before connecting anywhere, naming the fields', async () => {
     const { code, stderr } = await breachline(['start', '--source', 'edr', '--summary', 'x', '--detected-at', 'soon'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(EXIT.invalid);

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../client/api';
+import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
@@ -18,12 +19,18 @@ let sink: MailSink;
 let worker: RunningWorker;
 let api: FastifyInstance;
 let base: string;
+const token: Record<'detector' | 'carol' | 'dave' | 'manager', string> = { detector: '', carol: '', dave: '', manager: '' };
 
 beforeAll(async () => {
   [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
   const taskQueue = `e2e-${randomUUID()}`;
   worker = await startWorker(env, sink, await bundleWorkflows(), taskQueue);
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue) });
+  const tokens = new Tokens(worker.store);
+  token.detector = await tokens.issue('e2e-siem', ['detector']);
+  token.carol = await tokens.issue('carol@example.test', ['operator']);
+  token.dave = await tokens.issue('dave@example.test', ['operator']);
+  token.manager = await tokens.issue('mia@example.test', ['manager']);
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -34,10 +41,15 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function call(method: string, path: string, body?: unknown, raw?: string) {
+/** A request with a role's token: detections by the detector, changes by an operator, reads by the manager. */
+async function call(method: string, path: string, body?: unknown, raw?: string, as?: keyof typeof token | null) {
+  const who = as === undefined ? (path === '/breaches' && method === 'POST' ? 'detector' : method === 'GET' ? 'manager' : 'carol') : as;
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(who ? { authorization: `Bearer ${token[who]}` } : {}),
+    },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   return { status: response.status, body: (await response.json()) as any };
@@ -67,10 +79,25 @@ describe('end to end on the dev server', () => {
     const overdue = await sink.waitFor((m) => m.text.includes(started.body.breachId) && m.subject.includes('Preliminary report') && m.subject.includes('OVERDUE'));
     expect(overdue.envelopeTo).toEqual([AUDIENCES.executive]); // the default ladder's overdue audience
 
-    const approval = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' }, filingReference: 'PPC-E2E-1' });
+    // The approver is the token's holder; a body that names one is refused.
+    const named = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'mallory@example.test' } });
+    expect(named.status).toBe(422);
+    expect(named.body.issues).toEqual([{ field: 'approver', message: 'unknown field' }]);
+    const asManager = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary' }, undefined, 'manager');
+    expect(asManager.status).toBe(403);
+    expect(asManager.body.error).toContain('needs the role operator');
+
+    // Four eyes: carol approves, carol cannot confirm her own approval, dave confirms and the report counts as filed.
+    const first = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary', filingReference: 'PPC-E2E-1' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ action: 'approved', approver: { id: 'carol@example.test' } });
+    const own = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary' });
+    expect(own.status).toBe(422);
+    expect(own.body.error).toContain('four-eyes');
+    const approval = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary' }, undefined, 'dave');
     expect(approval.status).toBe(201);
-    expect(approval.body).toMatchObject({ action: 'submitted', approver: { id: 'carol@example.test' } });
-    const twice = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' } });
+    expect(approval.body).toMatchObject({ action: 'submitted', approver: { id: 'dave@example.test' } });
+    const twice = await call('POST', `/breaches/${id}/approvals`, { obligationId: 'JP-APPI/ppc-preliminary' }, undefined, 'dave');
     expect(twice.status).toBe(422);
     expect(twice.body.error).toContain('is satisfied, not open');
 
@@ -78,7 +105,7 @@ describe('end to end on the dev server', () => {
     expect(status.status).toBe(200);
     expect(status.body.phase).toBe('reporting');
     const byId = Object.fromEntries(status.body.obligations.map((o: { id: string }) => [o.id, o]));
-    expect(byId['JP-APPI/ppc-preliminary']).toMatchObject({ state: 'satisfied', satisfiedBy: 'carol@example.test' });
+    expect(byId['JP-APPI/ppc-preliminary']).toMatchObject({ state: 'satisfied', satisfiedBy: 'dave@example.test', approvedBy: ['carol@example.test', 'dave@example.test'] });
     expect(byId['JP-APPI/ppc-final']).toMatchObject({ state: 'open', overdue: false });
     expect(byId['JP-APPI/ppc-final'].timeLeftMs).toBeGreaterThan(50 * 86_400_000); // 60 days from awareness, six gone
 
@@ -86,7 +113,7 @@ describe('end to end on the dev server', () => {
     expect(timeline.body.map((t: { kind: string }) => t.kind)).toEqual(expect.arrayContaining(['detected', 'facts-updated', 'escalation-sent', 'approval-recorded']));
 
     const outcomes = await worker.store.outcomes(started.body.breachId);
-    expect(outcomes.find((o) => o.kind === 'approval-recorded')).toMatchObject({ actor: 'carol@example.test', obligation_id: 'JP-APPI/ppc-preliminary' });
+    expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => o.actor)).toEqual(['carol@example.test', 'dave@example.test']);
     expect(outcomes.filter((o) => o.kind === 'escalation-sent').length).toBeGreaterThanOrEqual(1);
 
     // The breach is findable by its search attributes on a real server.
@@ -109,8 +136,102 @@ describe('end to end on the dev server', () => {
     expect(await env.client.workflow.count(`TaskQueue = "${worker.taskQueue}"`)).toEqual(before);
   });
 
+  it('authenticates every request and allows each role only what it may do', async () => {
+    const detection = { source: 'e2e-auth', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY };
+    const anonymous = await call('POST', '/breaches', detection, undefined, null);
+    expect(anonymous).toEqual({ status: 401, body: { error: 'missing bearer token: send "Authorization: Bearer <token>"' } });
+    const forged = await fetch(`${base}/breaches`, { headers: { authorization: 'Bearer bl_not-a-real-token' } });
+    expect(forged.status).toBe(401);
+    expect((await call('POST', '/breaches', detection, undefined, 'manager')).status).toBe(403);
+    const started = await call('POST', '/breaches', detection, undefined, 'detector');
+    expect(started.status).toBe(201);
+    const id = encodeURIComponent(started.body.breachId);
+    expect((await call('GET', `/breaches/${id}`, undefined, undefined, 'detector')).status).toBe(403);
+    expect((await call('POST', `/breaches/${id}/facts`, { affectedCount: 3 }, undefined, 'detector')).status).toBe(403);
+    expect((await call('POST', `/breaches/${id}/facts`, { affectedCount: 3 }, undefined, 'manager')).status).toBe(403);
+    expect((await call('POST', `/breaches/${id}/facts`, { affectedCount: 3 }, undefined, 'carol')).status).toBe(200);
+    expect((await call('GET', '/me', undefined, undefined, 'manager')).body).toEqual({ name: 'mia@example.test', roles: ['manager'] });
+
+    const tokens = new Tokens(worker.store);
+    const leaving = await tokens.issue('leaver@example.test', ['operator']);
+    expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${leaving}` } })).status).toBe(200);
+    expect(await tokens.revoke('leaver@example.test')).toBe(1);
+    expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${leaving}` } })).status).toBe(401);
+    // Only a hash of each token is at rest.
+    const { rows } = await worker.store.sql.query<{ token_hash: string }>('SELECT token_hash FROM api_token');
+    expect(rows.some((r) => r.token_hash.includes(leaving) || leaving.includes(r.token_hash))).toBe(false);
+    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
+  });
+
+  it('starts a breach from an OCSF Detection Finding (class 2004), idempotently', async () => {
+    const uid = `ocsf-${randomUUID()}`;
+    const finding = {
+      class_uid: 2004,
+      category_uid: 2,
+      activity_id: 1,
+      type_uid: 200401,
+      severity_id: 5,
+      time: Date.parse(daysAgo(1)),
+      finding_info: { uid, title: 'Bulk export of the customer table', desc: 'DLP policy 7 matched 12,000 rows leaving the network' },
+      metadata: { version: '1.3.0', product: { name: 'Acme DLP', vendor_name: 'Acme' } },
+      unmapped: { breachline: { facts: { jurisdictions: ['JP'], affectedCount: 12000 } } },
+    };
+    const started = await call('POST', '/breaches', finding);
+    expect(started.status).toBe(201);
+    expect(started.body.breachId).toMatch(/^breach-Acme-DLP-ocsf-/);
+    expect((await call('POST', '/breaches', finding)).body).toEqual({ breachId: started.body.breachId, created: false });
+    const status = await call('GET', `/breaches/${encodeURIComponent(started.body.breachId)}`);
+    expect(status.body.detection).toMatchObject({ source: 'Acme-DLP', eventId: uid, severity: 'critical', summary: 'Bulk export of the customer table: DLP policy 7 matched 12,000 rows leaving the network' });
+    expect(status.body.obligations.map((o: { id: string }) => o.id)).toContain('JP-APPI/ppc-final');
+
+    const broken = await call('POST', '/breaches', { ...finding, finding_info: { title: 'no uid' }, time: 'noon' });
+    expect(broken.status).toBe(422);
+    expect(broken.body.issues.map((i: { field: string }) => i.field)).toEqual(['time', 'finding_info.uid']);
+  });
+
+  it('lists breaches through visibility, filtered on the server by deadline, regime and severity', async () => {
+    // Aware 60 hours ago in Germany: the 72-hour notice is due within the next 24 hours.
+    const soon = await call('POST', '/breaches', { source: 'e2e-list', eventId: randomUUID(), detectedAt: new Date(Date.now() - 60 * 3_600_000).toISOString(), summary: 'Synthetic: soon', severity: 'critical', facts: { jurisdictions: ['DE'] } });
+    const later = await call('POST', '/breaches', { source: 'e2e-list', eventId: randomUUID(), detectedAt: daysAgo(0), summary: 'Synthetic: later', severity: 'low', facts: { jurisdictions: ['JP'], affectedCount: 5000 } });
+    const ids = (list: { breachId: string }[]) => list.map((b) => b.breachId);
+    let dueSoon: { breachId: string; nextDeadlineAt: string; summary: string }[] = [];
+    for (let waited = 0; !ids(dueSoon).includes(soon.body.breachId); waited += 200) {
+      if (waited > 10_000) throw new Error('the breach did not show in visibility');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      dueSoon = (await call('GET', '/breaches?dueWithinHours=24')).body;
+    }
+    expect(ids(dueSoon)).not.toContain(later.body.breachId);
+    expect(dueSoon.find((b) => b.breachId === soon.body.breachId)).toMatchObject({ summary: 'Synthetic: soon', phase: 'reporting', regimes: ['EU-GDPR'] });
+    const all = (await call('GET', '/breaches')).body as { breachId: string; nextDeadlineAt: string }[];
+    const deadlines = all.filter((b) => b.nextDeadlineAt).map((b) => Date.parse(b.nextDeadlineAt));
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b)); // soonest first
+    expect(ids((await call('GET', '/breaches?regime=JP-APPI')).body)).toContain(later.body.breachId);
+    expect(ids((await call('GET', '/breaches?regime=JP-APPI')).body)).not.toContain(soon.body.breachId);
+    const critical = ids((await call('GET', '/breaches?severity=critical')).body);
+    expect(critical).toContain(soon.body.breachId);
+    expect(critical).not.toContain(later.body.breachId);
+    const bad = await call('GET', '/breaches?severity=apocalyptic&dueWithinHours=soon');
+    expect(bad.status).toBe(422);
+    expect(bad.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['dueWithinHours', 'severity']);
+  });
+
+  it('serves an OpenAPI 3.1 document generated from the same schemas, without a token', async () => {
+    const response = await fetch(`${base}/openapi.json`);
+    const document = (await response.json()) as any;
+    expect(document.openapi).toBe('3.1.0');
+    const intake = document.paths['/breaches'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(intake)).toContain('"class_uid"');
+    expect(intake.anyOf[0].required).toEqual(['source', 'eventId', 'detectedAt', 'summary']);
+    const facts = document.paths['/breaches/{id}/facts'].post.requestBody.content['application/json'].schema;
+    expect(facts.properties.dataCategories.items.enum).toContain('payment_card');
+    expect(facts.additionalProperties).toBe(false);
+    const approval = document.paths['/breaches/{id}/approvals'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(approval.properties)).not.toContain('approver');
+    expect(document.paths['/breaches'].get.parameters.map((p: { name: string }) => p.name)).toContain('dueWithinHours');
+  });
+
   it('keeps workflow history encrypted: no plaintext fact or summary reaches the server', async () => {
-    const started = await call('POST', '/breaches', { source: 'e2e-codec', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY, facts: { jurisdictions: ['JP'], affectedCount: 4321 } });
+    const started = await call('POST', '/breaches', { source: 'e2e-codec', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY, severity: 'high', facts: { jurisdictions: ['JP'], affectedCount: 4321 } });
     await call('POST', `/breaches/${encodeURIComponent(started.body.breachId)}/facts`, { sectors: ['retail-marker-sector'] });
     // A client without the codec sees what the server stores.
     const bare = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
@@ -121,7 +242,7 @@ describe('end to end on the dev server', () => {
     expect(new Set(payloads.map((p) => text(p.metadata?.encoding)))).toEqual(new Set(['binary/encrypted']));
     const everything = Buffer.concat(payloads.map((p) => Buffer.from(p.data ?? [])));
     for (const secret of ['order table copied', 'retail-marker-sector', '4321', 'e2e-codec']) expect(everything.includes(secret)).toBe(false);
-    // Search attributes stay plain by design (the server indexes them): they name the phase, regimes and deadline only.
+    // Search attributes stay plain by design (the server indexes them): phase, regimes, deadline and severity only.
     const indexed = history.events!.flatMap((e) => Object.keys((e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields ?? {}));
     expect(new Set(indexed)).toEqual(new Set(Object.values(searchAttributes).map((k) => k.name)));
     const markerData = history.events!.flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);

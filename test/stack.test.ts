@@ -1,7 +1,8 @@
 // `npm start`'s stack as a user runs it: a real process that starts the dev server, the sink, the store, the
 // worker and the API, says where each listens, serves a detection end to end, and stops cleanly on Ctrl-C.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,12 +36,20 @@ describe('npm start (dev/stack.ts)', () => {
     expect(output).toContain(`Mail        smtp://127.0.0.1:${sinkPort}`);
     expect(output).toContain(`HTTP API    http://127.0.0.1:${api}`);
 
+    expect(output).toContain(`Dashboard   http://127.0.0.1:${api}/`);
+    const tokens = JSON.parse(readFileSync(join(dataDir, 'dev-tokens.json'), 'utf8'));
+    expect(output).toContain(tokens.detector); // printed for the user to copy
+    expect((await fetch(`http://127.0.0.1:${api}/`)).headers.get('content-type')).toContain('text/html');
+
     // Aware six days ago: the preliminary report is overdue, so a mail must land in the sink's folder.
     const detectedAt = new Date(Date.now() - 6 * 86_400_000).toISOString();
+    const detection = JSON.stringify({ source: 'stack-test', eventId: '1', detectedAt, summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 1200 } });
+    const anonymous = await fetch(`http://127.0.0.1:${api}/breaches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: detection });
+    expect(anonymous.status).toBe(401);
     const response = await fetch(`http://127.0.0.1:${api}/breaches`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ source: 'stack-test', eventId: '1', detectedAt, summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 1200 } }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.detector}` },
+      body: detection,
     });
     expect(response.status).toBe(201);
     const mailDir = join(dataDir, 'mail');
@@ -48,6 +57,21 @@ describe('npm start (dev/stack.ts)', () => {
       if (waited > 30_000) throw new Error(`no mail in ${mailDir}:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // The CLI against the same server, with the stack's codec key: list through visibility, and watch a breach.
+    const { breachId } = (await response.json()) as { breachId: string };
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, [join(import.meta.dirname, '..', 'bin', 'breachline.mjs'), ...args], { env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporal}` } });
+    let listed: { breachId: string; regimes: string[] }[] = [];
+    for (let waited = 0; !listed.some((b) => b.breachId === breachId && b.regimes.length); waited += 250) {
+      if (waited > 15_000) throw new Error(`breachline list never showed ${breachId}: ${JSON.stringify(listed)}`);
+      listed = JSON.parse((await cli(['list', '--json'])).stdout);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(listed.find((b) => b.breachId === breachId)).toMatchObject({ regimes: ['JP-APPI'], summary: 'Synthetic' });
+    expect((await cli(['list', '--due-within', '1'])).stdout).toContain(breachId); // the preliminary report is overdue
+    const watched = await cli(['watch', breachId, '--times', '2', '--interval', '0.2']);
+    expect(watched.stdout.match(/JP-APPI\/ppc-final/g)?.length).toBeGreaterThanOrEqual(2);
+
     const page = await (await fetch(`http://127.0.0.1:${api}/dev/mail`)).text();
     expect(page).toContain('OVERDUE');
     expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);

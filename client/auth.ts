@@ -1,0 +1,58 @@
+// API tokens and roles. A token is 32 random bytes shown once; the store keeps only its SHA-256 (a token has
+// full entropy, so a fast hash is enough and a lookup is one indexed read). Each token names a person or system,
+// whose name is the identity recorded in the workflow for every approval made with it.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Store } from '../activities/store';
+
+export const Role = z.enum(['detector', 'operator', 'manager']);
+export type Role = z.infer<typeof Role>;
+
+/** What each role may do: detectors start breaches; operators feed facts and approve; managers and operators read. */
+export const PERMISSIONS = {
+  start: ['detector', 'operator'],
+  operate: ['operator'],
+  read: ['manager', 'operator'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export interface Principal {
+  name: string;
+  roles: Role[];
+}
+
+const TOKEN_PREFIX = 'bl_';
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export const TokenRequest = z.strictObject({
+  name: z.string().min(1).max(128).describe('who holds the token: a person (e-mail) or a system ("splunk")'),
+  roles: z.array(Role).min(1),
+});
+
+export class Tokens {
+  constructor(private readonly store: Store) {}
+
+  /** Issues a token and returns it; it cannot be read back later. */
+  async issue(name: string, roles: Role[]): Promise<string> {
+    const request = TokenRequest.parse({ name, roles });
+    const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    await this.store.insertToken(hash(token), request.name, [...new Set(request.roles)]);
+    return token;
+  }
+
+  async verify(token: string): Promise<Principal | undefined> {
+    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+    // Looked up by hash: the timing of the lookup says nothing about the token, only about its digest.
+    const row = await this.store.findToken(hash(token));
+    if (!row || row.revoked_at) return undefined;
+    return { name: row.name, roles: row.roles.filter((r): r is Role => Role.safeParse(r).success) };
+  }
+
+  revoke(name: string): Promise<number> {
+    return this.store.revokeTokens(name);
+  }
+}
+
+export function allows(principal: Principal, permission: Permission): boolean {
+  return principal.roles.some((role) => (PERMISSIONS[permission] as readonly Role[]).includes(role));
+}

@@ -1,0 +1,122 @@
+// The dashboard in a real browser: Debian's Chromium driven by playwright-core against the API on a real dev
+// server. A detection POSTed by a SIEM shows up, its deadline counts down live, two operators approve the
+// regulator notice (four eyes), and the page shows the status change. A screenshot is kept in test-artifacts/.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../client/api';
+import { Tokens } from '../client/auth';
+import { Breaches } from '../client/breaches';
+import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { bundleWorkflows } from '../worker/worker';
+import { ensureChromium } from './support/chromium';
+import { devServerEnvironment } from './support/temporal';
+import { type RunningWorker, startWorker } from './support/worker';
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
+
+let env: TestWorkflowEnvironment;
+let sink: MailSink;
+let worker: RunningWorker;
+let api: FastifyInstance;
+let base: string;
+let browser: Browser;
+const token = { detector: '', alice: '', bob: '' };
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
+  const taskQueue = `dashboard-${randomUUID()}`;
+  worker = await startWorker(env, sink, await bundleWorkflows(), taskQueue);
+  const tokens = new Tokens(worker.store);
+  token.detector = await tokens.issue('browser-siem', ['detector']);
+  token.alice = await tokens.issue('alice@example.test', ['operator']);
+  token.bob = await tokens.issue('bob@example.test', ['operator']);
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await worker?.stop();
+  await sink?.close();
+  await env?.teardown();
+});
+
+async function signIn(page: Page, as: string) {
+  await page.fill('#token', as);
+  await page.click('#login button');
+}
+
+describe('dashboard in Chromium', () => {
+  it('shows a new breach with a live countdown, and its status change when two operators approve', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${base}/`);
+    await signIn(page, token.alice);
+    await expect.poll(() => page.textContent('[data-testid=who]')).toBe('alice@example.test (operator)');
+
+    // A SIEM reports a breach affecting people in Germany, noticed ten hours ago: the 72-hour notice has 62 left.
+    const response = await fetch(`${base}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.detector}` },
+      body: JSON.stringify({
+        source: 'browser-siem',
+        eventId: randomUUID(),
+        detectedAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+        summary: 'Synthetic: newsletter list exported <b>by</b> a compromised account',
+        severity: 'high',
+        facts: { jurisdictions: ['DE'], affectedCount: 800, dataCategories: ['name', 'email'] },
+      }),
+    });
+    const { breachId } = (await response.json()) as { breachId: string };
+    const row = page.locator(`[data-breach-id="${breachId}"]`);
+    await row.waitFor({ timeout: 20_000 }).catch(async (error) => {
+      throw new Error(`${error.message}\npage: ${await page.textContent('main')}\nerrors: ${problems.join('; ')}`);
+    }); // the list refreshes every 5 s from visibility
+
+    const countdown = row.locator('[data-testid=countdown]');
+    const first = await countdown.textContent();
+    expect(first).toMatch(/^2d 1[34]h \d{2}m \d{2}s$/);
+    await expect.poll(() => countdown.textContent(), { timeout: 5_000 }).not.toBe(first); // it ticks
+    expect(await countdown.getAttribute('class')).toContain('urgency-warning'); // under 72 hours left
+    expect(await row.textContent()).toContain('Europe/Brussels');
+    // The summary is text, never markup.
+    expect(await row.locator('a').textContent()).toBe('Synthetic: newsletter list exported <b>by</b> a compromised account');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-list.png'), fullPage: true });
+    await row.locator('a').click();
+    const notice = page.locator('[data-obligation-id="EU-GDPR/supervisory-authority"]');
+    await notice.waitFor();
+    expect(await notice.getAttribute('data-state')).toBe('open');
+    page.once('dialog', (dialog) => void dialog.accept('DPA-2026-0042'));
+    await notice.locator('[data-testid=approve]').click();
+    await expect.poll(() => notice.textContent()).toContain('1 of 2 approvals');
+    expect(await notice.locator('[data-testid=approve]').count()).toBe(0); // alice cannot confirm her own approval
+
+    await signIn(page, token.bob);
+    await expect.poll(() => page.textContent('[data-testid=who]')).toBe('bob@example.test (operator)');
+    page.once('dialog', (dialog) => void dialog.accept(''));
+    await notice.locator('[data-testid=approve]').click();
+    await expect.poll(() => notice.getAttribute('data-state')).toBe('satisfied');
+    expect(await notice.locator('[data-testid=countdown]').textContent()).toBe('done');
+    await expect.poll(() => page.textContent('[data-testid=timeline]')).toContain('[bob@example.test] submitted');
+
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-breach.png'), fullPage: true });
+    const status: any = await (await fetch(`${base}/breaches/${encodeURIComponent(breachId)}`, { headers: { authorization: `Bearer ${token.alice}` } })).json();
+    expect(status.obligations.find((o: { id: string }) => o.id === 'EU-GDPR/supervisory-authority')).toMatchObject({
+      state: 'satisfied',
+      approvedBy: ['alice@example.test', 'bob@example.test'],
+    });
+    expect(status.approvals[0].filingReference).toBe('DPA-2026-0042');
+    expect(problems).toEqual([]);
+  });
+});
