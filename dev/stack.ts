@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       '',
       'Breachline is running:',
       `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, payloads decoded via ${apiUrl}/codec; data ${join(config.dataDir, 'temporal.sqlite')})`}`,
-      `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to ${config.mail.responders.join(', ')}`,
+      `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to owner ${(config.mail.owner ?? config.mail.responders).join(', ')}, DPO ${(config.mail.dpo ?? config.mail.responders).join(', ')}, executive ${(config.mail.executive ?? config.mail.responders).join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,
       `  HTTP API    ${apiUrl}  (OpenAPI ${apiUrl}/openapi.json)`,
