@@ -62,10 +62,15 @@ export function messageIdFor(key: string, from: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
 }
 
-interface SmtpError extends Error {
+export interface SmtpError extends Error {
   responseCode?: number;
   response?: string;
   code?: string;
+}
+
+/** A 5xx refusal of the envelope or the message: permanent for this mail (RFC 5321 §4.2.1); all else is retried. */
+export function isPermanentRefusal(error: SmtpError): boolean {
+  return (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== undefined && error.responseCode >= 500;
 }
 
 export class Mailer {
@@ -102,7 +107,7 @@ export class Mailer {
       // A 5xx refusal of the envelope or the message is permanent for this mail (RFC 5321 §4.2.1). Anything else
       // is retried: 4xx, a lost connection, and also a refused login (EAUTH), which is the worker's configuration
       // to fix, not a reason to give up on the mail.
-      if ((smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && smtp.responseCode !== undefined && smtp.responseCode >= 500) {
+      if (isPermanentRefusal(smtp)) {
         await this.store.settleMail(input.idempotencyKey, 'failed', smtp.response ?? smtp.message);
         throw ApplicationFailure.nonRetryable(`SMTP refused mail ${input.idempotencyKey}: ${smtp.response ?? smtp.message}`, 'MailRefused');
       }

@@ -2,6 +2,8 @@
 // can import them without pulling side-effecting code into its sandbox.
 import type { TimelineEntry } from '../workflows/definitions';
 import type { EscalationAudience } from '../workflows/domain/escalation';
+import type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput } from './campaign';
+import type { Locale } from './recipients';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
 export type Audience = 'responders' | EscalationAudience;
@@ -58,4 +60,12 @@ export interface OutcomeResult {
 export interface Activities {
   sendMail(input: SendMailInput): Promise<SendMailResult>;
   recordOutcome(input: OutcomeInput): Promise<OutcomeResult>;
+  planCampaign(input: PlanCampaignInput): Promise<PlannedWave[]>;
+  previewCampaign(input: NoticeInput): Promise<Record<Locale, { subject: string; text: string }>>;
+  sendTestNotice(input: NoticeInput & { to: string; locale: Locale }): Promise<{ messageId: string }>;
+  sendWaveBatch(input: SendBatchInput): Promise<BatchResult>;
+  campaignCounts(campaignId: string): Promise<Record<number, Record<string, number>>>;
 }
+
+export type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput } from './campaign';
+export type { Locale } from './recipients';

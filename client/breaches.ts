@@ -9,6 +9,18 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import {
+  approveWave,
+  CampaignControl,
+  CampaignRequest,
+  type CampaignStatus,
+  controlCampaign,
+  sendTestNotice,
+  startCampaign,
+  TestNoticeRequest,
+  WaveApproval,
+  type WaveProgress,
+} from '../workflows/definitions';
 import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, type ResponsePolicy, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
 import { z } from 'zod';
 import { Detection, FactsUpdate, parseOrExplain, Severity } from '../workflows/domain/facts';
@@ -194,6 +206,26 @@ export class Breaches {
   async approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
     const request = parseOrExplain(ApprovalRequest, input, 'approval');
     return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(approve, { args: [request] }));
+  }
+
+  async startCampaign(breachId: string, input: unknown): Promise<{ campaignId: string }> {
+    const request = parseOrExplain(CampaignRequest, input, 'campaign');
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(startCampaign, { args: [request] }));
+  }
+
+  async approveWave(breachId: string, input: unknown): Promise<WaveProgress> {
+    const request = parseOrExplain(WaveApproval, input, 'wave approval');
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(approveWave, { args: [request] }));
+  }
+
+  async controlCampaign(breachId: string, input: unknown): Promise<CampaignStatus['state']> {
+    const request = parseOrExplain(CampaignControl, input, 'campaign control');
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(controlCampaign, { args: [request] }));
+  }
+
+  async sendTestNotice(breachId: string, input: unknown): Promise<{ messageId: string }> {
+    const request = parseOrExplain(TestNoticeRequest, input, 'test notice');
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(sendTestNotice, { args: [request] }));
   }
 
   async close(breachId: string, input: unknown) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { Mailer } from '../activities/mail';
+import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
 import type { EncryptionCodec } from './codec';
 import { type Config, TemporalUnreachable } from './config';
@@ -38,6 +39,7 @@ export interface BreachWorkerDeps {
   codec: EncryptionCodec;
   store: Store;
   mailer: Mailer;
+  sender?: CampaignSender;
   workflowBundle?: WorkflowBundle;
   identity?: string;
   /** Workflows kept in memory between tasks; 0 replays every task from history. */
@@ -52,7 +54,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     ...(deps.identity ? { identity: deps.identity } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ store: deps.store, mailer: deps.mailer }),
+    activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec] },
   });
 }

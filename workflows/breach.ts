@@ -7,14 +7,18 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
   proxyLocalActivities,
   setHandler,
+  startChild,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../activities/types';
+import { notificationCampaign } from './campaign';
 import {
   ApprovalRequest,
   approve,
@@ -30,6 +34,20 @@ import {
   ResponsePolicy,
   searchAttributes,
   statusQuery,
+  approveWave,
+  type CampaignPlan,
+  campaignProgress,
+  CampaignControl,
+  campaignControl,
+  CampaignRequest,
+  type CampaignStatus,
+  controlCampaign,
+  sendTestNotice,
+  startCampaign,
+  TestNoticeRequest,
+  WaveApproval,
+  waveApproved,
+  type WaveProgress,
   type TimelineEntry,
   updateFacts,
 } from './definitions';
@@ -39,6 +57,7 @@ import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, ini
 import type { Assessment, Obligation } from './domain/obligations';
 import { assess } from './domain/regimes';
 
+const { sendTestNotice: sendTestNoticeActivity } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } });
 const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -59,6 +78,11 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   setHandler(approve, (request) => response.approve(request), { validator: (request) => response.checkApproval(request) });
   setHandler(closeBreach, (request) => response.close(request), { validator: (request) => response.checkClose(request) });
   setHandler(statusQuery, () => response.status());
+  setHandler(startCampaign, (request) => response.startCampaign(request), { validator: (request) => response.checkCampaign(request) });
+  setHandler(approveWave, (request) => response.approveWave(request), { validator: (request) => response.checkWaveApproval(request) });
+  setHandler(controlCampaign, (request) => response.controlCampaign(request), { validator: (request) => response.checkControl(request) });
+  setHandler(sendTestNotice, (request) => response.sendTestNotice(request), { validator: (request) => response.checkTestNotice(request) });
+  setHandler(campaignProgress, (progress) => response.campaignProgressed(progress));
 
   // 1. Detection and assessment: record what the security tooling saw; decide which laws apply to what is
   //    known, and start a deadline clock for each obligation.
@@ -98,6 +122,7 @@ class BreachResponse {
   private readonly approvals: ApprovalRecord[] = [];
   private readonly timeline: TimelineEntry[] = [];
   private publishedSearchAttributes?: string;
+  private readonly campaigns = new Map<string, { plan: CampaignPlan; status: CampaignStatus }>();
   closure?: BreachClosure;
 
   constructor(
@@ -232,8 +257,112 @@ class BreachResponse {
     return record;
   }
 
+  checkCampaign(request: CampaignRequest): void {
+    parseOrExplain(CampaignRequest, request, 'campaign');
+    if (this.closure) throw new Error('cannot start a campaign: the breach is closed');
+  }
+
+  /** Starts a notification campaign as a child workflow; it reports back through campaignProgress. */
+  async startCampaign(request: CampaignRequest): Promise<{ campaignId: string }> {
+    const plan = CampaignRequest.parse(request);
+    const campaignId = `${this.breachId}/campaign-${this.campaigns.size + 1}`;
+    this.campaigns.set(campaignId, { plan, status: { campaignId, state: 'planning', total: 0, waves: [], unreachable: 0 } });
+    const child = await startChild(notificationCampaign, {
+      workflowId: campaignId,
+      args: [{ breachId: this.breachId, campaignId, plan }],
+      // A campaign outlives nothing: the breach cannot close while one runs (checkClose).
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+    });
+    child.result().then(
+      (final) => this.campaignFinished(final),
+      (error) => this.log({ kind: 'campaign-finished', detail: `${campaignId} failed: ${(error as Error).message}` }),
+    );
+    const detail = `${campaignId}: waves of ${plan.waveSize} at ${plan.ratePerSecond}/s; public notice above ${plan.unreachableThreshold * 100} % unreachable`;
+    await this.log({ kind: 'campaign-started', actor: plan.requestedBy.id, detail });
+    return { campaignId };
+  }
+
+  /** Progress from a campaign: the mirror the status shows, and a timeline entry for each wave that changes state. */
+  async campaignProgressed(progress: CampaignStatus): Promise<void> {
+    const known = this.campaigns.get(progress.campaignId);
+    if (!known) return;
+    const before = new Map(known.status.waves.map((w) => [w.wave, w.state]));
+    known.status = progress;
+    const logged: Promise<unknown>[] = [];
+    for (const wave of progress.waves) {
+      if (before.get(wave.wave) === wave.state) continue;
+      if (wave.state === 'awaiting-approval') {
+        const detail = `${progress.campaignId} wave ${wave.wave} (${wave.total} people) awaits approval${wave.templateError ? `; cannot be approved: ${wave.templateError}` : ''}`;
+        logged.push(this.log({ kind: 'wave-ready', detail }));
+      }
+      if (wave.state === 'done') {
+        logged.push(this.log({ kind: 'wave-sent', detail: `${progress.campaignId} wave ${wave.wave}: ${wave.sent} sent, ${wave.bounced} bounced, ${wave.postal} by post` }, { ...wave }));
+      }
+    }
+    await Promise.all(logged);
+  }
+
+  private async campaignFinished(final: CampaignStatus): Promise<void> {
+    await this.campaignProgressed(final);
+    const { plan } = this.campaigns.get(final.campaignId)!;
+    await this.log({ kind: 'campaign-finished', detail: `${final.campaignId} ${final.state}: ${final.unreachable} of ${final.total} unreachable by mail` }, { unreachable: final.unreachable, total: final.total });
+    if (final.total > 0 && final.unreachable / final.total > plan.unreachableThreshold) {
+      const share = Math.round((1000 * final.unreachable) / final.total) / 10;
+      await this.log({ kind: 'public-notice-required', detail: `${final.unreachable} people (${share} %) cannot be reached by mail, above the ${plan.unreachableThreshold * 100} % threshold: publish a notice and open a contact desk (APPI Art. 26(2) proviso)` });
+      // The substitute measure is an obligation: telling the engine how many cannot be reached opens it.
+      await this.learn({ unreachableCount: Math.max(this.facts.unreachableCount ?? 0, final.unreachable) });
+    }
+  }
+
+  private campaign(id: string) {
+    const known = this.campaigns.get(id);
+    if (!known) throw new Error(`invalid request: campaignId: no campaign "${id}" on this breach (known: ${[...this.campaigns.keys()].join(', ') || 'none'})`);
+    return known;
+  }
+
+  checkWaveApproval(request: WaveApproval): void {
+    const parsed = parseOrExplain(WaveApproval, request, 'wave approval');
+    const wave = this.campaign(parsed.campaignId).status.waves.find((w) => w.wave === parsed.wave);
+    if (!wave) throw new Error(`invalid wave approval: wave: no wave ${parsed.wave} in ${parsed.campaignId}`);
+    if (wave.templateError) throw new Error(`invalid wave approval: template: ${wave.templateError}`);
+    if (wave.state !== 'awaiting-approval') throw new Error(`invalid wave approval: wave: wave ${parsed.wave} is ${wave.state}, not awaiting approval`);
+  }
+
+  async approveWave(request: WaveApproval): Promise<WaveProgress> {
+    const wave = this.campaign(request.campaignId).status.waves.find((w) => w.wave === request.wave)!;
+    wave.approvedBy = request.approver.id;
+    await getExternalWorkflowHandle(request.campaignId).signal(waveApproved, { wave: request.wave, by: request.approver.id });
+    await this.log({ kind: 'wave-approved', actor: request.approver.id, detail: `${request.campaignId} wave ${request.wave} (${wave.total} people)` });
+    return wave;
+  }
+
+  checkControl(request: CampaignControl): void {
+    const parsed = parseOrExplain(CampaignControl, request, 'campaign control');
+    const { state } = this.campaign(parsed.campaignId).status;
+    if (state === 'done' || state === 'cancelled') throw new Error(`invalid campaign control: campaignId: ${parsed.campaignId} is ${state}`);
+  }
+
+  async controlCampaign(request: CampaignControl): Promise<CampaignStatus['state']> {
+    await getExternalWorkflowHandle(request.campaignId).signal(campaignControl, { action: request.action, by: request.by.id });
+    await this.log({ kind: 'campaign-controlled', actor: request.by.id, detail: `${request.campaignId}: ${request.action}` });
+    return this.campaign(request.campaignId).status.state;
+  }
+
+  checkTestNotice(request: TestNoticeRequest): void {
+    const parsed = parseOrExplain(TestNoticeRequest, request, 'test notice');
+    this.campaign(parsed.campaignId);
+  }
+
+  /** Mails the notice, rendered for a synthetic sample person, to the approver: what a wave will look like. */
+  async sendTestNotice(request: TestNoticeRequest): Promise<{ messageId: string }> {
+    const { plan } = this.campaign(request.campaignId);
+    return sendTestNoticeActivity({ notice: plan.notice, templates: plan.templates, to: request.to, locale: request.locale ?? 'ja' });
+  }
+
   checkClose(request: CloseRequest): void {
     parseOrExplain(CloseRequest, request, 'close request');
+    const sending = [...this.campaigns.values()].filter((c) => !['done', 'cancelled'].includes(c.status.state)).map((c) => c.status.campaignId);
+    if (sending.length) throw new Error(`cannot close: campaigns still running: ${sending.join(', ')}`);
     const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.id);
     if (open.length) throw new Error(`cannot close: obligations still open: ${open.join(', ')}`);
     if (this.closure) throw new Error('cannot close: the breach is already closed');
@@ -279,6 +408,7 @@ class BreachResponse {
         nextEscalation: state === 'open' ? this.nextEscalation(obligation, escalations, now) : undefined,
       })),
       notApplicable: this.notApplicable,
+      campaigns: [...this.campaigns.values()].map((c) => c.status),
       approvals: this.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.map((t) => ({ ...t, at: iso(t.at) })),
     };

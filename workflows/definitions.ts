@@ -1,6 +1,6 @@
 // The breach workflow's interface, defined once and imported by both the workflow and its clients:
 // its updates, its query, their input schemas and the shape of the status.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
 import { type EscalationAudience, LadderOverrides } from './domain/escalation';
@@ -82,6 +82,13 @@ export interface TimelineEntry {
     | 'obligation-reopened'
     | 'escalation-sent'
     | 'approval-recorded'
+    | 'campaign-started'
+    | 'wave-ready'
+    | 'wave-approved'
+    | 'wave-sent'
+    | 'campaign-controlled'
+    | 'campaign-finished'
+    | 'public-notice-required'
     | 'closed';
   obligationId?: string;
   actor?: string;
@@ -117,6 +124,7 @@ export interface BreachStatus {
   facts: Facts;
   obligations: ObligationStatus[];
   notApplicable: Assessment['notApplicable'];
+  campaigns: CampaignStatus[];
   approvals: (Omit<ApprovalRecord, 'at'> & { at: string })[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
 }
@@ -135,10 +143,98 @@ export interface BreachClosure {
   reason: string;
 }
 
+// Customer-notification campaigns: a child workflow per campaign sends waves of notices, each wave approved by an
+// operator first. The workflows carry ids, counts and the notice's text for everyone; each person's data stays
+// in the store and is merged into the notice only inside the sending activity.
+
+export const NoticeTemplate = z.strictObject({
+  subject: z.string().min(1).max(500),
+  text: z.string().min(1).max(20_000),
+  html: z.string().min(1).max(40_000),
+});
+export type NoticeTemplate = z.infer<typeof NoticeTemplate>;
+
+export const CampaignNotice = z.strictObject({
+  companyName: z.string().min(1).max(200),
+  incident: z.string().min(1).max(4000).describe('what happened'),
+  measures: z.string().min(1).max(4000).describe('what the company has done'),
+  advice: z.string().min(1).max(4000).describe('what the person should do'),
+  contactDesk: z.strictObject({
+    name: z.string().min(1).max(200),
+    phone: z.string().max(50).optional(),
+    email: z.email().optional(),
+    url: z.url().optional(),
+    hours: z.string().min(1).max(200).describe('e.g. "weekdays 9:00-18:00 JST"'),
+  }),
+});
+export type CampaignNotice = z.infer<typeof CampaignNotice>;
+
+export const CampaignRequest = z.strictObject({
+  notice: CampaignNotice,
+  templates: z.strictObject({ ja: NoticeTemplate.optional(), en: NoticeTemplate.optional() }).default({}).describe('per-locale templates; the defaults otherwise'),
+  waveSize: z.number().int().min(1).max(1_000_000).default(10_000),
+  ratePerSecond: z.number().positive().max(100_000).default(50).describe("messages per second, per the mail provider's limits"),
+  batchSize: z.number().int().min(1).max(5000).default(500),
+  unreachableThreshold: z.number().min(0).max(1).default(0.05).describe('share of people unreachable by mail above which the public notice is required'),
+  historyLimit: z.number().int().min(50).max(10_000).default(2_000).describe('events after which a campaign run continues as new: the bound on its history'),
+  requestedBy: Approver,
+});
+export type CampaignRequest = z.input<typeof CampaignRequest>;
+export type CampaignPlan = z.output<typeof CampaignRequest>;
+
+export const WaveApproval = z.strictObject({ campaignId: z.string().min(1), wave: z.number().int().min(1), approver: Approver });
+export type WaveApproval = z.infer<typeof WaveApproval>;
+export const CampaignControl = z.strictObject({ campaignId: z.string().min(1), action: z.enum(['pause', 'resume', 'cancel']), by: Approver });
+export type CampaignControl = z.infer<typeof CampaignControl>;
+
+export const TestNoticeRequest = z.strictObject({ campaignId: z.string().min(1), to: z.email(), locale: z.enum(['ja', 'en']).default('ja') });
+export type TestNoticeRequest = z.input<typeof TestNoticeRequest>;
+
+export type WaveState = 'planned' | 'awaiting-approval' | 'sending' | 'done' | 'cancelled';
+
+export interface WaveProgress {
+  wave: number;
+  state: WaveState;
+  total: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  postal: number;
+  pending: number;
+  approvedBy?: string;
+  /** The template could not be rendered: the wave cannot be approved until the campaign is restarted with a fixed one. */
+  templateError?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Messages per second over the wave so far, and when it should finish at that rate. */
+  rate?: number;
+  estimatedFinishAt?: string;
+}
+
+export interface CampaignStatus {
+  campaignId: string;
+  state: 'planning' | 'running' | 'paused' | 'cancelled' | 'done';
+  total: number;
+  waves: WaveProgress[];
+  unreachable: number;
+  /** The rendered notice for a synthetic sample person, per locale: what the approver is asked to approve. */
+  preview?: Record<string, { subject: string; text: string }>;
+}
+
 export const updateFacts = defineUpdate<FactsUpdateResult, [FactsUpdate]>('updateFacts');
 export const approve = defineUpdate<ApprovalRecord, [ApprovalRequest]>('approve');
 export const closeBreach = defineUpdate<BreachClosure, [CloseRequest]>('close');
 export const statusQuery = defineQuery<BreachStatus>('status');
+export const startCampaign = defineUpdate<{ campaignId: string }, [CampaignRequest]>('startCampaign');
+export const approveWave = defineUpdate<WaveProgress, [WaveApproval]>('approveWave');
+export const controlCampaign = defineUpdate<CampaignStatus['state'], [CampaignControl]>('controlCampaign');
+/** From a campaign to its breach: its progress, at each change of state and at most every 30 s while sending. */
+export const campaignProgress = defineSignal<[CampaignStatus]>('campaignProgress');
+/** From a breach to its campaign. */
+export const waveApproved = defineSignal<[{ wave: number; by: string }]>('waveApproved');
+export const campaignControl = defineSignal<[{ action: 'pause' | 'resume' | 'cancel'; by: string }]>('campaignControl');
+export const campaignQuery = defineQuery<CampaignStatus>('campaign');
+export const sendTestNotice = defineUpdate<{ messageId: string }, [TestNoticeRequest]>('sendTestNotice');
 
 /** Custom search attributes, registered on the dev server and kept current by the workflow. */
 export const searchAttributes = {

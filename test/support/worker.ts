@@ -1,6 +1,7 @@
 // An in-process breach worker wired to a real store (embedded PGlite) and a real SMTP sink.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import { CampaignSender } from '../../activities/campaign';
 import { Mailer } from '../../activities/mail';
 import { openStore, type Store } from '../../activities/store';
 import type { MailSink } from '../../dev/mail-sink';
@@ -22,7 +23,9 @@ export interface RunningWorker {
 export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string, shared?: Store, maxCachedWorkflows?: number): Promise<RunningWorker> {
   const store = shared ?? (await openStore('pglite:memory'));
   const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER], owner: [AUDIENCES.owner], dpo: [AUDIENCES.dpo], executive: [AUDIENCES.executive] }, store);
+  const sender = new CampaignSender(store, { smtpUrl: sink.url, from: 'Breachline <breachline@example.test>' });
   const worker = await createBreachWorker({
+    sender,
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
@@ -40,6 +43,7 @@ export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, 
     async stop() {
       worker.shutdown();
       await running;
+      sender.close();
       mailer.close();
       if (!shared) await store.close();
     },

@@ -1,0 +1,160 @@
+// Sending a notification campaign: planning its waves in the store, checking its templates, and sending a wave in
+// batches through nodemailer's pooled SMTP at the campaign's rate. The delivery table is the idempotency ledger
+// (campaign × person): a person marked sent is never claimed again, so a retried or restarted batch never re-sends
+// what was sent; a person left 'sending' by a dead worker is sent again with the same Message-ID.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
+import type { DataCategory } from '../workflows/domain/facts';
+import { isPermanentRefusal, messageIdFor, type SmtpError } from './mail';
+import { checkTemplates, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
+import type { Locale } from './recipients';
+import type { Store } from './store';
+
+export interface CampaignMailConfig {
+  smtpUrl: string;
+  from: string;
+  /** Connections in the SMTP pool. */
+  maxConnections?: number;
+}
+
+export interface PlanCampaignInput {
+  breachId: string;
+  campaignId: string;
+  waveSize: number;
+}
+
+export interface PlannedWave {
+  wave: number;
+  total: number;
+  postal: number;
+}
+
+export interface NoticeInput {
+  notice: CampaignNotice;
+  templates: Partial<Record<Locale, NoticeTemplate>>;
+}
+
+export interface SendBatchInput extends NoticeInput {
+  breachId: string;
+  campaignId: string;
+  wave: number;
+  batchSize: number;
+  ratePerSecond: number;
+  /** A person deferred this many times is given up on: bounced, to the postal list. */
+  maxAttempts: number;
+}
+
+export interface WaveCounts {
+  pending: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  postal: number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  /** The whole wave's counts after this batch, from the ledger. */
+  wave: WaveCounts;
+}
+
+export class CampaignSender {
+  private readonly transports = new Map<number, Transporter>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: CampaignMailConfig,
+  ) {}
+
+  /** One pool per rate: nodemailer's own limiter holds the pool to `ratePerSecond`, shared by its connections. */
+  private transport(ratePerSecond: number): Transporter {
+    let transport = this.transports.get(ratePerSecond);
+    if (!transport) {
+      const rateDelta = ratePerSecond >= 1 ? 1000 : Math.ceil(1000 / ratePerSecond);
+      const options: SMTPPool.Options & { url: string } = {
+        url: this.config.smtpUrl,
+        pool: true,
+        maxConnections: this.config.maxConnections ?? 5,
+        maxMessages: Number.POSITIVE_INFINITY,
+        rateDelta,
+        rateLimit: Math.max(1, Math.floor(ratePerSecond)),
+      };
+      transport = nodemailer.createTransport(options);
+      this.transports.set(ratePerSecond, transport);
+    }
+    return transport;
+  }
+
+  // Idempotent: the store's planDeliveries inserts each person once (ON CONFLICT DO NOTHING).
+  async plan(input: PlanCampaignInput): Promise<PlannedWave[]> {
+    const waves = await this.store.planDeliveries(input.campaignId, input.breachId, input.waveSize);
+    const counts = await this.store.deliveryCounts(input.campaignId);
+    return waves.map((w) => ({ ...w, postal: counts[w.wave]?.postal ?? 0 }));
+  }
+
+  // Idempotent: pure rendering for a synthetic sample person.
+  preview(input: NoticeInput): Record<Locale, { subject: string; text: string }> {
+    try {
+      const rendered = checkTemplates(input.notice, input.templates);
+      return { ja: { subject: rendered.ja.subject, text: rendered.ja.text }, en: { subject: rendered.en.subject, text: rendered.en.text } };
+    } catch (error) {
+      if (error instanceof TemplateInvalid) throw ApplicationFailure.nonRetryable(error.message, 'TemplateInvalid');
+      throw error;
+    }
+  }
+
+  // Idempotent enough: a test send goes to the approver alone and may be repeated on request.
+  async sendTest(input: NoticeInput & { to: string; locale: Locale }): Promise<{ messageId: string }> {
+    const rendered = renderNotice(input.notice, SAMPLE_PERSON[input.locale], input.templates);
+    const info = await this.transport(1000).sendMail({ from: this.config.from, to: input.to, subject: `[TEST] ${rendered.subject}`, text: rendered.text, html: rendered.html });
+    return { messageId: info.messageId };
+  }
+
+  // Idempotent: only people not yet sent are claimed, and each is settled in the ledger right after the server's answer.
+  async sendBatch(input: SendBatchInput): Promise<BatchResult> {
+    await this.store.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
+    const claimed = await this.store.claimDeliveries(input.campaignId, input.wave, input.batchSize);
+    const result: BatchResult = { claimed: claimed.length, sent: 0, deferred: 0, bounced: 0, wave: { pending: 0, sent: 0, deferred: 0, bounced: 0, postal: 0 } };
+    const transport = this.transport(input.ratePerSecond);
+    const heartbeat = setInterval(() => Context.current().heartbeat(result), 1000);
+    try {
+      await Promise.all(
+        claimed.map(async (person) => {
+          const messageId = messageIdFor(`${input.campaignId}/${person.person_id}`, this.config.from);
+          const rendered = renderNotice(input.notice, { name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] }, input.templates);
+          try {
+            const info = await transport.sendMail({ from: this.config.from, to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
+            await this.store.settleDelivery(input.campaignId, person.person_id, 'sent', messageId, info.response ?? '');
+            result.sent++;
+          } catch (error) {
+            const smtp = error as SmtpError;
+            const permanent = isPermanentRefusal(smtp);
+            await this.store.settleDelivery(input.campaignId, person.person_id, permanent ? 'bounced' : 'deferred', messageId, smtp.response ?? smtp.message);
+            if (permanent) result.bounced++;
+            else result.deferred++;
+          }
+        }),
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const counts = (await this.store.deliveryCounts(input.campaignId))[input.wave] ?? {};
+    const n = (status: string) => counts[status] ?? 0;
+    result.wave = { pending: n('pending') + n('sending'), sent: n('sent'), deferred: n('deferred'), bounced: n('bounced'), postal: n('postal') };
+    return result;
+  }
+
+  async counts(campaignId: string): Promise<Record<number, Record<string, number>>> {
+    return this.store.deliveryCounts(campaignId);
+  }
+
+  close(): void {
+    for (const transport of this.transports.values()) transport.close();
+  }
+}
