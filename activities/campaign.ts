@@ -9,7 +9,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
 import type { DataCategory } from '../workflows/domain/facts';
 import { isPermanentRefusal, messageIdFor, type SmtpError } from './mail';
-import { checkTemplates, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
+import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
 import type { Store } from './store';
 
@@ -62,6 +62,48 @@ export interface BatchResult {
   bounced: number;
   /** The whole wave's counts after this batch, from the ledger. */
   wave: WaveCounts;
+}
+
+type Settled = Parameters<Store['settleDeliveries']>[1][number];
+
+/**
+ * Settles deliveries in the ledger in groups: every 10 ms or 200 rows, whichever comes first, in one statement.
+ * A person's row is settled within about 10 ms of the server's answer, so a worker that dies can leave only the
+ * last few milliseconds' messages unsettled (sent again, with the same Message-ID); one statement per group keeps
+ * the ledger from limiting the sending rate (one statement per message capped it near 1,800/s on PGlite).
+ */
+class GroupCommit {
+  private pending: Settled[] = [];
+  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly write: (rows: Settled[]) => Promise<void>) {}
+
+  add(row: Settled): Promise<void> {
+    this.pending.push(row);
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.pending.length >= 200) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), 10);
+    return done;
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.pending;
+    const waiting = this.waiting;
+    this.pending = [];
+    this.waiting = [];
+    this.flushing = this.flushing.then(
+      () =>
+        this.write(rows).then(
+          () => waiting.forEach((w) => w.resolve()),
+          (error: unknown) => waiting.forEach((w) => w.reject(error)),
+        ),
+    );
+    return this.flushing;
+  }
 }
 
 export class CampaignSender {
@@ -122,20 +164,22 @@ export class CampaignSender {
     const claimed = await this.store.claimDeliveries(input.campaignId, input.wave, input.batchSize);
     const result: BatchResult = { claimed: claimed.length, sent: 0, deferred: 0, bounced: 0, wave: { pending: 0, sent: 0, deferred: 0, bounced: 0, postal: 0 } };
     const transport = this.transport(input.ratePerSecond);
+    const ledger = new GroupCommit((rows) => this.store.settleDeliveries(input.campaignId, rows));
+    const renderer = new NoticeRenderer(input.notice, input.templates);
     const heartbeat = setInterval(() => Context.current().heartbeat(result), 1000);
     try {
       await Promise.all(
         claimed.map(async (person) => {
           const messageId = messageIdFor(`${input.campaignId}/${person.person_id}`, this.config.from);
-          const rendered = renderNotice(input.notice, { name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] }, input.templates);
+          const rendered = renderer.render({ name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] });
           try {
             const info = await transport.sendMail({ from: this.config.from, to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
-            await this.store.settleDelivery(input.campaignId, person.person_id, 'sent', messageId, info.response ?? '');
+            await ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' });
             result.sent++;
           } catch (error) {
             const smtp = error as SmtpError;
             const permanent = isPermanentRefusal(smtp);
-            await this.store.settleDelivery(input.campaignId, person.person_id, permanent ? 'bounced' : 'deferred', messageId, smtp.response ?? smtp.message);
+            await ledger.add({ personId: person.person_id, status: permanent ? 'bounced' : 'deferred', messageId, smtpResponse: smtp.response ?? smtp.message });
             if (permanent) result.bounced++;
             else result.deferred++;
           }
@@ -143,6 +187,7 @@ export class CampaignSender {
       );
     } finally {
       clearInterval(heartbeat);
+      await ledger.flush();
     }
     const counts = (await this.store.deliveryCounts(input.campaignId))[input.wave] ?? {};
     const n = (status: string) => counts[status] ?? 0;

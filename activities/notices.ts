@@ -175,6 +175,12 @@ function reasonOf(error: Error, source: string): string {
 const headerSafe = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
 
 export function renderNotice(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>> = {}): RenderedNotice {
+  const raw = renderParts(notice, person, templates);
+  return { ...raw, subject: headerSafe(raw.subject) };
+}
+
+/** The three parts as the templates render them, the subject not yet made header-safe. */
+function renderParts(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>>): RenderedNotice {
   const template = templates[person.locale] ?? DEFAULT_TEMPLATES[person.locale];
   const context = {
     person: { name: person.name },
@@ -199,7 +205,40 @@ export function renderNotice(notice: CampaignNotice, person: NoticePerson, templ
       throw new TemplateInvalid(person.locale, part, reasonOf(error as Error, template[part]));
     }
   };
-  return { subject: headerSafe(render('subject')), text: render('text'), html: render('html') };
+  return { subject: render('subject'), text: render('text'), html: render('html') };
+}
+
+/** A private-use character marks where the name goes: not a control character, so headerSafe keeps it. */
+const NAME_SLOT = '\uE000person.name\uE000';
+const escapeHtml = (text: string) => Handlebars.Utils.escapeExpression(text);
+
+/**
+ * Renders many people's notices fast: the templates run once per locale and set of data categories, with a slot
+ * where the name goes, and each person's notice is that rendering with the name put in (HTML-escaped in the HTML).
+ * The same output as renderNotice, at a string replacement's cost per person.
+ */
+export class NoticeRenderer {
+  private readonly renderings = new Map<string, RenderedNotice>();
+
+  constructor(
+    private readonly notice: CampaignNotice,
+    private readonly templates: Partial<Record<Locale, NoticeTemplate>> = {},
+  ) {}
+
+  render(person: NoticePerson): RenderedNotice {
+    const key = `${person.locale}|${[...person.dataCategories].sort().join(',')}`;
+    let rendering = this.renderings.get(key);
+    if (!rendering) {
+      rendering = renderParts(this.notice, { ...person, name: NAME_SLOT }, this.templates);
+      this.renderings.set(key, rendering);
+    }
+    const name = person.name;
+    return {
+      subject: headerSafe(rendering.subject.split(NAME_SLOT).join(name)),
+      text: rendering.text.split(NAME_SLOT).join(name),
+      html: rendering.html.split(escapeHtml(NAME_SLOT)).join(escapeHtml(name)),
+    };
+  }
 }
 
 /** The synthetic person a preview and a test send are rendered for: no real recipient's data leaves the store. */

@@ -298,6 +298,17 @@ export class Store {
     );
   }
 
+  /** Settles many deliveries in one statement: the group commit that keeps the ledger off the sending path. */
+  async settleDeliveries(campaignId: string, settled: { personId: string; status: 'sent' | 'deferred' | 'bounced'; messageId: string; smtpResponse: string }[]): Promise<void> {
+    if (settled.length === 0) return;
+    await this.sql.query(
+      `UPDATE delivery d SET status = v.status, message_id = v.message_id, smtp_response = v.response, updated_at = now()
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(person_id, status, message_id, response)
+       WHERE d.campaign_id = $1 AND d.person_id = v.person_id`,
+      [campaignId, settled.map((s) => s.personId), settled.map((s) => s.status), settled.map((s) => s.messageId), settled.map((s) => s.smtpResponse.slice(0, 500))],
+    );
+  }
+
   async deliveryCounts(campaignId: string): Promise<Record<number, Record<string, number>>> {
     const { rows } = await this.sql.query<{ wave: number; status: string; n: string }>(
       'SELECT wave, status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY wave, status',

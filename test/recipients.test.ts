@@ -1,7 +1,8 @@
 // Importing affected people and rendering their notices: PGlite, real files streamed, no server.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTemplates, renderNotice, TemplateInvalid } from '../activities/notices';
+import fc from 'fast-check';
+import { checkTemplates, NoticeRenderer, renderNotice, TemplateInvalid } from '../activities/notices';
 import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import type { CampaignNotice } from '../workflows/definitions';
@@ -94,6 +95,17 @@ describe('notices', () => {
     expect(en.text).toContain('Dear John <script>,');
     expect(en.html).toContain('Dear John &lt;script&gt;,'); // escaped in HTML
     expect(en.text).toContain('- your login ID and password');
+  });
+
+  it('renders many people exactly as one at a time does, whatever their names', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.constantFrom('ja' as const, 'en' as const), fc.subarray(['name', 'email', 'health', 'payment_card'] as const), (name, locale, categories) => {
+        const person = { name, locale, dataCategories: [...categories] };
+        const renderer = new NoticeRenderer({ ...notice, companyName: 'Shop {{person.name}} & <Co>' }, { en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' } });
+        expect(renderer.render(person)).toEqual(renderNotice({ ...notice, companyName: 'Shop {{person.name}} & <Co>' }, person, { en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' } }));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps the subject to one line whatever the notice says', () => {

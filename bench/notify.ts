@@ -1,0 +1,154 @@
+// Notification benchmark: (a) raw nodemailer pooled sending of N messages, and (b) Breachline's whole path for N
+// recipients (campaign child workflow on a dev server, batches claimed from and settled in the store, notices
+// rendered per person, pooled SMTP), both into the same counting SMTP sink in its own process. Prints both rates,
+// their ratio, and the sink's duplicate and lost counts. The import of the N people is timed separately.
+//   npm run bench:notify -- --recipients 100000 [--connections 5] [--batch 1000] [--store pglite:memory]
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { CampaignSender } from '../activities/campaign';
+import { Mailer } from '../activities/mail';
+import { renderNotice } from '../activities/notices';
+import { importRecipients } from '../activities/recipients';
+import { openStore } from '../activities/store';
+import { Breaches } from '../client/breaches';
+import { devServerEnvironment, testCodec } from '../test/support/temporal';
+import { bundleWorkflows, createBreachWorker } from '../worker/worker';
+
+const { values } = parseArgs({
+  options: {
+    recipients: { type: 'string', default: '10000' },
+    connections: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '1000' },
+    store: { type: 'string', default: 'pglite:memory' },
+  },
+});
+const N = Number(values.recipients);
+const connections = Number(values.connections);
+const batchSize = Number(values.batch);
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+// The sink, in its own process.
+const sinkProcess = fork(new URL('./counting-sink.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'] });
+const ask = <T>(type: string) =>
+  new Promise<T>((resolve) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      sinkProcess.off('message', onMessage);
+      resolve(message as T);
+    };
+    sinkProcess.on('message', onMessage);
+    sinkProcess.send({ type });
+  });
+const { port } = await new Promise<{ port: number }>((resolve) => sinkProcess.once('message', resolve as never));
+const smtpUrl = `smtp://127.0.0.1:${port}`;
+const from = 'Breachline <bench@breachline.test>';
+const address = (i: number) => `r${i}@bench.test`;
+
+async function waitForSink(expected: number): Promise<void> {
+  for (;;) {
+    const { messages } = await ask<{ messages: number }>('counts');
+    if (messages >= expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const notice = {
+  companyName: 'Bench K.K.',
+  incident: 'Synthetic incident.',
+  measures: 'Synthetic measures.',
+  advice: 'Synthetic advice.',
+  contactDesk: { name: 'Desk', hours: '24/7' },
+};
+
+// (a) Raw nodemailer: a pooled transport, the same connections, the same notice (rendered once, so the messages
+// are the size Breachline sends), queued in slices of the batch size.
+const raw = nodemailer.createTransport({ host: '127.0.0.1', port, pool: true, maxConnections: connections, maxMessages: Number.POSITIVE_INFINITY });
+const sample = renderNotice(notice, { name: 'Person 0', locale: 'ja', dataCategories: ['name', 'email'] });
+const rawStart = performance.now();
+for (let from_ = 0; from_ < N; from_ += batchSize) {
+  const slice = Array.from({ length: Math.min(batchSize, N - from_) }, (_, k) => from_ + k);
+  await Promise.all(slice.map((i) => raw.sendMail({ from, to: address(i), subject: sample.subject, text: sample.text, html: sample.html })));
+}
+await waitForSink(N);
+const rawSeconds = (performance.now() - rawStart) / 1000;
+raw.close();
+await ask('reset');
+
+// (b) Breachline: import, then a one-wave campaign approved at once, at an unlimited rate.
+const env = await devServerEnvironment();
+const store = await openStore(values.store!);
+const taskQueue = `bench-notify-${randomUUID()}`;
+const sender = new CampaignSender(store, { smtpUrl, from, maxConnections: connections });
+const worker = await createBreachWorker({
+  connection: env.nativeConnection,
+  namespace: env.namespace ?? 'default',
+  taskQueue,
+  codec: testCodec,
+  store,
+  mailer: new Mailer({ smtpUrl, from, responders: ['responders@breachline.test'] }, store),
+  sender,
+  workflowBundle: await bundleWorkflows(),
+});
+const running = worker.run();
+const breaches = new Breaches(env.client, taskQueue);
+const { breachId } = await breaches.start({
+  source: 'bench',
+  eventId: randomUUID(),
+  detectedAt: new Date().toISOString(),
+  summary: 'Synthetic benchmark breach',
+  facts: { jurisdictions: ['JP'], affectedCount: N },
+});
+
+function* rows() {
+  for (let i = 0; i < N; i++) yield `${JSON.stringify({ id: `p${i}`, name: `Person ${i}`, email: address(i), locale: i % 2 ? 'en' : 'ja', dataCategories: ['name', 'email'] })}\n`;
+}
+const importStart = performance.now();
+const imported = await importRecipients(store, breachId, Readable.from(rows()), 'jsonl');
+const importSeconds = (performance.now() - importStart) / 1000;
+if (imported.imported !== N) throw new Error(`imported ${imported.imported} of ${N}`);
+
+const operator = { id: 'bench-operator@breachline.test' };
+const { campaignId } = await breaches.startCampaign(breachId, {
+  notice,
+  waveSize: N,
+  ratePerSecond: 100_000,
+  batchSize,
+  requestedBy: operator,
+});
+for (;;) {
+  const campaign = (await breaches.status(breachId)).campaigns[0];
+  if (campaign?.waves[0]?.state === 'awaiting-approval') break;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+const pathStart = performance.now();
+await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
+await waitForSink(N);
+const pathSeconds = (performance.now() - pathStart) / 1000;
+for (;;) {
+  const campaign = (await breaches.status(breachId)).campaigns[0];
+  if (campaign?.state === 'done') break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+await new Promise((resolve) => setTimeout(resolve, 500)); // any late duplicate would arrive by now
+const counts = await ask<{ messages: number; recipients: number; duplicates: number }>('counts');
+const history = await env.client.workflow.getHandle(campaignId).describe();
+
+worker.shutdown();
+await running;
+sender.close();
+await store.close();
+await env.teardown();
+sinkProcess.send({ type: 'stop' });
+
+const rawRate = N / rawSeconds;
+const pathRate = N / pathSeconds;
+console.log(`recipients=${N} connections=${connections} batch=${batchSize} store=${values.store}`);
+console.log(`import: ${(N / importSeconds).toFixed(0)} rows/s (${importSeconds.toFixed(1)} s)`);
+console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
+console.log(`(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history now ${history.historyLength} events`);
+console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);
