@@ -5,7 +5,11 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
-import { ApprovalRequest, CloseRequest } from '../workflows/definitions';
+import type { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { importRecipients, type ImportFormat } from '../activities/recipients';
+import type { Store } from '../activities/store';
+import { ApprovalRequest, CampaignRequest, CloseRequest } from '../workflows/definitions';
 import { Detection, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { allows, type Permission, type Principal, type Tokens } from './auth';
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
@@ -21,6 +25,8 @@ export const CloseBody = CloseRequest.omit({ by: true });
 export interface ApiOptions {
   breaches: Breaches;
   tokens: Tokens;
+  /** The store, for importing affected people and exporting the postal list; those routes answer 503 without it. */
+  store?: Store;
   /** Extra routes, e.g. the dev stack's mail viewer. */
   plugins?: ((app: FastifyInstance) => void)[];
   logger?: boolean;
@@ -44,9 +50,19 @@ interface Route {
   handle(request: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<unknown>;
 }
 
-const params = (request: FastifyRequest) => request.params as { id: string };
+const params = (request: FastifyRequest) => request.params as { id: string; campaign: string; wave: string; action: string };
+/** Campaign ids are "<breach id>/campaign-<n>"; URLs name the campaign by its last part. */
+const campaignIdOf = (request: FastifyRequest) => `${params(request).id}/${params(request).campaign}`;
+const ImportFormats: Record<string, ImportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' };
 
-function routes(breaches: Breaches): Route[] {
+export const CampaignBody = CampaignRequest.omit({ requestedBy: true });
+
+function needStore(store: Store | undefined): Store {
+  if (!store) throw Object.assign(new Error('this API process has no store configured'), { statusCode: 503 });
+  return store;
+}
+
+function routes(breaches: Breaches, store?: Store): Route[] {
   return [
     {
       method: 'POST',
@@ -125,6 +141,84 @@ function routes(breaches: Breaches): Route[] {
       },
     },
     {
+      method: 'POST',
+      path: '/breaches/{id}/recipients',
+      summary: 'Import affected people into the store, streaming: text/csv or application/x-ndjson. Invalid rows are reported by line; duplicates (id or e-mail) merged.',
+      permission: 'operate',
+      responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines' },
+      async handle(request) {
+        await breaches.status(params(request).id); // 404 before reading a byte
+        const format = ImportFormats[(request.headers['content-type'] ?? '').split(';')[0]!.trim()];
+        if (!format) throw Object.assign(new Error('send text/csv or application/x-ndjson'), { statusCode: 415 });
+        return importRecipients(needStore(store), params(request).id, request.body as Readable, format);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/breaches/{id}/recipients',
+      summary: 'How many affected people are imported, with and without e-mail.',
+      permission: 'read',
+      responses: { 200: 'the counts' },
+      handle: async (request) => needStore(store).recipientCounts(params(request).id),
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/campaigns',
+      summary: "Start a notification campaign (a child workflow): waves of the imported people, each wave sent after an operator's approval.",
+      permission: 'operate',
+      body: CampaignBody,
+      responses: { 201: 'the campaign id', 404: 'no such breach', 422: 'invalid, each bad field named' },
+      async handle(request, reply, principal) {
+        const body = parseOrExplain(CampaignBody, request.body, 'campaign');
+        return reply.code(201).send(await breaches.startCampaign(params(request).id, { ...body, requestedBy: { id: principal.name } }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/campaigns/{campaign}/waves/{wave}/approval',
+      summary: "Approve a wave's notice as the token's holder; refused while its template cannot render, naming the variable.",
+      permission: 'operate',
+      responses: { 200: 'the wave', 422: 'refused, with the reason' },
+      handle: async (request, _reply, principal) =>
+        breaches.approveWave(params(request).id, { campaignId: campaignIdOf(request), wave: Number(params(request).wave), approver: { id: principal.name } }),
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/campaigns/{campaign}/test-send',
+      summary: "Mail the notice, rendered for a synthetic sample person, to the token's holder (whose name must be an e-mail address).",
+      permission: 'operate',
+      body: z.strictObject({ locale: z.enum(['ja', 'en']).optional() }),
+      responses: { 200: 'sent', 422: "the token's holder is not an e-mail address" },
+      handle: async (request, _reply, principal) =>
+        breaches.sendTestNotice(params(request).id, { campaignId: campaignIdOf(request), to: principal.name, ...(request.body as object) }),
+    },
+    {
+      method: 'POST',
+      path: '/breaches/{id}/campaigns/{campaign}/{action}',
+      summary: 'Pause, resume or cancel a campaign (action: pause, resume, cancel).',
+      permission: 'operate',
+      responses: { 200: "the campaign's state", 422: 'refused, with the reason' },
+      async handle(request, _reply, principal) {
+        const state = await breaches.controlCampaign(params(request).id, { campaignId: campaignIdOf(request), action: params(request).action, by: { id: principal.name } });
+        return { state };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/breaches/{id}/postal.csv',
+      summary: 'The postal list for a print vendor: people without e-mail and people whose mail bounced.',
+      permission: 'read',
+      responses: { 200: 'text/csv' },
+      async handle(request, reply) {
+        const rows = await needStore(store).postalList(params(request).id);
+        const csv = stringify(
+          rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
+          { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
+        );
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="postal-list.csv"').send(csv);
+      },
+    },
+    {
       method: 'GET',
       path: '/me',
       summary: "The token's holder and roles.",
@@ -171,9 +265,11 @@ export function openApiDocument(table: Route[]) {
   };
 }
 
-export function buildApi({ breaches, tokens, plugins = [], logger = false }: ApiOptions): FastifyInstance {
+export function buildApi({ breaches, tokens, store, plugins = [], logger = false }: ApiOptions): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_LIMIT_BYTES });
-  const table = routes(breaches);
+  const table = routes(breaches, store);
+  // Imports stream straight into the store: their bodies are not buffered, so the 64 KiB limit does not apply.
+  app.addContentTypeParser(Object.keys(ImportFormats), (_request, payload, done) => done(null, payload));
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof InvalidInput) return reply.code(422).send({ error: error.message, issues: error.errors });

@@ -1,6 +1,9 @@
 // `breachline`: the command line for security tooling (start), operators (facts, approve, close) and
 // managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import { stringify } from 'csv-stringify/sync';
+import { importRecipients } from '../activities/recipients';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
 import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
@@ -9,7 +12,7 @@ import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../
 import { assess } from '../workflows/domain/regimes';
 import { BreachClosed, BreachNotFound, Breaches, connectClient, SearchUnavailable, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, listTable, statusTable } from './format';
-import { openStore } from '../activities/store';
+import { openStore, type Store } from '../activities/store';
 import { Role, Tokens } from './auth';
 import { z } from 'zod';
 
@@ -50,15 +53,17 @@ const listFilter = (options: { phase?: string; regime?: string; severity?: strin
   ...(options.all ? { all: true } : {}),
 });
 
-/** Tokens live in the store; an embedded (PGlite) store is one process's, so stop `npm start` first or use PostgreSQL. */
-async function withTokens(task: (tokens: Tokens) => Promise<void>): Promise<void> {
+/** The store from the configuration; an embedded (PGlite) store is one process's: stop `npm start` first, or use PostgreSQL. */
+async function withStore<T>(task: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(loadConfig().storeUrl);
   try {
-    await task(new Tokens(store));
+    return await task(store);
   } finally {
     await store.close();
   }
 }
+
+const withTokens = (task: (tokens: Tokens) => Promise<void>) => withStore((store) => task(new Tokens(store)));
 
 export function buildCli(): Command {
   const program = new Command('breachline')
@@ -183,6 +188,91 @@ Examples:
         console.log(`${clear}${new Date().toISOString()}  (every ${interval} s; Ctrl-C stops)\n${screen}`);
         if (round < times) await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
+    });
+
+  const recipients = program.command('recipients').description('affected people, kept in the store (never in workflow history)');
+  recipients
+    .command('import <breachId> <file>')
+    .description('import people from a CSV or JSON Lines file, streaming, with a progress bar; invalid rows are reported by line')
+    .option('--format <format>', 'csv or jsonl (default: from the file name)')
+    .option('--json', 'print the report as JSON')
+    .action(async (breachId: string, file: string, options) => {
+      const format = parseOrExplain(z.enum(['csv', 'jsonl']), options.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv'), 'import format');
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch (error) {
+        throw new InvalidInput('import', [{ field: file, message: `cannot read: ${(error as Error).message}` }]);
+      }
+      const report = await withStore(async (store) => {
+        const input = createReadStream(file);
+        const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows, {imported} new, {merged} merged, {invalid} invalid' }, Presets.shades_classic) : undefined;
+        bar?.start(size, 0, { rows: 0, imported: 0, merged: 0, invalid: 0 });
+        const result = await importRecipients(store, breachId, input, format, (progress) => bar?.update(input.bytesRead, { ...progress }));
+        bar?.update(size, { ...result });
+        bar?.stop();
+        return result;
+      });
+      print(report, options.json, () =>
+        [
+          `${report.rows} rows: ${report.imported} imported, ${report.merged} merged as duplicates, ${report.invalid} invalid`,
+          ...report.errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.reason}`),
+          ...(report.errors.length > 20 ? [`  … ${report.invalid - 20} more (use --json for the first 1,000)`] : []),
+        ].join('\n'),
+      );
+    });
+  recipients
+    .command('postal-list <breachId>')
+    .description('write the postal list (no e-mail, or bounced) as CSV for a print vendor')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (breachId: string, options) => {
+      const rows = await withStore((store) => store.postalList(breachId));
+      const csv = stringify(
+        rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
+        { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
+      );
+      if (options.out) {
+        writeFileSync(options.out, csv);
+        console.error(`${rows.length} people written to ${options.out}`);
+      } else process.stdout.write(csv);
+    });
+
+  const campaign = program.command('campaign').description('customer-notification campaigns: waves of notices, each approved before it is sent');
+  campaign
+    .command('start <breachId>')
+    .description('start a campaign from a JSON file with notice, templates, waveSize, ratePerSecond, batchSize, unreachableThreshold')
+    .requiredOption('--file <campaign.json>', 'the campaign ("-" for stdin)')
+    .requiredOption('--by <id>', 'who starts it')
+    .action(async (breachId: string, options) => {
+      const request = { ...(readJson(options.file, 'campaign') as object), requestedBy: { id: options.by } };
+      const { campaignId } = await (await breaches()).startCampaign(breachId, request);
+      console.log(campaignId);
+    });
+  campaign
+    .command('approve <breachId> <campaignId> <wave>')
+    .description("approve a wave's notice; refused while its template cannot render")
+    .requiredOption('--approver <id>')
+    .action(async (breachId: string, campaignId: string, wave: string, options) => {
+      const result = await (await breaches()).approveWave(breachId, { campaignId, wave: Number(wave), approver: { id: options.approver } });
+      console.log(`wave ${result.wave} (${result.total} people) approved by ${result.approvedBy}`);
+    });
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    campaign
+      .command(`${action} <breachId> <campaignId>`)
+      .description(`${action} a campaign`)
+      .requiredOption('--by <id>')
+      .action(async (breachId: string, campaignId: string, options) => {
+        console.log(await (await breaches()).controlCampaign(breachId, { campaignId, action, by: { id: options.by } }));
+      });
+  }
+  campaign
+    .command('test-send <breachId> <campaignId>')
+    .description('mail the notice, rendered for a sample person, to an approver')
+    .requiredOption('--to <email>')
+    .option('--locale <locale>', 'ja or en', 'ja')
+    .action(async (breachId: string, campaignId: string, options) => {
+      const { messageId } = await (await breaches()).sendTestNotice(breachId, { campaignId, to: options.to, locale: options.locale });
+      console.log(`sent ${messageId} to ${options.to}`);
     });
 
   const token = program.command('token').description('API tokens for the HTTP API and dashboard (stored hashed in the store)');

@@ -23,6 +23,8 @@ export interface MailSink {
   port: number;
   url: string;
   messages: ReceivedMail[];
+  /** With dedupeByMessageId: the copies accepted but not kept, because a message with their Message-ID was. */
+  suppressed: ReceivedMail[];
   /** Resolves with the first message (already received or arriving) that matches; rejects after timeoutMs. */
   waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -39,11 +41,18 @@ export interface MailSinkOptions {
   tls?: { key: Buffer; cert: Buffer };
   /** Require SMTP AUTH with these credentials. */
   auth?: { user: string; pass: string };
+  /**
+   * Keep one message per Message-ID, as mailbox stores do (RFC 5322 §3.6.4: a Message-ID names one message): a
+   * resend of the same message is acknowledged and counted in `suppressed`, not delivered twice.
+   */
+  dedupeByMessageId?: boolean;
 }
 
 export async function startMailSink(options: MailSinkOptions = {}): Promise<MailSink> {
   const host = options.host ?? '127.0.0.1';
   const messages: ReceivedMail[] = [];
+  const suppressed: ReceivedMail[] = [];
+  const seen = new Set<string>();
   const waiters = new Set<{ match: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
   if (options.dir) mkdirSync(options.dir, { recursive: true });
 
@@ -88,6 +97,12 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
           text: parsed.text ?? '',
           file,
         };
+        const key = mail.messageId && `${mail.envelopeTo.join(',')} ${mail.messageId}`;
+        if (options.dedupeByMessageId && key && seen.has(key)) {
+          suppressed.push(mail);
+          return callback();
+        }
+        if (key) seen.add(key);
         messages.push(mail);
         for (const waiter of waiters) {
           if (waiter.match(mail)) {
@@ -113,6 +128,7 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
     port,
     url: `${options.tls ? 'smtps' : 'smtp'}://${host}:${port}`,
     messages,
+    suppressed,
     waitFor(match, timeoutMs = 30_000) {
       const found = messages.find(match);
       if (found) return Promise.resolve(found);

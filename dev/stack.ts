@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     const api = buildApi({
       breaches: await Breaches.connect(client, config.temporal.taskQueue, config.policy),
       tokens: new Tokens(store),
+      store,
       plugins: [
         logFailures,
         codecEndpoint(codec, UI_ORIGINS),

@@ -110,6 +110,20 @@ describe('breachline CLI', () => {
     expect((await breachline(['token', 'revoke', '--name', 'alice@example.com'], env)).stdout.trim()).toBe('revoked 1 token(s) of alice@example.com');
   });
 
+  it('imports people from a file into the store, reporting invalid rows by line, and exports the postal list', async () => {
+    const env = { BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-import-')) };
+    const people = file('people.csv', 'id,name,email,postal_address,locale,data_categories\np1,Ann,ann@example.test,,en,name\np2,Bo,,"3-3 Shibuya, Tokyo",ja,name\np3,Cy,bad,,en,name\np1,Ann,ann@example.test,,en,phone\n');
+    const imported = await breachline(['recipients', 'import', 'breach-cli-import', people], env);
+    expect(imported.code).toBe(EXIT.ok);
+    expect(imported.stdout).toContain('4 rows: 2 imported, 1 merged as duplicates, 1 invalid');
+    expect(imported.stdout).toContain('line 4: email: Invalid email address');
+    const missing = await breachline(['recipients', 'import', 'breach-cli-import', join(dir, 'nope.csv')], env);
+    expect(missing.code).toBe(EXIT.invalid);
+    expect(missing.stderr).toContain('cannot read');
+    // Nothing is on the postal list before a campaign plans its waves.
+    expect((await breachline(['recipients', 'postal-list', 'breach-cli-import'], env)).stdout.trim()).toBe('person_id,name,postal_address,locale,reason,smtp_response,campaign_id');
+  });
+
   it('refuses an invalid detection before connecting anywhere, naming the fields', async () => {
     const { code, stderr } = await breachline(['start', '--source', 'edr', '--summary', 'x', '--detected-at', 'soon'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(EXIT.invalid);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   token.carol = await tokens.issue('carol@example.test', ['operator']);
   token.dave = await tokens.issue('dave@example.test', ['operator']);
   token.manager = await tokens.issue('mia@example.test', ['manager']);
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens });
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens, store: worker.store });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -213,6 +213,40 @@ describe('end to end on the dev server', () => {
     const bad = await call('GET', '/breaches?severity=apocalyptic&dueWithinHours=soon');
     expect(bad.status).toBe(422);
     expect(bad.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['dueWithinHours', 'severity']);
+  });
+
+  it('imports people by upload, runs an approved wave, and serves the postal list as CSV', async () => {
+    const started = await call('POST', '/breaches', { source: 'e2e-wave', eventId: randomUUID(), detectedAt: daysAgo(1), summary: SUMMARY, facts: { jurisdictions: ['JP'], affectedCount: 4 } });
+    const id = encodeURIComponent(started.body.breachId);
+    const csv = 'id,name,email,postal_address,locale,data_categories\nw1,Wave One,w1@wave.example.test,,en,name;email\nw2,ウェーブ 二,w2@wave.example.test,,ja,payment_card\nw3,No Mail,,"2-2 Minato, Tokyo",ja,name\nw4,Broken,not-an-email,,en,name\n';
+    const upload = await fetch(`${base}/breaches/${id}/recipients`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.carol}` }, body: csv });
+    expect(upload.status).toBe(200);
+    expect(await upload.json()).toMatchObject({ rows: 4, imported: 3, merged: 0, invalid: 1, errors: [{ line: 5, reason: expect.stringContaining('email') }] });
+    const wrongType = await fetch(`${base}/breaches/${id}/recipients`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token.carol}` }, body: '<x/>' });
+    expect(wrongType.status).toBe(415);
+
+    const campaign = await call('POST', `/breaches/${id}/campaigns`, {
+      notice: { companyName: 'E2E Shop', incident: 'Synthetic incident.', measures: 'Synthetic measures.', advice: 'Synthetic advice.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      ratePerSecond: 100,
+    });
+    expect(campaign.status).toBe(201);
+    const campaignPath = campaign.body.campaignId.split('/').pop();
+    let status = (await call('GET', `/breaches/${id}`)).body;
+    for (let i = 0; i < 100 && status.campaigns[0]?.waves[0]?.state !== 'awaiting-approval'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await call('GET', `/breaches/${id}`)).body;
+    }
+    expect((await call('POST', `/breaches/${id}/campaigns/${campaignPath}/waves/1/approval`, {}, undefined, 'manager')).status).toBe(403);
+    const approved = await call('POST', `/breaches/${id}/campaigns/${campaignPath}/waves/1/approval`, {});
+    expect(approved.status).toBe(200);
+    await sink.waitFor((m) => m.envelopeTo[0] === 'w2@wave.example.test');
+    const japanese = await sink.waitFor((m) => m.envelopeTo[0] === 'w2@wave.example.test');
+    expect(japanese.text).toContain('ウェーブ 二 様');
+    expect(japanese.text).toContain('クレジットカード情報');
+
+    const postal = await fetch(`${base}/breaches/${id}/postal.csv`, { headers: { authorization: `Bearer ${token.manager}` } });
+    expect(postal.headers.get('content-type')).toContain('text/csv');
+    expect((await postal.text()).split('\n').slice(0, 2)).toEqual(['person_id,name,postal_address,locale,reason,smtp_response,campaign_id', `w3,No Mail,"2-2 Minato, Tokyo",ja,postal,,${campaign.body.campaignId}`]);
   });
 
   it('serves an OpenAPI 3.1 document generated from the same schemas, without a token', async () => {

@@ -26,7 +26,7 @@ const { planCampaign, previewCampaign } = proxyActivities<Activities>({
 });
 const { sendWaveBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

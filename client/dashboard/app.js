@@ -124,25 +124,27 @@ async function approve(breachId, obligation) {
 }
 
 function waveSection(status) {
-  const waves = status.waves ?? [];
+  const waves = (status.campaigns ?? []).flatMap((c) => c.waves.map((w) => ({ ...w, id: `${c.campaignId.split('/').pop()} wave ${w.wave}` })));
   if (waves.length === 0) return h('p', { class: 'muted', 'data-testid': 'waves' }, 'No notification waves yet.');
   return h(
     'table',
     { 'data-testid': 'waves' },
-    h('tr', {}, ['wave', 'state', 'progress', 'sent', 'bounced', 'pending'].map((t) => h('th', {}, t))),
+    h('tr', {}, ['wave', 'state', 'progress', 'sent', 'bounced', 'by post', 'pending', 'rate'].map((t) => h('th', {}, t))),
     waves.map((w) => {
       const total = w.total || 1;
       const bar = h('span');
-      bar.style.width = `${Math.round((100 * (w.sent + w.bounced)) / total)}%`; // CSSOM, allowed by the page's CSP
+      bar.style.width = `${Math.round((100 * (w.sent + w.bounced + w.postal)) / total)}%`; // CSSOM, allowed by the page's CSP
       return h(
         'tr',
         {},
         h('td', {}, w.id),
-        h('td', {}, w.state),
+        h('td', {}, w.state, w.templateError ? h('div', { class: 'error' }, w.templateError) : ''),
         h('td', {}, h('span', { class: 'progress' }, bar)),
         h('td', {}, w.sent),
         h('td', {}, w.bounced),
+        h('td', {}, w.postal),
         h('td', {}, w.pending),
+        h('td', {}, w.rate ? `${w.rate}/s${w.estimatedFinishAt ? `, done ~${new Date(w.estimatedFinishAt).toLocaleTimeString()}` : ''}` : ''),
       );
     }),
   );

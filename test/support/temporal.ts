@@ -5,7 +5,9 @@ import { EncryptionCodec } from '../../worker/codec';
 import { searchAttributes } from '../../workflows/definitions';
 import { randomBytes } from 'node:crypto';
 
-export const testCodec = new EncryptionCodec(randomBytes(32));
+/** The tests' codec key, also handed to worker processes the tests start (BREACHLINE_CODEC_KEY). */
+export const TEST_CODEC_KEY = randomBytes(32);
+export const testCodec = new EncryptionCodec(TEST_CODEC_KEY);
 
 /** The time-skipping test server: a 60-day deadline is tested as 60 days of server time. */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
