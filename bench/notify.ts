@@ -2,7 +2,8 @@
 // recipients (campaign child workflow on a dev server, batches claimed from and settled in the store, notices
 // rendered per person, pooled SMTP), both into the same counting SMTP sink in its own process. Prints both rates,
 // their ratio, and the sink's duplicate and lost counts. The import of the N people is timed separately.
-//   npm run bench:notify -- --recipients 100000 [--connections 5] [--batch 1000] [--store pglite:memory]
+//   npm run bench:notify -- --recipients 100000 [--connections 5] [--batch 1000] [--store pglite:memory|postgres|<url>]
+// --store postgres starts a throwaway PostgreSQL server (as the tests do), for runs too large for memory.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -15,6 +16,7 @@ import { renderNotice } from '../activities/notices';
 import { importRecipients } from '../activities/recipients';
 import { openStore } from '../activities/store';
 import { Breaches } from '../client/breaches';
+import { startPostgres } from '../test/support/postgres';
 import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { bundleWorkflows, createBreachWorker } from '../worker/worker';
 
@@ -65,6 +67,10 @@ const notice = {
   contactDesk: { name: 'Desk', hours: '24/7' },
 };
 
+// The dev server is up for both runs, so that they share the same machine.
+const env = await devServerEnvironment();
+const postgres = values.store === 'postgres' ? await startPostgres() : undefined;
+
 // (a) Raw nodemailer: a pooled transport, the same connections, the same notice (rendered once, so the messages
 // are the size Breachline sends), queued in slices of the batch size.
 const raw = nodemailer.createTransport({ host: '127.0.0.1', port, pool: true, maxConnections: connections, maxMessages: Number.POSITIVE_INFINITY });
@@ -80,8 +86,7 @@ raw.close();
 await ask('reset');
 
 // (b) Breachline: import, then a one-wave campaign approved at once, at an unlimited rate.
-const env = await devServerEnvironment();
-const store = await openStore(values.store!);
+const store = await openStore(postgres?.url ?? values.store!);
 const taskQueue = `bench-notify-${randomUUID()}`;
 const sender = new CampaignSender(store, { smtpUrl, from, maxConnections: connections });
 const worker = await createBreachWorker({
@@ -142,6 +147,7 @@ worker.shutdown();
 await running;
 sender.close();
 await store.close();
+await postgres?.stop();
 await env.teardown();
 sinkProcess.send({ type: 'stop' });
 

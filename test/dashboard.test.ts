@@ -36,7 +36,7 @@ beforeAll(async () => {
   token.detector = await tokens.issue('browser-siem', ['detector']);
   token.alice = await tokens.issue('alice@example.test', ['operator']);
   token.bob = await tokens.issue('bob@example.test', ['operator']);
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens });
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens, store: worker.store });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
 }, 300_000);
@@ -117,6 +117,23 @@ describe('dashboard in Chromium', () => {
       approvedBy: ['alice@example.test', 'bob@example.test'],
     });
     expect(status.approvals[0].filingReference).toBe('DPA-2026-0042');
+
+    // A notification campaign: its wave waits with a preview of the notice; an operator approves it on the page.
+    const people = 'id,name,email,postal_address,locale,data_categories\nd1,Dana,d1@dash.example.test,,en,name;email\nd2,Eli,d2@dash.example.test,,en,name\nd3,Fumi,,"1-1 Chiyoda",ja,name\n';
+    await fetch(`${base}/breaches/${encodeURIComponent(breachId)}/recipients`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.alice}` }, body: people });
+    await fetch(`${base}/breaches/${encodeURIComponent(breachId)}/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.alice}` },
+      body: JSON.stringify({ notice: { companyName: 'Dash Shop', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } }, ratePerSecond: 100 }),
+    });
+    const approveWave = page.locator('[data-testid=approve-wave]');
+    await approveWave.waitFor({ timeout: 15_000 });
+    expect(await page.textContent('[data-testid=waves]')).toContain('Sample Person');
+    await approveWave.click();
+    const wave = page.locator('[data-testid=wave][data-wave="1"]');
+    await expect.poll(() => wave.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    expect((await wave.locator('td').allTextContents()).slice(3, 8)).toEqual(['2', '0', '0', '1', '0']); // sent, deferred, bounced, by post, pending
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-waves.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
 });

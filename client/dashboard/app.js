@@ -123,28 +123,61 @@ async function approve(breachId, obligation) {
   }
 }
 
+async function campaignAction(breachId, campaignId, path, body = {}) {
+  try {
+    const result = await api(`/breaches/${encodeURIComponent(breachId)}/campaigns/${encodeURIComponent(campaignId.split('/').pop())}/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (path === 'test-send') alert(`Test notice sent to ${me.name}`);
+    await render();
+    return result;
+  } catch (error) {
+    alert(error.message);
+  }
+}
+
 function waveSection(status) {
-  const waves = (status.campaigns ?? []).flatMap((c) => c.waves.map((w) => ({ ...w, id: `${c.campaignId.split('/').pop()} wave ${w.wave}` })));
-  if (waves.length === 0) return h('p', { class: 'muted', 'data-testid': 'waves' }, 'No notification waves yet.');
+  const campaigns = status.campaigns ?? [];
+  if (campaigns.length === 0) return h('p', { class: 'muted', 'data-testid': 'waves' }, 'No notification waves yet.');
+  const operator = me?.roles.includes('operator');
   return h(
-    'table',
+    'div',
     { 'data-testid': 'waves' },
-    h('tr', {}, ['wave', 'state', 'progress', 'sent', 'bounced', 'by post', 'pending', 'rate'].map((t) => h('th', {}, t))),
-    waves.map((w) => {
-      const total = w.total || 1;
-      const bar = h('span');
-      bar.style.width = `${Math.round((100 * (w.sent + w.bounced + w.postal)) / total)}%`; // CSSOM, allowed by the page's CSP
+    campaigns.map((c) => {
+      const waiting = c.waves.find((w) => w.state === 'awaiting-approval');
       return h(
-        'tr',
-        {},
-        h('td', {}, w.id),
-        h('td', {}, w.state, w.templateError ? h('div', { class: 'error' }, w.templateError) : ''),
-        h('td', {}, h('span', { class: 'progress' }, bar)),
-        h('td', {}, w.sent),
-        h('td', {}, w.bounced),
-        h('td', {}, w.postal),
-        h('td', {}, w.pending),
-        h('td', {}, w.rate ? `${w.rate}/s${w.estimatedFinishAt ? `, done ~${new Date(w.estimatedFinishAt).toLocaleTimeString()}` : ''}` : ''),
+        'section',
+        { 'data-campaign-id': c.campaignId },
+        h('h3', {}, `${c.campaignId.split('/').pop()}: ${c.state}, ${c.total} people, ${c.unreachable} unreachable by mail`),
+        h(
+          'table',
+          {},
+          h('tr', {}, ['wave', 'state', 'progress', 'sent', 'deferred', 'bounced', 'by post', 'pending', 'rate'].map((t) => h('th', {}, t))),
+          c.waves.map((w) => {
+            const bar = h('span');
+            bar.style.width = `${Math.round((100 * (w.sent + w.bounced + w.postal)) / (w.total || 1))}%`; // CSSOM, allowed by the page's CSP
+            return h(
+              'tr',
+              { 'data-testid': 'wave', 'data-wave': w.wave, 'data-state': w.state },
+              h('td', {}, w.wave),
+              h('td', {}, w.state, w.templateError ? h('div', { class: 'error' }, w.templateError) : ''),
+              h('td', {}, h('span', { class: 'progress' }, bar)),
+              h('td', {}, w.sent),
+              h('td', {}, w.deferred),
+              h('td', {}, w.bounced),
+              h('td', {}, w.postal),
+              h('td', {}, w.pending),
+              h('td', {}, w.rate ? `${w.rate}/s${w.estimatedFinishAt ? `, done ~${new Date(w.estimatedFinishAt).toLocaleTimeString()}` : ''}` : ''),
+            );
+          }),
+        ),
+        c.preview
+          ? h('details', { open: Boolean(waiting) }, h('summary', {}, 'Notice preview (sample person)'), ['ja', 'en'].map((l) => h('div', {}, h('strong', {}, c.preview[l].subject), h('pre', {}, c.preview[l].text))))
+          : '',
+        operator && waiting && !waiting.templateError
+          ? h('p', {}, h('button', { 'data-testid': 'approve-wave', onclick: () => campaignAction(status.breachId, c.campaignId, `waves/${waiting.wave}/approval`) }, `Approve wave ${waiting.wave} (${waiting.total} people)`), ' ', h('button', { onclick: () => campaignAction(status.breachId, c.campaignId, 'test-send') }, 'Send me a test'))
+          : '',
+        operator && ['running', 'paused'].includes(c.state)
+          ? h('p', {}, h('button', { onclick: () => campaignAction(status.breachId, c.campaignId, c.state === 'paused' ? 'resume' : 'pause') }, c.state === 'paused' ? 'Resume' : 'Pause'), ' ', h('button', { onclick: () => confirm('Cancel the campaign?') && campaignAction(status.breachId, c.campaignId, 'cancel') }, 'Cancel'))
+          : '',
       );
     }),
   );
