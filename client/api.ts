@@ -10,6 +10,8 @@ import { stringify } from 'csv-stringify/sync';
 import { importRecipients, type ImportFormat } from '../activities/recipients';
 import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignRequest, CloseRequest } from '../workflows/definitions';
+import { RecordTaskRequest } from '../workflows/domain/playbook';
+import { reportHtml, reportMarkdown } from '../workflows/domain/report';
 import { Detection, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { allows, type Permission, type Principal, type Tokens } from './auth';
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
@@ -219,6 +221,36 @@ function routes(breaches: Breaches, store?: Store): Route[] {
       },
     },
     {
+      method: 'POST',
+      path: '/breaches/{id}/tasks/{task}',
+      summary: "Record a playbook task's outcome ({outcome}) or waive it ({waive: {reason}}), as the token's holder; each task says which roles may.",
+      permission: 'record',
+      body: RecordTaskRequest.omit({ taskId: true, by: true }),
+      responses: { 200: 'the task', 422: 'refused: the outcome is invalid (each field named), or the role may not record this task' },
+      async handle(request, _reply, principal) {
+        const body = parseOrExplain(RecordTaskRequest.omit({ taskId: true, by: true }), request.body, 'task record');
+        return breaches.recordTask(params(request).id, { ...body, taskId: (request.params as { task: string }).task, by: { id: principal.name, roles: principal.roles } });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/breaches/{id}/reports/{regime}/{rule}',
+      summary: 'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
+      permission: 'read',
+      query: z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') }),
+      responses: { 200: 'the report', 404: 'no such report on this breach' },
+      async handle(request, reply) {
+        const { regime, rule } = request.params as { regime: string; rule: string };
+        const status = await breaches.status(params(request).id);
+        const report = status.reports.find((r) => r.obligationId === `${regime}/${rule}`);
+        if (!report) throw Object.assign(new Error(`no report ${regime}/${rule} on breach ${params(request).id}: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`), { statusCode: 404 });
+        const { format } = parseOrExplain(z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') }), request.query, 'query');
+        if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
+        if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
+        return report;
+      },
+    },
+    {
       method: 'GET',
       path: '/me',
       summary: "The token's holder and roles.",
@@ -319,5 +351,5 @@ export function buildApi({ breaches, tokens, store, plugins = [], logger = false
 }
 
 function permissionRoles(permission: Permission): string {
-  return ({ start: 'detector or operator', operate: 'operator', read: 'manager or operator' } as const)[permission];
+  return ({ start: 'detector or operator', operate: 'operator', read: 'manager or operator', record: 'operator or manager' } as const)[permission];
 }

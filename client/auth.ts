@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   start: ['detector', 'operator'],
   operate: ['operator'],
   read: ['manager', 'operator'],
+  /** Recording a playbook task: the task itself says which of these may (counsel's review: a manager). */
+  record: ['operator', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -11,6 +11,8 @@ import {
 } from '@temporalio/client';
 import {
   approveWave,
+  recordTask,
+  type TaskStatus,
   CampaignControl,
   CampaignRequest,
   type CampaignStatus,
@@ -25,6 +27,7 @@ import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type B
 import { z } from 'zod';
 import { Detection, FactsUpdate, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
+import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
 import { TemporalUnreachable } from '../worker/config';
@@ -206,6 +209,11 @@ export class Breaches {
   async approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
     const request = parseOrExplain(ApprovalRequest, input, 'approval');
     return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(approve, { args: [request] }));
+  }
+
+  async recordTask(breachId: string, input: unknown): Promise<TaskStatus> {
+    const request = parseOrExplain(RecordTaskRequest, input, 'task record');
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(recordTask, { args: [request] }));
   }
 
   async startCampaign(breachId: string, input: unknown): Promise<{ campaignId: string }> {

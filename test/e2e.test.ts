@@ -278,8 +278,12 @@ describe('end to end on the dev server', () => {
     for (const secret of ['order table copied', 'retail-marker-sector', '4321', 'e2e-codec']) expect(everything.includes(secret)).toBe(false);
     // Search attributes stay plain by design (the server indexes them): phase, regimes, deadline and severity only.
     const indexed = history.events!.flatMap((e) => Object.keys((e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields ?? {}));
-    expect(new Set(indexed)).toEqual(new Set(Object.values(searchAttributes).map((k) => k.name)));
-    const markerData = history.events!.flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);
+    // TemporalChangeVersion: the SDK indexes the patches a workflow went through (their names), for versioning.
+    expect(new Set(indexed)).toEqual(new Set([...Object.values(searchAttributes).map((k) => k.name), 'TemporalChangeVersion']));
+    // The patch marker (patched('playbook-tasks')) is written by the SDK's core in plain JSON too: only the patch's name.
+    const patchData = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((p) => p.payloads ?? []));
+    expect(patchData.map((p) => JSON.parse(Buffer.from(p.data!).toString()))).toEqual([{ id: 'playbook-tasks', deprecated: false }]);
+    const markerData = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName !== 'core_patch').flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);
     expect(markerData.length).toBeGreaterThan(0);
     for (const p of markerData) {
       expect(Object.keys(JSON.parse(Buffer.from(p.data!).toString())).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
@@ -296,12 +300,13 @@ interface RawPayload {
 }
 
 /**
- * Every Payload in a history (inputs, results, update arguments, activity inputs, ...) but the two kinds the
- * server or the SDK's core writes in plain by design: search attributes, and the bookkeeping of a local
- * activity's marker (`details.data`: sequence number, type, times).
+ * Every Payload in a history (inputs, results, update arguments, activity inputs, ...) but the kinds the
+ * server or the SDK's core writes in plain by design: search attributes, the bookkeeping of a local activity's
+ * marker (`details.data`: sequence number, type, times), and a patch marker (the patch's name).
  */
 function payloadsIn(value: unknown, found: RawPayload[] = [], marker = false): RawPayload[] {
   if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return found;
+  if ((value as { markerName?: string }).markerName === 'core_patch') return found; // checked separately above
   const candidate = value as RawPayload;
   if (candidate.metadata && ArrayBuffer.isView(candidate.data)) found.push(candidate);
   else

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { MailConfig } from '../activities/mail';
 import { ResponsePolicy, TASK_QUEUE } from '../workflows/definitions';
+import { Playbook } from '../workflows/domain/playbook';
 import { fieldErrors, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 
 export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -28,6 +29,7 @@ const Env = z.object({
   BREACHLINE_DPO: emailList.optional(),
   BREACHLINE_EXECUTIVE: emailList.optional(),
   BREACHLINE_POLICY: z.string().min(1).optional().describe('a JSON file with the response policy: escalation ladders and internal targets'),
+  BREACHLINE_PLAYBOOK: z.string().min(1).optional().describe("a JSON file with the response plan's tasks; the default playbook otherwise"),
   BREACHLINE_PUBLIC_URL: z.url().optional(),
   BREACHLINE_CODEC_KEY: z.string().optional(),
   BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
@@ -64,10 +66,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       executive: e.BREACHLINE_EXECUTIVE ?? e.BREACHLINE_RESPONDERS,
       statusBaseUrl: e.BREACHLINE_PUBLIC_URL,
     },
-    policy: e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}),
+    policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
+}
+
+/** A playbook file, when one is configured, replaces the policy's playbook; a bad one stops start-up, naming the path and field. */
+function withPlaybook(policy: ResponsePolicy, path: string | undefined): ResponsePolicy {
+  return path ? { ...policy, playbook: readJsonFile(path, Playbook, 'playbook', 'BREACHLINE_PLAYBOOK') } : policy;
+}
+
+function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string, variable: string): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInput(`${what} ${path}`, [{ field: variable, message: (error as Error).message }]);
+  }
+  return parseOrExplain(schema, json, `${what} ${path}`);
 }
 
 /** Reads a response policy file; a bad one is refused naming the file and each bad field. */

@@ -9,6 +9,7 @@ import {
   proxyActivities,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -48,6 +49,8 @@ import {
   WaveApproval,
   waveApproved,
   type WaveProgress,
+  recordTask,
+  type TaskStatus,
   type TimelineEntry,
   updateFacts,
 } from './definitions';
@@ -55,7 +58,11 @@ import { inZone } from './domain/calendar';
 import { type EscalationAudience, ladderFor, pendingSteps } from './domain/escalation';
 import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
 import type { Assessment, Obligation } from './domain/obligations';
+import type { ReportContent } from './domain/report';
 import { assess } from './domain/regimes';
+import { estimateDamage } from './domain/damage';
+import { DEFAULT_PLAYBOOK, OUTCOME_SCHEMAS, type PlaybookTask, RecordTaskRequest } from './domain/playbook';
+import { ppcReport } from './domain/report';
 
 const { sendTestNotice: sendTestNoticeActivity } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } });
 const { sendMail } = proxyActivities<Activities>({
@@ -83,6 +90,9 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   setHandler(controlCampaign, (request) => response.controlCampaign(request), { validator: (request) => response.checkControl(request) });
   setHandler(sendTestNotice, (request) => response.sendTestNotice(request), { validator: (request) => response.checkTestNotice(request) });
   setHandler(campaignProgress, (progress) => response.campaignProgressed(progress));
+  setHandler(recordTask, (request) => response.recordTask(request), { validator: (request) => response.checkTask(request) });
+  // Breaches started before the playbook existed replay without its tasks: their histories have no timers for them.
+  if (patched('playbook-tasks')) response.startTasks();
 
   // 1. Detection and assessment: record what the security tooling saw; decide which laws apply to what is
   //    known, and start a deadline clock for each obligation.
@@ -115,6 +125,17 @@ interface Tracked {
   clock?: CancellationScope;
 }
 
+interface TrackedTask {
+  task: PlaybookTask;
+  state: 'open' | 'done' | 'waived';
+  targetAt: number;
+  records: { at: number; by: string; outcome?: unknown; waived?: string }[];
+  escalations: string[];
+  clock?: CancellationScope;
+}
+
+const TASK_ESCALATIONS = 3;
+
 class BreachResponse {
   private facts: Facts;
   private readonly tracked = new Map<string, Tracked>();
@@ -123,6 +144,7 @@ class BreachResponse {
   private readonly timeline: TimelineEntry[] = [];
   private publishedSearchAttributes?: string;
   private readonly campaigns = new Map<string, { plan: CampaignPlan; status: CampaignStatus }>();
+  private readonly tasks = new Map<string, TrackedTask>();
   closure?: BreachClosure;
 
   constructor(
@@ -359,13 +381,116 @@ class BreachResponse {
     return sendTestNoticeActivity({ notice: plan.notice, templates: plan.templates, to: request.to, locale: request.locale ?? 'ja' });
   }
 
+  /** Opens the playbook's tasks, each with its target counted from awareness and a clock that escalates when it slips. */
+  startTasks(): void {
+    const awareAt = Date.parse(this.facts.awareAt);
+    for (const task of (this.policy.playbook ?? DEFAULT_PLAYBOOK).tasks) {
+      const tracked: TrackedTask = { task, state: 'open', targetAt: awareAt + task.targetHours * 3_600_000, records: [], escalations: [] };
+      this.tasks.set(task.id, tracked);
+      this.startTaskClock(tracked);
+    }
+  }
+
+  private startTaskClock(tracked: TrackedTask): void {
+    tracked.clock?.cancel();
+    const clock = new CancellationScope();
+    tracked.clock = clock;
+    clock.run(() => this.escalateTask(tracked)).catch((error) => {
+      if (!isCancellation(error)) throw error;
+    });
+  }
+
+  /** At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. */
+  private async escalateTask(tracked: TrackedTask): Promise<void> {
+    const { task } = tracked;
+    for (let k = 0; k < TASK_ESCALATIONS; k++) {
+      const step = k === 0 ? 'missed' : `missed+${k * 24}h`;
+      const key = `${tracked.targetAt}/${step}`;
+      if (tracked.escalations.includes(key)) continue;
+      const waitMs = tracked.targetAt + k * 86_400_000 - Date.now();
+      if (waitMs > 0) await sleep(waitMs, { summary: `task ${task.id}: ${step}` });
+      await CancellationScope.nonCancellable(async () => {
+        const mailKey = `${this.breachId}/task/${task.id}/${key}`;
+        await sendMail({
+          idempotencyKey: mailKey,
+          audience: task.escalateTo,
+          notice: { template: 'escalation', breachId: this.breachId, obligationId: `task/${task.id}`, title: task.title, citation: `playbook, ${task.stage} (owner: ${task.owner})`, dueAt: tracked.targetAt, zone: 'UTC', guidance: false, step, overdue: true },
+        });
+        tracked.escalations.push(key);
+        await this.log({ kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step}: target ${new Date(tracked.targetAt).toISOString()}` }, { taskId: task.id, step, mailKey });
+      });
+    }
+  }
+
+  checkTask(request: RecordTaskRequest): void {
+    const parsed = parseOrExplain(RecordTaskRequest, request, 'task record');
+    if (this.tasks.size === 0) throw new Error('invalid task record: this breach was started before the playbook, and has no tasks');
+    const tracked = this.tasks.get(parsed.taskId);
+    if (!tracked) throw new Error(`invalid task record: taskId: no task "${parsed.taskId}" (known: ${[...this.tasks.keys()].join(', ')})`);
+    if (tracked.state !== 'open') throw new Error(`invalid task record: taskId: "${parsed.taskId}" is ${tracked.state}`);
+    if (!parsed.by.roles.some((role) => (tracked.task.recordableBy as string[]).includes(role))) {
+      throw new Error(`invalid task record: role: ${parsed.by.roles.join(', ')} may not record "${parsed.taskId}"; it needs ${tracked.task.recordableBy.join(' or ')}`);
+    }
+    if (!parsed.waive) parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
+  }
+
+  async recordTask(request: RecordTaskRequest): Promise<TaskStatus> {
+    const tracked = this.tasks.get(request.taskId)!;
+    const { task } = tracked;
+    if (request.waive) {
+      tracked.records.push({ at: Date.now(), by: request.by.id, waived: request.waive.reason });
+      tracked.state = 'waived';
+      tracked.clock?.cancel();
+      await this.log({ kind: 'task-waived', actor: request.by.id, detail: `${task.id}: ${request.waive.reason}` });
+      return this.taskStatus(tracked, Date.now());
+    }
+    const outcome = OUTCOME_SCHEMAS[task.outcome].parse(request.outcome ?? {}) as Record<string, unknown>;
+    tracked.records.push({ at: Date.now(), by: request.by.id, outcome });
+    // A press release is done when published; a recurring report comes round again until the last one.
+    const published = task.outcome !== 'publication' || outcome.stage === 'published';
+    const again = task.repeatEveryDays !== undefined && !outcome.final;
+    if (again) {
+      tracked.targetAt = Date.now() + task.repeatEveryDays! * 86_400_000;
+      this.startTaskClock(tracked);
+    } else if (published) {
+      tracked.state = 'done';
+      tracked.clock?.cancel();
+    }
+    const summary = task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
+    await this.log({ kind: 'task-recorded', actor: request.by.id, detail: `${task.id}: ${summary}${again ? `; next due ${new Date(tracked.targetAt).toISOString()}` : ''}` }, { taskId: task.id, outcome });
+    // Findings of the investigation are facts: they drive the legal obligations (a malicious cause: 60 days).
+    if (task.outcome === 'facts') await this.learn(outcome.facts as FactsUpdate);
+    return this.taskStatus(tracked, Date.now());
+  }
+
+  private taskStatus(tracked: TrackedTask, now: number): TaskStatus {
+    const { id, stage, title, owner, outcome } = tracked.task;
+    return {
+      id,
+      stage,
+      title,
+      owner,
+      outcome,
+      state: tracked.state,
+      targetAt: new Date(tracked.targetAt).toISOString(),
+      overdue: tracked.state === 'open' && now > tracked.targetAt,
+      records: tracked.records.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      escalations: tracked.escalations,
+    };
+  }
+
   checkClose(request: CloseRequest): void {
     parseOrExplain(CloseRequest, request, 'close request');
-    const sending = [...this.campaigns.values()].filter((c) => !['done', 'cancelled'].includes(c.status.state)).map((c) => c.status.campaignId);
-    if (sending.length) throw new Error(`cannot close: campaigns still running: ${sending.join(', ')}`);
-    const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.id);
-    if (open.length) throw new Error(`cannot close: obligations still open: ${open.join(', ')}`);
     if (this.closure) throw new Error('cannot close: the breach is already closed');
+    const open = [...this.tracked.values()].filter((t) => t.state === 'open').map((t) => t.obligation.id);
+    const sending = [...this.campaigns.values()].filter((c) => !['done', 'cancelled'].includes(c.status.state)).map((c) => c.status.campaignId);
+    const openTasks = [...this.tasks.values()].filter((t) => t.state === 'open').map((t) => t.task.id);
+    const reasons = [
+      open.length ? `obligations still open: ${open.join(', ')}` : '',
+      sending.length ? `campaigns still running: ${sending.join(', ')}` : '',
+      openTasks.length ? `tasks still open (record or waive them with a reason): ${openTasks.join(', ')}` : '',
+    ].filter(Boolean);
+    if (reasons.length) throw new Error(`cannot close: ${reasons.join('; ')}`);
   }
 
   async close(request: CloseRequest): Promise<BreachClosure> {
@@ -409,9 +534,41 @@ class BreachResponse {
       })),
       notApplicable: this.notApplicable,
       campaigns: [...this.campaigns.values()].map((c) => c.status),
+      tasks: [...this.tasks.values()].map((t) => this.taskStatus(t, now)),
+      damage: estimateDamage(this.facts, this.respondedAppropriately(now)),
+      reports: this.reports(),
       approvals: this.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.map((t) => ({ ...t, at: iso(t.at) })),
     };
+  }
+
+  /** The JO model's "appropriate response": no deadline missed, and the people affected told where that is due. */
+  private respondedAppropriately(now: number): boolean {
+    const obligations = [...this.tracked.values()];
+    const missed = obligations.some((t) => t.state === 'open' && now > t.obligation.dueAt);
+    const untold = obligations.some((t) => t.obligation.recipient === 'individuals' && t.state === 'open');
+    return !missed && !untold;
+  }
+
+  private reports(): ReportContent[] {
+    const taskOutcomes = Object.fromEntries([...this.tasks.values()].flatMap((t) => (t.records.length && t.records.at(-1)!.outcome ? [[t.task.id, t.records.at(-1)!.outcome]] : [])));
+    const individuals = this.tracked.get('JP-APPI/individuals');
+    return [...this.tracked.values()]
+      .filter((t) => t.obligation.regime === 'JP-APPI' && t.obligation.recipient === 'regulator')
+      .map((t) =>
+        ppcReport(t.obligation.id, t.obligation.title, t.obligation.citation, {
+          facts: this.facts,
+          detectionSummary: this.detection.summary,
+          taskOutcomes,
+          individualsNotified: individuals?.state === 'satisfied' ? `notified (approved by ${individuals.satisfiedBy?.approver.id})` : undefined,
+          campaigns: [...this.campaigns.values()].map((c) => ({
+            total: c.status.total,
+            sent: c.status.waves.reduce((n, w) => n + w.sent, 0),
+            postal: c.status.waves.reduce((n, w) => n + w.postal, 0),
+            bounced: c.status.waves.reduce((n, w) => n + w.bounced, 0),
+          })),
+        }),
+      );
   }
 
   private nextEscalation(obligation: Obligation, escalations: Tracked['escalations'], now: number): ObligationStatus['nextEscalation'] {

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Facts, FactsUpdate, FieldError } from './domain/facts';
 import { type Assessment, Duration, type Obligation, ObligationKind, Recipient } from './domain/obligations';
+import { Playbook, type PlaybookTask, type RecordTaskRequest } from './domain/playbook';
+import type { DamageEstimate } from './domain/damage';
+import type { ReportContent } from './domain/report';
 import { RULE_PACKS } from './domain/regimes';
 
 export const TASK_QUEUE = 'breachline';
@@ -37,6 +40,7 @@ const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filt
  * and its own internal targets for obligations the law leaves open ("without undue delay").
  */
 export const ResponsePolicy = z.strictObject({
+  playbook: Playbook.optional().describe("the response plan's tasks; Breachline's default playbook when absent"),
   fourEyes: z
     .array(Recipient)
     .default(['regulator'])
@@ -89,6 +93,9 @@ export interface TimelineEntry {
     | 'campaign-controlled'
     | 'campaign-finished'
     | 'public-notice-required'
+    | 'task-recorded'
+    | 'task-waived'
+    | 'task-overdue'
     | 'closed';
   obligationId?: string;
   actor?: string;
@@ -125,8 +132,22 @@ export interface BreachStatus {
   obligations: ObligationStatus[];
   notApplicable: Assessment['notApplicable'];
   campaigns: CampaignStatus[];
+  /** The playbook's tasks; empty for a breach started before the playbook existed. */
+  tasks: TaskStatus[];
+  /** The JNSA damage-operation model's estimate, with its inputs. */
+  damage: DamageEstimate;
+  /** For each report to a regulator whose form Breachline knows: its items, filled from facts and tasks, and what is missing. */
+  reports: ReportContent[];
   approvals: (Omit<ApprovalRecord, 'at'> & { at: string })[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
+}
+
+export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome'> {
+  state: 'open' | 'done' | 'waived';
+  targetAt: string;
+  overdue: boolean;
+  records: { at: string; by: string; outcome?: unknown; waived?: string }[];
+  escalations: string[];
 }
 
 export interface FactsUpdateResult {
@@ -234,6 +255,7 @@ export const campaignProgress = defineSignal<[CampaignStatus]>('campaignProgress
 export const waveApproved = defineSignal<[{ wave: number; by: string }]>('waveApproved');
 export const campaignControl = defineSignal<[{ action: 'pause' | 'resume' | 'cancel'; by: string }]>('campaignControl');
 export const campaignQuery = defineQuery<CampaignStatus>('campaign');
+export const recordTask = defineUpdate<TaskStatus, [RecordTaskRequest]>('recordTask');
 export const sendTestNotice = defineUpdate<{ messageId: string }, [TestNoticeRequest]>('sendTestNotice');
 
 /** Custom search attributes, registered on the dev server and kept current by the workflow. */

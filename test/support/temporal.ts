@@ -10,11 +10,11 @@ export const TEST_CODEC_KEY = randomBytes(32);
 export const testCodec = new EncryptionCodec(TEST_CODEC_KEY);
 
 /** The time-skipping test server: a 60-day deadline is tested as 60 days of server time. */
-export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+export function timeSkippingEnvironment(codec: EncryptionCodec = testCodec): Promise<TestWorkflowEnvironment> {
   const { path } = ensure(TEST_SERVER);
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path } },
-    client: { dataConverter: { payloadCodecs: [testCodec] } },
+    client: { dataConverter: { payloadCodecs: [codec] } },
   });
 }
 

@@ -6,6 +6,7 @@ import { Mailer } from '../../activities/mail';
 import { openStore, type Store } from '../../activities/store';
 import type { MailSink } from '../../dev/mail-sink';
 import { createBreachWorker } from '../../worker/worker';
+import type { EncryptionCodec } from '../../worker/codec';
 import { testCodec } from './temporal';
 
 export const RESPONDER = 'responders@example.test';
@@ -20,7 +21,15 @@ export interface RunningWorker {
 }
 
 /** Starts a worker; with `shared`, on that store (left open on stop), as a restarted worker would find it. */
-export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, workflowBundle: WorkflowBundle, taskQueue: string, shared?: Store, maxCachedWorkflows?: number): Promise<RunningWorker> {
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  sink: MailSink,
+  workflowBundle: WorkflowBundle,
+  taskQueue: string,
+  shared?: Store,
+  maxCachedWorkflows?: number,
+  codec: EncryptionCodec = testCodec,
+): Promise<RunningWorker> {
   const store = shared ?? (await openStore('pglite:memory'));
   const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER], owner: [AUDIENCES.owner], dpo: [AUDIENCES.dpo], executive: [AUDIENCES.executive] }, store);
   const sender = new CampaignSender(store, { smtpUrl: sink.url, from: 'Breachline <breachline@example.test>' });
@@ -29,7 +38,7 @@ export async function startWorker(env: TestWorkflowEnvironment, sink: MailSink, 
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    codec: testCodec,
+    codec,
     store,
     mailer,
     workflowBundle,

@@ -1,0 +1,71 @@
+// The damage estimate: the JNSA damage-operation model ("JO model", JNSA Survey Report on Information Security
+// Incidents, personal-information leak edition), expected compensation per person and in total. Pure; shown in
+// the status with every input so a reader can check it, and recomputed whenever the facts change.
+import type { DataCategory, Facts } from './facts';
+
+/** The simplified EP diagram as data: each category's economic-loss level x and mental-distress level y (1–3). */
+export const EP_DIAGRAM: Readonly<Record<DataCategory, { x: 1 | 2 | 3; y: 1 | 2 | 3 }>> = {
+  name: { x: 1, y: 1 },
+  email: { x: 1, y: 1 },
+  address: { x: 1, y: 1 },
+  phone: { x: 1, y: 1 },
+  other: { x: 1, y: 1 },
+  credentials: { x: 2, y: 1 },
+  government_id: { x: 2, y: 2 },
+  bank_credentials: { x: 3, y: 1 },
+  payment_card: { x: 3, y: 1 },
+  sensitive: { x: 1, y: 3 },
+  health: { x: 1, y: 3 },
+};
+
+export const BASE_VALUE_YEN = 500;
+/** Sectors whose organisations carry a high social responsibility in the model (finance, healthcare and the like). */
+const HIGH_RESPONSIBILITY = ['finance', 'healthcare', 'hipaa-covered-entity', 'sec-registrant', 'nydfs-covered', 'dora-entity', 'nis2-entity'];
+
+export interface DamageEstimate {
+  model: string;
+  perPersonYen: number;
+  totalYen: number | null;
+  inputs: {
+    baseValueYen: number;
+    economicLoss: number;
+    mentalDistress: number;
+    sensitivity: number;
+    identifiability: 1 | 3 | 6;
+    socialResponsibility: 1 | 2;
+    response: 1 | 2;
+    affectedCount: number | null;
+  };
+  why: string[];
+}
+
+/**
+ * Expected compensation = 500 × (10^(x−1) + 5^(y−1)) × identifiability × social responsibility × response.
+ * `responseAppropriate` is the breach's own record: no deadline missed and the people affected told.
+ */
+export function estimateDamage(facts: Facts, responseAppropriate: boolean): DamageEstimate {
+  const categories = facts.dataCategories.length ? facts.dataCategories : (['other'] as DataCategory[]);
+  const x = Math.max(...categories.map((c) => EP_DIAGRAM[c].x));
+  const y = Math.max(...categories.map((c) => EP_DIAGRAM[c].y));
+  const sensitivity = 10 ** (x - 1) + 5 ** (y - 1);
+  const has = (c: DataCategory) => facts.dataCategories.includes(c);
+  const identifiability = has('name') && (has('address') || has('phone')) ? 6 : has('name') || has('email') || has('government_id') ? 3 : 1;
+  const high = facts.sectors.filter((s) => HIGH_RESPONSIBILITY.includes(s));
+  const socialResponsibility = high.length ? 2 : 1;
+  const response = responseAppropriate ? 1 : 2;
+  const perPersonYen = BASE_VALUE_YEN * sensitivity * identifiability * socialResponsibility * response;
+  const affectedCount = facts.affectedCount ?? null;
+  return {
+    model: 'JNSA damage-operation model (JO model)',
+    perPersonYen,
+    totalYen: affectedCount === null ? null : perPersonYen * affectedCount,
+    inputs: { baseValueYen: BASE_VALUE_YEN, economicLoss: x, mentalDistress: y, sensitivity, identifiability, socialResponsibility, response, affectedCount },
+    why: [
+      `sensitivity ${sensitivity} = 10^(${x}-1) + 5^(${y}-1): the most sensitive items leaked (${categories.join(', ')}) on the EP diagram`,
+      `identifiability ${identifiability}: ${identifiability === 6 ? 'name with address or phone' : identifiability === 3 ? 'identifiable with some effort' : 'hard to identify'}`,
+      `social responsibility ${socialResponsibility}: ${high.length ? `high (sectors: ${high.join(', ')})` : 'ordinary'}`,
+      `response ${response}: ${responseAppropriate ? 'appropriate so far (no deadline missed, people told)' : 'not yet shown appropriate (a deadline missed, or the people affected not yet told)'}`,
+      affectedCount === null ? 'total unknown until affectedCount is known' : `total = per person × ${affectedCount} people`,
+    ],
+  };
+}

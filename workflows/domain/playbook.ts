@@ -1,0 +1,88 @@
+// The response plan as tracked tasks: each with a stage, an owner, a target time counted from awareness, who may
+// record its outcome, and what the outcome must say. The default playbook follows shared/reference/response-plan.md;
+// a deployment replaces it with its own file (BREACHLINE_PLAYBOOK), checked by these schemas. Pure.
+import { z } from 'zod';
+import { EscalationAudience } from './escalation';
+import { FactsUpdate } from './facts';
+
+export const TaskStage = z.enum(['initial-response', 'investigation', 'communication', 'remediation']);
+export type TaskStage = z.infer<typeof TaskStage>;
+
+/** What a task's outcome must carry, checked when it is recorded. */
+export const OutcomeKind = z.enum(['done', 'evidence', 'experts', 'facts', 'measures', 'publication', 'contact-desk']);
+export type OutcomeKind = z.infer<typeof OutcomeKind>;
+
+export const PlaybookTask = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+  stage: TaskStage,
+  title: z.string().min(1).max(200),
+  /** The organisational owner, for people: "security", "legal", "pr", "dpo", "management". */
+  owner: z.string().min(1).max(64),
+  /** The API roles allowed to record its outcome. */
+  recordableBy: z.array(z.enum(['operator', 'manager'])).min(1).default(['operator']),
+  targetHours: z.number().positive().max(24 * 366).describe('hours after awareness'),
+  outcome: OutcomeKind.default('done'),
+  /** Who is mailed when the task slips past its target: at the target, then daily, three times in all. */
+  escalateTo: EscalationAudience.default('owner'),
+  /** Recurring (periodic progress reports): once recorded, due again this many days later until the plan is done. */
+  repeatEveryDays: z.number().int().positive().optional(),
+});
+export type PlaybookTask = z.output<typeof PlaybookTask>;
+
+export const RecordTaskRequest = z.strictObject({
+  taskId: z.string().min(1),
+  by: z.strictObject({ id: z.string().min(1).max(128), roles: z.array(z.enum(['detector', 'operator', 'manager'])).min(1) }),
+  outcome: z.unknown().optional(),
+  waive: z.strictObject({ reason: z.string().trim().min(1, 'waiving a task needs a reason').max(2000) }).optional(),
+});
+export type RecordTaskRequest = z.infer<typeof RecordTaskRequest>;
+
+export const Playbook = z
+  .strictObject({ name: z.string().min(1).max(200), tasks: z.array(PlaybookTask).min(1) })
+  .superRefine((playbook, ctx) => {
+    const ids = playbook.tasks.map((t) => t.id);
+    ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id "${id}"` }));
+  });
+export type Playbook = z.output<typeof Playbook>;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex (64 characters)');
+
+/** The outcome of each kind: what an operator records when the task is done. */
+export const OUTCOME_SCHEMAS = {
+  done: z.strictObject({ note: z.string().max(4000).optional(), final: z.boolean().optional().describe('for a recurring task: the last one') }),
+  evidence: z.strictObject({
+    items: z.array(z.strictObject({ name: z.string().min(1).max(300), location: z.string().max(500).optional(), sha256: Sha256 })).min(1),
+    note: z.string().max(4000).optional(),
+  }),
+  experts: z
+    .strictObject({ decision: z.enum(['engaged', 'declined']), who: z.string().max(300).optional(), reason: z.string().max(2000).optional() })
+    .refine((o) => o.decision === 'engaged' || (o.reason ?? '').trim().length > 0, { message: 'declining outside experts needs a reason', path: ['reason'] }),
+  facts: z.strictObject({ facts: FactsUpdate, note: z.string().max(4000).optional() }),
+  measures: z.strictObject({
+    measures: z.array(z.strictObject({ measure: z.string().min(1).max(500), owner: z.string().min(1).max(200), dueAt: z.iso.datetime({ offset: true }) })).min(1),
+  }),
+  publication: z.strictObject({ stage: z.enum(['drafted', 'approved', 'published']), url: z.url().optional(), note: z.string().max(4000).optional() }),
+  'contact-desk': z.strictObject({ phone: z.string().max(50).optional(), email: z.email().optional(), hours: z.string().min(1).max(200) }),
+} as const satisfies Record<OutcomeKind, z.ZodType>;
+
+const task = (t: z.input<typeof PlaybookTask>) => t;
+
+/** Breachline's default playbook, from the response plan in the guidance (targets are its defaults, in hours). */
+export const DEFAULT_PLAYBOOK: Playbook = Playbook.parse({
+  name: 'Breachline default (personal-data leak response plan)',
+  tasks: [
+    task({ id: 'task-force', stage: 'initial-response', title: 'Convene the emergency task force', owner: 'management', targetHours: 2, escalateTo: 'executive' }),
+    task({ id: 'evidence-preserved', stage: 'initial-response', title: 'Preserve evidence (logs, images, copies) and record a hash of each item', owner: 'security', targetHours: 4, outcome: 'evidence' }),
+    task({ id: 'containment', stage: 'initial-response', title: 'Contain the leak: isolate systems, cut the path, rotate credentials', owner: 'security', targetHours: 24 }),
+    task({ id: 'outside-experts', stage: 'initial-response', title: 'Engage outside forensic experts and counsel, or decline with a reason', owner: 'management', targetHours: 24, outcome: 'experts' }),
+    task({ id: 'scope-confirmed', stage: 'investigation', title: 'Confirm the scope: which data, how many people, which systems', owner: 'security', targetHours: 72, outcome: 'facts' }),
+    task({ id: 'cause-established', stage: 'investigation', title: 'Establish the cause, and whether an unfair purpose is involved', owner: 'security', targetHours: 14 * 24, outcome: 'facts' }),
+    task({ id: 'contact-desk', stage: 'communication', title: 'Open the contact desk before notices go out', owner: 'pr', targetHours: 72, outcome: 'contact-desk' }),
+    task({ id: 'partners-notified', stage: 'communication', title: 'Notify business partners, with an apology', owner: 'management', targetHours: 7 * 24 }),
+    task({ id: 'press-release', stage: 'communication', title: 'Draft, approve and publish the press release', owner: 'pr', targetHours: 7 * 24, outcome: 'publication' }),
+    task({ id: 'recurrence-plan', stage: 'remediation', title: 'Plan recurrence-prevention measures, each with an owner and a due date', owner: 'security', targetHours: 30 * 24, outcome: 'measures' }),
+    task({ id: 'counsel-review', stage: 'remediation', title: "Counsel's review of the measures", owner: 'legal', targetHours: 45 * 24, recordableBy: ['manager'] }),
+    task({ id: 'disciplinary-follow-up', stage: 'remediation', title: 'Disciplinary and contractual follow-up', owner: 'management', targetHours: 60 * 24 }),
+    task({ id: 'progress-report', stage: 'remediation', title: 'Report progress on the measures to affected people and partners', owner: 'pr', targetHours: 60 * 24, repeatEveryDays: 30 }),
+  ],
+});
