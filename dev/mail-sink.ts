@@ -119,7 +119,15 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // A client that dies mid-session (a worker killed with SIGKILL) resets its connection: that is the client's
+  // failure, not the server's, and a real MTA shrugs it off too.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error(`mail sink: ${error.message}`);
   });
   const port = (server.server.address() as AddressInfo).port;
 
