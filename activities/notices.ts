@@ -189,7 +189,7 @@ function renderParts(notice: CampaignNotice, person: NoticePerson, templates: Pa
     incident: notice.incident,
     measures: notice.measures,
     advice: notice.advice,
-    contactDesk: { phone: undefined, email: undefined, url: undefined, ...notice.contactDesk },
+    contactDesk: { phone: undefined, email: undefined, url: undefined, name: '', hours: '', ...notice.contactDesk },
   };
   const compiled = (() => {
     try {

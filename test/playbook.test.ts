@@ -30,12 +30,14 @@ describe('damage estimate (JNSA JO model)', () => {
   });
 
   it('takes the most sensitive item, the social position and the response into account', () => {
-    // Card numbers: x = 3 → 10^2 + 5^0 = 101; identifiable with some effort (3); a bank (2); response not yet shown (2).
+    // Card numbers: economic loss y = 3 → 10^0 + 5^2 = 26; a name alone: identifiable with some effort (3); a bank
+    // (2); a deadline missed (2).
     const estimate = estimateDamage(facts({ dataCategories: ['name', 'payment_card'], sectors: ['finance'] }), false);
-    expect(estimate.perPersonYen).toBe(500 * 101 * 3 * 2 * 2);
+    expect(estimate.perPersonYen).toBe(500 * 26 * 3 * 2 * 2);
     expect(estimate.totalYen).toBeNull();
     expect(estimate.why.join(' ')).toContain('total unknown until affectedCount is known');
-    expect(estimateDamage(facts({ dataCategories: ['health'] }), true).inputs.sensitivity).toBe(1 + 25);
+    // Medical records: mental distress x = 3 → 10^2 + 5^0 = 101; no name or address: hard to identify (1).
+    expect(estimateDamage(facts({ dataCategories: ['health'] }), true)).toMatchObject({ perPersonYen: 500 * 101, inputs: { sensitivity: 101, identifiability: 1 } });
   });
 });
 
@@ -128,7 +130,23 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     expect(report.items.find((i) => i.no === 4)?.value).toBe('SQL injection in the order search by an outside attacker');
     expect(report.items.find((i) => i.no === 3)?.value).toBe('1500');
     expect(report.missing).toEqual(expect.arrayContaining(['(8) Measures to prevent recurrence', '(7) Public announcement']));
-    expect(status.damage.inputs).toMatchObject({ affectedCount: 1500, identifiability: 3 });
+    expect(status.damage.inputs).toMatchObject({ affectedCount: 1500, identifiability: 3, sensitivity: 2 });
+  });
+
+  it("puts the contact desk recorded on its task into the notices, and refuses a campaign before the desk exists", async () => {
+    const { breachId } = await detect();
+    const notice = { companyName: 'Desk K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' };
+    const early = await breaches.startCampaign(breachId, { notice, requestedBy: { id: operator.id } }).catch((e: Error) => e);
+    expect((early as Error).message).toContain('notice.contactDesk: open the contact desk first');
+    await breaches.recordTask(breachId, { taskId: 'contact-desk', by: operator, outcome: { phone: '0120-111-222', email: 'desk@desk.example.test', hours: 'every day 9:00-21:00' } });
+    await breaches.startCampaign(breachId, { notice, requestedBy: { id: operator.id } });
+    let preview: string | undefined;
+    for (let i = 0; i < 50 && !preview; i++) {
+      preview = (await breaches.status(breachId)).campaigns[0]?.preview?.en?.text;
+      if (!preview) await env.sleep(1000);
+    }
+    expect(preview).toContain('0120-111-222');
+    expect(preview).toContain('every day 9:00-21:00');
   });
 
   it('asks for the progress report again every 30 days until the last one', async () => {

@@ -280,13 +280,23 @@ class BreachResponse {
   }
 
   checkCampaign(request: CampaignRequest): void {
-    parseOrExplain(CampaignRequest, request, 'campaign');
+    const plan = parseOrExplain(CampaignRequest, request, 'campaign');
     if (this.closure) throw new Error('cannot start a campaign: the breach is closed');
+    if (!plan.notice.contactDesk && !this.recordedContactDesk()) {
+      throw new Error('invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it');
+    }
+  }
+
+  /** The contact desk as recorded on the playbook's task: its channels and hours go into every notice. */
+  private recordedContactDesk(): CampaignPlan['notice']['contactDesk'] {
+    const outcome = this.tasks.get('contact-desk')?.records.at(-1)?.outcome as { phone?: string; email?: string; hours: string } | undefined;
+    return outcome && { name: 'Contact desk', ...outcome };
   }
 
   /** Starts a notification campaign as a child workflow; it reports back through campaignProgress. */
   async startCampaign(request: CampaignRequest): Promise<{ campaignId: string }> {
-    const plan = CampaignRequest.parse(request);
+    const requested = CampaignRequest.parse(request);
+    const plan = { ...requested, notice: { ...requested.notice, contactDesk: requested.notice.contactDesk ?? this.recordedContactDesk() } };
     const campaignId = `${this.breachId}/campaign-${this.campaigns.size + 1}`;
     this.campaigns.set(campaignId, { plan, status: { campaignId, state: 'planning', total: 0, waves: [], unreachable: 0 } });
     const child = await startChild(notificationCampaign, {
@@ -542,12 +552,9 @@ class BreachResponse {
     };
   }
 
-  /** The JO model's "appropriate response": no deadline missed, and the people affected told where that is due. */
+  /** The JO model's response factor: inappropriate (2) once a legal deadline is missed; appropriate or unknown (1) otherwise. */
   private respondedAppropriately(now: number): boolean {
-    const obligations = [...this.tracked.values()];
-    const missed = obligations.some((t) => t.state === 'open' && now > t.obligation.dueAt);
-    const untold = obligations.some((t) => t.obligation.recipient === 'individuals' && t.state === 'open');
-    return !missed && !untold;
+    return ![...this.tracked.values()].some((t) => t.state === 'open' && now > t.obligation.dueAt);
   }
 
   private reports(): ReportContent[] {

@@ -180,13 +180,16 @@ export const CampaignNotice = z.strictObject({
   incident: z.string().min(1).max(4000).describe('what happened'),
   measures: z.string().min(1).max(4000).describe('what the company has done'),
   advice: z.string().min(1).max(4000).describe('what the person should do'),
-  contactDesk: z.strictObject({
-    name: z.string().min(1).max(200),
-    phone: z.string().max(50).optional(),
-    email: z.email().optional(),
-    url: z.url().optional(),
-    hours: z.string().min(1).max(200).describe('e.g. "weekdays 9:00-18:00 JST"'),
-  }),
+  contactDesk: z
+    .strictObject({
+      name: z.string().min(1).max(200),
+      phone: z.string().max(50).optional(),
+      email: z.email().optional(),
+      url: z.url().optional(),
+      hours: z.string().min(1).max(200).describe('e.g. "weekdays 9:00-18:00 JST"'),
+    })
+    .optional()
+    .describe("the desk's name, channels and hours; by default those recorded on the playbook's contact-desk task"),
 });
 export type CampaignNotice = z.infer<typeof CampaignNotice>;
 

@@ -3,19 +3,23 @@
 // the status with every input so a reader can check it, and recomputed whenever the facts change.
 import type { DataCategory, Facts } from './facts';
 
-/** The simplified EP diagram as data: each category's economic-loss level x and mental-distress level y (1–3). */
+/**
+ * The simplified EP diagram as data: each category's mental-distress level x and economic-loss level y (1–3), as
+ * JNSA defines them: 10^(x−1) weighs mental distress, 5^(y−1) economic loss. (Card numbers: x=1, y=3; medical
+ * records and beliefs: x=3, y=1; ISP or passport data: x=1, y=2.)
+ */
 export const EP_DIAGRAM: Readonly<Record<DataCategory, { x: 1 | 2 | 3; y: 1 | 2 | 3 }>> = {
   name: { x: 1, y: 1 },
   email: { x: 1, y: 1 },
   address: { x: 1, y: 1 },
   phone: { x: 1, y: 1 },
   other: { x: 1, y: 1 },
-  credentials: { x: 2, y: 1 },
-  government_id: { x: 2, y: 2 },
-  bank_credentials: { x: 3, y: 1 },
-  payment_card: { x: 3, y: 1 },
-  sensitive: { x: 1, y: 3 },
-  health: { x: 1, y: 3 },
+  credentials: { x: 1, y: 2 },
+  government_id: { x: 1, y: 2 },
+  bank_credentials: { x: 1, y: 3 },
+  payment_card: { x: 1, y: 3 },
+  sensitive: { x: 3, y: 1 },
+  health: { x: 3, y: 1 },
 };
 
 export const BASE_VALUE_YEN = 500;
@@ -28,8 +32,8 @@ export interface DamageEstimate {
   totalYen: number | null;
   inputs: {
     baseValueYen: number;
-    economicLoss: number;
     mentalDistress: number;
+    economicLoss: number;
     sensitivity: number;
     identifiability: 1 | 3 | 6;
     socialResponsibility: 1 | 2;
@@ -41,7 +45,7 @@ export interface DamageEstimate {
 
 /**
  * Expected compensation = 500 × (10^(x−1) + 5^(y−1)) × identifiability × social responsibility × response.
- * `responseAppropriate` is the breach's own record: no deadline missed and the people affected told.
+ * `responseAppropriate` is false when the breach's own record shows a missed deadline.
  */
 export function estimateDamage(facts: Facts, responseAppropriate: boolean): DamageEstimate {
   const categories = facts.dataCategories.length ? facts.dataCategories : (['other'] as DataCategory[]);
@@ -49,7 +53,8 @@ export function estimateDamage(facts: Facts, responseAppropriate: boolean): Dama
   const y = Math.max(...categories.map((c) => EP_DIAGRAM[c].y));
   const sensitivity = 10 ** (x - 1) + 5 ** (y - 1);
   const has = (c: DataCategory) => facts.dataCategories.includes(c);
-  const identifiability = has('name') && (has('address') || has('phone')) ? 6 : has('name') || has('email') || has('government_id') ? 3 : 1;
+  // JNSA: 6 when name and address leaked together; 3 for a name, or an address with a phone number; else 1.
+  const identifiability = has('name') && has('address') ? 6 : has('name') || (has('address') && has('phone')) ? 3 : 1;
   const high = facts.sectors.filter((s) => HIGH_RESPONSIBILITY.includes(s));
   const socialResponsibility = high.length ? 2 : 1;
   const response = responseAppropriate ? 1 : 2;
@@ -59,12 +64,12 @@ export function estimateDamage(facts: Facts, responseAppropriate: boolean): Dama
     model: 'JNSA damage-operation model (JO model)',
     perPersonYen,
     totalYen: affectedCount === null ? null : perPersonYen * affectedCount,
-    inputs: { baseValueYen: BASE_VALUE_YEN, economicLoss: x, mentalDistress: y, sensitivity, identifiability, socialResponsibility, response, affectedCount },
+    inputs: { baseValueYen: BASE_VALUE_YEN, mentalDistress: x, economicLoss: y, sensitivity, identifiability, socialResponsibility, response, affectedCount },
     why: [
       `sensitivity ${sensitivity} = 10^(${x}-1) + 5^(${y}-1): the most sensitive items leaked (${categories.join(', ')}) on the EP diagram`,
-      `identifiability ${identifiability}: ${identifiability === 6 ? 'name with address or phone' : identifiability === 3 ? 'identifiable with some effort' : 'hard to identify'}`,
+      `identifiability ${identifiability}: ${identifiability === 6 ? 'name and address' : identifiability === 3 ? 'identifiable with some effort (a name, or an address with a phone number)' : 'hard to identify'}`,
       `social responsibility ${socialResponsibility}: ${high.length ? `high (sectors: ${high.join(', ')})` : 'ordinary'}`,
-      `response ${response}: ${responseAppropriate ? 'appropriate so far (no deadline missed, people told)' : 'not yet shown appropriate (a deadline missed, or the people affected not yet told)'}`,
+      `response ${response}: ${responseAppropriate ? 'appropriate, or not yet known (JNSA counts unknown as 1)' : 'inappropriate: a legal deadline was missed'}`,
       affectedCount === null ? 'total unknown until affectedCount is known' : `total = per person × ${affectedCount} people`,
     ],
   };
