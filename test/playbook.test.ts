@@ -97,6 +97,15 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     expect((await breaches.status(breachId)).timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['task-overdue', 'task-recorded']));
   });
 
+  it('escalates a task found days late once, at once, not in a burst', async () => {
+    const detectedAt = new Date((await env.currentTimeMs()) - 5 * DAY_MS).toISOString();
+    const { breachId } = await breaches.start({ source: 'playbook-test', eventId: randomUUID(), detectedAt, summary: 'Synthetic: found late', facts: { jurisdictions: ['JP'] } });
+    await sink.waitFor((m) => m.text.includes(breachId) && m.text.includes('task/task-force'));
+    await env.sleep(HOUR_MS);
+    const taskForce = sink.messages.filter((m) => m.text.includes(breachId) && m.text.includes('task/task-force'));
+    expect(taskForce.map((m) => m.subject.match(/\((.+?)\)/)![1])).toEqual(['missed+48h']);
+  });
+
   it('records preserved evidence with a hash per item, refusing a bad hash by its field', async () => {
     const { breachId } = await detect();
     const bad = await breaches.recordTask(breachId, { taskId: 'evidence-preserved', by: operator, outcome: { items: [{ name: 'web01 access log', sha256: 'abc' }] } }).catch((e: Error) => e);

@@ -413,7 +413,9 @@ class BreachResponse {
   /** At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. */
   private async escalateTask(tracked: TrackedTask): Promise<void> {
     const { task } = tracked;
-    for (let k = 0; k < TASK_ESCALATIONS; k++) {
+    // A task that is already days late when its clock starts is escalated once, at once, not in a burst.
+    const due = Math.floor((Date.now() - tracked.targetAt) / 86_400_000);
+    for (let k = Math.min(Math.max(0, due), TASK_ESCALATIONS - 1); k < TASK_ESCALATIONS; k++) {
       const step = k === 0 ? 'missed' : `missed+${k * 24}h`;
       const key = `${tracked.targetAt}/${step}`;
       if (tracked.escalations.includes(key)) continue;
