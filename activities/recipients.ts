@@ -4,9 +4,10 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { DataCategory, fieldErrors } from '../workflows/domain/facts';
-import type { Store } from './store';
+import type { PostalRow, Store } from './store';
 
 export const Locale = z.enum(['ja', 'en']);
 export type Locale = z.infer<typeof Locale>;
@@ -123,4 +124,12 @@ export async function importRecipients(store: Store, breachId: string, input: Re
   await flush();
   report.errors.sort((a, b) => a.line - b.line); // the CSV parser reports skipped lines ahead of the rows around them
   return report;
+}
+
+/** The postal list as CSV for a print vendor: people without e-mail, and people whose mail bounced. */
+export function postalListCsv(rows: PostalRow[]): string {
+  return stringify(
+    rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
+    { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
+  );
 }

@@ -6,8 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
-import { importRecipients, type ImportFormat } from '../activities/recipients';
+import { importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
 import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignRequest, CloseRequest } from '../workflows/definitions';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
@@ -58,6 +57,7 @@ const campaignIdOf = (request: FastifyRequest) => `${params(request).id}/${param
 const ImportFormats: Record<string, ImportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' };
 
 export const CampaignBody = CampaignRequest.omit({ requestedBy: true });
+const ReportQuery = z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') });
 
 function needStore(store: Store | undefined): Store {
   if (!store) throw Object.assign(new Error('this API process has no store configured'), { statusCode: 503 });
@@ -213,10 +213,7 @@ function routes(breaches: Breaches, store?: Store): Route[] {
       responses: { 200: 'text/csv' },
       async handle(request, reply) {
         const rows = await needStore(store).postalList(params(request).id);
-        const csv = stringify(
-          rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
-          { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
-        );
+        const csv = postalListCsv(rows);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="postal-list.csv"').send(csv);
       },
     },
@@ -237,14 +234,14 @@ function routes(breaches: Breaches, store?: Store): Route[] {
       path: '/breaches/{id}/reports/{regime}/{rule}',
       summary: 'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
       permission: 'read',
-      query: z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') }),
+      query: ReportQuery,
       responses: { 200: 'the report', 404: 'no such report on this breach' },
       async handle(request, reply) {
         const { regime, rule } = request.params as { regime: string; rule: string };
         const status = await breaches.status(params(request).id);
         const report = status.reports.find((r) => r.obligationId === `${regime}/${rule}`);
         if (!report) throw Object.assign(new Error(`no report ${regime}/${rule} on breach ${params(request).id}: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`), { statusCode: 404 });
-        const { format } = parseOrExplain(z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') }), request.query, 'query');
+        const { format } = parseOrExplain(ReportQuery, request.query, 'query');
         if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
         if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
         return report;

@@ -9,21 +9,33 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
+  approve,
+  ApprovalRequest,
+  type ApprovalRecord,
   approveWave,
-  recordTask,
-  type TaskStatus,
+  type BreachClosure,
+  type BreachStatus,
   CampaignControl,
   CampaignRequest,
   type CampaignStatus,
+  closeBreach,
+  CloseRequest,
   controlCampaign,
+  type FactsUpdateResult,
+  recordTask,
+  type ResponsePolicy,
+  searchAttributes,
   sendTestNotice,
   startCampaign,
+  statusQuery,
+  type TaskStatus,
   TestNoticeRequest,
+  updateFacts,
   WaveApproval,
   type WaveProgress,
 } from '../workflows/definitions';
-import { approve, ApprovalRequest, searchAttributes, type ApprovalRecord, type BreachStatus, closeBreach, type ResponsePolicy, CloseRequest, type FactsUpdateResult, statusQuery, updateFacts } from '../workflows/definitions';
 import { z } from 'zod';
 import { Detection, FactsUpdate, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
@@ -201,44 +213,42 @@ export class Breaches {
     return breaches.sort((a, b) => key(a) - key(b) || a.breachId.localeCompare(b.breachId));
   }
 
-  async updateFacts(breachId: string, input: unknown): Promise<FactsUpdateResult> {
-    const update = parseOrExplain(FactsUpdate, input, 'facts update');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(updateFacts, { args: [update] }));
+  updateFacts(breachId: string, input: unknown): Promise<FactsUpdateResult> {
+    return this.send(breachId, updateFacts, FactsUpdate, 'facts update', input);
   }
 
-  async approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
-    const request = parseOrExplain(ApprovalRequest, input, 'approval');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(approve, { args: [request] }));
+  approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
+    return this.send(breachId, approve, ApprovalRequest, 'approval', input);
   }
 
-  async recordTask(breachId: string, input: unknown): Promise<TaskStatus> {
-    const request = parseOrExplain(RecordTaskRequest, input, 'task record');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(recordTask, { args: [request] }));
+  recordTask(breachId: string, input: unknown): Promise<TaskStatus> {
+    return this.send(breachId, recordTask, RecordTaskRequest, 'task record', input);
   }
 
-  async startCampaign(breachId: string, input: unknown): Promise<{ campaignId: string }> {
-    const request = parseOrExplain(CampaignRequest, input, 'campaign');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(startCampaign, { args: [request] }));
+  startCampaign(breachId: string, input: unknown): Promise<{ campaignId: string }> {
+    return this.send(breachId, startCampaign, CampaignRequest, 'campaign', input);
   }
 
-  async approveWave(breachId: string, input: unknown): Promise<WaveProgress> {
-    const request = parseOrExplain(WaveApproval, input, 'wave approval');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(approveWave, { args: [request] }));
+  approveWave(breachId: string, input: unknown): Promise<WaveProgress> {
+    return this.send(breachId, approveWave, WaveApproval, 'wave approval', input);
   }
 
-  async controlCampaign(breachId: string, input: unknown): Promise<CampaignStatus['state']> {
-    const request = parseOrExplain(CampaignControl, input, 'campaign control');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(controlCampaign, { args: [request] }));
+  controlCampaign(breachId: string, input: unknown): Promise<CampaignStatus['state']> {
+    return this.send(breachId, controlCampaign, CampaignControl, 'campaign control', input);
   }
 
-  async sendTestNotice(breachId: string, input: unknown): Promise<{ messageId: string }> {
-    const request = parseOrExplain(TestNoticeRequest, input, 'test notice');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(sendTestNotice, { args: [request] }));
+  sendTestNotice(breachId: string, input: unknown): Promise<{ messageId: string }> {
+    return this.send(breachId, sendTestNotice, TestNoticeRequest, 'test notice', input);
   }
 
-  async close(breachId: string, input: unknown) {
-    const request = parseOrExplain(CloseRequest, input, 'close request');
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(closeBreach, { args: [request] }));
+  close(breachId: string, input: unknown): Promise<BreachClosure> {
+    return this.send(breachId, closeBreach, CloseRequest, 'close request', input);
+  }
+
+  /** Every update goes the same way: its input checked by its schema (a bad one rejects), then sent, errors translated. */
+  private async send<Ret, Arg>(breachId: string, definition: UpdateDefinition<Ret, [Arg]>, schema: z.ZodType, what: string, input: unknown): Promise<Ret> {
+    const request = parseOrExplain(schema, input, what) as Arg;
+    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(definition, { args: [request] }));
   }
 
   async status(breachId: string): Promise<BreachStatus> {

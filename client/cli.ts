@@ -2,8 +2,7 @@
 // managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
 import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
-import { stringify } from 'csv-stringify/sync';
-import { importRecipients } from '../activities/recipients';
+import { importRecipients, postalListCsv } from '../activities/recipients';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
 import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
@@ -227,10 +226,7 @@ Examples:
     .option('--out <file>', 'write here instead of stdout')
     .action(async (breachId: string, options) => {
       const rows = await withStore((store) => store.postalList(breachId));
-      const csv = stringify(
-        rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
-        { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
-      );
+      const csv = postalListCsv(rows);
       if (options.out) {
         writeFileSync(options.out, csv);
         console.error(`${rows.length} people written to ${options.out}`);
