@@ -10,12 +10,14 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 /** Line breaks and tabs: allowed in prose, not in ids, names and references. */
 const BREAK = /[\t\n\r\u2028\u2029\u0085]/;
+/** A surrogate not paired with its other half: with the u flag a paired one is one code point, not Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Why a string may not be accepted, or undefined when it may. */
 export function unsafeTextReason(text: string): string | undefined {
   const control = CONTROL.exec(text);
   if (control) return `control character U+${codePoint(control[0])} at offset ${control.index} is not allowed`;
-  if (!text.isWellFormed()) return 'contains a lone surrogate (not valid Unicode)';
+  if (LONE_SURROGATE.test(text)) return 'contains a lone surrogate (not valid Unicode)';
   const bidi = BIDI.exec(text);
   if (bidi) return `bidirectional override U+${codePoint(bidi[0])} at offset ${bidi.index} is not allowed`;
   return undefined;
