@@ -17,7 +17,7 @@ import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
-import { connectWorker, createBreachWorker, openActivityDeps } from '../worker/worker';
+import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from './mail-sink';
@@ -125,9 +125,9 @@ async function main(): Promise<void> {
       config.mail.smtpUrl = sink.url;
     }
 
-    const codec = loadCodec(config.codec);
     const { store, mailer } = await openActivityDeps(config);
     stops.push(() => store.close());
+    const codec = await loadCodec(config.codec, storeHasBreaches(store));
     const connection = await connectWorker(temporalAddress);
     const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
     const running = worker.run();

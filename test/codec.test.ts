@@ -1,10 +1,15 @@
 // The payload codec: what leaves a process is ciphertext; keys rotate; the dev UI's codec endpoint decodes.
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { codecEndpoint } from '../dev/codec-endpoint';
-import { EncryptionCodec, parseKey } from '../worker/codec';
+import { openStore } from '../activities/store';
+import { CodecKeyMissing, EncryptionCodec, loadCodec, parseKey } from '../worker/codec';
+import { storeHasBreaches } from '../worker/worker';
 
 const plain = defaultPayloadConverter.toPayload({ summary: 'Synthetic: 1,200 customer records', affectedCount: 1200 });
 
@@ -51,5 +56,25 @@ describe('payload codec', () => {
     const foreign = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     await app.close();
+  });
+
+  it('refuses to mint a new key when the store already holds breaches, naming the file to restore', async () => {
+    const store = await openStore('pglite:memory');
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'breachline-codec-')), 'codec.key');
+    const empty = await loadCodec({ devKeyFile: keyFile }, storeHasBreaches(store));
+    expect(existsSync(keyFile)).toBe(true); // an empty store: a first key is generated
+
+    await store.recordOutcome({ idempotencyKey: 'k1', breachId: 'breach-1', kind: 'detected', at: Date.now(), detail: {} });
+    const [sealed] = await empty.encode([plain]);
+    const again = await loadCodec({ devKeyFile: keyFile }, storeHasBreaches(store));
+    expect(defaultPayloadConverter.fromPayload((await again.decode([sealed!]))[0]!)).toMatchObject({ affectedCount: 1200 });
+
+    const lost = join(mkdtempSync(join(tmpdir(), 'breachline-codec-')), 'codec.key');
+    const refused = loadCodec({ devKeyFile: lost }, storeHasBreaches(store));
+    await expect(refused).rejects.toThrow(CodecKeyMissing);
+    await expect(refused).rejects.toThrow(`Restore ${lost} from a backup, or set BREACHLINE_CODEC_KEY`);
+    expect(existsSync(lost)).toBe(false);
+    await expect(loadCodec({ key: randomBytes(32).toString('base64'), devKeyFile: join(tmpdir(), 'absent', 'codec.key') }, storeHasBreaches(store))).resolves.toBeInstanceOf(EncryptionCodec);
+    await store.close();
   });
 });

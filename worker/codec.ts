@@ -1,7 +1,7 @@
 // Payload encryption: every payload that leaves the worker or the client (inputs, results, update and query
 // arguments, activity arguments, search-attribute-free memo) is sealed with AES-256-GCM before Temporal stores it,
 // so workflow history holds ciphertext only. The key comes from BREACHLINE_CODEC_KEY; in development a key is
-// generated into the data folder once and reused.
+// generated into the data folder once, for an empty store only, and reused.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -66,14 +66,30 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The codec key: from the environment, else from (or newly generated into) `devKeyFile`. */
-export function loadCodec(env: { key?: string; oldKeys?: string; devKeyFile: string }): EncryptionCodec {
+/** Thrown instead of minting a new key when payloads sealed with the lost one are already in Temporal. */
+export class CodecKeyMissing extends Error {
+  override readonly name = 'CodecKeyMissing';
+  constructor(devKeyFile: string) {
+    super(
+      `the codec key is missing: ${devKeyFile} does not exist and BREACHLINE_CODEC_KEY is not set, but the store already holds breaches ` +
+        `whose payloads were sealed with it. Restore ${devKeyFile} from a backup, or set BREACHLINE_CODEC_KEY to that key; ` +
+        'a new key would leave every existing breach unreadable',
+    );
+  }
+}
+
+/**
+ * The codec key: from the environment, else from `devKeyFile`, else newly generated into it, but only while
+ * `hasBreaches()` says the store is empty: a fresh key cannot open what the lost one sealed.
+ */
+export async function loadCodec(env: { key?: string; oldKeys?: string; devKeyFile: string }, hasBreaches: () => Promise<boolean>): Promise<EncryptionCodec> {
   const previous = (env.oldKeys ?? '')
     .split(',')
     .filter((k) => k.trim())
     .map((k) => parseKey(k, 'BREACHLINE_CODEC_OLD_KEYS'));
   if (env.key) return new EncryptionCodec(parseKey(env.key, 'BREACHLINE_CODEC_KEY'), previous);
   if (!existsSync(env.devKeyFile)) {
+    if (await hasBreaches()) throw new CodecKeyMissing(env.devKeyFile);
     mkdirSync(dirname(env.devKeyFile), { recursive: true });
     try {
       writeFileSync(env.devKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

@@ -64,3 +64,8 @@ export async function openActivityDeps(config: Config): Promise<{ store: Store; 
   const store = await openStore(config.storeUrl);
   return { store, mailer: new Mailer(config.mail, store) };
 }
+
+/** Whether the store holds any breach (an outcome row): then payloads sealed with the codec key exist. */
+export function storeHasBreaches(store: Store): () => Promise<boolean> {
+  return async () => (await store.sql.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM outcome) AS found')).rows[0]!.found;
+}
