@@ -5,12 +5,11 @@
 // Set TEMPORAL_ADDRESS to use a running server instead of the dev server, BREACHLINE_SMTP_URL to send
 // through a real mail server instead of the sink, BREACHLINE_STORE_URL for PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { simpleParser } from 'mailparser';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
 import { loadCodec } from '../worker/codec';
@@ -21,6 +20,8 @@ import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches }
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from './mail-sink';
+import { mailViewer } from './mail-viewer';
+import { sessionRoutes } from './session';
 import { ensure, TEMPORAL_CLI, version } from './toolchain.mjs';
 
 const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
@@ -61,40 +62,11 @@ function startDevServer(dataDir: string, apiPort: number): ChildProcess {
   return spawn(cli.path, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-/** The mail sink as a page: newest first, each message readable as plain text. */
-function mailViewer(dir: string) {
-  return (app: FastifyInstance) => {
-    app.get('/dev/mail', async (_request, reply) => {
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
-      const rows = await Promise.all(
-        files.slice(0, 500).map(async (f) => {
-          const mail = await simpleParser(readFileSync(join(dir, f)));
-          const to = [mail.to ?? []].flat().map((a) => a.text).join(', ');
-          return `<li><a href="/dev/mail/${encodeURIComponent(f)}">${escapeHtml(mail.subject ?? '(no subject)')}</a> to ${escapeHtml(to)}, ${mail.date?.toISOString() ?? ''}</li>`;
-        }),
-      );
-      return reply.type('text/html').send(`<!doctype html><title>Breachline mail sink</title><h1>Mail sink (${files.length})</h1><ol>${rows.join('')}</ol>`);
-    });
-    app.get<{ Params: { file: string } }>('/dev/mail/:file', async (request, reply) => {
-      const file = request.params.file;
-      if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file))) return reply.code(404).send({ error: 'no such message' });
-      const raw = readFileSync(join(dir, file));
-      const mail = await simpleParser(raw);
-      const decoded = [`Subject: ${mail.subject ?? ''}`, `From: ${mail.from?.text ?? ''}`, `To: ${[mail.to ?? []].flat().map((a) => a.text).join(', ')}`, `Date: ${mail.date?.toISOString() ?? ''}`, `Message-ID: ${mail.messageId ?? ''}`, '', mail.text ?? ''];
-      return reply.type('text/plain; charset=utf-8').send((request.query as { raw?: string }).raw ? raw : decoded.join('\n'));
-    });
-  };
-}
-
 /** One line per refused or failed request, so a developer sees what a caller got wrong. */
 function logFailures(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 400) console.error(`api: ${request.method} ${request.url} -> ${reply.statusCode}`);
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 async function main(): Promise<void> {
@@ -139,14 +111,16 @@ async function main(): Promise<void> {
     const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
     const tokensFile = join(config.dataDir, 'dev-tokens.json');
     const tokens = await devTokens(store, tokensFile);
+    const apiTokens = new Tokens(store);
     const api = buildApi({
       breaches: await Breaches.connect(client, config.temporal.taskQueue, config.policy),
-      tokens: new Tokens(store),
+      tokens: apiTokens,
       store,
       plugins: [
         logFailures,
-        codecEndpoint(codec, UI_ORIGINS),
-        ...(sink ? [mailViewer(join(config.dataDir, 'mail'))] : []),
+        sessionRoutes(apiTokens),
+        codecEndpoint(codec, { tokens: apiTokens, uiOrigins: UI_ORIGINS }),
+        ...(sink ? [mailViewer(join(config.dataDir, 'mail'), apiTokens)] : []),
       ],
     });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
@@ -156,7 +130,8 @@ async function main(): Promise<void> {
       '',
       'Breachline is running:',
       `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, payloads decoded via ${apiUrl}/codec; data ${join(config.dataDir, 'temporal.sqlite')})`}`,
-      `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail)` : config.mail.smtpUrl}; escalations to owner ${(config.mail.owner ?? config.mail.responders).join(', ')}, DPO ${(config.mail.dpo ?? config.mail.responders).join(', ')}, executive ${(config.mail.executive ?? config.mail.responders).join(', ')}`,
+      ...(process.env.TEMPORAL_ADDRESS ? [] : [`              to read payloads in the Web UI: sign in at ${apiUrl}/session with the operator token, then turn on the UI's "Include cross-origin credentials"`]),
+      `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail for a signed-in browser)` : config.mail.smtpUrl}; escalations to owner ${(config.mail.owner ?? config.mail.responders).join(', ')}, DPO ${(config.mail.dpo ?? config.mail.responders).join(', ')}, executive ${(config.mail.executive ?? config.mail.responders).join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,
       `  HTTP API    ${apiUrl}  (OpenAPI ${apiUrl}/openapi.json)`,

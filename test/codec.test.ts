@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { codecEndpoint } from '../dev/codec-endpoint';
 import { openStore } from '../activities/store';
+import { Tokens } from '../client/auth';
 import { CodecKeyMissing, EncryptionCodec, loadCodec, parseKey } from '../worker/codec';
 import { storeHasBreaches } from '../worker/worker';
 
@@ -44,11 +45,13 @@ describe('payload codec', () => {
 
   it('decodes for the Web UI through the dev codec endpoint, answering its origin only', async () => {
     const codec = new EncryptionCodec(randomBytes(32));
+    const store = await openStore('pglite:memory');
+    const tokens = new Tokens(store);
     const app = Fastify();
-    codecEndpoint(codec, ['http://127.0.0.1:8233'])(app);
+    codecEndpoint(codec, { tokens, uiOrigins: ['http://127.0.0.1:8233'] })(app);
     const [sealed] = await codec.encode([plain]);
     const body = { payloads: [{ metadata: { encoding: Buffer.from(sealed!.metadata!.encoding!).toString('base64'), 'encryption-key-id': Buffer.from(sealed!.metadata!['encryption-key-id']!).toString('base64') }, data: Buffer.from(sealed!.data!).toString('base64') }] };
-    const response = await app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default' }, payload: body });
+    const response = await app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default', authorization: `Bearer ${await tokens.issue('alice@example.com', ['operator'])}` }, payload: body });
     expect(response.statusCode).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
     const [decoded] = response.json().payloads;
@@ -56,6 +59,7 @@ describe('payload codec', () => {
     const foreign = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     await app.close();
+    await store.close();
   });
 
   it('refuses to mint a new key when the store already holds breaches, naming the file to restore', async () => {

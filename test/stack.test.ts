@@ -72,7 +72,8 @@ describe('npm start (dev/stack.ts)', () => {
     const watched = await cli(['watch', breachId, '--times', '2', '--interval', '0.2']);
     expect(watched.stdout.match(/JP-APPI\/ppc-final/g)?.length).toBeGreaterThanOrEqual(2);
 
-    const page = await (await fetch(`http://127.0.0.1:${api}/dev/mail`)).text();
+    expect((await fetch(`http://127.0.0.1:${api}/dev/mail`)).status).toBe(401); // recipients' mail: readers only
+    const page = await (await fetch(`http://127.0.0.1:${api}/dev/mail`, { headers: { authorization: `Bearer ${tokens.manager}` } })).text();
     expect(page).toContain('OVERDUE');
     expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
     expect(existsSync(join(dataDir, 'codec.key'))).toBe(true);
