@@ -15,6 +15,7 @@ import { Breaches, connectClient } from '../client/breaches';
 import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
+import { healthRoutes } from '../client/health';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
         sessionRoutes(apiTokens),
         codecEndpoint(codec, { tokens: apiTokens, uiOrigins: UI_ORIGINS }),
         ...(sink ? [mailViewer(join(config.dataDir, 'mail'), apiTokens)] : []),
+        // Until buildApi serves the dependency checks itself.
+        (app) => (app.hasRoute({ method: 'GET', url: '/health/ready' }) ? undefined : healthRoutes({ client, store, workerRunning: () => worker.getState() === 'RUNNING' })(app)),
       ],
     });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
