@@ -5,13 +5,25 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
 import type { Store } from './store';
-import type { Audience, EscalationNotice, Notice, SendMailInput, SendMailResult } from './types';
+import type { Audience, EscalationNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
+
+/** How the SMTP server's certificate is checked: the worker's BREACHLINE_SMTP_* TLS settings. */
+export interface SmtpTls {
+  /** PEM certificates trusted for the server's certificate (BREACHLINE_SMTP_CA_FILE). */
+  ca?: string;
+  /** Refuse to send unless the session is encrypted (BREACHLINE_SMTP_REQUIRE_TLS=true). */
+  requireTLS?: boolean;
+  /** Accept a certificate nobody vouches for (BREACHLINE_SMTP_TLS_SELF_SIGNED=allow). */
+  allowSelfSigned?: boolean;
+}
 
 export interface MailConfig {
   /** smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465 (TLS); nodemailer URL options apply. */
   smtpUrl: string;
+  tls?: SmtpTls;
   from: string;
   responders: string[];
   /** Each escalation audience's addresses; the responders when not set. */
@@ -49,10 +61,29 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audi
   return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
+function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): RenderedMail {
+  const lines = [
+    `The mail server stopped answering while wave ${notice.wave} of ${notice.campaignId} was being sent.`,
+    'The wave is paused: nobody is counted as unreachable for it, and sending resumes by itself once the server answers again.',
+    '',
+    `Breach:   ${notice.breachId}`,
+    `Campaign: ${notice.campaignId}, wave ${notice.wave}`,
+    `Since:    ${new Date(notice.since).toISOString()}`,
+    `Cause:    ${notice.reason}`,
+    `Waiting:  ${notice.waiting} people of the wave`,
+    '',
+    'Check the SMTP server the worker sends through (BREACHLINE_SMTP_URL).',
+  ];
+  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
+  return { subject: `[Breachline] Mail server down: wave ${notice.wave} paused — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+}
+
 export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience): RenderedMail {
   switch (notice.template) {
     case 'escalation':
       return renderEscalation(notice, statusBaseUrl, audience);
+    case 'wave-outage':
+      return renderWaveOutage(notice, statusBaseUrl);
   }
 }
 
@@ -66,11 +97,81 @@ export interface SmtpError extends Error {
   responseCode?: number;
   response?: string;
   code?: string;
+  /** The system error nodemailer wrapped, e.g. ECONNREFUSED or DEPTH_ZERO_SELF_SIGNED_CERT. */
+  originalCode?: string;
+  /** The SMTP command that failed: CONN, EHLO, STARTTLS, AUTH …, MAIL FROM, RCPT TO, DATA, API. */
+  command?: string;
+}
+
+/**
+ * A failed SMTP send, told apart by what it means. `server`: the server (or the way to it) is out, so nothing
+ * can be sent now and no recipient is to blame; `recipient`: this one message was refused or deferred.
+ */
+export interface MailFailure {
+  type: 'MailTransport' | 'MailTls' | 'MailAuth' | 'MailRefused';
+  scope: 'server' | 'recipient';
+  retryable: boolean;
+  /** One line naming the cause, without addresses: it may enter workflow history. */
+  reason: string;
+}
+
+const TLS_FIX = 'set BREACHLINE_SMTP_CA_FILE or, knowingly, BREACHLINE_SMTP_TLS_SELF_SIGNED=allow';
+const CERTIFICATE_PROBLEM = /certificate|self[- ]signed|unable to (get|verify)|CERT_|ALTNAME/i;
+
+/** Addresses in a server's answer are replaced: a reason goes into workflow history, personal data never does. */
+function withoutAddresses(text: string): string {
+  return text.replace(/<?[^\s<>@]+@[^\s<>@]+>?/g, '<address>');
+}
+
+function oneLine(error: SmtpError): string {
+  const line = (error.message || String(error)).split('\n')[0]!.trim();
+  return withoutAddresses(line.length > 300 ? `${line.slice(0, 297)}...` : line);
+}
+
+/** What a nodemailer failure means for the mail and for the server (RFC 5321 §4.2.1: 4yz transient, 5yz permanent). */
+export function classifySmtpFailure(error: unknown): MailFailure {
+  const smtp = (error instanceof Error ? error : new Error(String(error))) as SmtpError;
+  const line = oneLine(smtp);
+  const code = smtp.responseCode;
+  if (smtp.code === 'EAUTH' || smtp.code === 'ENOAUTH') {
+    return { type: 'MailAuth', scope: 'server', retryable: false, reason: `the SMTP server refused the login (${line}): check the user and password in BREACHLINE_SMTP_URL` };
+  }
+  if ((smtp.code === 'ETLS' || smtp.code === 'ESOCKET') && (CERTIFICATE_PROBLEM.test(smtp.message) || CERTIFICATE_PROBLEM.test(smtp.originalCode ?? ''))) {
+    return { type: 'MailTls', scope: 'server', retryable: false, reason: `the SMTP server's certificate is not trusted (${line}): ${TLS_FIX}` };
+  }
+  if (smtp.code === 'EREQUIRETLS' || (smtp.code === 'ETLS' && smtp.command === 'STARTTLS' && code !== undefined && code >= 500)) {
+    return { type: 'MailTls', scope: 'server', retryable: false, reason: `the SMTP server does not offer STARTTLS, and BREACHLINE_SMTP_REQUIRE_TLS=true refuses to send without it (${line})` };
+  }
+  // 421: the server is closing the session (RFC 5321 §3.8), whatever the command it answered.
+  const perMessage = (smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && code !== 421 && smtp.command !== 'MAIL FROM';
+  if (perMessage && (code === undefined || code >= 500)) return { type: 'MailRefused', scope: 'recipient', retryable: false, reason: `refused by the SMTP server: ${line}` };
+  if (perMessage) return { type: 'MailTransport', scope: 'recipient', retryable: true, reason: `deferred by the SMTP server: ${line}` };
+  if (smtp.command === 'MAIL FROM' && code !== undefined && code >= 500) {
+    return { type: 'MailRefused', scope: 'server', retryable: false, reason: `the SMTP server refuses the sender (${line}): check BREACHLINE_MAIL_FROM` };
+  }
+  const cause = smtp.code === 'ETIMEDOUT' ? 'timed out' : code !== undefined ? 'is unavailable' : 'cannot be reached';
+  return { type: 'MailTransport', scope: 'server', retryable: true, reason: `the SMTP server ${cause}: ${line}` };
 }
 
 /** A 5xx refusal of the envelope or the message: permanent for this mail (RFC 5321 §4.2.1); all else is retried. */
 export function isPermanentRefusal(error: SmtpError): boolean {
-  return (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== undefined && error.responseCode >= 500;
+  const failure = classifySmtpFailure(error);
+  return failure.type === 'MailRefused' && failure.scope === 'recipient';
+}
+
+let warnedSelfSigned = false;
+
+/** nodemailer's options for the configured server and TLS settings; both transports (Mailer, CampaignSender) use them. */
+export function smtpOptions(smtpUrl: string, tls: SmtpTls = {}): SMTPTransport.Options & { url: string } {
+  if (tls.allowSelfSigned && !warnedSelfSigned) {
+    warnedSelfSigned = true;
+    console.warn("BREACHLINE_SMTP_TLS_SELF_SIGNED=allow: the SMTP server's certificate is not checked, so mail (and the SMTP password) can be read by anyone between here and the server");
+  }
+  return {
+    url: smtpUrl,
+    ...(tls.requireTLS ? { requireTLS: true } : {}),
+    ...(tls.ca || tls.allowSelfSigned ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.allowSelfSigned ? { rejectUnauthorized: false } : {}) } } : {}),
+  };
 }
 
 export class Mailer {
@@ -80,7 +181,7 @@ export class Mailer {
     readonly config: MailConfig,
     private readonly store: Store,
   ) {
-    this.transport = nodemailer.createTransport(config.smtpUrl);
+    this.transport = nodemailer.createTransport(smtpOptions(config.smtpUrl, config.tls));
   }
 
   private addresses(audience: Audience): string[] {
@@ -103,16 +204,18 @@ export class Mailer {
       await this.store.settleMail(input.idempotencyKey, 'sent', info.response ?? '');
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
-      const smtp = error as SmtpError;
-      // A 5xx refusal of the envelope or the message is permanent for this mail (RFC 5321 §4.2.1). Anything else
-      // is retried: 4xx, a lost connection, and also a refused login (EAUTH), which is the worker's configuration
-      // to fix, not a reason to give up on the mail.
-      if (isPermanentRefusal(smtp)) {
-        await this.store.settleMail(input.idempotencyKey, 'failed', smtp.response ?? smtp.message);
-        throw ApplicationFailure.nonRetryable(`SMTP refused mail ${input.idempotencyKey}: ${smtp.response ?? smtp.message}`, 'MailRefused');
-      }
-      throw error;
+      const failure = classifySmtpFailure(error);
+      // A refusal is this mail's fate for good; any other failure is noted on its row, which stays claimable.
+      if (failure.type === 'MailRefused') await this.store.settleMail(input.idempotencyKey, 'failed', failure.reason);
+      else await this.noteFailure(input.idempotencyKey, failure.reason);
+      const message = `mail ${input.idempotencyKey}: ${failure.reason}`;
+      throw failure.retryable ? ApplicationFailure.retryable(message, failure.type) : ApplicationFailure.nonRetryable(message, failure.type);
     }
+  }
+
+  /** The last failure of a mail still to be sent, on its ledger row (claimMail counts the attempts). */
+  private async noteFailure(key: string, reason: string): Promise<void> {
+    await this.store.sql.query(`UPDATE mail_ledger SET smtp_response = $2, updated_at = now() WHERE idempotency_key = $1 AND status = 'sending'`, [key, reason.slice(0, 500)]);
   }
 
   close(): void {

@@ -22,7 +22,20 @@ export interface EscalationNotice {
   overdue: boolean;
 }
 
-export type Notice = EscalationNotice;
+/** To the breach owner: a wave is paused because the SMTP server is out. Counts and ids only, never a person. */
+export interface WaveOutageNotice {
+  template: 'wave-outage';
+  breachId: string;
+  campaignId: string;
+  wave: number;
+  /** Epoch ms, workflow time: when the outage was first seen. */
+  since: number;
+  reason: string;
+  /** People of the wave not yet sent. */
+  waiting: number;
+}
+
+export type Notice = EscalationNotice | WaveOutageNotice;
 
 export interface SendMailInput {
   /** One key per mail that must leave at most once; a repeat returns the first send's result. */

@@ -23,6 +23,14 @@ const Env = z.object({
   BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
   BREACHLINE_STORE_URL: z.string().min(1).optional(),
   BREACHLINE_SMTP_URL: z.url().default('smtp://127.0.0.1:2525'),
+  BREACHLINE_SMTP_CA_FILE: z
+    .string()
+    .min(1)
+    .transform(readCertificates)
+    .optional()
+    .describe("a PEM file with the certificate(s) trusted for the SMTP server's: a private CA, or the server's own self-signed one"),
+  BREACHLINE_SMTP_REQUIRE_TLS: z.stringbool().default(false).describe('true: refuse to send unless the SMTP session is encrypted (STARTTLS or smtps)'),
+  BREACHLINE_SMTP_TLS_SELF_SIGNED: z.literal('allow').optional().describe("allow: accept an SMTP certificate nobody vouches for (warned at start); prefer BREACHLINE_SMTP_CA_FILE"),
   BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
   BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
   BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
@@ -58,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storeUrl: e.BREACHLINE_STORE_URL ?? `pglite:${join(dataDir, 'store')}`,
     mail: {
       smtpUrl: e.BREACHLINE_SMTP_URL,
+      tls: { ca: e.BREACHLINE_SMTP_CA_FILE, requireTLS: e.BREACHLINE_SMTP_REQUIRE_TLS, allowSelfSigned: e.BREACHLINE_SMTP_TLS_SELF_SIGNED === 'allow' },
       from: e.BREACHLINE_MAIL_FROM,
       responders: e.BREACHLINE_RESPONDERS,
       // Each escalation audience falls back to the responders, so a one-address setup still reaches someone.
@@ -70,6 +79,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
+}
+
+/** The PEM certificates in a CA file; a file that cannot be read or holds none is refused at start, not at the first mail. */
+function readCertificates(path: string, context: z.RefinementCtx<string>): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    context.addIssue({ code: 'custom', message: `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    return z.NEVER;
+  }
+  return pem;
 }
 
 /** A playbook file, when one is configured, replaces the policy's playbook; a bad one stops start-up, naming the path and field. */
