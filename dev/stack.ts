@@ -5,7 +5,7 @@
 // Set TEMPORAL_ADDRESS to use a running server instead of the dev server, BREACHLINE_SMTP_URL to send
 // through a real mail server instead of the sink, BREACHLINE_STORE_URL for PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -22,12 +22,14 @@ import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from './mail-sink';
 import { mailViewer } from './mail-viewer';
+import { busyPorts } from './ports';
 import { sessionRoutes } from './session';
 import { ensure, TEMPORAL_CLI, version } from './toolchain.mjs';
 
 const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.BREACHLINE_TEMPORAL_UI_PORT ?? 8233);
 const SINK_PORT = Number(process.env.BREACHLINE_SINK_PORT ?? 2525);
+const GUARD = join(import.meta.dirname, 'guard.mjs');
 const UI_ORIGINS = [`http://127.0.0.1:${TEMPORAL_UI_PORT}`, `http://localhost:${TEMPORAL_UI_PORT}`];
 
 const SEARCH_ATTRIBUTE_TYPES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime' } as Record<string, string>;
@@ -60,7 +62,50 @@ function startDevServer(dataDir: string, apiPort: number): ChildProcess {
     '--ui-codec-endpoint', `http://127.0.0.1:${apiPort}/codec`,
     ...Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type]}`]),
   ];
-  return spawn(cli.path, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Under the guard, whose stdin is a pipe from this process: the dev server dies when this process does, however.
+  return spawn(process.execPath, [GUARD, cli.path, ...args], { stdio: ['pipe', 'inherit', 'inherit'] });
+}
+
+/** This process's ancestors in its own job (process group): npm, its shell, tsx. Linux /proc; elsewhere the parent. */
+function jobAncestors(): number[] {
+  const stat = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return { ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  };
+  try {
+    const own = stat(process.pid);
+    const ancestors: number[] = [];
+    for (let pid = own.ppid; pid > 1 && stat(pid).pgrp === own.pgrp; pid = stat(pid).ppid) ancestors.push(pid);
+    return ancestors.length ? ancestors : [process.ppid];
+  } catch {
+    return [process.ppid];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); // a zombie is dead, just not yet reaped
+  } catch {
+    return true; // no /proc: the signal's answer stands
+  }
+}
+
+/** Calls `orphaned` once when the process that started the stack is gone (npm or tsx killed, even by SIGKILL). */
+function watchParents(orphaned: () => void): void {
+  const parent = process.ppid;
+  const ancestors = jobAncestors();
+  const timer = setInterval(() => {
+    if (process.ppid !== parent || !ancestors.every(alive)) {
+      clearInterval(timer);
+      orphaned();
+    }
+  }, 500);
+  timer.unref();
 }
 
 /** One line per refused or failed request, so a developer sees what a caller got wrong. */
@@ -81,6 +126,25 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  watchParents(() => {
+    console.error('breachline: the process that started the stack is gone; stopping');
+    void shutdown(1);
+  });
+
+  const busy = await busyPorts([
+    ...(process.env.TEMPORAL_ADDRESS
+      ? []
+      : [
+          { port: TEMPORAL_PORT, host: '127.0.0.1', what: 'the Temporal dev server', variable: 'BREACHLINE_TEMPORAL_PORT' },
+          { port: TEMPORAL_UI_PORT, host: '127.0.0.1', what: 'the Temporal Web UI', variable: 'BREACHLINE_TEMPORAL_UI_PORT' },
+        ]),
+    ...(process.env.BREACHLINE_SMTP_URL ? [] : [{ port: SINK_PORT, host: '127.0.0.1', what: 'the mail sink', variable: 'BREACHLINE_SINK_PORT' }]),
+    ...(config.api.port ? [{ port: config.api.port, host: config.api.host, what: 'the HTTP API', variable: 'BREACHLINE_API_PORT' }] : []),
+  ]);
+  if (busy.length) {
+    for (const message of busy) console.error(`breachline: ${message}`);
+    process.exit(2);
+  }
 
   try {
     let temporalAddress = config.temporal.address;
