@@ -49,7 +49,7 @@ describe('breachline CLI', () => {
   it('lists every regime the facts bring in, soonest first, and says which jurisdictions it cannot evaluate', async () => {
     const facts = file('world.json', {
       awareAt: '2026-11-24T03:00:00Z',
-      jurisdictions: ['JP', 'DE', 'GB', 'US-TX', 'KR', 'BR', 'ZZ'],
+      jurisdictions: ['JP', 'DE', 'GB', 'US-TX', 'KR', 'BR', 'NZ'],
       affectedCount: 1500,
       affectedByJurisdiction: { 'US-TX': 300 },
       dataCategories: ['name', 'payment_card'],
@@ -63,10 +63,10 @@ describe('breachline CLI', () => {
     expect([...new Set(entries.filter((e) => e.status === 'due').map((e) => e.regime))].sort()).toEqual(['BR-LGPD', 'EU-GDPR', 'JP-APPI', 'KR-PIPA', 'UK-GDPR', 'US-SEC', 'US-TX']);
     expect(entries.find((e) => e.obligation === 'US-TX/attorney-general')?.dueAt).toBe('2026-12-24T23:59:59.999-06:00');
     expect(entries.find((e) => e.obligation === 'US-SEC/form-8-k')?.dueAt).toBe('2026-12-02T23:59:59.999-05:00');
-    expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'ZZ', dueAt: null, why: expect.stringContaining('no rule pack for ZZ') });
+    expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'NZ', dueAt: null, why: expect.stringContaining('no rule pack for NZ') });
 
     const table = await breachline(['obligations', '--facts', facts]);
-    expect(table.stdout).toContain('NOT EVALUATED ZZ');
+    expect(table.stdout).toContain('NOT EVALUATED NZ');
     expect(table.stdout).toContain('US-HIPAA: not applicable');
   });
 
@@ -89,6 +89,14 @@ describe('breachline CLI', () => {
     expect(code).toBe(EXIT.invalid);
     expect(stdout).toBe('');
     expect(stderr.trim()).toBe('breachline: invalid facts: awareAt: Invalid ISO datetime; affectedCount: Too small: expected number to be >=0; mood: unknown field');
+  });
+
+  it('refuses a jurisdiction that is not an ISO 3166 code, naming the near miss, and exits 2', async () => {
+    const facts = file('ja.json', { awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JA'], affectedCount: 1200 });
+    const { code, stderr, stdout } = await breachline(['obligations', '--facts', facts]);
+    expect(code).toBe(EXIT.invalid);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe('breachline: invalid facts: jurisdictions.0: not an ISO 3166-1 alpha-2 or ISO 3166-2 code; did you mean "JP" (Japan)?');
   });
 
   it('says in one sentence what to do when Temporal cannot be reached, and exits 69', async () => {

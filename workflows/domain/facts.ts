@@ -21,7 +21,8 @@ export const DataCategory = z.enum([
 export type DataCategory = z.infer<typeof DataCategory>;
 
 /** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"). */
-export const Jurisdiction = z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'expected ISO 3166-1 alpha-2 or ISO 3166-2, e.g. "JP" or "US-NY"');
+import { Jurisdiction } from './jurisdiction';
+export { Jurisdiction };
 
 /** Known sectors bring in sector regimes; other names are accepted and kept, and bring in nothing. */
 export const KNOWN_SECTORS = [

@@ -1,0 +1,148 @@
+// Jurisdictions are ISO 3166 codes checked against the maintained list (the iso-3166 package), not a pattern: a code
+// no rule pack knows is reported as unevaluated, so a typo must be refused here or it silently yields no obligations.
+// Pure data and string work: this module is bundled into the workflow sandbox.
+import { iso31661 } from 'iso-3166/1.js';
+import { iso31661Reserved } from 'iso-3166/1-reserved.js';
+import { iso31662 } from 'iso-3166/2.js';
+import { z } from 'zod';
+
+/** The shape every code has: the alpha-2 country, then for a subdivision a dash and up to three letters or digits (ISO 3166-2). */
+const CODE_SHAPE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+
+/** Every assigned code with its English short name: ISO 3166-1 alpha-2 countries and ISO 3166-2 subdivisions. */
+const NAMES = new Map<string, string>([
+  ...iso31661.map((c) => [c.alpha2, c.name] as const),
+  ...iso31662.map((s) => [s.code, `${s.name}, ${s.code.slice(0, 2)}`] as const),
+]);
+const COUNTRIES = iso31661.map((c) => c.alpha2);
+const ALPHA3 = new Map(iso31661.map((c) => [c.alpha3, c.alpha2]));
+const RESERVED = new Map(iso31661Reserved.filter((r) => r.state !== 'indeterminately-reserved').map((r) => [r.alpha2, r.name]));
+
+/** ISO 3166-1 exceptional and transitional reservations for places that have an assigned code of their own. */
+const RESERVED_SUCCESSORS: Readonly<Record<string, readonly string[]>> = {
+  UK: ['GB'],
+  FX: ['FR'],
+  AC: ['SH-AC'],
+  TA: ['SH-TA'],
+  IC: ['ES-CN'],
+  EA: ['ES-CE', 'ES-ML'],
+  CP: ['FR-CP'],
+  DG: ['IO'],
+  BU: ['MM'],
+  TP: ['TL'],
+  ZR: ['CD'],
+};
+
+/** ISO 639-1 language codes typed for the country where the language is mostly spoken (CLDR likely subtags; "uk" is left to UK→GB). */
+const LANGUAGE_COUNTRIES: Readonly<Record<string, readonly string[]>> = {
+  ja: ['JP'], ko: ['KR'], zh: ['CN'], en: ['GB', 'US'], da: ['DK'], sv: ['SE'], el: ['GR'], cs: ['CZ'], et: ['EE'],
+  he: ['IL'], hi: ['IN'], vi: ['VN'], fa: ['IR'], ur: ['PK'], sq: ['AL'], hy: ['AM'], ka: ['GE'], be: ['BY'],
+  bn: ['BD'], ms: ['MY'], sl: ['SI'], sr: ['RS'], nb: ['NO'], nn: ['NO'], km: ['KH'], lo: ['LA'], my: ['MM'],
+  ne: ['NP'], si: ['LK'], ga: ['IE'], kk: ['KZ'], ky: ['KG'],
+};
+
+/** English names in common use where the ISO 3166-1 short name differs. */
+const COMMON_NAMES: Readonly<Record<string, string>> = {
+  'united kingdom': 'GB', 'great britain': 'GB', britain: 'GB', 'united states': 'US', america: 'US', russia: 'RU',
+  'south korea': 'KR', 'north korea': 'KP', 'czech republic': 'CZ', turkey: 'TR', laos: 'LA', syria: 'SY',
+};
+
+/** Lower case, no diacritics, letters and digits only: "Viet Nam", "vietnam" and "São Paulo"/"sao paulo" compare equal. */
+const nameKey = (name: string): string =>
+  name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+
+/** Codes by name: full ISO names, the short form before ", " or " (" ("Korea, Republic of" → "Korea"), and common names. */
+const BY_NAME = new Map<string, string[]>();
+const addName = (name: string, code: string) => {
+  const key = nameKey(name);
+  const codes = BY_NAME.get(key) ?? [];
+  if (key && !codes.includes(code)) BY_NAME.set(key, [...codes, code]);
+};
+for (const c of iso31661) {
+  addName(c.name, c.alpha2);
+  addName(c.name.split(/, | \(/)[0]!, c.alpha2);
+}
+for (const [name, code] of Object.entries(COMMON_NAMES)) addName(name, code);
+for (const s of iso31662) addName(s.name, s.code);
+
+export const isJurisdiction = (code: string): boolean => NAMES.has(code);
+
+/** True when a and b differ by one substitution, insertion, deletion or swap of adjacent characters. */
+function oneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** The input as a code would be written: upper case, a dash between country and subdivision ("us_ny", "usny" → "US-NY"). */
+function asCode(input: string): string {
+  const code = input.trim().toUpperCase().replace(/[\s_./]+/g, '-');
+  const dashed = `${code.slice(0, 2)}-${code.slice(2)}`;
+  return /^[A-Z]{2}[A-Z0-9]{1,3}$/.test(code) && !isJurisdiction(code) && isJurisdiction(dashed) ? dashed : code;
+}
+
+/**
+ * The valid codes the input most likely meant, best first; empty when there is no near miss or it is the code itself.
+ * Each kind of slip is tried in turn and the first that finds any code answers, so a guess never crowds out a sure fix.
+ */
+export function jurisdictionNearMisses(input: string): string[] {
+  if (isJurisdiction(input)) return [];
+  const code = asCode(input);
+  const slips: (() => readonly string[])[] = [
+    () => [...(isJurisdiction(code) ? [code] : []), ...(LANGUAGE_COUNTRIES[input.trim().toLowerCase()] ?? [])],
+    () => (RESERVED_SUCCESSORS[code] ?? []).filter(isJurisdiction),
+    () => {
+      const [country, subdivision] = [ALPHA3.get(code.slice(0, 3)), code.slice(3)];
+      const candidate = country && (subdivision === '' || subdivision.startsWith('-')) ? country + subdivision : undefined;
+      return candidate && isJurisdiction(candidate) ? [candidate] : [];
+    },
+    () => BY_NAME.get(nameKey(input)) ?? [],
+    () => {
+      if (!CODE_SHAPE.test(code)) return [];
+      const country = code.slice(0, 2);
+      const peers = code.length === 2 || !isJurisdiction(country) ? COUNTRIES : iso31662.filter((s) => s.code.startsWith(`${country}-`)).map((s) => s.code);
+      const close = peers.filter((peer) => oneEditApart(code, peer));
+      return close.length === 1 ? close : [];
+    },
+  ];
+  for (const slip of slips) {
+    const found = [...new Set(slip())];
+    if (found.length) return found;
+  }
+  return [];
+}
+
+/** The one code the input most likely meant ("JA" → "JP", "Japan" → "JP"), or undefined when none or several fit. */
+export function suggestJurisdiction(input: string): string | undefined {
+  const found = jurisdictionNearMisses(input);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** Why the input is not a jurisdiction, naming the near misses; the input is echoed only when shaped like a code. */
+export function jurisdictionProblem(input: string): string {
+  const code = asCode(input);
+  const country = code.slice(0, 2);
+  const reserved = RESERVED.get(code);
+  const problem = isJurisdiction(code)
+    ? 'ISO 3166 codes are upper case, with a dash before the subdivision'
+    : CODE_SHAPE.test(code) && code.length > 2 && isJurisdiction(country)
+      ? `"${code}" is not an ISO 3166-2 subdivision of ${country} (${NAMES.get(country)})`
+      : reserved
+        ? `"${code}" is reserved in ISO 3166-1 (${reserved}) and is no country's code`
+        : 'not an ISO 3166-1 alpha-2 or ISO 3166-2 code';
+  const found = jurisdictionNearMisses(input);
+  if (found.length === 0) return reserved ? `${problem}: name each country or subdivision` : `${problem}, e.g. "JP" or "US-NY"`;
+  const named = found.slice(0, 3).map((c) => `"${c}" (${NAMES.get(c)})`);
+  return `${problem}; did you mean ${named.join(' or ')}${found.length > 3 ? ' or another' : ''}?`;
+}
+
+/** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"), as assigned today. */
+export const Jurisdiction = z.string().superRefine((value, ctx) => {
+  if (!isJurisdiction(value)) ctx.addIssue({ code: 'custom', message: jurisdictionProblem(value) });
+});
