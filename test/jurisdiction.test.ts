@@ -4,7 +4,7 @@ import { iso31661 } from 'iso-3166/1.js';
 import { iso31662 } from 'iso-3166/2.js';
 import { describe, expect, it } from 'vitest';
 import { Facts } from '../workflows/domain/facts';
-import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, suggestJurisdiction } from '../workflows/domain/jurisdiction';
+import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, JurisdictionShape, suggestJurisdiction } from '../workflows/domain/jurisdiction';
 import { RULE_PACKS } from '../workflows/domain/regimes';
 import { EEA_STATES } from '../workflows/domain/regimes/facts-helpers';
 
@@ -93,6 +93,11 @@ describe('Jurisdiction', () => {
         }
       }),
     );
+  });
+
+  it('keeps the shape-only check for held codes: a code no longer in the list still loads, a malformed one does not', () => {
+    expect(JurisdictionShape.safeParse('ZZ').success).toBe(true);
+    expect(JurisdictionShape.safeParse('jp').success).toBe(false);
   });
 
   it('refuses a bad jurisdiction in facts, naming its index and the near miss', () => {

@@ -142,6 +142,12 @@ export function jurisdictionProblem(input: string): string {
   return `${problem}; did you mean ${named.join(' or ')}${found.length > 3 ? ' or another' : ''}?`;
 }
 
+/**
+ * The shape of a jurisdiction code only, for what a breach already holds: a later ISO 3166 list (a subdivision
+ * renamed, a code withdrawn) must not fail a running breach on replay; new reports use Jurisdiction.
+ */
+export const JurisdictionShape = z.string().regex(CODE_SHAPE, 'expected ISO 3166-1 alpha-2 or ISO 3166-2, e.g. "JP" or "US-NY"');
+
 /** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"), as assigned today. */
 export const Jurisdiction = z.string().superRefine((value, ctx) => {
   if (!isJurisdiction(value)) ctx.addIssue({ code: 'custom', message: jurisdictionProblem(value) });
