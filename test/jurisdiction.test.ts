@@ -4,7 +4,7 @@ import { iso31661 } from 'iso-3166/1.js';
 import { iso31662 } from 'iso-3166/2.js';
 import { describe, expect, it } from 'vitest';
 import { Facts } from '../workflows/domain/facts';
-import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, JurisdictionShape, suggestJurisdiction } from '../workflows/domain/jurisdiction';
+import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, JurisdictionShape, LANGUAGE_COUNTRIES, suggestJurisdiction } from '../workflows/domain/jurisdiction';
 import { RULE_PACKS } from '../workflows/domain/regimes';
 import { EEA_STATES } from '../workflows/domain/regimes/facts-helpers';
 
@@ -68,6 +68,11 @@ describe('Jurisdiction', () => {
   ])('refuses %s with no near miss to offer', (input, message) => {
     expect(suggestJurisdiction(input)).toBeUndefined();
     expect(problem(input)).toContain(message);
+  });
+
+  it.each(Object.entries(LANGUAGE_COUNTRIES))('maps the language %s to %j, the country CLDR gives it', (language, countries) => {
+    expect(countries).toContain(new Intl.Locale(language).maximize().region);
+    expect(jurisdictionNearMisses(language)).toEqual(expect.arrayContaining([...countries]));
   });
 
   it('never echoes input that is not shaped like a code', () => {

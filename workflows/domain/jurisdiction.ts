@@ -34,7 +34,7 @@ const RESERVED_SUCCESSORS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** ISO 639-1 language codes typed for the country where the language is mostly spoken (CLDR likely subtags; "uk" is left to UK→GB). */
-const LANGUAGE_COUNTRIES: Readonly<Record<string, readonly string[]>> = {
+export const LANGUAGE_COUNTRIES: Readonly<Record<string, readonly string[]>> = {
   ja: ['JP'], ko: ['KR'], zh: ['CN'], en: ['GB', 'US'], da: ['DK'], sv: ['SE'], el: ['GR'], cs: ['CZ'], et: ['EE'],
   he: ['IL'], hi: ['IN'], vi: ['VN'], fa: ['IR'], ur: ['PK'], sq: ['AL'], hy: ['AM'], ka: ['GE'], be: ['BY'],
   bn: ['BD'], ms: ['MY'], sl: ['SI'], sr: ['RS'], nb: ['NO'], nn: ['NO'], km: ['KH'], lo: ['LA'], my: ['MM'],
