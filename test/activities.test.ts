@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { Mailer, messageIdFor } from '../activities/mail';
+import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import type { SendMailInput } from '../activities/types';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
@@ -89,9 +91,39 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
     const m = mailer(['dpo@example.test'], 'smtp://127.0.0.1:1');
     const error = await m.send(input(`${engine}/unreachable`)).catch((e) => e);
     m.close();
-    expect(error).not.toBeInstanceOf(ApplicationFailure);
-    expect((error as Error & { code?: string }).code).toBe('ESOCKET');
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'MailTransport', nonRetryable: false });
     expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/unreachable`)).toMatchObject({ status: 'sending' });
+  });
+
+  test('keeps all of a transaction or none of it', async () => {
+    const key = (name: string) => `${engine}/tx/${name}`;
+    const outcome = (name: string) => ({ idempotencyKey: key(name), breachId: 'breach-tx', kind: 'approval-recorded' as const, at: 0, detail: {} });
+    expect(await store.transaction(async (tx) => (await tx.recordOutcome(outcome('kept'))) && tx.recordOutcome(outcome('kept-too')))).toBe('new');
+    const failure = await store
+      .transaction(async (tx) => {
+        await tx.recordOutcome(outcome('undone'));
+        throw new Error('changed my mind');
+      })
+      .catch((e) => e);
+    expect((failure as Error).message).toBe('changed my mind');
+    expect((await store.outcomes('breach-tx')).map((r) => r.idempotency_key).sort()).toEqual([key('kept'), key('kept-too')]);
+    expect(await store.recordOutcome(outcome('after'))).toBe('new'); // the connection is usable again
+  });
+
+  test('keeps nothing of an import the store fails part-way, and says which lines it was storing', async () => {
+    const breachId = `breach-store-fails-${engine.split(' ')[0]}`;
+    await store.sql.query(`CREATE OR REPLACE FUNCTION refuse_p2500() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.person_id = 'p2500' THEN RAISE EXCEPTION 'disk full (simulated by a trigger)'; END IF; RETURN NEW; END $$`);
+    await store.sql.query('CREATE OR REPLACE TRIGGER refuse_p2500 BEFORE INSERT ON recipient FOR EACH ROW EXECUTE FUNCTION refuse_p2500()');
+    try {
+      const csv = 'id,name,email\n' + Array.from({ length: 3000 }, (_, i) => `p${i},Person ${i},p${i}@example.test\n`).join('');
+      const error = await importRecipients(store, breachId, Readable.from([csv]), 'csv').catch((e) => e);
+      expect((error as Error).message).toMatch(/lines 2002.3001.*disk full/);
+      expect((await store.recipientCounts(breachId)).total).toBe(0);
+    } finally {
+      await store.sql.query('DROP TRIGGER refuse_p2500 ON recipient');
+    }
   });
 
   test('records an outcome once per idempotency key', async () => {
@@ -120,12 +152,12 @@ describe('mail transport security', () => {
       good.close();
       expect(tlsSink.messages.map((m) => m.messageId)).toEqual([sent.messageId]);
 
-      // A refused login is the worker's configuration to fix: the mail stays retryable, then goes out once.
+      // A refused login is the worker's configuration to fix: not retried, but its ledger row stays open, so once fixed it goes out once.
       const bad = new Mailer({ smtpUrl: url('wrong'), from: FROM, responders: ['dpo@example.test'] }, store);
       const refusal = await bad.send({ idempotencyKey: 'tls/2', audience: 'responders', notice }).catch((e) => e);
       bad.close();
-      expect(refusal).not.toBeInstanceOf(ApplicationFailure);
-      expect((refusal as Error & { code?: string; responseCode?: number }).code).toBe('EAUTH');
+      expect(refusal).toBeInstanceOf(ApplicationFailure);
+      expect(refusal).toMatchObject({ type: 'MailAuth', nonRetryable: true });
       expect(tlsSink.messages).toHaveLength(1);
       const fixed = new Mailer({ smtpUrl: url('s3cret'), from: FROM, responders: ['dpo@example.test'] }, store);
       await fixed.send({ idempotencyKey: 'tls/2', audience: 'responders', notice });
