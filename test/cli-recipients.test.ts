@@ -1,0 +1,54 @@
+// `breachline recipients import` and `postal-list` as a user runs them: a real process on a real embedded store.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../activities/store';
+import { EXIT } from '../client/cli';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'breachline.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'breachline-cli-recipients-'));
+const storeUrl = `pglite:${join(dir, 'store')}`;
+
+async function breachline(args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, BREACHLINE_STORE_URL: storeUrl } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('breachline recipients', () => {
+  it('imports nothing from a file with a quote never closed, exits 2 and names the line', async () => {
+    const file = join(dir, 'people.csv');
+    writeFileSync(file, 'id,name,email\np1,Ann,ann@example.test\np2,"Bo,bo@example.test\np3,Cy,cy@example.test\n');
+    const { code, stderr } = await breachline(['recipients', 'import', 'breach-cli', file]);
+    expect(code).toBe(EXIT.invalid);
+    expect(stderr).toContain('line 3: a quoted cell that starts on this row is never closed');
+    const store = await openStore(storeUrl);
+    expect(await store.recipientCounts('breach-cli')).toMatchObject({ total: 0 });
+    await store.close();
+  }, 60_000);
+
+  it('writes a postal list of people with an address, formulas neutralised, and counts those without one', async () => {
+    const store = await openStore(storeUrl);
+    await store.addRecipients('breach-postal', [
+      { id: 'p1', name: '=cmd|\' /C calc\'!A0', postalAddress: '1 Main St', locale: 'en', dataCategories: [], priority: 1 },
+      { id: 'p2', name: 'Mail Only', email: 'gone@example.test', locale: 'en', dataCategories: [], priority: 1 },
+    ]);
+    await store.planDeliveries('campaign-postal', 'breach-postal', 10);
+    await store.settleDeliveries('campaign-postal', [{ personId: 'p2', status: 'bounced', messageId: '<m@example.test>', smtpResponse: '550 no such user' }]);
+    await store.close();
+
+    const out = join(dir, 'postal.csv');
+    const { code, stderr } = await breachline(['recipients', 'postal-list', 'breach-postal', '--out', out]);
+    expect(code).toBe(EXIT.ok);
+    expect(readFileSync(out, 'utf8').split('\n')[1]).toBe('p1,\'=cmd|\' /C calc\'!A0,1 Main St,en,postal,,campaign-postal');
+    expect(stderr).toContain('1 people written to');
+    expect(stderr).toContain('1 more people have no working e-mail and no postal address');
+  }, 60_000);
+});
