@@ -8,7 +8,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
 import type { DataCategory } from '../workflows/domain/facts';
-import { isPermanentRefusal, messageIdFor, type SmtpError } from './mail';
+import { classifySmtpFailure, messageIdFor, type SmtpTls, smtpOptions } from './mail';
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
 import type { Store } from './store';
@@ -16,6 +16,7 @@ import type { Store } from './store';
 export interface CampaignMailConfig {
   smtpUrl: string;
   from: string;
+  tls?: SmtpTls;
   /** Connections in the SMTP pool. */
   maxConnections?: number;
 }
@@ -45,6 +46,8 @@ export interface SendBatchInput extends NoticeInput {
   ratePerSecond: number;
   /** A person deferred this many times is given up on: bounced, to the postal list. */
   maxAttempts: number;
+  /** After an outage: ask the server whether it answers before claiming anyone. */
+  probe?: boolean;
 }
 
 export interface WaveCounts {
@@ -60,6 +63,11 @@ export interface BatchResult {
   sent: number;
   deferred: number;
   bounced: number;
+  /**
+   * The SMTP server is out (refused connection, timeout, TLS or login failure, 421): the batch stopped, and the
+   * people it had claimed but not sent were put back without using one of their attempts.
+   */
+  outage?: { reason: string };
   /** The whole wave's counts after this batch, from the ledger. */
   wave: WaveCounts;
 }
@@ -106,6 +114,15 @@ class GroupCommit {
   }
 }
 
+/** Messages in flight per pooled connection: enough to keep each busy, few enough to stop soon in an outage. */
+const LANES_PER_CONNECTION = 4;
+
+/** A settlement awaited later: its failure is kept for that await, not reported as unhandled meanwhile. */
+function quiet(settlement: Promise<void>): Promise<void> {
+  settlement.catch(() => undefined);
+  return settlement;
+}
+
 export class CampaignSender {
   private readonly transports = new Map<number, Transporter>();
 
@@ -123,7 +140,7 @@ export class CampaignSender {
       const rateDelta = ratePerSecond >= 10 ? 100 : ratePerSecond >= 1 ? 1000 : Math.ceil(1000 / ratePerSecond);
       const perDelta = (ratePerSecond * rateDelta) / 1000;
       const options: SMTPPool.Options & { url: string } = {
-        url: this.config.smtpUrl,
+        ...smtpOptions(this.config.smtpUrl, this.config.tls),
         pool: true,
         maxConnections: this.config.maxConnections ?? 5,
         maxMessages: Number.POSITIVE_INFINITY,
@@ -163,39 +180,79 @@ export class CampaignSender {
 
   // Idempotent: only people not yet sent are claimed, and each is settled in the ledger right after the server's answer.
   async sendBatch(input: SendBatchInput): Promise<BatchResult> {
+    const result: BatchResult = { claimed: 0, sent: 0, deferred: 0, bounced: 0, wave: { pending: 0, sent: 0, deferred: 0, bounced: 0, postal: 0 } };
+    const transport = this.transport(input.ratePerSecond);
+    if (input.probe) {
+      const down = await transport.verify().then(
+        () => undefined,
+        (error: unknown) => classifySmtpFailure(error),
+      );
+      if (down) return { ...result, outage: { reason: down.reason }, wave: await this.waveCounts(input) };
+    }
     await this.store.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
     const claimed = await this.store.claimDeliveries(input.campaignId, input.wave, input.batchSize);
-    const result: BatchResult = { claimed: claimed.length, sent: 0, deferred: 0, bounced: 0, wave: { pending: 0, sent: 0, deferred: 0, bounced: 0, postal: 0 } };
-    const transport = this.transport(input.ratePerSecond);
+    result.claimed = claimed.length;
     const ledger = new GroupCommit((rows) => this.store.settleDeliveries(input.campaignId, rows));
     const renderer = new NoticeRenderer(input.notice, input.templates);
+    const settled: Promise<void>[] = [];
+    const unsent: string[] = [];
+    const queue = claimed.values();
     const heartbeat = setInterval(() => Context.current().heartbeat(result), 1000);
-    try {
-      await Promise.all(
-        claimed.map(async (person) => {
-          const messageId = messageIdFor(`${input.campaignId}/${person.person_id}`, this.config.from);
-          const rendered = renderer.render({ name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] });
-          try {
-            const info = await transport.sendMail({ from: this.config.from, to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
-            await ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' });
-            result.sent++;
-          } catch (error) {
-            const smtp = error as SmtpError;
-            const permanent = isPermanentRefusal(smtp);
-            await ledger.add({ personId: person.person_id, status: permanent ? 'bounced' : 'deferred', messageId, smtpResponse: smtp.response ?? smtp.message });
-            if (permanent) result.bounced++;
-            else result.deferred++;
+    // A few messages per pooled connection in flight, no more: when the server goes out, the batch stops after
+    // those few rather than after every claimed person has failed in turn.
+    const lane = async () => {
+      for (const person of queue) {
+        if (result.outage) {
+          unsent.push(person.person_id);
+          continue;
+        }
+        const messageId = messageIdFor(`${input.campaignId}/${person.person_id}`, this.config.from);
+        const rendered = renderer.render({ name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] });
+        try {
+          const info = await transport.sendMail({ from: this.config.from, to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
+          settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
+          result.sent++;
+        } catch (error) {
+          const failure = classifySmtpFailure(error);
+          if (failure.scope === 'server') {
+            result.outage ??= { reason: failure.reason };
+            unsent.push(person.person_id);
+            continue;
           }
-        }),
-      );
+          const bounced = failure.type === 'MailRefused';
+          const response = (error as { response?: string }).response ?? failure.reason;
+          settled.push(quiet(ledger.add({ personId: person.person_id, status: bounced ? 'bounced' : 'deferred', messageId, smtpResponse: response })));
+          if (bounced) result.bounced++;
+          else result.deferred++;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: LANES_PER_CONNECTION * (this.config.maxConnections ?? 5) }, lane));
     } finally {
       clearInterval(heartbeat);
       await ledger.flush();
+      await this.release(input.campaignId, unsent);
     }
+    await Promise.all(settled);
+    result.wave = await this.waveCounts(input);
+    return result;
+  }
+
+  /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */
+  private async release(campaignId: string, personIds: string[]): Promise<void> {
+    if (personIds.length === 0) return;
+    await this.store.sql.query(
+      `UPDATE delivery SET status = CASE WHEN smtp_response IS NULL THEN 'pending' ELSE 'deferred' END, attempts = greatest(attempts - 1, 0), updated_at = now()
+       WHERE campaign_id = $1 AND person_id = ANY($2::text[]) AND status = 'sending'`,
+      [campaignId, personIds],
+    );
+  }
+
+  private async waveCounts(input: SendBatchInput): Promise<WaveCounts> {
     const counts = (await this.store.deliveryCounts(input.campaignId))[input.wave] ?? {};
     const n = (status: string) => counts[status] ?? 0;
-    result.wave = { pending: n('pending') + n('sending'), sent: n('sent'), deferred: n('deferred'), bounced: n('bounced'), postal: n('postal') };
-    return result;
+    return { pending: n('pending') + n('sending'), sent: n('sent'), deferred: n('deferred'), bounced: n('bounced'), postal: n('postal') };
   }
 
   async counts(campaignId: string): Promise<Record<number, Record<string, number>>> {

@@ -21,7 +21,7 @@ let breaches: Breaches;
 beforeAll(async () => {
   [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink({ refuse: (address) => address.startsWith('gone-') })]);
   worker = await startWorker(env, sink, await bundleWorkflows(), 'campaign-test');
-  breaches = new Breaches(env.client, worker.taskQueue);
+  breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs() });
 });
 
 afterAll(async () => {
@@ -116,7 +116,7 @@ describe('notification campaigns (time-skipping server)', () => {
   });
 
   it('puts bounced and mail-less people on the postal list, and requires the public notice above the threshold', async () => {
-    const { breachId } = await breachWith('postal', 10, (i) => (i < 2 ? { email: `gone-${i}@postal.example.test` } : i === 9 ? { email: undefined, postalAddress: '1-1 Chiyoda, Tokyo' } : {}));
+    const { breachId } = await breachWith('postal', 10, (i) => (i < 2 ? { email: `gone-${i}@postal.example.test`, postalAddress: `${i + 2}-1 Chiyoda, Tokyo` } : i === 9 ? { email: undefined, postalAddress: '1-1 Chiyoda, Tokyo' } : {}));
     const { campaignId } = await breaches.startCampaign(breachId, { notice, waveSize: 100, ratePerSecond: 100, unreachableThreshold: 0.2, requestedBy: operator });
     await campaignOf(breachId, (c) => c.waves[0]?.state === 'awaiting-approval');
     await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });

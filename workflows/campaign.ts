@@ -19,16 +19,38 @@ import { type CampaignPlan, campaignControl, campaignProgress, campaignQuery, ty
 const REPORT_EVERY_MS = 30_000;
 /** A person whose mail is deferred this many times is given up on: bounced, and on the postal list. */
 export const MAX_ATTEMPTS = 5;
+/** While the SMTP server is out, it is asked again after 30 s, doubling, at most every 5 minutes. */
+const PROBE_FIRST_MS = 30_000;
+const PROBE_MAX_MS = 300_000;
 
 const { planCampaign, previewCampaign } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['TemplateInvalid'] },
+});
+// Telling the owner of an outage goes through the mail that may be out too: a bounded retry, then the campaign carries on.
+const { sendMail } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['MailTls', 'MailAuth', 'MailRefused', 'MailConfig'] },
 });
 const { sendWaveBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/** A wave paused because the SMTP server is out: shown in the campaign's status while it lasts. */
+export interface WaveOutage {
+  /** ISO instant the outage was first seen. */
+  since: string;
+  /** The latest failure, one line without addresses. */
+  reason: string;
+  /** The breach owner told once per outage: `failed` when that mail could not leave either. */
+  escalation: 'sending' | 'sent' | 'failed';
+  escalationError?: string;
+}
+
+/** A wave's progress, with its outage while the SMTP server is out. */
+export type Wave = WaveProgress & { outage?: WaveOutage };
 
 export interface CampaignInput {
   breachId: string;
@@ -43,6 +65,7 @@ export interface CampaignCarry {
   paused: boolean;
   cancelled: boolean;
   deferredRounds: number;
+  outageRounds?: number;
 }
 
 export async function notificationCampaign(input: CampaignInput, carried?: CampaignCarry): Promise<CampaignStatus> {
@@ -59,6 +82,9 @@ class Campaign {
   private paused: boolean;
   private cancelled: boolean;
   private deferredRounds: number;
+  private outageRounds: number;
+  /** The owner's outage mail, awaited before this run ends so its outcome is recorded. */
+  private escalating?: Promise<void>;
   private lastReportAt = 0;
 
   constructor(
@@ -70,6 +96,7 @@ class Campaign {
     this.paused = carried?.paused ?? false;
     this.cancelled = carried?.cancelled ?? false;
     this.deferredRounds = carried?.deferredRounds ?? 0;
+    this.outageRounds = carried?.outageRounds ?? 0;
   }
 
   control(action: 'pause' | 'resume' | 'cancel'): void {
@@ -81,7 +108,7 @@ class Campaign {
   /** Plan, then for each wave: approval, then batches until the wave is done. */
   async run(): Promise<CampaignStatus> {
     if (this.status.state === 'planning') await this.plan();
-    for (const wave of this.status.waves) {
+    for (const wave of this.status.waves as Wave[]) {
       if (wave.state === 'done' || wave.state === 'cancelled') continue;
       if (wave.state === 'planned') {
         wave.state = 'awaiting-approval';
@@ -102,6 +129,7 @@ class Campaign {
       this.status.state = 'cancelled';
     } else this.status.state = 'done';
     this.status.unreachable = this.status.waves.reduce((n, w) => n + w.bounced + w.postal, 0);
+    await this.escalating;
     await this.report(true);
     return this.status;
   }
@@ -121,7 +149,7 @@ class Campaign {
     this.status.state = 'running';
   }
 
-  private async send(wave: WaveProgress): Promise<void> {
+  private async send(wave: Wave): Promise<void> {
     const { breachId, campaignId, plan } = this.input;
     while (wave.pending + wave.deferred > 0) {
       if (this.paused) {
@@ -141,22 +169,31 @@ class Campaign {
         maxAttempts: MAX_ATTEMPTS,
         notice: plan.notice,
         templates: plan.templates,
+        ...(wave.outage ? { probe: true } : {}),
       });
       Object.assign(wave, { sent: result.wave.sent, deferred: result.wave.deferred, bounced: result.wave.bounced, postal: result.wave.postal, pending: result.wave.pending });
       this.estimate(wave);
-      if (result.sent === 0 && result.deferred > 0) {
-        // Only transient refusals this round: back off before trying them again (30 s, doubling, at most 10 min).
-        await sleep(Math.min(600_000, 30_000 * 2 ** this.deferredRounds++));
-      } else this.deferredRounds = 0;
+      if (result.outage) {
+        await this.outage(wave, result.outage.reason);
+        await condition(() => this.cancelled, Math.min(PROBE_MAX_MS, PROBE_FIRST_MS * 2 ** this.outageRounds++));
+      } else {
+        if (wave.outage) await this.resumed(wave);
+        if (result.sent === 0 && result.deferred > 0) {
+          // Only transient refusals this round: back off before trying them again (30 s, doubling, at most 10 min).
+          await sleep(Math.min(600_000, 30_000 * 2 ** this.deferredRounds++));
+        } else this.deferredRounds = 0;
+      }
       await this.report(false);
       // The bound on a run's history: plan.historyLimit events (default 2,000), whatever the number of people.
       if (workflowInfo().historyLength > plan.historyLimit || workflowInfo().continueAsNewSuggested) {
+        await this.escalating;
         await continueAsNew<typeof notificationCampaign>(this.input, {
           status: this.status,
           approved: [...this.approved],
           paused: this.paused,
           cancelled: this.cancelled,
           deferredRounds: this.deferredRounds,
+          outageRounds: this.outageRounds,
         });
       }
     }
@@ -166,11 +203,47 @@ class Campaign {
     await this.report(true);
   }
 
+  /**
+   * The SMTP server is out: the wave waits, visibly, without anyone's attempts being used; the breach owner is told
+   * once per outage, without the campaign waiting on that mail (it goes through the server that may be out).
+   */
+  private async outage(wave: Wave, reason: string): Promise<void> {
+    if (wave.outage) {
+      wave.outage.reason = reason;
+      return;
+    }
+    const since = Date.now();
+    const outage: WaveOutage = { since: new Date(since).toISOString(), reason, escalation: 'sending' };
+    wave.outage = outage;
+    const { breachId, campaignId } = this.input;
+    const told = sendMail({
+      idempotencyKey: `${campaignId}/wave-${wave.wave}/outage-${since}`,
+      audience: 'owner',
+      notice: { template: 'wave-outage', breachId, campaignId, wave: wave.wave, since, reason, waiting: wave.pending + wave.deferred },
+    }).then(
+      () => void (outage.escalation = 'sent'),
+      (error: unknown) => {
+        outage.escalation = 'failed';
+        outage.escalationError = (error as ApplicationFailure).cause?.message ?? (error as Error).message;
+      },
+    ).then(() => this.report(true));
+    this.escalating = Promise.all([this.escalating, told]).then(() => undefined);
+    await this.report(true);
+  }
+
+  private async resumed(wave: Wave): Promise<void> {
+    delete wave.outage;
+    this.outageRounds = 0;
+    await this.report(true);
+  }
+
   private estimate(wave: WaveProgress): void {
     const elapsedSeconds = (Date.now() - Date.parse(wave.startedAt!)) / 1000;
     if (elapsedSeconds <= 0 || wave.sent === 0) return;
-    wave.rate = Math.round((wave.sent / elapsedSeconds) * 10) / 10;
-    wave.estimatedFinishAt = new Date(Date.now() + ((wave.pending + wave.deferred) / wave.rate) * 1000).toISOString();
+    // Unrounded for the estimate: after a long outage the shown rate rounds to 0 and would put the finish at infinity.
+    const rate = wave.sent / elapsedSeconds;
+    wave.rate = Math.round(rate * 10) / 10;
+    wave.estimatedFinishAt = new Date(Date.now() + ((wave.pending + wave.deferred) / rate) * 1000).toISOString();
   }
 
   /** Tells the breach: always on a change of state, otherwise at most every 30 s (the breach's history stays small). */
