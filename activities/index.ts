@@ -1,4 +1,5 @@
 // The activities the breach workflow runs: every side effect of a breach response lives here.
+import { ApplicationFailure } from '@temporalio/activity';
 import { CampaignSender } from './campaign';
 import type { Mailer } from './mail';
 import type { Store } from './store';
@@ -23,8 +24,27 @@ export function createActivities({ store, mailer, sender = new CampaignSender(st
     // Idempotent by input.idempotencyKey: the mail ledger holds each key's fate (see Mailer.send).
     sendMail: (input) => mailer.send(input),
     // Idempotent by input.idempotencyKey: a repeat insert is a no-op reported as a duplicate.
-    recordOutcome: async (input) => ({ recorded: await store.recordOutcome(input) }),
+    recordOutcome: async (input) => {
+      try {
+        return { recorded: await store.recordOutcome(input) };
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
   };
+}
+
+/**
+ * A store error as the workflow should treat it: a value the database refuses (SQLSTATE class 22, data exception,
+ * e.g. a NUL in text; 23, integrity) fails the same way every time, so it is not retried; anything else (a lost
+ * connection, a restart) is.
+ */
+export function storeFailure(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(22|23)/.test(code)) {
+    return ApplicationFailure.nonRetryable(`the store refused the value (SQLSTATE ${code}): ${(error as Error).message.split('\n')[0]}`, 'StoreRejected');
+  }
+  return error;
 }
 
 export type { Activities } from './types';

@@ -1,18 +1,23 @@
 // Talking to breach workflows from outside: start one from a detection (idempotently), feed it facts, record
 // approvals, read its status. The HTTP API and the CLI are thin shells over these functions.
-import { createHash } from 'node:crypto';
 import {
   Client,
   Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
+  type Actor,
   approve,
   ApprovalRequest,
+  attachDetection,
   type ApprovalRecord,
   approveWave,
   type BreachClosure,
@@ -37,12 +42,21 @@ import {
   type WaveProgress,
 } from '../workflows/definitions';
 import { z } from 'zod';
-import { Detection, FactsUpdate, parseOrExplain, Severity } from '../workflows/domain/facts';
+import { Detection, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
 import { TemporalUnreachable } from '../worker/config';
+import { BreachIds } from './breach-ids';
+
+/** How long one call may take, a worker's answer to a query or an update's acceptance included. */
+export const TEMPORAL_DEADLINE_MS = 10_000;
+/**
+ * Retries of an unreachable server: 5 attempts, backing off from 170 ms, give up after about 1.8 s. The SDK's
+ * default (10 attempts, to 5 s apart) keeps a detector or an operator waiting about 20 s for a 503.
+ */
+export const UNAVAILABLE_RETRY = defaultGrpcRetryOptions({ maxAttempts: 5 });
 
 export class BreachNotFound extends Error {
   constructor(readonly breachId: string) {
@@ -100,22 +114,22 @@ export interface BreachSummary {
   source?: string;
   summary?: string;
   detectedAt?: string;
+  /** This row's memo could not be decrypted (e.g. a codec key that is no longer configured); the rest of the list stands. */
+  error?: string;
 }
 
-/**
- * The breach id for a detection: the same source and event id always give the same id, so a detection sent
- * twice starts one workflow. Readable prefix, collision-resistant suffix.
- */
-export function breachIdFor(source: string, eventId: string): string {
-  const slug = eventId.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 48);
-  const digest = createHash('sha256').update(`${source}\u0000${eventId}`).digest('hex').slice(0, 12);
-  return `breach-${source}-${slug}-${digest}`;
+export interface StartResult {
+  breachId: string;
+  /** false: the breach this detection (or its correlation key) already started. */
+  created: boolean;
+  /** The detection joined an open breach with the same correlation key. */
+  attached?: boolean;
 }
 
 export async function connectClient(options: { address: string; namespace: string; codec: EncryptionCodec }): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds' });
+    connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds', interceptors: [makeGrpcRetryInterceptor(UNAVAILABLE_RETRY)] });
   } catch (error) {
     throw new TemporalUnreachable(options.address, error);
   }
@@ -132,26 +146,70 @@ export async function hasSearchAttributes(client: Client): Promise<boolean> {
   }
 }
 
+export interface BreachesOptions {
+  /** Set the search attributes at start; the workflow keeps them current from then on. */
+  searchable?: boolean;
+  /** The deployment's escalation ladders and internal targets, given to each new breach. */
+  policy?: ResponsePolicy;
+  /** How detections map to breach ids; every process that starts breaches must share its key. */
+  ids?: BreachIds;
+  /** Now, for judging reported instants: the wall clock; the test server's time where that runs ahead of it. */
+  now?: () => number | Promise<number>;
+}
+
 export class Breaches {
+  readonly searchable: boolean;
+  readonly policy?: ResponsePolicy;
+  readonly ids: BreachIds;
+  private readonly now: () => number | Promise<number>;
+
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
-    /** Set the search attributes at start; the workflow keeps them current from then on. */
-    readonly searchable = false,
-    /** The deployment's escalation ladders and internal targets, given to each new breach. */
-    readonly policy?: ResponsePolicy,
-  ) {}
-
-  static async connect(client: Client, taskQueue: string, policy?: ResponsePolicy): Promise<Breaches> {
-    return new Breaches(client, taskQueue, await hasSearchAttributes(client), policy);
+    options: BreachesOptions = {},
+  ) {
+    this.searchable = options.searchable ?? false;
+    this.policy = options.policy;
+    this.ids = options.ids ?? BreachIds.ephemeral();
+    this.now = options.now ?? Date.now;
   }
 
-  /** Starts the breach workflow for a detection, or finds the one already started for it. */
-  async start(input: unknown): Promise<{ breachId: string; created: boolean }> {
+  static async connect(client: Client, taskQueue: string, options: Omit<BreachesOptions, 'searchable'> = {}): Promise<Breaches> {
+    return new Breaches(client, taskQueue, { ...options, searchable: await hasSearchAttributes(client) });
+  }
+
+  /** Bounds every call to Temporal: an unreachable server is an error within TEMPORAL_DEADLINE_MS, not a hang. */
+  private bounded<T>(call: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
+  }
+
+  /**
+   * Starts the breach workflow for a detection, or finds the one already started for it (same source and event
+   * id). A detection with a correlation key joins the open breach with that key instead, and is recorded there.
+   */
+  async start(input: unknown): Promise<StartResult> {
     const detection = parseOrExplain(Detection, input, 'detection');
-    const breachId = breachIdFor(detection.source, detection.eventId);
+    const future = futureDetectionInstants(detection, await this.now());
+    if (future.length) throw new InvalidInput('detection', future);
+    if (detection.correlationKey) {
+      const breachId = this.ids.forCorrelation(detection.correlationKey);
+      if (await this.startWorkflow(breachId, detection)) return { breachId, created: true };
+      try {
+        const { attached } = await this.send(breachId, attachDetection, Detection, 'detection', detection);
+        return { breachId, created: false, attached };
+      } catch (error) {
+        // The breach with this key is closed: the detection is a new incident, started on its own id.
+        if (!(error instanceof BreachClosed)) throw error;
+      }
+    }
+    const breachId = this.ids.forDetection(detection.source, detection.eventId);
+    return { breachId, created: await this.startWorkflow(breachId, detection) };
+  }
+
+  /** Starts the workflow; false when one with this id already exists (running or closed). */
+  private async startWorkflow(breachId: string, detection: Detection): Promise<boolean> {
     try {
-      await this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
+      await this.bounded(() => this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
         workflowId: breachId,
         taskQueue: this.taskQueue,
         args: this.policy ? [detection, this.policy] : [detection],
@@ -167,10 +225,10 @@ export class Breaches {
               ],
             }
           : {}),
-      });
-      return { breachId, created: true };
+      }));
+      return true;
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { breachId, created: false };
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
       throw error;
     }
   }
@@ -192,7 +250,7 @@ export class Breaches {
       clauses.push(`${searchAttributes.nextDeadlineAt.name} <= ${quote(new Date(Date.now() + filter.dueWithinHours * 3_600_000).toISOString())}`);
     }
     const breaches: BreachSummary[] = [];
-    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: filter.limit })) {
+    for await (const { info, error } of this.listExecutions(clauses.join(' AND '), filter.limit)) {
       const next = info.typedSearchAttributes.get(searchAttributes.nextDeadlineAt);
       const memo = (info.memo ?? {}) as { source?: string; summary?: string; detectedAt?: string };
       breaches.push({
@@ -206,6 +264,7 @@ export class Breaches {
         source: memo.source,
         summary: memo.summary,
         detectedAt: memo.detectedAt,
+        ...(error ? { error } : {}),
       });
       if (breaches.length >= filter.limit) break;
     }
@@ -213,8 +272,33 @@ export class Breaches {
     return breaches.sort((a, b) => key(a) - key(b) || a.breachId.localeCompare(b.breachId));
   }
 
-  updateFacts(breachId: string, input: unknown): Promise<FactsUpdateResult> {
-    return this.send(breachId, updateFacts, FactsUpdate, 'facts update', input);
+  /**
+   * Visibility, one row at a time: a row whose memo cannot be decoded is listed with its error, and the list goes
+   * on (the SDK's own iterator ends at the first such row).
+   */
+  private async *listExecutions(query: string, pageSize: number) {
+    const { client } = this;
+    const converter = client.options.loadedDataConverter;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const response = await this.bounded(() => client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken }));
+      for (const raw of response.executions) {
+        try {
+          yield { info: await executionInfoFromRaw(raw, converter, raw, client.options.namespace) };
+        } catch (error) {
+          const info = await executionInfoFromRaw({ ...raw, memo: null }, converter, raw, client.options.namespace);
+          yield { info, error: `cannot decode this breach's summary: ${(error as Error).message}` };
+        }
+      }
+      nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+    } while (nextPageToken);
+  }
+
+  async updateFacts(breachId: string, input: unknown, actor?: Actor): Promise<FactsUpdateResult> {
+    const update = parseOrExplain(FactsUpdate, input, 'facts update');
+    const future = futureInstants(update, await this.now());
+    if (future.length) throw new InvalidInput('facts update', future);
+    return this.update(breachId, () => this.execute(breachId, updateFacts, actor ? [update, actor] : [update]));
   }
 
   approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
@@ -248,12 +332,22 @@ export class Breaches {
   /** Every update goes the same way: its input checked by its schema (a bad one rejects), then sent, errors translated. */
   private async send<Ret, Arg>(breachId: string, definition: UpdateDefinition<Ret, [Arg]>, schema: z.ZodType, what: string, input: unknown): Promise<Ret> {
     const request = parseOrExplain(schema, input, what) as Arg;
-    return this.update(breachId, () => this.client.workflow.getHandle(breachId).executeUpdate(definition, { args: [request] }));
+    return this.update(breachId, () => this.execute(breachId, definition, [request]));
+  }
+
+  /**
+   * Sends an update: accepted (its validator passed) within the deadline, or Temporal is unavailable; then waits
+   * for its result, which may take the activities it runs.
+   */
+  private async execute<Ret, Args extends [unknown, ...unknown[]]>(breachId: string, definition: UpdateDefinition<Ret, Args>, args: Args): Promise<Ret> {
+    const handle = this.client.workflow.getHandle(breachId);
+    const update = await this.bounded(() => handle.startUpdate(definition, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return update.result();
   }
 
   async status(breachId: string): Promise<BreachStatus> {
     try {
-      return await this.client.workflow.getHandle(breachId).query(statusQuery);
+      return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new BreachNotFound(breachId);
       throw error;
@@ -266,7 +360,7 @@ export class Breaches {
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         // The server answers "not found" for a closed workflow too: tell the two apart.
-        const closed = await this.client.workflow.getHandle(breachId).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+        const closed = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).then((d) => d.status.name !== 'RUNNING', () => false);
         throw closed ? new BreachClosed(breachId) : new BreachNotFound(breachId);
       }
       if (error instanceof WorkflowUpdateFailedError) throw new UpdateRejected(error.cause?.message ?? error.message);

@@ -5,12 +5,14 @@ import { Presets, SingleBar } from 'cli-progress';
 import { importRecipients, postalListCsv } from '../activities/recipients';
 import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
+import { storeHasBreaches } from '../worker/worker';
 import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
 import { ApprovalRequest } from '../workflows/definitions';
-import { Detection, Facts, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { Detection, FactsFile, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/regimes';
 import { BreachClosed, BreachNotFound, Breaches, connectClient, SearchUnavailable, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, listTable, statusTable } from './format';
+import { loadBreachIds } from './breach-ids';
 import { openStore, type Store } from '../activities/store';
 import { Role, Tokens } from './auth';
 import { z } from 'zod';
@@ -38,8 +40,10 @@ function readJson(path: string, what: string): unknown {
 
 async function breaches(): Promise<Breaches> {
   const config = loadConfig();
-  const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec: loadCodec(config.codec) });
-  return Breaches.connect(client, config.temporal.taskQueue, config.policy);
+  // The store is opened only when the codec key is missing, to tell a first start from a lost key.
+  const codec = await loadCodec(config.codec, () => withStore((store) => storeHasBreaches(store)()));
+  const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec });
+  return Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
 }
 
 const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
@@ -318,7 +322,7 @@ Examples:
     .option('--policy <policy.json>', "a response policy whose internal targets apply (default: BREACHLINE_POLICY's file)")
     .option('--json', 'print a JSON array, soonest first')
     .action((options) => {
-      const facts = parseOrExplain(Facts, readJson(options.facts, 'facts'), 'facts');
+      const facts = parseOrExplain(FactsFile, readJson(options.facts, 'facts'), 'facts');
       const policyFile = options.policy ?? process.env.BREACHLINE_POLICY;
       const policy = policyFile ? loadPolicy(policyFile) : undefined;
       const assessment = assess(facts, { internalTargets: policy?.internalTargets });

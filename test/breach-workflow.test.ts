@@ -26,7 +26,7 @@ beforeAll(async () => {
   [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink()]);
   bundle = await bundleWorkflows();
   worker = await startWorker(env, sink, bundle, 'breach-workflow-test');
-  breaches = new Breaches(env.client, worker.taskQueue);
+  breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs() });
 });
 
 afterAll(async () => {

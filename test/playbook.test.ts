@@ -69,7 +69,7 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
   beforeAll(async () => {
     [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink()]);
     worker = await startWorker(env, sink, await bundleWorkflows(), 'playbook-test');
-    breaches = new Breaches(env.client, worker.taskQueue);
+    breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs() });
   });
 
   afterAll(async () => {

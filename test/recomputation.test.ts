@@ -21,7 +21,7 @@ let breaches: Breaches;
 beforeAll(async () => {
   [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink()]);
   worker = await startWorker(env, sink, await bundleWorkflows(), 'recomputation-test');
-  breaches = new Breaches(env.client, worker.taskQueue);
+  breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs() });
 });
 
 afterAll(async () => {
@@ -142,7 +142,7 @@ describe('live recomputation of obligations (time-skipping server)', () => {
     const policy = ResponsePolicy.parse({
       ladders: { 'EU-GDPR/supervisory-authority': { before: [{ atPercent: 25, audience: 'dpo' }], overdue: { audience: 'owner', everyHours: 1, times: 3 } } },
     });
-    const withPolicy = new Breaches(env.client, worker.taskQueue, false, policy);
+    const withPolicy = new Breaches(env.client, worker.taskQueue, { policy, now: () => env.currentTimeMs() });
     const { breachId } = await detect({ jurisdictions: ['FR'], affectedCount: 12, dataCategories: ['email'] }, withPolicy);
     const notice = (await obligation(breachId, 'EU-GDPR/supervisory-authority'))!;
     await sleepUntil(Date.parse(notice.dueAt) + 3 * HOUR_MS);

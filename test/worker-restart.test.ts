@@ -35,7 +35,7 @@ describe('worker restart (time-skipping server)', () => {
     // No sticky cache on the worker that goes away: the time-skipping server never times out a task left on a
     // stopped worker's sticky queue (its clock does not move for it), where a real server would after 10 s.
     const first = await startWorker(env, sink, bundle, taskQueue, store, 0);
-    const breaches = new Breaches(env.client, taskQueue);
+    const breaches = new Breaches(env.client, taskQueue, { now: () => env.currentTimeMs() });
     const { breachId } = await breaches.start({
       source: 'test-siem',
       eventId: randomUUID(),

@@ -1,13 +1,13 @@
 // `breachline worker`: runs a worker against the configured Temporal server until SIGINT or SIGTERM.
 import { loadCodec } from './codec';
 import { loadConfig } from './config';
-import { connectWorker, createBreachWorker, openActivityDeps } from './worker';
+import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches } from './worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
-  const codec = loadCodec(config.codec);
-  const connection = await connectWorker(config.temporal.address);
   const { store, mailer } = await openActivityDeps(config);
+  const codec = await loadCodec(config.codec, storeHasBreaches(store));
+  const connection = await connectWorker(config.temporal.address);
   const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
   console.error(`breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}; store: ${store.description}; mail: ${config.mail.smtpUrl}`);
   try {

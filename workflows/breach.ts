@@ -1,6 +1,7 @@
 // One breach, one workflow: from detection to closure, it keeps the legal obligations current with the facts,
 // runs a deadline clock with an escalation ladder for each open obligation, and records every approval.
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -18,11 +19,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities } from '../activities/types';
+import type { Activities, EscalationNotice } from '../activities/types';
 import { notificationCampaign } from './campaign';
 import {
+  type Actor,
+  Approver,
   ApprovalRequest,
   approve,
+  attachDetection,
   type ApprovalRecord,
   type BreachClosure,
   type BreachStatus,
@@ -56,31 +60,57 @@ import {
 } from './definitions';
 import { inZone } from './domain/calendar';
 import { type EscalationAudience, ladderFor, pendingSteps } from './domain/escalation';
-import { applyFactsUpdate, changedFacts, Detection, type Facts, FactsUpdate, initialFacts, parseOrExplain } from './domain/facts';
+import {
+  applyFactsUpdate,
+  changedFacts,
+  Detection,
+  type Facts,
+  FactsUpdate,
+  type FieldError,
+  futureDetectionInstants,
+  futureInstants,
+  initialFacts,
+  InvalidInput,
+  parseOrExplain,
+} from './domain/facts';
 import type { Assessment, Obligation } from './domain/obligations';
 import type { ReportContent } from './domain/report';
 import { assess } from './domain/regimes';
 import { estimateDamage } from './domain/damage';
 import { DEFAULT_PLAYBOOK, OUTCOME_SCHEMAS, type PlaybookTask, RecordTaskRequest } from './domain/playbook';
+import { identityKey, sameIdentity } from './domain/identity';
 import { ppcReport } from './domain/report';
 
+/** Mail failures that no retry mends: a certificate not trusted, a login refused, an address refused, no address configured. */
+const MAIL_PERMANENT = ['MailTls', 'MailAuth', 'MailRefused', 'MailConfig'];
+
 const { sendTestNotice: sendTestNoticeActivity } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } });
+// An escalation that cannot be sent within about five minutes is reported failed and handed to the next audience:
+// a deadline reminder that arrives an hour late has failed as surely as one never sent.
 const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: MAIL_PERMANENT },
 });
-// Recording an outcome is one short insert into the store: a local activity, without a server round trip.
+// Recording an outcome is one short insert into the store: a local activity, without a server round trip. Retried for
+// about two minutes, then reported in the status; a value the store refuses (StoreRejected) is not retried at all.
 const { recordOutcome } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['StoreRejected'] },
 });
 
 /** The response plan, top to bottom: assess the law, run every deadline until it is met, close. */
 export async function breachWorkflow(input: Detection, policy?: ResponsePolicy): Promise<BreachClosure> {
   const response = new BreachResponse(workflowInfo().workflowId, accept(Detection, input, 'detection'), accept(ResponsePolicy, policy ?? {}, 'response policy'));
 
-  setHandler(updateFacts, (update) => response.learn(update), {
-    validator: (update) => void parseOrExplain(FactsUpdate, update, 'facts update'),
+  setHandler(updateFacts, (update: FactsUpdate, actor?: Actor) => response.learn(update, actor?.id), {
+    validator: (update: FactsUpdate, actor?: Actor) => {
+      refuseFuture(futureInstants(parseOrExplain(FactsUpdate, update, 'facts update'), Date.now()), 'facts update');
+      if (actor !== undefined) parseOrExplain(Approver, actor, 'actor');
+    },
+  });
+  setHandler(attachDetection, (detection) => response.attach(detection), {
+    validator: (detection) => refuseFuture(futureDetectionInstants(parseOrExplain(Detection, detection, 'detection'), Date.now()), 'detection'),
   });
   setHandler(approve, (request) => response.approve(request), { validator: (request) => response.checkApproval(request) });
   setHandler(closeBreach, (request) => response.close(request), { validator: (request) => response.checkClose(request) });
@@ -104,6 +134,11 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   return response.closure!;
 }
 
+/** Instants a day or more after the workflow's own time (Temporal's clock) are refused, naming each. */
+function refuseFuture(errors: FieldError[], what: string): void {
+  if (errors.length) throw new InvalidInput(what, errors);
+}
+
 /** Input that reached the workflow without the client's validation fails it at once, naming the fields. */
 function accept<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   try {
@@ -113,6 +148,14 @@ function accept<S extends z.ZodType>(schema: S, input: unknown, what: string): z
   }
 }
 
+/** A timeline entry whose copy in the store could not be written: kept here, shown in the status, never silently lost. */
+interface StoreFailure {
+  entry: number;
+  kind: TimelineEntry['kind'];
+  reason: string;
+  at: number;
+}
+
 interface Tracked {
   obligation: Obligation;
   state: ObligationState;
@@ -120,7 +163,7 @@ interface Tracked {
   /** Approvals so far; a four-eyes obligation is satisfied by the second, from a different approver. */
   approvals: ApprovalRecord[];
   withdrawnBecause?: string;
-  escalations: { step: string; at: number; audience: EscalationAudience; overdue: boolean; dueAt: number }[];
+  escalations: { step: string; at: number; audience: EscalationAudience; overdue: boolean; dueAt: number; failed?: string }[];
   /** The running deadline clock, cancelled when the obligation is satisfied, withdrawn or moved. */
   clock?: CancellationScope;
 }
@@ -135,6 +178,23 @@ interface TrackedTask {
 }
 
 const TASK_ESCALATIONS = 3;
+/** Who is told when the audience before cannot be reached. */
+const ESCALATION_CHAIN: EscalationAudience[] = ['owner', 'dpo', 'executive'];
+
+/** No audience of an escalation could be mailed; each failure is already on the timeline. */
+class EscalationUndelivered extends Error {
+  constructor(failures: string[]) {
+    super(`no audience could be mailed: ${failures.join('; ')}`);
+  }
+}
+
+/** What went wrong, in one line: an activity's own failure message rather than the wrapper's. */
+function failureReason(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? (error.cause ?? error) : error;
+  return ((cause as Error).message ?? String(cause)).split('\n')[0]!.slice(0, 500);
+}
+
+const detectionKey = (detection: Pick<Detection, 'source' | 'eventId'>) => JSON.stringify([detection.source, detection.eventId]);
 
 class BreachResponse {
   private facts: Facts;
@@ -145,6 +205,10 @@ class BreachResponse {
   private publishedSearchAttributes?: string;
   private readonly campaigns = new Map<string, { plan: CampaignPlan; status: CampaignStatus }>();
   private readonly tasks = new Map<string, TrackedTask>();
+  /** Every detection recorded on this breach, by source and event id: the one that started it and those attached since. */
+  private readonly detections = new Set<string>();
+  readonly storeFailures: StoreFailure[] = [];
+  private readonly storeAlerts = new Set<string>();
   closure?: BreachClosure;
 
   constructor(
@@ -153,17 +217,28 @@ class BreachResponse {
     private readonly policy: ResponsePolicy,
   ) {
     this.facts = initialFacts(detection);
+    this.detections.add(detectionKey(detection));
   }
 
   async recordDetection(): Promise<void> {
     await this.log({ kind: 'detected', detail: `detected by ${this.detection.source} (event ${this.detection.eventId})` });
   }
 
-  async learn(update: FactsUpdate): Promise<FactsUpdateResult> {
+  /** A further detection of the same incident: recorded once, however often it is sent, and what it knows is learned. */
+  async attach(detection: Detection): Promise<{ attached: boolean }> {
+    const key = detectionKey(detection);
+    if (this.detections.has(key)) return { attached: false };
+    this.detections.add(key);
+    await this.log({ kind: 'detection-attached', actor: detection.source, detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}` });
+    if (detection.facts) await this.learn(detection.facts, detection.source);
+    return { attached: true };
+  }
+
+  async learn(update: FactsUpdate, actor?: string): Promise<FactsUpdateResult> {
     const before = this.facts;
     this.facts = applyFactsUpdate(before, update);
     const changed = changedFacts(before, this.facts);
-    const logged = this.log({ kind: 'facts-updated', detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' }, { changed });
+    const logged = this.log({ kind: 'facts-updated', ...(actor ? { actor } : {}), detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' }, { changed });
     const result = await this.reassess();
     await logged;
     return { changed, ...result };
@@ -245,7 +320,8 @@ class BreachResponse {
       throw new Error(`invalid approval: obligationId: no obligation "${parsed.obligationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`);
     }
     if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
-    if (known.approvals.some((a) => a.approver.id === parsed.approver.id)) {
+    // Four eyes are two people: `Alice@example.com ` and `alice@example.com` are one (NFKC, case, blanks, invisibles).
+    if (known.approvals.some((a) => sameIdentity(a.approver.id, parsed.approver.id))) {
       throw new Error(`four-eyes: ${parsed.approver.id} has already approved "${parsed.obligationId}"; a second, different approver must confirm it`);
     }
   }
@@ -261,21 +337,21 @@ class BreachResponse {
     const complete = known.approvals.length + 1 >= needed;
     const action = !complete ? 'approved' : known.obligation.recipient === 'individuals' ? 'notified' : 'submitted';
     const record: ApprovalRecord = { ...request, at: Date.now(), action };
-    this.approvals.push(record);
-    known.approvals.push(record);
     const reference = request.filingReference ? ` (reference ${request.filingReference})` : '';
-    const detail = complete ? `${action}${reference}` : `approved, ${known.approvals.length} of ${needed}: awaiting a second approver${reference}`;
-    const logged = this.log(
+    const detail = complete ? `${action}${reference}` : `approved, ${known.approvals.length + 1} of ${needed}: awaiting a second approver${reference}`;
+    // The approval counts only once its record is in the store: an obligation is never satisfied on a lost record.
+    await this.logOrFail(
       { kind: 'approval-recorded', obligationId: request.obligationId, actor: request.approver.id, detail },
       { action, filingReference: request.filingReference, approvalsNeeded: needed },
     );
+    this.approvals.push(record);
+    known.approvals.push(record);
     if (complete) {
       known.state = 'satisfied';
       known.satisfiedBy = record;
       this.stopClock(known);
       await this.reassess(); // a later clock may start at this submission (NIS2 final report, DORA reports)
     }
-    await logged;
     return record;
   }
 
@@ -423,13 +499,14 @@ class BreachResponse {
       if (waitMs > 0) await sleep(waitMs, { summary: `task ${task.id}: ${step}` });
       await CancellationScope.nonCancellable(async () => {
         const mailKey = `${this.breachId}/task/${task.id}/${key}`;
-        await sendMail({
-          idempotencyKey: mailKey,
-          audience: task.escalateTo,
-          notice: { template: 'escalation', breachId: this.breachId, obligationId: `task/${task.id}`, title: task.title, citation: `playbook, ${task.stage} (owner: ${task.owner})`, dueAt: tracked.targetAt, zone: 'UTC', guidance: false, step, overdue: true },
+        const notice = { breachId: this.breachId, obligationId: `task/${task.id}`, title: task.title, citation: `playbook, ${task.stage} (owner: ${task.owner})`, dueAt: tracked.targetAt, zone: 'UTC', guidance: false, step, overdue: true };
+        const sent = await this.escalate(mailKey, task.escalateTo, notice, {}).catch((error: unknown) => {
+          if (error instanceof EscalationUndelivered) return { audience: task.escalateTo, failed: [error.message], undelivered: true };
+          throw error;
         });
         tracked.escalations.push(key);
-        await this.log({ kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step}: target ${new Date(tracked.targetAt).toISOString()}` }, { taskId: task.id, step, mailKey });
+        const outcome = 'undelivered' in sent ? `could not be sent (${sent.failed.join('; ')})` : `to the ${sent.audience}`;
+        await this.log({ kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step} ${outcome}: target ${new Date(tracked.targetAt).toISOString()}` }, { taskId: task.id, step, mailKey });
       });
     }
   }
@@ -541,7 +618,7 @@ class BreachResponse {
         satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
         satisfiedBy: satisfiedBy?.approver.id,
         withdrawnBecause,
-        escalations: escalations.map((e) => ({ step: e.step, at: iso(e.at), audience: e.audience, overdue: e.overdue })),
+        escalations: escalations.map((e) => ({ step: e.step, at: iso(e.at), audience: e.audience, overdue: e.overdue, ...(e.failed ? { failed: e.failed } : {}) })),
         nextEscalation: state === 'open' ? this.nextEscalation(obligation, escalations, now) : undefined,
       })),
       notApplicable: this.notApplicable,
@@ -551,6 +628,7 @@ class BreachResponse {
       reports: this.reports(),
       approvals: this.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.map((t) => ({ ...t, at: iso(t.at) })),
+      storeFailures: this.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
     };
   }
 
@@ -614,6 +692,35 @@ class BreachResponse {
     known.clock = undefined;
   }
 
+  /**
+   * Sends an escalation to its audience; if that fails for good, to each later audience in turn (owner → DPO →
+   * executive), each failure recorded with its reason. Returns who got it, or undefined when nobody could be reached.
+   */
+  private async escalate(key: string, audience: EscalationAudience, notice: Omit<EscalationNotice, 'template'>, subject: { obligationId?: string }): Promise<{ audience: EscalationAudience; failed: string[] }> {
+    const failed: string[] = [];
+    const chain = ESCALATION_CHAIN.slice(ESCALATION_CHAIN.indexOf(audience));
+    for (const [i, to] of chain.entries()) {
+      try {
+        await sendMail({ idempotencyKey: i === 0 ? key : `${key}/fallback-${to}`, audience: to, notice: { template: 'escalation', ...notice } });
+        return { audience: to, failed };
+      } catch (error) {
+        const reason = failureReason(error);
+        failed.push(`${to}: ${reason}`);
+        const next = chain[i + 1];
+        await this.log({ kind: 'escalation-failed', obligationId: subject.obligationId, actor: 'breachline', detail: `${notice.step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}` }, { step: notice.step, audience: to, reason, mailKey: key });
+      }
+    }
+    throw new EscalationUndelivered(failed);
+  }
+
+  /** Tells the owner, once per distinct reason, that the store is failing: what is not recorded must be looked at. */
+  private async alertOwner(reason: string): Promise<void> {
+    if (this.storeAlerts.has(reason)) return;
+    this.storeAlerts.add(reason);
+    const notice = { breachId: this.breachId, obligationId: 'store', title: `The store could not record the breach's timeline (${reason})`, citation: 'Breachline outcome store', dueAt: Date.now(), zone: 'UTC', guidance: false, step: 'store-failed', overdue: true };
+    await this.escalate(`${this.breachId}/store-failed/${this.storeAlerts.size}`, 'owner', notice, {}).catch(() => undefined);
+  }
+
   private async escalateUntilMet(known: Tracked): Promise<void> {
     const { obligation } = known;
     const sent = new Set(known.escalations.filter((e) => e.dueAt === obligation.dueAt).map((e) => e.step));
@@ -623,25 +730,27 @@ class BreachResponse {
       // Once the step is due it is sent whole, even if an approval arrives meanwhile: no half-sent escalation.
       await CancellationScope.nonCancellable(async () => {
         const key = `${this.breachId}/escalation/${obligation.id}/${obligation.dueAt}/${step.step}`;
-        await sendMail({
-          idempotencyKey: key,
-          audience: step.audience,
-          notice: {
-            template: 'escalation',
-            breachId: this.breachId,
-            obligationId: obligation.id,
-            title: obligation.title,
-            citation: obligation.citation,
-            dueAt: obligation.dueAt,
-            zone: obligation.zone,
-            guidance: obligation.guidance,
-            step: step.step,
-            overdue: step.overdue,
-          },
-        });
-        known.escalations.push({ step: step.step, at: Date.now(), audience: step.audience, overdue: step.overdue, dueAt: obligation.dueAt });
-        const detail = `${step.step} to the ${step.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
-        await this.log({ kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail }, { step: step.step, audience: step.audience, dueAt: obligation.dueAt, mailKey: key });
+        const notice = {
+          breachId: this.breachId,
+          obligationId: obligation.id,
+          title: obligation.title,
+          citation: obligation.citation,
+          dueAt: obligation.dueAt,
+          zone: obligation.zone,
+          guidance: obligation.guidance,
+          step: step.step,
+          overdue: step.overdue,
+        };
+        try {
+          const sent = await this.escalate(key, step.audience, notice, { obligationId: obligation.id });
+          known.escalations.push({ step: step.step, at: Date.now(), audience: sent.audience, overdue: step.overdue, dueAt: obligation.dueAt, ...(sent.failed.length ? { failed: sent.failed.join('; ') } : {}) });
+          const detail = `${step.step} to the ${sent.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
+          await this.log({ kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail }, { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey: key });
+        } catch (error) {
+          if (!(error instanceof EscalationUndelivered)) throw error;
+          // Nobody could be mailed: the step is recorded as failed, shown in the status, and the ladder goes on.
+          known.escalations.push({ step: step.step, at: Date.now(), audience: step.audience, overdue: step.overdue, dueAt: obligation.dueAt, failed: error.message });
+        }
       });
     }
   }
@@ -649,12 +758,28 @@ class BreachResponse {
   /**
    * Adds an entry to the audit timeline and records it as an outcome in the store, with `data` for machines.
    * The idempotency key is the entry's place in the timeline: deterministic, so a replay records nothing twice.
+   * A store that cannot take the entry does not stop the response: the entry stays in the timeline, marked, and
+   * the failure is in the status for the owner to see (logOrFail for what must not happen unrecorded).
    */
-  private log(entry: Omit<TimelineEntry, 'at'>, data: Record<string, unknown> = {}): Promise<unknown> {
+  private async log(entry: Omit<TimelineEntry, 'at'>, data: Record<string, unknown> = {}): Promise<void> {
+    await this.logOrFail(entry, data).catch(() => undefined);
+  }
+
+  /** As log, but a store failure fails the caller too: for changes that count only once recorded (approvals). */
+  private async logOrFail(entry: Omit<TimelineEntry, 'at'>, data: Record<string, unknown> = {}): Promise<void> {
     const at = Date.now();
     this.timeline.push({ at, ...entry });
+    const place = this.timeline.length;
     const { kind, obligationId, actor, detail } = entry;
-    return recordOutcome({ idempotencyKey: `${this.breachId}/timeline/${this.timeline.length}`, breachId: this.breachId, kind, at, obligationId, actor, detail: { summary: detail, ...data } });
+    try {
+      await recordOutcome({ idempotencyKey: `${this.breachId}/timeline/${place}`, breachId: this.breachId, kind, at, obligationId, actor, detail: { summary: detail, ...data } });
+    } catch (error) {
+      const reason = failureReason(error);
+      this.timeline[place - 1]!.unrecorded = reason;
+      this.storeFailures.push({ entry: place, kind, reason, at: Date.now() });
+      void this.alertOwner(reason);
+      throw ApplicationFailure.nonRetryable(`the store could not record this ${kind} (${reason}); nothing was changed`, 'StoreFailed');
+    }
   }
 
   /**

@@ -4,7 +4,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
 import { type EscalationAudience, LadderOverrides } from './domain/escalation';
-import type { Facts, FactsUpdate, FieldError } from './domain/facts';
+import type { Detection, Facts, FactsUpdate, FieldError } from './domain/facts';
+import { Line, Prose } from './domain/text';
 import { type Assessment, Duration, type Obligation, ObligationKind, Recipient } from './domain/obligations';
 import { Playbook, type PlaybookTask, type RecordTaskRequest } from './domain/playbook';
 import type { DamageEstimate } from './domain/damage';
@@ -14,21 +15,22 @@ import { RULE_PACKS } from './domain/regimes';
 export const TASK_QUEUE = 'breachline';
 
 export const Approver = z.strictObject({
-  id: z.string().min(1).max(128).describe('who approves: a user id or e-mail from the identity provider'),
-  role: z.string().min(1).max(64).optional(),
+  id: Line(128).describe('who approves: a user id or e-mail from the identity provider'),
+  role: Line(64).optional(),
 });
+export type Approver = z.infer<typeof Approver>;
 
 export const ApprovalRequest = z.strictObject({
-  obligationId: z.string().min(1).max(128).describe('the obligation this approval satisfies, e.g. "JP-APPI/ppc-final"'),
+  obligationId: Line(128).describe('the obligation this approval satisfies, e.g. "JP-APPI/ppc-final"'),
   approver: Approver,
-  filingReference: z.string().min(1).max(200).optional().describe("the regulator's receipt or reference number"),
-  note: z.string().max(2000).optional(),
+  filingReference: Line(200).optional().describe("the regulator's receipt or reference number"),
+  note: Prose(2000).optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 
 export const CloseRequest = z.strictObject({
   by: Approver,
-  reason: z.string().min(1).max(2000),
+  reason: Prose(2000),
 });
 export type CloseRequest = z.infer<typeof CloseRequest>;
 
@@ -52,6 +54,17 @@ export const ResponsePolicy = z.strictObject({
       }
     }
   }),
+  testRecipients: z
+    .array(z.email())
+    .default([])
+    .describe("addresses a test notice may go to besides the requesting operator's own"),
+  intake: z
+    .strictObject({
+      perTokenPerMinute: z.number().int().min(1).default(600).describe('requests per minute one API token may make'),
+      perSourcePerMinute: z.number().int().min(1).default(120).describe('detections per minute one detecting source may send'),
+    })
+    .prefault({})
+    .describe("the HTTP API's rate limits: an alert storm or a stolen detector token cannot start breaches without bound"),
   internalTargets: z
     .record(z.string(), Duration)
     .default({})
@@ -79,6 +92,9 @@ export interface TimelineEntry {
   at: number;
   kind:
     | 'detected'
+    | 'detection-attached'
+    | 'store-failed'
+    | 'escalation-failed'
     | 'facts-updated'
     | 'obligation-opened'
     | 'deadline-moved'
@@ -100,6 +116,8 @@ export interface TimelineEntry {
   obligationId?: string;
   actor?: string;
   detail: string;
+  /** Why the store could not keep this entry: it is in the workflow's timeline only. */
+  unrecorded?: string;
 }
 
 export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' | 'targetAt'> {
@@ -117,7 +135,8 @@ export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' |
   approvalsNeeded: number;
   approvedBy: string[];
   withdrawnBecause?: string;
-  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean }[];
+  /** `failed`: why the mail could not be sent to one audience or more (the audience is then who got it, if anyone). */
+  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string }[];
   /** The next step of the escalation ladder while the obligation is open. */
   nextEscalation?: { step: string; at: string; audience: EscalationAudience };
 }
@@ -140,6 +159,8 @@ export interface BreachStatus {
   reports: ReportContent[];
   approvals: (Omit<ApprovalRecord, 'at'> & { at: string })[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
+  /** Timeline entries the store could not keep, with the reason: the owner must see them, and fix the store. */
+  storeFailures: { entry: number; kind: string; reason: string; at: string }[];
 }
 
 export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome'> {
@@ -211,7 +232,12 @@ export type WaveApproval = z.infer<typeof WaveApproval>;
 export const CampaignControl = z.strictObject({ campaignId: z.string().min(1), action: z.enum(['pause', 'resume', 'cancel']), by: Approver });
 export type CampaignControl = z.infer<typeof CampaignControl>;
 
-export const TestNoticeRequest = z.strictObject({ campaignId: z.string().min(1), to: z.email(), locale: z.enum(['ja', 'en']).default('ja') });
+export const TestNoticeRequest = z.strictObject({
+  campaignId: z.string().min(1),
+  to: z.email().describe("the requesting operator's own address, or one the policy's testRecipients lists"),
+  locale: z.enum(['ja', 'en']).default('ja'),
+  requestedBy: Approver,
+});
 export type TestNoticeRequest = z.input<typeof TestNoticeRequest>;
 
 export type WaveState = 'planned' | 'awaiting-approval' | 'sending' | 'done' | 'cancelled';
@@ -245,7 +271,13 @@ export interface CampaignStatus {
   preview?: Record<string, { subject: string; text: string }>;
 }
 
-export const updateFacts = defineUpdate<FactsUpdateResult, [FactsUpdate]>('updateFacts');
+/** Who did something to a breach, for the timeline; updates sent before actors were recorded have none. */
+export interface Actor {
+  id: string;
+}
+export const updateFacts = defineUpdate<FactsUpdateResult, [FactsUpdate, Actor?]>('updateFacts');
+/** A further detection of the same incident (same correlation key): recorded on the timeline, its facts learned. */
+export const attachDetection = defineUpdate<{ attached: boolean }, [Detection]>('attachDetection');
 export const approve = defineUpdate<ApprovalRecord, [ApprovalRequest]>('approve');
 export const closeBreach = defineUpdate<BreachClosure, [CloseRequest]>('close');
 export const statusQuery = defineQuery<BreachStatus>('status');

@@ -2,8 +2,49 @@
 // validation, types and (later) the API description. Facts carry counts, categories and instants, never a
 // person's name or address: they travel through workflow history.
 import { z } from 'zod';
+import { Jurisdiction, JurisdictionShape } from './jurisdiction';
+import { Line, Prose, unsafeTextIssues } from './text';
+
+export { Jurisdiction };
 
 export const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 instant with a zone offset or Z');
+
+/** The earliest instant a detection or a fact may name: older is a mistake (a year typed wrong, seconds read as ms). */
+export const EARLIEST_PLAUSIBLE = Date.parse('2000-01-01T00:00:00Z');
+/** How far ahead of now a reported instant may be: clock skew between systems, never a date in the future. */
+export const FUTURE_SLACK_MS = 86_400_000;
+
+/**
+ * Why an instant reported to a breach cannot be right, or undefined. `now` is the caller's clock: Temporal's
+ * (workflow time) inside workflows, the wall clock or the server's outside; without one, only the lower bound.
+ */
+export function implausibleInstant(ms: number, now?: number): string | undefined {
+  if (ms < EARLIEST_PLAUSIBLE) return `${new Date(ms).toISOString()} is before 2000-01-01: not a plausible time for a breach`;
+  if (now !== undefined && ms > now + FUTURE_SLACK_MS) return `${new Date(ms).toISOString()} is more than a day after now (${new Date(now).toISOString()})`;
+  return undefined;
+}
+
+/** An instant reported about a breach: from 2000-01-01; the upper bound needs a clock (futureInstants). */
+export const ReportedInstant = Instant.superRefine((value, ctx) => {
+  const reason = implausibleInstant(Date.parse(value));
+  if (reason) ctx.addIssue({ code: 'custom', message: reason });
+});
+
+const REPORTED_INSTANTS = ['awareAt', 'determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const;
+
+/** The instants of a facts update (or a detection's, under `prefix`) more than a day after `now`, each named by its field. */
+export function futureInstants(update: FactsUpdate | undefined, now: number, prefix = ''): FieldError[] {
+  return REPORTED_INSTANTS.flatMap((field) => {
+    const value = update?.[field];
+    const reason = value === undefined ? undefined : implausibleInstant(Date.parse(value), now);
+    return reason ? [{ field: `${prefix}${field}`, message: reason }] : [];
+  });
+}
+
+export function futureDetectionInstants(detection: Detection, now: number): FieldError[] {
+  const reason = implausibleInstant(Date.parse(detection.detectedAt), now);
+  return [...(reason ? [{ field: 'detectedAt', message: reason }] : []), ...futureInstants(detection.facts, now, 'facts.')];
+}
 
 export const DataCategory = z.enum([
   'name',
@@ -20,9 +61,6 @@ export const DataCategory = z.enum([
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
-/** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"). */
-import { Jurisdiction } from './jurisdiction';
-export { Jurisdiction };
 
 /** Known sectors bring in sector regimes; other names are accepted and kept, and bring in nothing. */
 export const KNOWN_SECTORS = [
@@ -39,7 +77,7 @@ export const KNOWN_SECTORS = [
 export const Sector = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
 
 const factFields = {
-  awareAt: Instant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
+  awareAt: ReportedInstant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
   jurisdictions: z.array(Jurisdiction).describe('where affected people live or the organisation is established'),
   affectedCount: z.number().int().min(0).describe('people affected or possibly affected'),
   affectedByJurisdiction: z.record(Jurisdiction, z.number().int().min(0)),
@@ -48,9 +86,9 @@ const factFields = {
   encrypted: z.boolean().describe('strongly encrypted and the key did not leak'),
   sectors: z.array(Sector),
   highRisk: z.boolean().describe('GDPR Art. 34: likely to result in a high risk to the rights of people'),
-  determinedAt: Instant.describe('when the organisation determined that a breach occurred (US states, NYDFS, SG, AU, CA)'),
-  materialityDeterminedAt: Instant.describe('when the incident was determined material (SEC Form 8-K Item 1.05)'),
-  classifiedMajorAt: Instant.describe('when the incident was classified as major (DORA Art. 19)'),
+  determinedAt: ReportedInstant.describe('when the organisation determined that a breach occurred (US states, NYDFS, SG, AU, CA)'),
+  materialityDeterminedAt: ReportedInstant.describe('when the incident was determined material (SEC Form 8-K Item 1.05)'),
+  classifiedMajorAt: ReportedInstant.describe('when the incident was classified as major (DORA Art. 19)'),
   processor: z.boolean().describe('the organisation processes the data on behalf of a controller (GDPR Art. 33(2))'),
   riskUnlikely: z.boolean().describe('assessed unlikely to result in a risk to people (GDPR Art. 33(1))'),
   significantIncident: z.boolean().describe('a significant incident under NIS2 Art. 23(3); unknown counts as significant'),
@@ -60,23 +98,32 @@ const factFields = {
 /** The facts as the workflow holds them: only awareAt is known for certain from the start. */
 export const Facts = z.strictObject({
   ...factFields,
-  jurisdictions: factFields.jurisdictions.default([]),
+  // What a breach already holds is not re-judged by today's clock or code list: only new reports are (FactsUpdate,
+  // Detection). A breach that holds a code a later ISO 3166 release withdrew keeps working.
+  awareAt: Instant,
+  jurisdictions: z.array(JurisdictionShape).default([]),
   dataCategories: factFields.dataCategories.default([]),
   sectors: factFields.sectors.default([]),
   affectedCount: factFields.affectedCount.optional(),
-  affectedByJurisdiction: factFields.affectedByJurisdiction.optional(),
+  affectedByJurisdiction: z.record(JurisdictionShape, z.number().int().min(0)).optional(),
   unfairPurpose: factFields.unfairPurpose.optional(),
   encrypted: factFields.encrypted.optional(),
   highRisk: factFields.highRisk.optional(),
-  determinedAt: factFields.determinedAt.optional(),
-  materialityDeterminedAt: factFields.materialityDeterminedAt.optional(),
-  classifiedMajorAt: factFields.classifiedMajorAt.optional(),
+  determinedAt: Instant.optional(),
+  materialityDeterminedAt: Instant.optional(),
+  classifiedMajorAt: Instant.optional(),
   processor: factFields.processor.optional(),
   riskUnlikely: factFields.riskUnlikely.optional(),
   significantIncident: factFields.significantIncident.optional(),
   unreachableCount: factFields.unreachableCount.optional(),
 });
 export type Facts = z.infer<typeof Facts>;
+
+/** Facts as a person writes them for a what-if (`breachline obligations --facts`): every code checked against ISO 3166. */
+export const FactsFile = Facts.extend({
+  jurisdictions: factFields.jurisdictions.default([]),
+  affectedByJurisdiction: factFields.affectedByJurisdiction.optional(),
+});
 
 /** A facts update: any subset of the facts; what it names replaces what was known. */
 export const FactsUpdate = z
@@ -89,16 +136,14 @@ export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof Severity>;
 
 export const Detection = z.strictObject({
-  source: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
-    .describe('the detecting system, e.g. "splunk" or "crowdstrike"'),
-  eventId: z.string().min(1).max(256).describe("the detecting system's own id for the event"),
-  detectedAt: Instant,
-  summary: z.string().min(1).max(2000).describe('what was seen; no personal data of affected people'),
+  source: Line(128).describe('the detecting system, e.g. "splunk" or "CrowdStrike Falcon"; with eventId, what makes a detection the same one'),
+  eventId: Line(256).describe("the detecting system's own id for the event"),
+  detectedAt: ReportedInstant,
+  summary: Prose(2000).describe('what was seen; no personal data of affected people'),
   severity: Severity.optional().describe("the detecting tool's severity, for triage and filtering"),
+  correlationKey: Line(256)
+    .optional()
+    .describe('detections with the same key join the open breach that has it, instead of starting one each (OCSF metadata.correlation_uid)'),
   facts: FactsUpdate.optional().describe('facts already known; awareAt defaults to detectedAt'),
 });
 export type Detection = z.infer<typeof Detection>;
@@ -126,6 +171,7 @@ export interface FieldError {
 export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'invalid_key') return issue.issues.map((i) => ({ field: path || '(body)', message: i.message }));
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: [path, key].filter(Boolean).join('.'), message: 'unknown field' }));
     }
@@ -137,8 +183,13 @@ export function describeFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 }
 
-/** Parses or throws an error whose message names each bad field; used by update validators and the CLI. */
+/**
+ * Parses or throws an error whose message names each bad field; used by update validators and the CLI. Every
+ * string in the input, whatever the schema, passes the shared text check first.
+ */
 export function parseOrExplain<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const unsafe = unsafeTextIssues(value);
+  if (unsafe.length) throw new InvalidInput(what, unsafe);
   const result = schema.safeParse(value);
   if (!result.success) throw new InvalidInput(what, fieldErrors(result.error));
   return result.data;
