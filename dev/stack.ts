@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
@@ -17,7 +17,7 @@ import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
 import { healthRoutes } from '../client/health';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
-import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches } from '../worker/worker';
+import { connectWorker, createBreachWorker, openActivityDeps, runtimeLogger, storeHasBreaches } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from './mail-sink';
@@ -110,15 +110,16 @@ function watchParents(orphaned: () => void): void {
 
 /** One line per refused or failed request, so a developer sees what a caller got wrong. */
 function logFailures(app: FastifyInstance): void {
+  // The route's pattern, not the URL: paths and query strings carry what callers typed, e-mail addresses included.
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode >= 400) console.error(`api: ${request.method} ${request.url} -> ${reply.statusCode}`);
+    if (reply.statusCode >= 400) console.error(`api: ${request.method} ${request.routeOptions.url ?? '(no such route)'} -> ${reply.statusCode}`);
   });
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: runtimeLogger('WARN') });
   const stops: (() => Promise<unknown> | unknown)[] = [];
   const shutdown = async (code: number) => {
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);

@@ -1,6 +1,7 @@
 // The worker: connects to Temporal, runs the breach workflow and its activities on one task queue.
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { format } from 'node:util';
+import { bundleWorkflowCode, DefaultLogger, type LogLevel, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { Mailer } from '../activities/mail';
 import type { CampaignSender } from '../activities/campaign';
@@ -68,4 +69,26 @@ export async function openActivityDeps(config: Config): Promise<{ store: Store; 
 /** Whether the store holds any breach (an outcome row): then payloads sealed with the codec key exist. */
 export function storeHasBreaches(store: Store): () => Promise<boolean> {
   return async () => (await store.sql.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM outcome) AS found')).rows[0]!.found;
+}
+
+/**
+ * An error as its name, message, code, stack and causes only: database drivers attach what they ran to their
+ * errors (PGlite `params`, PostgreSQL `detail` with the offending row), and those hold recipients' addresses.
+ */
+export function loggableError(error: Error): Error {
+  const clean = new Error(error.message);
+  clean.name = error.name;
+  clean.stack = error.stack;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(clean, { code });
+  if (error.cause instanceof Error) clean.cause = loggableError(error.cause);
+  return clean;
+}
+
+/** The Temporal runtime's logger (worker and SDK messages, e.g. "Activity failed"), with errors made loggable. */
+export function runtimeLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): DefaultLogger {
+  return new DefaultLogger(level, ({ level: entryLevel, timestampNanos, message, meta }) => {
+    const clean = meta && Object.fromEntries(Object.entries(meta).map(([key, value]) => [key, value instanceof Error ? loggableError(value) : value]));
+    write(`${new Date(Number(timestampNanos / 1_000_000n)).toISOString()} [${entryLevel}] ${message}${clean ? ` ${format(clean)}` : ''}\n`);
+  });
 }
