@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { iso31661 } from 'iso-3166/1.js';
 import { iso31662 } from 'iso-3166/2.js';
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../workflows/domain/facts';
+import { FactsUpdate } from '../workflows/domain/facts';
 import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, JurisdictionShape, LANGUAGE_COUNTRIES, suggestJurisdiction } from '../workflows/domain/jurisdiction';
 import { RULE_PACKS } from '../workflows/domain/regimes';
 import { EEA_STATES } from '../workflows/domain/regimes/facts-helpers';
@@ -105,8 +105,8 @@ describe('Jurisdiction', () => {
     expect(JurisdictionShape.safeParse('jp').success).toBe(false);
   });
 
-  it('refuses a bad jurisdiction in facts, naming its index and the near miss', () => {
-    const result = Facts.safeParse({ awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JP', 'JA'] });
+  it('refuses a bad jurisdiction in a facts update, naming its index and the near miss', () => {
+    const result = FactsUpdate.safeParse({ jurisdictions: ['JP', 'JA'] });
     expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['jurisdictions', 1], message: expect.stringContaining('"JP" (Japan)') })]);
   });
 });
