@@ -88,7 +88,8 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
       try {
         yield { line, value: JSON.parse(text) };
       } catch (error) {
-        yield { line, error: `malformed JSON: ${(error as Error).message}` };
+        // V8 quotes the line itself in its message: the report names the line, and carries none of its data.
+        yield { line, error: `malformed JSON: ${(error as Error).message.replace(/,? "[\s\S]*"(\.\.\.)? is not valid JSON$/, '')}` };
       }
     }
     return;
@@ -104,13 +105,14 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
       yield info.error ? { line, error: cellCount(info.error.message) } : { line, value: fromCsv(record) };
     }
   } catch (error) {
-    const { lines, raw, code, message } = error as Error & { lines?: number; raw?: string; code?: string };
+    const { lines, raw, code } = error as Error & { lines?: number; raw?: string; code?: string };
+    // csv-parse's messages quote the cells they stopped at: the reason names the line and the fault, never a cell.
     if (lines === undefined) throw error;
     const line = startLine(lines, raw ?? '');
     const reason =
       code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE' ? 'a quoted cell that starts on this row is never closed, so every row after it would be lost'
       : code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell that starts on this row ends in text after its closing quote (a stray quote?), so the rows it spans cannot be told apart'
-      : message.replace(/ at line \d+$/, '');
+      : `the file cannot be read past this row (${code})`;
     throw new InvalidInput('import', [{ field: `line ${line}`, message: `${reason}; nothing was imported` }]);
   }
 }
@@ -133,8 +135,9 @@ async function importInto(store: Store, breachId: string, input: Readable, forma
   const flush = async () => {
     if (batch.length === 0) return;
     const lines = `${batch[0]!.line}–${batch.at(-1)!.line}`;
-    const { inserted, merged } = await store.addRecipients(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error) => {
-      throw new Error(`the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}`, { cause: error });
+    // No `cause`: the driver's error carries the rows it was given (PGlite `params`), and errors get logged.
+    const { inserted, merged } = await store.addRecipients(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error & { code?: string }) => {
+      throw new Error(`the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}`);
     });
     report.imported += inserted;
     report.merged += merged;

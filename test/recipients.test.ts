@@ -51,7 +51,7 @@ describe('recipient import', () => {
   it('imports JSON Lines, and merges with what an earlier import brought', async () => {
     const jsonl = [
       JSON.stringify({ id: 'q1', name: 'Ann', email: 'ann@example.test', locale: 'en', dataCategories: ['email'] }),
-      '{ not json',
+      'Dana Secret, not JSON at all',
       JSON.stringify({ id: 'q2', name: 'Bo', email: 'not-an-email' }),
       '',
       JSON.stringify({ id: 'q1', name: 'Ann', email: 'ann@example.test', dataCategories: ['health'] }),
@@ -62,6 +62,7 @@ describe('recipient import', () => {
       [2, 'malformed JSON'],
       [3, 'email'],
     ]);
+    expect(first.errors[0]!.reason).not.toContain('Dana'); // the line is named, its data is not repeated
     const again = await importRecipients(store, 'breach-jsonl', Readable.from([JSON.stringify({ id: 'q9', name: 'Ann again', email: 'ANN@example.test', dataCategories: ['phone'] })]), 'jsonl');
     expect(again).toMatchObject({ imported: 0, merged: 1 });
   });
