@@ -174,21 +174,34 @@ export class CampaignSender {
   // Idempotent enough: a test send goes to the approver alone and may be repeated on request.
   async sendTest(input: NoticeInput & { to: string; locale: Locale }): Promise<{ messageId: string }> {
     const rendered = renderNotice(input.notice, SAMPLE_PERSON[input.locale], input.templates);
-    const info = await this.transport(1000).sendMail({ from: this.config.from, to: input.to, subject: `[TEST] ${rendered.subject}`, text: rendered.text, html: rendered.html });
-    return { messageId: info.messageId };
+    try {
+      const info = await this.transport(1000).sendMail({ from: this.config.from, to: input.to, subject: `[TEST] ${rendered.subject}`, text: rendered.text, html: rendered.html });
+      return { messageId: info.messageId };
+    } catch (error) {
+      const failure = classifySmtpFailure(error);
+      throw failure.retryable ? ApplicationFailure.retryable(failure.reason, failure.type) : ApplicationFailure.nonRetryable(failure.reason, failure.type);
+    }
   }
 
   // Idempotent: only people not yet sent are claimed, and each is settled in the ledger right after the server's answer.
   async sendBatch(input: SendBatchInput): Promise<BatchResult> {
     const result: BatchResult = { claimed: 0, sent: 0, deferred: 0, bounced: 0, wave: { pending: 0, sent: 0, deferred: 0, bounced: 0, postal: 0 } };
     const transport = this.transport(input.ratePerSecond);
-    if (input.probe) {
-      const down = await transport.verify().then(
-        () => undefined,
-        (error: unknown) => classifySmtpFailure(error),
-      );
-      if (down) return { ...result, outage: { reason: down.reason }, wave: await this.waveCounts(input) };
+    // From the start: a probe of a server that swallows packets waits out nodemailer's connection timeout.
+    const heartbeat = setInterval(() => Context.current().heartbeat(result), 1000);
+    try {
+      const down = input.probe ? await transport.verify().then(() => undefined, classifySmtpFailure) : undefined;
+      if (down) result.outage = { reason: down.reason };
+      else await this.sendClaimed(input, transport, result);
+      result.wave = await this.waveCounts(input);
+      return result;
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  /** Claims a batch and sends it, counting into `result`; stops at the first sign that the server is out. */
+  private async sendClaimed(input: SendBatchInput, transport: Transporter, result: BatchResult): Promise<void> {
     await this.store.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
     const claimed = await this.store.claimDeliveries(input.campaignId, input.wave, input.batchSize);
     result.claimed = claimed.length;
@@ -197,7 +210,6 @@ export class CampaignSender {
     const settled: Promise<void>[] = [];
     const unsent: string[] = [];
     const queue = claimed.values();
-    const heartbeat = setInterval(() => Context.current().heartbeat(result), 1000);
     // A few messages per pooled connection in flight, no more: when the server goes out, the batch stops after
     // those few rather than after every claimed person has failed in turn.
     const lane = async () => {
@@ -230,13 +242,10 @@ export class CampaignSender {
     try {
       await Promise.all(Array.from({ length: LANES_PER_CONNECTION * (this.config.maxConnections ?? 5) }, lane));
     } finally {
-      clearInterval(heartbeat);
       await ledger.flush();
       await this.release(input.campaignId, unsent);
     }
     await Promise.all(settled);
-    result.wave = await this.waveCounts(input);
-    return result;
   }
 
   /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */
