@@ -12,6 +12,7 @@ import { Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
+import { loadBreachIds } from '../client/breach-ids';
 import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     const tokens = await devTokens(store, tokensFile);
     const apiTokens = new Tokens(store);
     const api = buildApi({
-      breaches: await Breaches.connect(client, config.temporal.taskQueue, config.policy),
+      breaches: await Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) }),
       tokens: apiTokens,
       store,
       plugins: [
