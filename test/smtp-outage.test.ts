@@ -31,6 +31,10 @@ let mailer: Mailer;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = `outage-${randomUUID()}`;
+/** One relay for everything, as many deployments have: the owner's outage mail is stuck behind the same outage. */
+let relay: TestSmtp;
+let relayWorker: { worker: Worker; running: Promise<void>; sender: CampaignSender; mailer: Mailer };
+const relayQueue = `outage-relay-${randomUUID()}`;
 
 beforeAll(async () => {
   // The campaign's server goes down right after the 15th notice is accepted.
@@ -45,52 +49,65 @@ beforeAll(async () => {
   mailer = new Mailer({ smtpUrl: ownerMail.url, from: FROM, responders: ['responders@example.test'], owner: [OWNER] }, store);
   worker = await createBreachWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, codec: testCodec, store, mailer, sender, workflowBundle: await bundleWorkflows() });
   running = worker.run();
+
+  relay = await startTestSmtp({ onAccepted: (n) => void (n === 5 && relay.down()) });
+  const relaySender = new CampaignSender(store, { smtpUrl: relay.url, from: FROM, maxConnections: 2 });
+  const relayMailer = new Mailer({ smtpUrl: relay.url, from: FROM, responders: ['responders@example.test'], owner: [OWNER] }, store);
+  const relayed = await createBreachWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: relayQueue, codec: testCodec, store, mailer: relayMailer, sender: relaySender, workflowBundle: await bundleWorkflows() });
+  relayWorker = { worker: relayed, running: relayed.run(), sender: relaySender, mailer: relayMailer };
 });
 
 afterAll(async () => {
   worker?.shutdown();
-  await running;
+  relayWorker?.worker.shutdown();
+  await Promise.all([running, relayWorker?.running]);
   sender?.close();
   mailer?.close();
-  await Promise.all([smtp?.close(), ownerMail?.close()]);
+  relayWorker?.sender.close();
+  relayWorker?.mailer.close();
+  await Promise.all([smtp?.close(), ownerMail?.close(), relay?.close()]);
   await store?.close();
   await env?.teardown();
 });
 
+/** A breach of PEOPLE people at <tag>.example.test with one campaign of one wave, approved; and a poll of that wave. */
+async function approvedWave(queue: string, tag: string) {
+  const breaches = new Breaches(env.client, queue);
+  const { breachId } = await breaches.start({
+    source: 'outage-test',
+    eventId: randomUUID(),
+    detectedAt: new Date(await env.currentTimeMs()).toISOString(),
+    summary: 'Synthetic: order database copied',
+    facts: { jurisdictions: ['JP'], affectedCount: PEOPLE, dataCategories: ['name', 'email'] },
+  });
+  const rows = Array.from({ length: PEOPLE }, (_, i) => JSON.stringify({ id: `o${i}`, name: `Person ${i}`, email: `o${i}@${tag}.example.test`, locale: 'en', dataCategories: ['email'] }));
+  await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
+  const operator = { id: 'olga@example.test' };
+  const { campaignId } = await breaches.startCampaign(breachId, {
+    notice: { companyName: 'Outage K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
+    waveSize: PEOPLE,
+    batchSize: 10,
+    ratePerSecond: 200,
+    unreachableThreshold: 0.05,
+    requestedBy: operator,
+  });
+  const wave = async (): Promise<Wave> => ((await breaches.status(breachId)).campaigns[0] as CampaignStatus).waves[0] as Wave;
+  const until = async (what: string, done: (w: Wave | undefined) => boolean): Promise<Wave> => {
+    for (let i = 0; i < 300; i++) {
+      const current = (await breaches.status(breachId)).campaigns[0]?.waves[0] as Wave | undefined;
+      if (done(current)) return current!;
+      await env.sleep(1000);
+    }
+    throw new Error(`the wave never ${what}: ${JSON.stringify(await wave())}`);
+  };
+  await until('awaited approval', (w) => w?.state === 'awaiting-approval');
+  await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
+  return { breaches, breachId, campaignId, wave, until };
+}
+
 describe('an SMTP outage in the middle of a wave', () => {
   it('pauses the wave visibly, tells the owner once, and resumes: nobody bounced, mailed twice, or missed', async () => {
-    const breaches = new Breaches(env.client, taskQueue);
-    const { breachId } = await breaches.start({
-      source: 'outage-test',
-      eventId: randomUUID(),
-      detectedAt: new Date(await env.currentTimeMs()).toISOString(),
-      summary: 'Synthetic: order database copied',
-      facts: { jurisdictions: ['JP'], affectedCount: PEOPLE, dataCategories: ['name', 'email'] },
-    });
-    const rows = Array.from({ length: PEOPLE }, (_, i) => JSON.stringify({ id: `o${i}`, name: `Person ${i}`, email: `o${i}@outage.example.test`, locale: 'en', dataCategories: ['email'] }));
-    await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
-    const operator = { id: 'olga@example.test' };
-    const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: { companyName: 'Outage K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
-      waveSize: PEOPLE,
-      batchSize: 10,
-      ratePerSecond: 200,
-      unreachableThreshold: 0.05,
-      requestedBy: operator,
-    });
-    const wave = async (): Promise<Wave> => ((await breaches.status(breachId)).campaigns[0] as CampaignStatus).waves[0] as Wave;
-    const until = async (what: string, done: (w: Wave | undefined) => boolean): Promise<Wave> => {
-      for (let i = 0; i < 300; i++) {
-        const current = (await breaches.status(breachId)).campaigns[0]?.waves[0] as Wave | undefined;
-        if (done(current)) return current!;
-        await env.sleep(1000);
-      }
-      throw new Error(`the wave never ${what}: ${JSON.stringify(await wave())}`);
-    };
-
-    await until('awaited approval', (w) => w?.state === 'awaiting-approval');
-    await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
-
+    const { breaches, breachId, campaignId, wave, until } = await approvedWave(taskQueue, 'outage');
     const paused = await until('showed the outage', (w) => Boolean(w?.outage));
     expect(paused.outage!.reason).toMatch(/^the SMTP server (cannot be reached|is unavailable): /);
     expect(paused.outage!.reason).not.toContain('@');
@@ -131,5 +148,23 @@ describe('an SMTP outage in the middle of a wave', () => {
     expect(told[0]!.text).not.toContain('outage.example.test');
     const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [campaignId]);
     expect(ledger.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', PEOPLE]]);
+  }, 300_000);
+
+  it('carries on when the owner cannot be told because the same relay is down, and shows that the mail failed', async () => {
+    const { breaches, breachId, wave, until } = await approvedWave(relayQueue, 'relay');
+    await until('showed the outage', (w) => Boolean(w?.outage));
+    await env.sleep(20 * 60_000);
+    const during = await wave();
+    expect(during.outage).toMatchObject({ escalation: 'failed' });
+    expect(during.outage!.escalationError).toMatch(/the SMTP server (cannot be reached|is unavailable)/);
+    expect(during.bounced).toBe(0);
+
+    await relay.up();
+    const done = await until('finished', (w) => w?.state === 'done');
+    expect(done).toMatchObject({ sent: PEOPLE, bounced: 0, pending: 0 });
+    expect(new Set(relay.received.filter((m) => m.to.endsWith('@relay.example.test')).map((m) => m.to)).size).toBe(PEOPLE);
+    // The outage mail is not sent late, after the outage it was about.
+    expect(relay.received.filter((m) => m.to === OWNER)).toEqual([]);
+    expect((await breaches.status(breachId)).campaigns[0]!.unreachable).toBe(0);
   }, 300_000);
 });
