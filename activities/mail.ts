@@ -143,7 +143,8 @@ export function classifySmtpFailure(error: unknown): MailFailure {
     return { type: 'MailTls', scope: 'server', retryable: false, reason: `the SMTP server does not offer STARTTLS, and BREACHLINE_SMTP_REQUIRE_TLS=true refuses to send without it (${line})` };
   }
   // 421: the server is closing the session (RFC 5321 §3.8), whatever the command it answered.
-  const perMessage = (smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && code !== 421 && smtp.command !== 'MAIL FROM';
+  // A message over the server's SIZE limit is refused before MAIL FROM is sent: this message's fate, not the server's.
+  const perMessage = (smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && code !== 421 && (smtp.command !== 'MAIL FROM' || code === undefined);
   if (perMessage && (code === undefined || code >= 500)) return { type: 'MailRefused', scope: 'recipient', retryable: false, reason: `refused by the SMTP server: ${line}` };
   if (perMessage) return { type: 'MailTransport', scope: 'recipient', retryable: true, reason: `deferred by the SMTP server: ${line}` };
   if (smtp.command === 'MAIL FROM' && code !== undefined && code >= 500) {
