@@ -1,20 +1,29 @@
 // The HTTP API (Fastify): detection intake for security tooling, facts and approvals for operators, status and
-// lists for managers. One route table drives both the handlers and the OpenAPI document at /openapi.json, and
-// every body is parsed by the same zod schemas the workflow uses: a bad one gets a 4xx naming each bad field, and
-// nothing is started or changed. Every route but /health, /openapi.json and the dashboard needs a bearer token.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isGrpcServiceError } from '@temporalio/client';
-import { z } from 'zod';
+// lists for managers. Each route declares its body, path parameters and query as zod schemas (the same ones the
+// workflow uses) through Fastify's type provider: Fastify validates every request against them before a handler
+// runs (unknown fields refused), and the OpenAPI document at /openapi.json is generated from the same schemas.
+// Every string of every request also passes the shared text check. A bad request gets a 4xx with a stable code
+// (BL_…) naming each bad field, and nothing is started or changed. Every route but /health*, /openapi.json and
+// the dashboard needs a bearer token.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { isGrpcServiceError } from '@temporalio/client';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
+import { createJsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
 import type { Store } from '../activities/store';
-import { ApprovalRequest, CampaignRequest, CloseRequest } from '../workflows/definitions';
+import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, ResponsePolicy, TestNoticeRequest } from '../workflows/definitions';
+import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import { reportHtml, reportMarkdown } from '../workflows/domain/report';
-import { Detection, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
-import { allows, type Permission, type Principal, type Tokens } from './auth';
+import { Line, unsafeTextIssues } from '../workflows/domain/text';
+import { allows, type Permission, permissionRoles, type Principal, type Tokens } from './auth';
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
+import { healthRoutes } from './health';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,331 +31,383 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /** An approval as an operator sends it: who approves is the token's holder, never a field of the body. */
 export const ApprovalBody = ApprovalRequest.omit({ approver: true });
 export const CloseBody = CloseRequest.omit({ by: true });
+export const CampaignBody = CampaignRequest.omit({ requestedBy: true });
+const TaskBody = RecordTaskRequest.omit({ taskId: true, by: true });
+const TestSendBody = TestNoticeRequest.pick({ locale: true, to: true }).partial();
+/** A detection as Breachline's own JSON, or as an OCSF Detection Finding (class_uid 2004). */
+const DetectionBody = z.union([Detection, OcsfDetectionFinding]);
+
+const BreachId = Line(300).describe('the breach id, as POST /breaches returned it');
+const Name = Line(128);
+const ById = z.strictObject({ id: BreachId });
+const ByCampaign = z.strictObject({ id: BreachId, campaign: Name.describe('the campaign, e.g. "campaign-1"') });
+const NoQuery = z.strictObject({});
+const ReportQuery = z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') });
 
 export interface ApiOptions {
   breaches: Breaches;
   tokens: Tokens;
   /** The store, for importing affected people and exporting the postal list; those routes answer 503 without it. */
   store?: Store;
+  /** In a process that also runs the worker: whether it still runs, for /health/ready. */
+  workerRunning?: () => boolean;
   /** Extra routes, e.g. the dev stack's mail viewer. */
   plugins?: ((app: FastifyInstance) => void)[];
-  logger?: boolean;
+  /** Where a 500 is logged: one JSON line with its request id, never a request's content. */
+  log?: (line: string) => void;
 }
 
-class Unauthorized extends Error {
-  readonly statusCode = 401;
-}
-class Forbidden extends Error {
-  readonly statusCode = 403;
-}
-
-interface Route {
-  method: 'GET' | 'POST';
-  path: string;
-  summary: string;
-  permission: Permission;
-  body?: z.ZodType;
-  query?: z.ZodType;
-  responses: Record<number, string>;
-  handle(request: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<unknown>;
+/** An error the API answers with its own status and stable code. */
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
 }
 
-const params = (request: FastifyRequest) => request.params as { id: string; campaign: string; wave: string; action: string };
-/** Campaign ids are "<breach id>/campaign-<n>"; URLs name the campaign by its last part. */
-const campaignIdOf = (request: FastifyRequest) => `${params(request).id}/${params(request).campaign}`;
 const ImportFormats: Record<string, ImportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' };
 
-export const CampaignBody = CampaignRequest.omit({ requestedBy: true });
-const ReportQuery = z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') });
-
 function needStore(store: Store | undefined): Store {
-  if (!store) throw Object.assign(new Error('this API process has no store configured'), { statusCode: 503 });
+  if (!store) throw new HttpError(503, 'BL_NO_STORE', 'this API process has no store configured');
   return store;
 }
 
-function routes(breaches: Breaches, store?: Store): Route[] {
-  return [
-    {
-      method: 'POST',
-      path: '/breaches',
-      summary: "Start the response to a detection: Breachline's own detection JSON, or an OCSF Detection Finding (class_uid 2004). Idempotent by source and event id.",
-      permission: 'start',
-      body: z.union([Detection, OcsfDetectionFinding]),
-      responses: { 201: 'breach started', 200: 'the breach this detection already started', 422: 'invalid detection, each bad field named' },
-      async handle(request, reply) {
-        const detection = isOcsf(request.body)
-          ? detectionFromOcsf(parseOrExplain(OcsfDetectionFinding, request.body, 'OCSF Detection Finding'))
-          : request.body;
-        const { breachId, created } = await breaches.start(detection);
-        return reply
-          .code(created ? 201 : 200)
-          .header('location', `/breaches/${encodeURIComponent(breachId)}`)
-          .send({ breachId, created });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/breaches',
-      summary: 'Breaches found through Temporal visibility, soonest deadline first; e.g. ?dueWithinHours=24 for every open breach with a deadline in the next day.',
-      permission: 'read',
-      query: ListFilter,
-      responses: { 200: 'the breaches', 503: 'the namespace has no Breachline search attributes' },
-      handle: async (request) => breaches.list(request.query),
-    },
-    {
-      method: 'GET',
-      path: '/breaches/{id}',
-      summary: 'The status: phase, every obligation with its deadline and time left, approvals, escalations, the timeline.',
-      permission: 'read',
-      responses: { 200: 'the status', 404: 'no such breach' },
-      handle: async (request) => breaches.status(params(request).id),
-    },
-    {
-      method: 'GET',
-      path: '/breaches/{id}/timeline',
-      summary: 'The audit timeline.',
-      permission: 'read',
-      responses: { 200: 'the timeline', 404: 'no such breach' },
-      handle: async (request) => (await breaches.status(params(request).id)).timeline,
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/facts',
-      summary: 'Tell the breach what has been learned; its obligations and deadline clocks are recomputed.',
-      permission: 'operate',
-      body: FactsUpdate,
-      responses: { 200: 'what changed: obligations opened, moved, withdrawn', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid facts, each bad field named' },
-      handle: async (request) => breaches.updateFacts(params(request).id, request.body),
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/approvals',
-      summary: "Approve an obligation as the token's holder. Regulator filings need two different approvers (four eyes).",
-      permission: 'operate',
-      body: ApprovalBody,
-      responses: { 201: 'the approval recorded', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid or refused, with the reason' },
-      async handle(request, reply, principal) {
-        const body = parseOrExplain(ApprovalBody, request.body, 'approval');
-        return reply.code(201).send(await breaches.approve(params(request).id, { ...body, approver: { id: principal.name } }));
-      },
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/close',
-      summary: 'Close the breach; refused while any obligation is open.',
-      permission: 'operate',
-      body: CloseBody,
-      responses: { 200: 'closed', 404: 'no such breach', 422: 'refused, naming what is open' },
-      async handle(request, _reply, principal) {
-        const body = parseOrExplain(CloseBody, request.body, 'close request');
-        return breaches.close(params(request).id, { ...body, by: { id: principal.name } });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/recipients',
-      summary: 'Import affected people into the store, streaming: text/csv or application/x-ndjson. Invalid rows are reported by line; duplicates (id or e-mail) merged.',
-      permission: 'operate',
-      responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines' },
-      async handle(request) {
-        await breaches.status(params(request).id); // 404 before reading a byte
-        const format = ImportFormats[(request.headers['content-type'] ?? '').split(';')[0]!.trim()];
-        if (!format) throw Object.assign(new Error('send text/csv or application/x-ndjson'), { statusCode: 415 });
-        return importRecipients(needStore(store), params(request).id, request.body as Readable, format);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/breaches/{id}/recipients',
-      summary: 'How many affected people are imported, with and without e-mail.',
-      permission: 'read',
-      responses: { 200: 'the counts' },
-      handle: async (request) => needStore(store).recipientCounts(params(request).id),
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/campaigns',
-      summary: "Start a notification campaign (a child workflow): waves of the imported people, each wave sent after an operator's approval.",
-      permission: 'operate',
-      body: CampaignBody,
-      responses: { 201: 'the campaign id', 404: 'no such breach', 422: 'invalid, each bad field named' },
-      async handle(request, reply, principal) {
-        const body = parseOrExplain(CampaignBody, request.body, 'campaign');
-        return reply.code(201).send(await breaches.startCampaign(params(request).id, { ...body, requestedBy: { id: principal.name } }));
-      },
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/campaigns/{campaign}/waves/{wave}/approval',
-      summary: "Approve a wave's notice as the token's holder; refused while its template cannot render, naming the variable.",
-      permission: 'operate',
-      responses: { 200: 'the wave', 422: 'refused, with the reason' },
-      handle: async (request, _reply, principal) =>
-        breaches.approveWave(params(request).id, { campaignId: campaignIdOf(request), wave: Number(params(request).wave), approver: { id: principal.name } }),
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/campaigns/{campaign}/test-send',
-      summary: "Mail the notice, rendered for a synthetic sample person, to the token's holder (whose name must be an e-mail address).",
-      permission: 'operate',
-      body: z.strictObject({ locale: z.enum(['ja', 'en']).optional() }),
-      responses: { 200: 'sent', 422: "the token's holder is not an e-mail address" },
-      handle: async (request, _reply, principal) =>
-        breaches.sendTestNotice(params(request).id, { campaignId: campaignIdOf(request), to: principal.name, ...(request.body as object) }),
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/campaigns/{campaign}/{action}',
-      summary: 'Pause, resume or cancel a campaign (action: pause, resume, cancel).',
-      permission: 'operate',
-      responses: { 200: "the campaign's state", 422: 'refused, with the reason' },
-      async handle(request, _reply, principal) {
-        const state = await breaches.controlCampaign(params(request).id, { campaignId: campaignIdOf(request), action: params(request).action, by: { id: principal.name } });
-        return { state };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/breaches/{id}/postal.csv',
-      summary: 'The postal list for a print vendor: people without e-mail and people whose mail bounced.',
-      permission: 'read',
-      responses: { 200: 'text/csv' },
-      async handle(request, reply) {
-        const rows = await needStore(store).postalList(params(request).id);
-        const csv = postalListCsv(rows);
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="postal-list.csv"').send(csv);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/breaches/{id}/tasks/{task}',
-      summary: "Record a playbook task's outcome ({outcome}) or waive it ({waive: {reason}}), as the token's holder; each task says which roles may.",
-      permission: 'record',
-      body: RecordTaskRequest.omit({ taskId: true, by: true }),
-      responses: { 200: 'the task', 422: 'refused: the outcome is invalid (each field named), or the role may not record this task' },
-      async handle(request, _reply, principal) {
-        const body = parseOrExplain(RecordTaskRequest.omit({ taskId: true, by: true }), request.body, 'task record');
-        return breaches.recordTask(params(request).id, { ...body, taskId: (request.params as { task: string }).task, by: { id: principal.name, roles: principal.roles } });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/breaches/{id}/reports/{regime}/{rule}',
-      summary: 'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
-      permission: 'read',
-      query: ReportQuery,
-      responses: { 200: 'the report', 404: 'no such report on this breach' },
-      async handle(request, reply) {
-        const { regime, rule } = request.params as { regime: string; rule: string };
-        const status = await breaches.status(params(request).id);
-        const report = status.reports.find((r) => r.obligationId === `${regime}/${rule}`);
-        if (!report) throw Object.assign(new Error(`no report ${regime}/${rule} on breach ${params(request).id}: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`), { statusCode: 404 });
-        const { format } = parseOrExplain(ReportQuery, request.query, 'query');
-        if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
-        if (format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
-        return report;
-      },
-    },
-    {
-      method: 'GET',
-      path: '/me',
-      summary: "The token's holder and roles.",
-      permission: 'read',
-      responses: { 200: 'who you are' },
-      handle: async (_request, _reply, principal) => principal,
-    },
-  ];
-}
+/** Campaign ids are "<breach id>/campaign-<n>"; URLs name the campaign by its last part. */
+const campaignIdOf = (params: { id: string; campaign: string }) => `${params.id}/${params.campaign}`;
 
-/** OpenAPI 3.1, generated from the route table and its zod schemas. */
-export function openApiDocument(table: Route[]) {
-  const schema = (type: z.ZodType) => {
-    const { $schema: _, ...json } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    return json;
+/**
+ * Validation with the route's zod schema, after the shared text check of every string in the part; errors name
+ * each field as the caller wrote it (`query.limit`, `params.id`, a body's `facts.affectedCount`).
+ */
+const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema, httpPart }) =>
+  (data) => {
+    const prefix = httpPart === 'body' || httpPart === undefined ? '' : httpPart === 'querystring' ? 'query' : httpPart;
+    const unsafe = unsafeTextIssues(data, prefix);
+    if (unsafe.length) return { error: new InvalidInput('request', unsafe) };
+    const result = schema.safeParse(data);
+    if (!result.success) return { error: new InvalidInput('request', fieldErrors(result.error, prefix)) };
+    return { value: result.data };
   };
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of table) {
-    const parameters = [
-      ...(route.path.includes('{id}') ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] : []),
-      ...(route.query
-        ? Object.entries((schema(route.query).properties ?? {}) as Record<string, unknown>).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
-        : []),
-    ];
-    paths[route.path] = {
-      ...paths[route.path],
-      [route.method.toLowerCase()]: {
-        summary: route.summary,
-        security: [{ bearer: [] }],
-        'x-breachline-roles': route.permission,
-        ...(parameters.length ? { parameters } : {}),
-        ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(route.body) } } } } : {}),
-        responses: Object.fromEntries(
-          Object.entries({ ...route.responses, 400: 'malformed JSON', 401: 'missing or unknown token', 403: 'the token lacks the role' }).map(([code, description]) => [code, { description }]),
-        ),
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
-    info: { title: 'Breachline', version: '0.1.0', description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (bl_…) issued with `breachline token issue`' } } },
-    paths,
-  };
-}
 
-export function buildApi({ breaches, tokens, store, plugins = [], logger = false }: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger, bodyLimit: BODY_LIMIT_BYTES });
-  const table = routes(breaches, store);
+export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line) }: ApiOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, genReqId: () => randomUUID(), requestIdHeader: false }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // Imports stream straight into the store: their bodies are not buffered, so the 64 KiB limit does not apply.
   app.addContentTypeParser(Object.keys(ImportFormats), (_request, payload, done) => done(null, payload));
+  app.addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error instanceof InvalidInput) return reply.code(422).send({ error: error.message, issues: error.errors });
-    if (error instanceof UpdateRejected) return reply.code(422).send({ error: error.message });
-    if (error instanceof BreachNotFound) return reply.code(404).send({ error: error.message });
-    if (error instanceof BreachClosed) return reply.code(409).send({ error: error.message });
-    if (error instanceof SearchUnavailable) return reply.code(503).send({ error: error.message });
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-      return reply.code(400).send({ error: `malformed JSON body: ${error.message}` });
-    }
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
-    if (isGrpcServiceError(error) || error.name === 'ServiceError') {
-      return reply.code(503).send({ error: `Temporal is unavailable: ${error.message}` });
-    }
-    app.log.error(error);
-    return reply.code(500).send({ error: 'internal error' });
+  const intake = (breaches.policy ?? ResponsePolicy.parse({})).intake;
+  void app.register(rateLimit, { global: false });
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Breachline', version: '0.1.0', description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (bl_…) issued with `breachline token issue`' } } },
+      security: [{ bearer: [] }],
+    },
+    // The dashboard's files and the dev stack's pages are not API.
+    transform: createJsonSchemaTransform({ skipList: ['/', '/dashboard/app.js', '/dashboard/style.css', '/openapi.json'] }),
   });
 
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => reply.code(status).send({ error: message, code, requestId: request.id, ...extra });
+    if (error instanceof InvalidInput) return answer(422, 'BL_INVALID', error.message, { issues: error.errors });
+    if ((error as { validation?: unknown }).validation) {
+      const cause = (error as { validation: unknown[] }).validation[0];
+      if (cause instanceof InvalidInput) return answer(422, 'BL_INVALID', cause.message, { issues: cause.errors });
+    }
+    if (error instanceof HttpError) {
+      reply.headers(error.headers);
+      return answer(error.statusCode, error.code, error.message);
+    }
+    if (error instanceof UpdateRejected) return answer(422, 'BL_REFUSED', error.message);
+    if (error instanceof BreachNotFound) return answer(404, 'BL_NOT_FOUND', error.message);
+    if (error instanceof BreachClosed) return answer(409, 'BL_CLOSED', error.message);
+    if (error instanceof SearchUnavailable) return answer(503, 'BL_NO_SEARCH', error.message);
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return answer(400, 'BL_MALFORMED_JSON', `malformed JSON body: ${error.message}`);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'BL_TOO_LARGE', `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(415, 'BL_UNSUPPORTED_MEDIA', 'send application/json');
+    if (isGrpcServiceError(error) || error.name === 'ServiceError') {
+      return answer(503, 'BL_TEMPORAL_UNAVAILABLE', 'Temporal is unavailable or did not answer in time; see /health');
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return answer(error.statusCode, `BL_HTTP_${error.statusCode}`, error.message);
+    // Logged once, by request id, with the error's kind and where it arose: never its message, which may quote
+    // what was sent, nor the request. The caller gets the id to quote, and no stack.
+    log(JSON.stringify({ level: 'error', at: new Date().toISOString(), requestId: request.id, route: request.routeOptions.url, error: error.name, code: error.code, where: (error.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) }));
+    return answer(500, 'BL_INTERNAL', `internal error; quote request id ${request.id}`);
+  });
+
+  /** Each token has its own budget of requests, and each detecting source its own budget of detections. */
+  let checkToken: ReturnType<FastifyInstance['createRateLimit']>;
+  let checkSource: ReturnType<FastifyInstance['createRateLimit']>;
+  app.after(() => {
+    checkToken = app.createRateLimit({ max: intake.perTokenPerMinute, timeWindow: 60_000, keyGenerator: (request) => `token:${tokenKey(request)}` });
+    checkSource = app.createRateLimit({ max: intake.perSourcePerMinute, timeWindow: 60_000, keyGenerator: (request) => `source:${(request as FastifyRequest & { detectionSource?: string }).detectionSource ?? ''}` });
+  });
+  const limit = async (check: typeof checkToken, request: FastifyRequest, what: string) => {
+    const result = await check(request);
+    if (!result.isAllowed && result.isExceeded) {
+      throw new HttpError(429, 'BL_RATE_LIMITED', `too many requests ${what}: at most ${result.max} a minute; retry in ${result.ttlInSeconds} s`, { 'retry-after': String(result.ttlInSeconds) });
+    }
+  };
+
   async function authenticate(request: FastifyRequest, permission: Permission): Promise<Principal> {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw new Unauthorized('missing bearer token: send "Authorization: Bearer <token>"');
+    const token = bearer(request);
+    if (!token) throw new HttpError(401, 'BL_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>"');
+    await limit(checkToken, request, 'with this token');
     const principal = await tokens.verify(token);
-    if (!principal) throw new Unauthorized('unknown or revoked token');
-    if (!allows(principal, permission)) throw new Forbidden(`${principal.name} (${principal.roles.join(', ')}) may not ${permission}: needs the role ${permissionRoles(permission)}`);
+    if (!principal) throw new HttpError(401, 'BL_UNAUTHORIZED', 'unknown or revoked token');
+    if (!allows(principal, permission)) throw new HttpError(403, 'BL_FORBIDDEN', `${principal.name} (${principal.roles.join(', ')}) may not ${permission}: needs the role ${permissionRoles(permission)}`);
     return principal;
   }
 
-  app.get('/health', async () => ({ ok: true }));
-  const document = openApiDocument(table);
-  app.get('/openapi.json', async () => document);
+  const principals = new WeakMap<FastifyRequest, Principal>();
 
-  for (const route of table) {
+  /** Declares a route: its schemas validate and document it; its handler runs as the authenticated principal. */
+  function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(definition: {
+    method: 'GET' | 'POST';
+    url: string;
+    summary: string;
+    permission: Permission;
+    params?: P;
+    query?: Q;
+    body?: B;
+    responses: Record<number, string>;
+    handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B>; principal: Principal; request: FastifyRequest; reply: FastifyReply }): Promise<unknown>;
+  }): void {
+    const responses = { ...definition.responses, 400: 'malformed JSON', 401: 'missing or unknown token', 403: 'the token lacks the role', 429: 'rate limited: see Retry-After' };
     app.route({
-      method: route.method,
-      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      method: definition.method,
+      url: definition.url,
+      schema: {
+        summary: definition.summary,
+        'x-breachline-roles': definition.permission,
+        ...(definition.params ? { params: definition.params } : {}),
+        querystring: definition.query ?? NoQuery,
+        ...(definition.body ? { body: definition.body } : {}),
+        response: Object.fromEntries(Object.entries(responses).map(([code, description]) => [code, z.unknown().describe(description)])),
+      } as never,
+      // Who is asking comes first, before the body is read or validated: a stranger learns nothing from a 422.
+      onRequest: async (request) => {
+        principals.set(request, await authenticate(request, definition.permission));
+      },
       handler: async (request, reply) => {
-        const principal = await authenticate(request, route.permission);
-        return route.handle(request, reply, principal);
+        const principal = principals.get(request)!;
+        return definition.handle({ params: request.params as never, query: request.query as never, body: request.body as never, principal, request, reply });
       },
     });
   }
 
-  registerDashboard(app);
-  for (const plugin of plugins) plugin(app);
+  app.after(() => {
+    route({
+      method: 'POST',
+      url: '/breaches',
+      summary: "Start the response to a detection: Breachline's own detection JSON, or an OCSF Detection Finding (class_uid 2004). Idempotent by source and event id; a detection with a correlation key joins the open breach that has it.",
+      permission: 'start',
+      body: DetectionBody,
+      responses: { 201: 'breach started', 200: 'the breach this detection already started, or joined', 422: 'invalid detection, each bad field named' },
+      async handle({ body, request, reply }) {
+        const detection = isOcsf(body) ? detectionFromOcsf(body as OcsfDetectionFinding) : body;
+        (request as FastifyRequest & { detectionSource?: string }).detectionSource = (detection as Detection).source;
+        await limit(checkSource, request, `from the source "${(detection as Detection).source}"`);
+        const result = await breaches.start(detection);
+        return reply
+          .code(result.created ? 201 : 200)
+          .header('location', `/breaches/${encodeURIComponent(result.breachId)}`)
+          .send(result);
+      },
+    });
+    route({
+      method: 'GET',
+      url: '/breaches',
+      summary: 'Breaches found through Temporal visibility, soonest deadline first; e.g. ?dueWithinHours=24 for every open breach with a deadline in the next day.',
+      permission: 'read',
+      query: ListFilter,
+      responses: { 200: 'the breaches; a row whose summary cannot be decrypted carries `error`', 503: 'the namespace has no Breachline search attributes' },
+      handle: async ({ query }) => breaches.list(query),
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id',
+      summary: 'The status: phase, every obligation with its deadline and time left, approvals, escalations, the timeline.',
+      permission: 'read',
+      params: ById,
+      responses: { 200: 'the status', 404: 'no such breach' },
+      handle: async ({ params }) => breaches.status(params.id),
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/timeline',
+      summary: 'The audit timeline.',
+      permission: 'read',
+      params: ById,
+      responses: { 200: 'the timeline', 404: 'no such breach' },
+      handle: async ({ params }) => (await breaches.status(params.id)).timeline,
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/facts',
+      summary: "Tell the breach what has been learned, as the token's holder; its obligations and deadline clocks are recomputed.",
+      permission: 'operate',
+      params: ById,
+      body: FactsUpdate,
+      responses: { 200: 'what changed: obligations opened, moved, withdrawn', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid facts, each bad field named' },
+      handle: async ({ params, body, principal }) => breaches.updateFacts(params.id, body, { id: principal.name }),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/approvals',
+      summary: "Approve an obligation as the token's holder. Regulator filings need two different approvers (four eyes).",
+      permission: 'operate',
+      params: ById,
+      body: ApprovalBody,
+      responses: { 201: 'the approval recorded', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid or refused, with the reason' },
+      handle: async ({ params, body, principal, reply }) => reply.code(201).send(await breaches.approve(params.id, { ...body, approver: { id: principal.name } })),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/close',
+      summary: 'Close the breach; refused while any obligation is open.',
+      permission: 'operate',
+      params: ById,
+      body: CloseBody,
+      responses: { 200: 'closed', 404: 'no such breach', 422: 'refused, naming what is open' },
+      handle: async ({ params, body, principal }) => breaches.close(params.id, { ...body, by: { id: principal.name } }),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/recipients',
+      summary: 'Import affected people into the store, streaming: text/csv or application/x-ndjson. Invalid rows are reported by line; duplicates (id or e-mail) merged; a file that cannot be read to its end imports nothing.',
+      permission: 'operate',
+      params: ById,
+      responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines', 422: 'the file cannot be read to its end; nothing imported' },
+      async handle({ params, request }) {
+        await breaches.status(params.id); // 404 before reading a byte
+        const format = ImportFormats[(request.headers['content-type'] ?? '').split(';')[0]!.trim()];
+        if (!format) throw new HttpError(415, 'BL_UNSUPPORTED_MEDIA', 'send text/csv or application/x-ndjson');
+        return importRecipients(needStore(store), params.id, request.body as Readable, format);
+      },
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/recipients',
+      summary: 'How many affected people are imported, with and without e-mail.',
+      permission: 'read',
+      params: ById,
+      responses: { 200: 'the counts' },
+      handle: async ({ params }) => needStore(store).recipientCounts(params.id),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/campaigns',
+      summary: "Start a notification campaign (a child workflow): waves of the imported people, each wave sent after an operator's approval.",
+      permission: 'operate',
+      params: ById,
+      body: CampaignBody,
+      responses: { 201: 'the campaign id', 404: 'no such breach', 422: 'invalid, each bad field named' },
+      handle: async ({ params, body, principal, reply }) => reply.code(201).send(await breaches.startCampaign(params.id, { ...body, requestedBy: { id: principal.name } })),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/campaigns/:campaign/waves/:wave/approval',
+      summary: "Approve a wave's notice as the token's holder; refused while its template cannot render, naming the variable.",
+      permission: 'operate',
+      params: ByCampaign.extend({ wave: z.coerce.number().int().min(1).max(100_000) }),
+      body: z.strictObject({}).optional(),
+      responses: { 200: 'the wave', 422: 'refused, with the reason' },
+      handle: async ({ params, principal }) => breaches.approveWave(params.id, { campaignId: campaignIdOf(params), wave: params.wave, approver: { id: principal.name } }),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/campaigns/:campaign/test-send',
+      summary: "Mail the notice, rendered for a synthetic sample person, to the token's holder (whose name must be an e-mail address) or to an address the policy's testRecipients lists.",
+      permission: 'operate',
+      params: ByCampaign,
+      body: TestSendBody.optional(),
+      responses: { 200: 'sent', 422: 'the address is neither the holder\'s own nor listed in the policy' },
+      handle: async ({ params, body, principal }) =>
+        breaches.sendTestNotice(params.id, { campaignId: campaignIdOf(params), to: body?.to ?? principal.name, ...(body?.locale ? { locale: body.locale } : {}), requestedBy: { id: principal.name } }),
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/campaigns/:campaign/:action',
+      summary: 'Pause, resume or cancel a campaign, as the token\'s holder.',
+      permission: 'operate',
+      params: ByCampaign.extend({ action: CampaignControl.shape.action }),
+      body: z.strictObject({}).optional(),
+      responses: { 200: "the campaign's state", 422: 'refused, with the reason' },
+      handle: async ({ params, principal }) => ({ state: await breaches.controlCampaign(params.id, { campaignId: campaignIdOf(params), action: params.action, by: { id: principal.name } }) }),
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/postal.csv',
+      summary: 'The postal list for a print vendor: people without e-mail and people whose mail bounced, each with a postal address; spreadsheet formulas neutralised.',
+      permission: 'read',
+      params: ById,
+      responses: { 200: 'text/csv' },
+      async handle({ params, reply }) {
+        const rows = await needStore(store).postalList(params.id);
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="postal-list.csv"').send(postalListCsv(rows));
+      },
+    });
+    route({
+      method: 'POST',
+      url: '/breaches/:id/tasks/:task',
+      summary: "Record a playbook task's outcome ({outcome}) or waive it ({waive: {reason}}), as the token's holder; each task says which roles may.",
+      permission: 'record',
+      params: z.strictObject({ id: BreachId, task: Name }),
+      body: TaskBody,
+      responses: { 200: 'the task', 422: 'refused: the outcome is invalid (each field named), or the role may not record this task' },
+      handle: async ({ params, body, principal }) => breaches.recordTask(params.id, { ...body, taskId: params.task, by: { id: principal.name, roles: principal.roles } }),
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/reports/:regime/:rule',
+      summary: 'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
+      permission: 'read',
+      params: z.strictObject({ id: BreachId, regime: Name, rule: Name }),
+      query: ReportQuery,
+      responses: { 200: 'the report', 404: 'no such report on this breach' },
+      async handle({ params, query, reply }) {
+        const status = await breaches.status(params.id);
+        const report = status.reports.find((r) => r.obligationId === `${params.regime}/${params.rule}`);
+        if (!report) throw new HttpError(404, 'BL_NOT_FOUND', `no report ${params.regime}/${params.rule} on this breach: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`);
+        if (query.format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
+        if (query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
+        return report;
+      },
+    });
+    route({
+      method: 'GET',
+      url: '/me',
+      summary: "The token's holder and roles.",
+      permission: 'read',
+      responses: { 200: 'who you are' },
+      handle: async ({ principal }) => principal,
+    });
+
+    healthRoutes({ client: breaches.client, store, workerRunning })(app);
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    registerDashboard(app);
+    for (const plugin of plugins) plugin(app);
+  });
   return app;
 }
 
-function permissionRoles(permission: Permission): string {
-  return ({ start: 'detector or operator', operate: 'operator', read: 'manager or operator', record: 'operator or manager' } as const)[permission];
+function bearer(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
+
+/** A token's rate-limit key: its digest, so the limiter's memory holds no token; callers without one by address. */
+function tokenKey(request: FastifyRequest): string {
+  const token = bearer(request);
+  return token ? createHash('sha256').update(token).digest('hex') : `ip:${request.ip}`;
+}
+
+export type { FieldError };

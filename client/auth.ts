@@ -18,6 +18,9 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
+/** The roles that grant a permission, for messages: "manager or operator". */
+export const permissionRoles = (permission: Permission): string => PERMISSIONS[permission].join(' or ');
+
 export interface Principal {
   name: string;
   roles: Role[];

@@ -139,7 +139,7 @@ describe('end to end on the dev server', () => {
   it('authenticates every request and allows each role only what it may do', async () => {
     const detection = { source: 'e2e-auth', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY };
     const anonymous = await call('POST', '/breaches', detection, undefined, null);
-    expect(anonymous).toEqual({ status: 401, body: { error: 'missing bearer token: send "Authorization: Bearer <token>"' } });
+    expect(anonymous).toEqual({ status: 401, body: { error: 'missing bearer token: send "Authorization: Bearer <token>"', code: 'BL_UNAUTHORIZED', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
     const forged = await fetch(`${base}/breaches`, { headers: { authorization: 'Bearer bl_not-a-real-token' } });
     expect(forged.status).toBe(401);
     expect((await call('POST', '/breaches', detection, undefined, 'manager')).status).toBe(403);
@@ -178,10 +178,11 @@ describe('end to end on the dev server', () => {
     };
     const started = await call('POST', '/breaches', finding);
     expect(started.status).toBe(201);
-    expect(started.body.breachId).toMatch(/^breach-Acme-DLP-ocsf-/);
+    // The id reveals neither the product nor the event: a keyed hash of the two.
+    expect(started.body.breachId).toMatch(/^breach-[0-9a-f]{32}$/);
     expect((await call('POST', '/breaches', finding)).body).toEqual({ breachId: started.body.breachId, created: false });
     const status = await call('GET', `/breaches/${encodeURIComponent(started.body.breachId)}`);
-    expect(status.body.detection).toMatchObject({ source: 'Acme-DLP', eventId: uid, severity: 'critical', summary: 'Bulk export of the customer table: DLP policy 7 matched 12,000 rows leaving the network' });
+    expect(status.body.detection).toMatchObject({ source: 'Acme DLP', eventId: uid, severity: 'critical', summary: 'Bulk export of the customer table: DLP policy 7 matched 12,000 rows leaving the network' });
     expect(status.body.obligations.map((o: { id: string }) => o.id)).toContain('JP-APPI/ppc-final');
 
     const broken = await call('POST', '/breaches', { ...finding, finding_info: { title: 'no uid' }, time: 'noon' });
@@ -212,7 +213,7 @@ describe('end to end on the dev server', () => {
     expect(critical).not.toContain(later.body.breachId);
     const bad = await call('GET', '/breaches?severity=apocalyptic&dueWithinHours=soon');
     expect(bad.status).toBe(422);
-    expect(bad.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['dueWithinHours', 'severity']);
+    expect(bad.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['query.dueWithinHours', 'query.severity']);
   });
 
   it('imports people by upload, runs an approved wave, and serves the postal list as CSV', async () => {

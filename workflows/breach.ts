@@ -456,9 +456,14 @@ class BreachResponse {
     return this.campaign(request.campaignId).status.state;
   }
 
+  /** A test notice goes to the operator who asks for it, or to an address the policy lists: never to anyone else. */
   checkTestNotice(request: TestNoticeRequest): void {
     const parsed = parseOrExplain(TestNoticeRequest, request, 'test notice');
     this.campaign(parsed.campaignId);
+    const allowed = [parsed.requestedBy.id, ...this.policy.testRecipients];
+    if (!allowed.some((address) => sameIdentity(address, parsed.to))) {
+      throw new Error(`invalid test notice: to: a test notice goes only to the requester's own address (${parsed.requestedBy.id}) or to one the policy's testRecipients lists`);
+    }
   }
 
   /** Mails the notice, rendered for a synthetic sample person, to the approver: what a wave will look like. */

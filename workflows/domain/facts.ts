@@ -19,6 +19,7 @@ export const FUTURE_SLACK_MS = 86_400_000;
  * (workflow time) inside workflows, the wall clock or the server's outside; without one, only the lower bound.
  */
 export function implausibleInstant(ms: number, now?: number): string | undefined {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'not a time that can be represented (ECMAScript dates end at ±8.64e15 ms)';
   if (ms < EARLIEST_PLAUSIBLE) return `${new Date(ms).toISOString()} is before 2000-01-01: not a plausible time for a breach`;
   if (now !== undefined && ms > now + FUTURE_SLACK_MS) return `${new Date(ms).toISOString()} is more than a day after now (${new Date(now).toISOString()})`;
   return undefined;
@@ -171,6 +172,11 @@ export interface FieldError {
 export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    // A body that fits none of a union's shapes: the fields of the shape it came closest to.
+    if (issue.code === 'invalid_union' && issue.errors.length) {
+      const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+      return fieldErrors(new z.ZodError(closest.map((i) => ({ ...i, path: [...issue.path, ...i.path] }))), prefix);
+    }
     if (issue.code === 'invalid_key') return issue.issues.map((i) => ({ field: path || '(body)', message: i.message }));
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: [path, key].filter(Boolean).join('.'), message: 'unknown field' }));
