@@ -9,7 +9,7 @@ import type { OutcomeInput } from './types';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  /** Runs `fn` on one connection in one transaction: committed when it resolves, rolled back when it throws. */
+  /** Runs `fn` on one connection in one transaction: committed when it resolves, rolled back when it throws; nested, joins it. */
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
