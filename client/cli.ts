@@ -7,13 +7,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadCodec } from '../worker/codec';
 import { storeHasBreaches } from '../worker/worker';
 import { loadConfig, loadPolicy, TemporalUnreachable } from '../worker/config';
-import { ApprovalRequest } from '../workflows/definitions';
+import { ApprovalRequest, Approver } from '../workflows/definitions';
 import { Detection, FactsFile, FactsUpdate, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 import { assess } from '../workflows/domain/regimes';
 import { BreachClosed, BreachNotFound, Breaches, connectClient, SearchUnavailable, UpdateRejected } from './breaches';
 import { assessmentJson, assessmentTable, listTable, statusTable } from './format';
 import { loadBreachIds } from './breach-ids';
-import { openStore, type Store } from '../activities/store';
+import { openStore, type Store, StoreInUse } from '../activities/store';
 import { Role, Tokens } from './auth';
 import { z } from 'zod';
 
@@ -77,11 +77,11 @@ export function buildCli(): Command {
       `
 Examples:
   $ breachline start --source splunk --event-id 4711 --summary "Customer DB dump on paste site" --facts facts.json
-  $ breachline facts breach-splunk-4711-… --json '{"affectedCount": 1200, "unfairPurpose": true}'
-  $ breachline approve breach-splunk-4711-… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
-  $ breachline status breach-splunk-4711-…
+  $ breachline facts breach-3f9c… --json '{"affectedCount": 1200, "unfairPurpose": true}' --actor analyst@example.com
+  $ breachline approve breach-3f9c… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
+  $ breachline status breach-3f9c…
   $ breachline list --due-within 24
-  $ breachline watch breach-splunk-4711-…
+  $ breachline watch breach-3f9c…
   $ breachline token issue --name alice@example.com --role operator
   $ breachline obligations --facts facts.json --json`,
     );
@@ -116,10 +116,12 @@ Examples:
     .description('tell a breach what has been learned; its obligations and deadlines are recomputed')
     .addOption(new Option('--file <facts.json>', 'a facts update as JSON ("-" for stdin)').conflicts('json'))
     .option('--json <object>', 'a facts update given inline')
+    .requiredOption('--actor <id>', 'who learned it: the CLI acts without a token, so the timeline records this name')
     .action(async (breachId: string, options) => {
       if (!options.file && !options.json) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
       const update = parseOrExplain(FactsUpdate, options.file ? readJson(options.file, 'facts update') : parseJson(options.json, 'facts update', '--json'), 'facts update');
-      const result = await (await breaches()).updateFacts(breachId, update);
+      const actor = parseOrExplain(Approver, { id: options.actor }, 'actor');
+      const result = await (await breaches()).updateFacts(breachId, update, actor);
       console.log(JSON.stringify(result, null, 2));
     });
 
@@ -352,7 +354,7 @@ export async function main(argv = process.argv): Promise<number> {
       error instanceof InvalidInput ? EXIT.invalid
       : error instanceof BreachNotFound ? EXIT.notFound
       : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
-      : error instanceof TemporalUnreachable || error instanceof SearchUnavailable ? EXIT.unavailable
+      : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse ? EXIT.unavailable
       : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;

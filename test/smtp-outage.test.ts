@@ -165,6 +165,9 @@ describe('an SMTP outage in the middle of a wave', () => {
     expect(new Set(relay.received.filter((m) => m.to.endsWith('@relay.example.test')).map((m) => m.to)).size).toBe(PEOPLE);
     // The outage mail is not sent late, after the outage it was about.
     expect(relay.received.filter((m) => m.to === OWNER)).toEqual([]);
-    expect((await breaches.status(breachId)).campaigns[0]!.unreachable).toBe(0);
+    const after = await breaches.status(breachId);
+    expect(after.campaigns[0]!.unreachable).toBe(0);
+    // The breach's own timeline tells the outage and its end, once each.
+    expect(after.timeline.filter((t) => t.kind === 'wave-outage' || t.kind === 'wave-resumed').map((t) => t.kind)).toEqual(['wave-outage', 'wave-resumed']);
   }, 300_000);
 });

@@ -395,9 +395,16 @@ class BreachResponse {
     const known = this.campaigns.get(progress.campaignId);
     if (!known) return;
     const before = new Map(known.status.waves.map((w) => [w.wave, w.state]));
+    const outages = new Map(known.status.waves.map((w) => [w.wave, w.outage?.since]));
     known.status = progress;
     const logged: Promise<unknown>[] = [];
     for (const wave of progress.waves) {
+      const outageSince = outages.get(wave.wave);
+      if (wave.outage && wave.outage.since !== outageSince) {
+        logged.push(this.log({ kind: 'wave-outage', detail: `${progress.campaignId} wave ${wave.wave} paused: the mail server cannot be reached (${wave.outage.reason})` }, { wave: wave.wave, since: wave.outage.since }));
+      } else if (!wave.outage && outageSince) {
+        logged.push(this.log({ kind: 'wave-resumed', detail: `${progress.campaignId} wave ${wave.wave} resumed: the mail server answers again (down since ${outageSince})` }, { wave: wave.wave }));
+      }
       if (before.get(wave.wave) === wave.state) continue;
       if (wave.state === 'awaiting-approval') {
         const detail = `${progress.campaignId} wave ${wave.wave} (${wave.total} people) awaits approval${wave.templateError ? `; cannot be approved: ${wave.templateError}` : ''}`;

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, PlannedWave } from '../activities/types';
-import { type CampaignPlan, campaignControl, campaignProgress, campaignQuery, type CampaignStatus, waveApproved, type WaveProgress } from './definitions';
+import { type CampaignPlan, type WaveOutage, campaignControl, campaignProgress, campaignQuery, type CampaignStatus, waveApproved, type WaveProgress } from './definitions';
 
 /** Progress goes to the breach at each change of state, and at most this often while a wave is being sent. */
 const REPORT_EVERY_MS = 30_000;
@@ -38,19 +38,8 @@ const { sendWaveBatch } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** A wave paused because the SMTP server is out: shown in the campaign's status while it lasts. */
-export interface WaveOutage {
-  /** ISO instant the outage was first seen. */
-  since: string;
-  /** The latest failure, one line without addresses. */
-  reason: string;
-  /** The breach owner told once per outage: `failed` when that mail could not leave either. */
-  escalation: 'sending' | 'sent' | 'failed';
-  escalationError?: string;
-}
-
 /** A wave's progress, with its outage while the SMTP server is out. */
-export type Wave = WaveProgress & { outage?: WaveOutage };
+export type Wave = WaveProgress;
 
 export interface CampaignInput {
   breachId: string;

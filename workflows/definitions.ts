@@ -107,6 +107,8 @@ export interface TimelineEntry {
     | 'wave-approved'
     | 'wave-sent'
     | 'campaign-controlled'
+    | 'wave-outage'
+    | 'wave-resumed'
     | 'campaign-finished'
     | 'public-notice-required'
     | 'task-recorded'
@@ -242,6 +244,17 @@ export type TestNoticeRequest = z.input<typeof TestNoticeRequest>;
 
 export type WaveState = 'planned' | 'awaiting-approval' | 'sending' | 'done' | 'cancelled';
 
+/** A wave paused because the SMTP server is out: shown in the campaign's status while it lasts. */
+export interface WaveOutage {
+  /** ISO instant the outage was first seen. */
+  since: string;
+  /** The latest failure, one line without addresses. */
+  reason: string;
+  /** The breach owner told once per outage: `failed` when that mail could not leave either. */
+  escalation: 'sending' | 'sent' | 'failed';
+  escalationError?: string;
+}
+
 export interface WaveProgress {
   wave: number;
   state: WaveState;
@@ -252,6 +265,8 @@ export interface WaveProgress {
   postal: number;
   pending: number;
   approvedBy?: string;
+  /** The SMTP server cannot be reached: the wave waits, probing, and resumes when it answers. */
+  outage?: WaveOutage;
   /** The template could not be rendered: the wave cannot be approved until the campaign is restarted with a fixed one. */
   templateError?: string;
   startedAt?: string;
