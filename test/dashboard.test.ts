@@ -1,10 +1,12 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core against the API on a real dev
 // server. A detection POSTed by a SIEM shows up, its deadline counts down live, two operators approve the
 // regulator notice (four eyes), and the page shows the status change. A screenshot is kept in test-artifacts/.
+// Failures show on the page too: an escalation the owner's mailbox refuses, a refused token, a throttled one.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +14,12 @@ import { buildApi } from '../client/api';
 import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { sessionRoutes, TOKEN_COOKIE } from '../dev/session';
 import { bundleWorkflows } from '../worker/worker';
+import { ResponsePolicy } from '../workflows/definitions';
 import { ensureChromium } from './support/chromium';
 import { devServerEnvironment } from './support/temporal';
-import { type RunningWorker, startWorker } from './support/worker';
+import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 
@@ -25,13 +29,15 @@ let worker: RunningWorker;
 let api: FastifyInstance;
 let base: string;
 let browser: Browser;
+let bundle: WorkflowBundle;
 const token = { detector: '', alice: '', bob: '' };
 
 beforeAll(async () => {
   const executablePath = ensureChromium();
   [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
   const taskQueue = `dashboard-${randomUUID()}`;
-  worker = await startWorker(env, sink, await bundleWorkflows(), taskQueue);
+  bundle = await bundleWorkflows();
+  worker = await startWorker(env, sink, bundle, taskQueue);
   const tokens = new Tokens(worker.store);
   token.detector = await tokens.issue('browser-siem', ['detector']);
   token.alice = await tokens.issue('alice@example.test', ['operator']);
@@ -135,5 +141,92 @@ describe('dashboard in Chromium', () => {
     expect((await wave.locator('td').allTextContents()).slice(3, 8)).toEqual(['2', '0', '0', '1', '0']); // sent, deferred, bounced, by post, pending
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-waves.png'), fullPage: true });
     expect(problems).toEqual([]);
+  });
+});
+
+
+describe('dashboard in Chromium, when things fail', () => {
+  const PER_TOKEN_PER_MINUTE = 100;
+  let refusingSink: MailSink;
+  let refusing: RunningWorker;
+  let failingApi: FastifyInstance;
+  let failingBase: string;
+  const tokens = { detector: '', operator: '', throttled: '' };
+
+  beforeAll(async () => {
+    // The owner's mailbox does not exist on this server: every mail to it is refused for good (550).
+    refusingSink = await startMailSink({ refuse: (address) => address === AUDIENCES.owner });
+    refusing = await startWorker(env, refusingSink, bundle, `dashboard-refusing-${randomUUID()}`);
+    const issuer = new Tokens(refusing.store);
+    tokens.detector = await issuer.issue('refusing-siem', ['detector']);
+    tokens.operator = await issuer.issue('carol@example.test', ['operator']);
+    tokens.throttled = await issuer.issue('dave@example.test', ['operator']);
+    const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: PER_TOKEN_PER_MINUTE } });
+    // With the dev stack's /session, as `npm start` serves it: the dashboard signs the browser in there too.
+    failingApi = buildApi({ breaches: await Breaches.connect(env.client, refusing.taskQueue, { policy }), tokens: issuer, store: refusing.store, plugins: [sessionRoutes(issuer)] });
+    failingBase = await failingApi.listen({ host: '127.0.0.1', port: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await failingApi?.close();
+    await refusing?.stop();
+    await refusingSink?.close();
+  });
+
+  it("shows the owner's refused escalation as failed with its reason, and each refused request's error and code", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${failingBase}/`);
+
+    // An unknown token: the API's own words and its stable code, not a bare status; no session cookie either.
+    await signIn(page, 'bl_not-a-token');
+    await expect.poll(() => page.textContent('[data-testid=error]')).toBe('unknown or revoked token (BL_UNAUTHORIZED)');
+    expect(await page.textContent('[data-testid=session]')).toContain('no dev session: send a valid token');
+
+    await signIn(page, tokens.operator);
+    await expect.poll(() => page.textContent('[data-testid=who]')).toBe('carol@example.test (operator)');
+    expect(await page.textContent('[data-testid=session]')).toBe('');
+    expect((await context.cookies(failingBase)).find((c) => c.name === TOKEN_COOKIE)).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+    // Noticed 40 hours into GDPR's 72: past half the window, so the owner's step is due at once, and refused.
+    const response = await fetch(`${failingBase}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.detector}` },
+      body: JSON.stringify({
+        source: 'refusing-siem',
+        eventId: randomUUID(),
+        detectedAt: new Date(Date.now() - 40 * 3_600_000).toISOString(),
+        summary: 'Synthetic: CRM backup left readable',
+        severity: 'high',
+        facts: { jurisdictions: ['DE'], affectedCount: 300, dataCategories: ['name', 'email'] },
+      }),
+    });
+    expect(response.status).toBe(201);
+    const { breachId } = (await response.json()) as { breachId: string };
+    const fallback = await refusingSink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('at-50%'));
+    expect(fallback.envelopeTo).toEqual([AUDIENCES.dpo]);
+
+    const row = page.locator(`[data-breach-id="${breachId}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await expect.poll(() => row.locator('[data-testid=row-failing]').textContent(), { timeout: 10_000 }).toMatch(/^\d+ failures?: see the breach$/);
+    await row.locator('a').click();
+    const step = page.locator('[data-obligation-id="EU-GDPR/supervisory-authority"] [data-testid=escalation][data-step="at-50%"]');
+    await step.waitFor({ timeout: 20_000 });
+    expect(await step.getAttribute('data-failed')).toBe('1');
+    expect(await step.textContent()).toMatch(/^at-50% → dpo failed\s*owner: .*550/);
+    const failedEntry = page.locator('[data-testid=timeline] li[data-kind=escalation-failed]', { hasText: 'EU-GDPR/supervisory-authority' }).first();
+    expect(await failedEntry.textContent()).toMatch(/EU-GDPR\/supervisory-authority .*at-50% to the owner could not be sent: .*550.*; trying the dpo/);
+    expect(await failedEntry.getAttribute('class')).toBe('failed');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failures.png'), fullPage: true });
+
+    // A token over its budget: the page says so, with the code and when to try again.
+    for (let i = 0; i < PER_TOKEN_PER_MINUTE; i++) await fetch(`${failingBase}/me`, { headers: { authorization: `Bearer ${tokens.throttled}` } });
+    await signIn(page, tokens.throttled);
+    await expect.poll(() => page.textContent('[data-testid=error]')).toMatch(/^too many requests with this token: .* \(BL_RATE_LIMITED; retry after \d+ s\)$/);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

@@ -8,13 +8,26 @@ let refreshTimer = null;
 
 const token = () => localStorage.getItem('breachline.token') ?? '';
 
+/** A 4xx/5xx answer: its own words, its stable code (BL_…) and, when throttled, when to try again. */
+class ApiError extends Error {
+  constructor(response, body) {
+    const retryAfter = response.headers.get('retry-after');
+    const code = body.code ?? `HTTP ${response.status}`;
+    // RFC 9110 §10.2.3: Retry-After is either seconds or an HTTP date.
+    const retry = retryAfter ? `; retry after ${/^\d+$/.test(retryAfter) ? `${retryAfter} s` : retryAfter}` : '';
+    super(`${body.error ?? `${response.status} ${response.statusText}`} (${code}${retry})`);
+    this.status = response.status;
+    this.code = code;
+  }
+}
+
 async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
     headers: { authorization: `Bearer ${token()}`, ...(options.body ? { 'content-type': 'application/json' } : {}) },
   });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  if (!response.ok) throw new ApiError(response, body !== null && typeof body === 'object' ? body : {});
   return body;
 }
 
@@ -86,18 +99,35 @@ function showError(error) {
 async function renderList() {
   const breaches = await api('/breaches');
   // The nearest open obligation of each breach, with its zone, from the status of each (lists are short).
-  const statuses = await Promise.all(breaches.map((b) => api(`/breaches/${encodeURIComponent(b.breachId)}`).catch(() => null)));
+  const statuses = await Promise.all(breaches.map((b) => api(`/breaches/${encodeURIComponent(b.breachId)}`).catch((error) => ({ error }))));
   const rows = breaches.map((breach, i) => {
-    const open = (statuses[i]?.obligations ?? []).filter((o) => o.state === 'open').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+    const status = statuses[i];
+    const open = (status.obligations ?? []).filter((o) => o.state === 'open').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
     const next = open[0];
+    const failing = (status.storeFailures?.length ?? 0) + (status.obligations ?? []).flatMap((o) => o.escalations.filter((e) => e.failed)).length;
     return h(
       'tr',
       { 'data-testid': 'breach-row', 'data-breach-id': breach.breachId },
-      h('td', {}, h('a', { href: `#/breach/${encodeURIComponent(breach.breachId)}` }, breach.summary ?? breach.breachId), h('div', { class: 'muted' }, breach.breachId)),
+      h(
+        'td',
+        {},
+        h('a', { href: `#/breach/${encodeURIComponent(breach.breachId)}` }, breach.summary ?? breach.breachId),
+        h('div', { class: 'muted' }, breach.breachId),
+        breach.error ? h('div', { class: 'error', 'data-testid': 'row-error' }, breach.error) : '',
+        failing ? h('div', { class: 'failed', 'data-testid': 'row-failing' }, `${failing} failure${failing > 1 ? 's' : ''}: see the breach`) : '',
+      ),
       h('td', {}, breach.severity ?? '—'),
       h('td', {}, breach.phase),
       h('td', {}, breach.regimes.join(', ') || '—'),
-      h('td', {}, next ? [h('div', {}, next.id), h('div', { class: 'muted' }, inZone(next.dueAt, next.zone))] : 'no open deadline'),
+      h(
+        'td',
+        {},
+        status.error
+          ? h('div', { class: 'error', 'data-testid': 'row-status-error' }, `status unavailable: ${status.error.message}`)
+          : next
+            ? [h('div', {}, next.id), h('div', { class: 'muted' }, inZone(next.dueAt, next.zone))]
+            : 'no open deadline',
+      ),
       h('td', {}, next ? countdown(next.dueAt) : ''),
     );
   });
@@ -134,6 +164,18 @@ async function campaignAction(breachId, campaignId, path, body = {}) {
   }
 }
 
+const OWNER_TOLD = { sending: 'telling the owner', sent: 'the owner was told', failed: 'the owner could not be told' };
+
+/** A wave paused because the SMTP server does not answer; it resumes by itself once a probe gets through. */
+function outageNote(outage) {
+  return h(
+    'div',
+    { class: 'error', 'data-testid': 'wave-outage' },
+    `mail server unreachable since ${outage.since} (${outage.reason}); wave paused, ${OWNER_TOLD[outage.escalation] ?? outage.escalation}`,
+    outage.escalationError ? `: ${outage.escalationError}` : '',
+  );
+}
+
 function waveSection(status) {
   const campaigns = status.campaigns ?? [];
   if (campaigns.length === 0) return h('p', { class: 'muted', 'data-testid': 'waves' }, 'No notification waves yet.');
@@ -156,9 +198,9 @@ function waveSection(status) {
             bar.style.width = `${Math.round((100 * (w.sent + w.bounced + w.postal)) / (w.total || 1))}%`; // CSSOM, allowed by the page's CSP
             return h(
               'tr',
-              { 'data-testid': 'wave', 'data-wave': w.wave, 'data-state': w.state },
+              { 'data-testid': 'wave', 'data-wave': w.wave, 'data-state': w.state, 'data-outage': w.outage ? '1' : undefined },
               h('td', {}, w.wave),
-              h('td', {}, w.state, w.templateError ? h('div', { class: 'error' }, w.templateError) : ''),
+              h('td', {}, w.state, w.templateError ? h('div', { class: 'error' }, w.templateError) : '', w.outage ? outageNote(w.outage) : ''),
               h('td', {}, h('span', { class: 'progress' }, bar)),
               h('td', {}, w.sent),
               h('td', {}, w.deferred),
@@ -183,6 +225,36 @@ function waveSection(status) {
   );
 }
 
+/** A step of the escalation ladder; a failed one names whom the mail could not reach, and why. */
+function escalationStep(e) {
+  if (!e.failed) return h('div', { 'data-testid': 'escalation', 'data-step': e.step }, `${e.step} → ${e.audience}`);
+  return h('div', { class: 'failed', 'data-testid': 'escalation', 'data-step': e.step, 'data-failed': '1' }, `${e.step} → ${e.audience} `, h('strong', {}, 'failed'), h('div', { class: 'reason' }, e.failed));
+}
+
+/** The timeline entries the store could not keep: the audit trail has a gap until someone fixes the store. */
+function storeFailureBanner(failures) {
+  if (!failures?.length) return '';
+  return h(
+    'div',
+    { class: 'banner', role: 'alert', 'data-testid': 'store-failures' },
+    h('strong', {}, `The store could not keep ${failures.length} timeline entr${failures.length > 1 ? 'ies' : 'y'}: they are in the workflow only.`),
+    h('ul', {}, failures.map((f) => h('li', {}, `${f.at} ${f.kind}: ${f.reason}`))),
+  );
+}
+
+const FAILURE_KINDS = new Set(['escalation-failed', 'store-failed']);
+
+function timelineEntry(t) {
+  return h(
+    'li',
+    { class: FAILURE_KINDS.has(t.kind) ? 'failed' : undefined, 'data-kind': t.kind },
+    `${t.at} `,
+    h('strong', {}, t.kind),
+    ` ${t.obligationId ?? ''} ${t.actor ? `[${t.actor}] ` : ''}${t.detail}`,
+    t.unrecorded ? h('span', { class: 'unrecorded', 'data-testid': 'unrecorded' }, `not in the store: ${t.unrecorded}`) : '',
+  );
+}
+
 async function renderBreach(breachId) {
   const status = await api(`/breaches/${encodeURIComponent(breachId)}`);
   const operator = me?.roles.includes('operator');
@@ -194,7 +266,7 @@ async function renderBreach(breachId) {
       h('td', { class: `state-${o.state}`, 'data-testid': 'obligation-state' }, o.state, o.approvalsNeeded > 1 && o.state === 'open' ? h('div', { class: 'muted' }, `${o.approvedBy.length} of ${o.approvalsNeeded} approvals`) : ''),
       h('td', {}, inZone(o.dueAt, o.zone), o.guidance ? h('div', { class: 'muted' }, o.internalTarget ? 'internal target' : "regulator's guidance") : ''),
       h('td', {}, countdown(o.dueAt, o.state === 'open')),
-      h('td', {}, o.escalations.map((e) => h('div', {}, `${e.step} → ${e.audience}`)), o.nextEscalation ? h('div', { class: 'muted' }, `next ${o.nextEscalation.step} → ${o.nextEscalation.audience}`) : ''),
+      h('td', {}, o.escalations.map(escalationStep), o.nextEscalation ? h('div', { class: 'muted' }, `next ${o.nextEscalation.step} → ${o.nextEscalation.audience}`) : ''),
       h(
         'td',
         {},
@@ -207,6 +279,7 @@ async function renderBreach(breachId) {
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/' }, '← all breaches')),
     h('h1', { 'data-testid': 'breach-title' }, status.detection.summary),
+    storeFailureBanner(status.storeFailures),
     h('p', { class: 'muted' }, `${status.breachId} · detected ${status.detection.detectedAt} by ${status.detection.source} · phase `, h('strong', { 'data-testid': 'phase' }, status.phase)),
     h('h2', {}, 'Obligations'),
     status.obligations.length
@@ -216,7 +289,7 @@ async function renderBreach(breachId) {
     h('h2', {}, 'Notification waves'),
     waveSection(status),
     h('h2', {}, 'Timeline'),
-    h('ol', { class: 'timeline', 'data-testid': 'timeline' }, status.timeline.map((t) => h('li', {}, `${t.at} `, h('strong', {}, t.kind), ` ${t.obligationId ?? ''} ${t.actor ? `[${t.actor}] ` : ''}${t.detail}`))),
+    h('ol', { class: 'timeline', 'data-testid': 'timeline' }, status.timeline.map(timelineEntry)),
   );
   tick();
 }
@@ -234,10 +307,22 @@ async function render() {
   }
 }
 
-document.getElementById('login').addEventListener('submit', (event) => {
+/** The dev stack's /dev/mail and codec endpoint take the token as an HttpOnly cookie; a plain API has no /session. */
+async function startSession() {
+  const note = document.getElementById('session');
+  note.replaceChildren();
+  try {
+    await api('/session', { method: 'POST' });
+  } catch (error) {
+    if (error.status !== 404) note.replaceChildren(h('span', { class: 'error' }, `no dev session: ${error.message}`));
+  }
+}
+
+document.getElementById('login').addEventListener('submit', async (event) => {
   event.preventDefault();
   localStorage.setItem('breachline.token', document.getElementById('token').value.trim());
-  render();
+  await startSession();
+  await render();
 });
 window.addEventListener('hashchange', render);
 clearInterval(refreshTimer);
