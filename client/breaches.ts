@@ -50,8 +50,12 @@ import type { EncryptionCodec } from '../worker/codec';
 import { TemporalUnreachable } from '../worker/config';
 import { BreachIds } from './breach-ids';
 
-/** How long one call may take, a worker's answer to a query or an update's acceptance included. */
-export const TEMPORAL_DEADLINE_MS = 10_000;
+/**
+ * How long one call may take, a worker's answer to a query or an update's acceptance included: a worker that is
+ * starting (bundling its workflows, replaying a history) may take a while; a server that is down does not take this
+ * long, because its retries end first (UNAVAILABLE_RETRY).
+ */
+export const TEMPORAL_DEADLINE_MS = 30_000;
 /**
  * Retries of an unreachable server: 5 attempts, backing off from 170 ms, give up after about 1.8 s. The SDK's
  * default (10 attempts, to 5 s apart) keeps a detector or an operator waiting about 20 s for a 503.

@@ -189,6 +189,15 @@ describe('an escalation that cannot be mailed', () => {
       const step = after.obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!.escalations.find((e) => e.step === 'at-50%');
       expect(step).toMatchObject({ audience: 'dpo', failed: expect.stringMatching(/^owner: .*550/) });
       expect(after.timeline.find((t) => t.kind === 'escalation-failed' && t.obligationId === 'JP-APPI/ppc-preliminary')).toMatchObject({ detail: expect.stringContaining('trying the dpo') });
+      // The SMTP server's reply is in the history only encrypted: failures travel as codec-sealed payloads.
+      const history = await env.client.workflow.getHandle(breachId).fetchHistory();
+      const failures = history.events!.flatMap((e) => (e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : []));
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) {
+        expect(failure.message).toBe('Encoded failure');
+        expect(failure.stackTrace ?? '').toBe('');
+        expect(Buffer.from(failure.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+      }
     } finally {
       await refusing.stop();
     }

@@ -1,10 +1,13 @@
 // `breachline worker`: runs a worker against the configured Temporal server until SIGINT or SIGTERM.
 import { loadCodec } from './codec';
 import { loadConfig } from './config';
-import { connectWorker, createBreachWorker, openActivityDeps, storeHasBreaches } from './worker';
+import { Runtime } from '@temporalio/worker';
+import { connectWorker, createBreachWorker, openActivityDeps, runtimeLogger, storeHasBreaches } from './worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  // Before anything logs: the SDK's own logger would print a failed activity's SQL parameters, recipients included.
+  Runtime.install({ logger: runtimeLogger('INFO') });
   const { store, mailer } = await openActivityDeps(config);
   const codec = await loadCodec(config.codec, storeHasBreaches(store));
   const connection = await connectWorker(config.temporal.address);

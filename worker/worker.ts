@@ -10,10 +10,12 @@ import type { EncryptionCodec } from './codec';
 import { type Config, TemporalUnreachable } from './config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Failure messages and stacks encrypted by the codec, in the workflow sandbox and for activities alike. */
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 
 /** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
@@ -56,7 +58,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
-    dataConverter: { payloadCodecs: [deps.codec] },
+    dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
   });
 }
 
