@@ -283,7 +283,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     route({
       method: 'POST',
       url: '/breaches/:id/recipients',
-      summary: 'Import affected people into the store, streaming: text/csv or application/x-ndjson. Invalid rows are reported by line; duplicates (id or e-mail) merged; a file that cannot be read to its end imports nothing.',
+      summary:
+        'Import affected people into the store, streaming: text/csv or application/x-ndjson. Row by row for validation (an invalid row is reported with its line and reason, the rest imported; duplicates by id or e-mail merged), all or nothing for the file: one that cannot be read to its end (a quote never closed) is a 422 naming the line, and a store failure keeps nothing.',
       permission: 'operate',
       params: ById,
       responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines', 422: 'the file cannot be read to its end; nothing imported' },
@@ -347,13 +348,18 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     route({
       method: 'GET',
       url: '/breaches/:id/postal.csv',
-      summary: 'The postal list for a print vendor: people without e-mail and people whose mail bounced, each with a postal address; spreadsheet formulas neutralised.',
+      summary:
+        'The postal list for a print vendor: people without e-mail and people whose mail bounced, each with a postal address; spreadsheet formulas neutralised. People with neither are counted, not listed: the x-breachline-no-postal-address header (APPI Art. 26(2): a substitute measure reaches them).',
       permission: 'read',
       params: ById,
       responses: { 200: 'text/csv' },
       async handle({ params, reply }) {
-        const rows = await needStore(store).postalList(params.id);
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="postal-list.csv"').send(postalListCsv(rows));
+        const [rows, gaps] = await Promise.all([needStore(store).postalList(params.id), needStore(store).unreachable(params.id)]);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="postal-list.csv"')
+          .header('x-breachline-no-postal-address', String(gaps.noPostalAddress))
+          .send(postalListCsv(rows));
       },
     });
     route({

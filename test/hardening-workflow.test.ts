@@ -10,6 +10,9 @@ import { Breaches, UpdateRejected } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
+import { ResponsePolicy } from '../workflows/definitions';
+import { importRecipients } from '../activities/recipients';
+import { Readable } from 'node:stream';
 import { timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -145,6 +148,25 @@ describe('who did what', () => {
     expect((second as Error).message).toContain('four-eyes');
     const preliminary = (await breaches.status(breachId)).obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!;
     expect(preliminary).toMatchObject({ state: 'open', approvedBy: ['alice@example.test'] });
+  });
+});
+
+describe('test notices', () => {
+  it("go only to the requester's own address or one the policy lists, never to anyone else", async () => {
+    const policy = ResponsePolicy.parse({ testRecipients: ['proof-reader@example.test'] });
+    const withPolicy = new Breaches(env.client, worker.taskQueue, { policy, now: () => env.currentTimeMs() });
+    const { breachId } = await withPolicy.start(await detection());
+    await importRecipients(store, breachId, Readable.from(['{"id":"p1","name":"Synthetic Person","email":"p1@example.test"}\n']), 'jsonl');
+    const notice = { companyName: 'Example K.K.', incident: 'A copy of the order table left.', measures: 'Closed.', advice: 'Watch statements.', contactDesk: { name: 'Desk', email: 'desk@example.test', hours: '9-18' } };
+    const { campaignId } = await withPolicy.startCampaign(breachId, { notice, requestedBy: { id: 'olga@example.test' } });
+    const refused = await rejection(withPolicy.sendTestNotice(breachId, { campaignId, to: 'victim@elsewhere.test', requestedBy: { id: 'olga@example.test' } }));
+    expect(refused).toBeInstanceOf(UpdateRejected);
+    expect((refused as Error).message).toContain("to: a test notice goes only to the requester's own address");
+    await withPolicy.sendTestNotice(breachId, { campaignId, to: 'Olga@example.test', requestedBy: { id: 'olga@example.test' } });
+    await withPolicy.sendTestNotice(breachId, { campaignId, to: 'proof-reader@example.test', requestedBy: { id: 'olga@example.test' } });
+    const tests = sink.messages.filter((m) => m.subject.startsWith('[TEST]')).map((m) => m.envelopeTo.join());
+    expect(tests).toContain('proof-reader@example.test');
+    expect(tests).not.toContain('victim@elsewhere.test');
   });
 });
 

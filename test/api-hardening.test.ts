@@ -1,0 +1,123 @@
+// The HTTP API under abuse, on a real dev server and store: who asks is checked before what they send, limits per
+// token and per detecting source, a 500 that tells the caller an id and the log one line, and Temporal going away.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../activities/store';
+import { importRecipients } from '../activities/recipients';
+import { buildApi } from '../client/api';
+import { Tokens } from '../client/auth';
+import { Breaches, connectClient } from '../client/breaches';
+import { ResponsePolicy } from '../workflows/definitions';
+import { devServerEnvironment, testCodec } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let temporalGone = false;
+let store: Store;
+let api: FastifyInstance;
+const logged: string[] = [];
+const token = { detector: '', operator: '', manager: '' };
+// No worker polls this queue: starts are enough here, and status calls are not made.
+const taskQueue = `api-hardening-${randomUUID()}`;
+const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 8, perSourcePerMinute: 3 } });
+
+beforeAll(async () => {
+  [env, store] = await Promise.all([devServerEnvironment(), openStore('pglite:memory')]);
+  const tokens = new Tokens(store);
+  token.detector = await tokens.issue('siem', ['detector']);
+  token.operator = await tokens.issue('op@example.test', ['operator']);
+  token.manager = await tokens.issue('mia@example.test', ['manager']);
+  // The production path: a client of our own, with the bounded retries of an unreachable server.
+  const client = await connectClient({ address: env.address, namespace: env.namespace ?? 'default', codec: testCodec });
+  api = buildApi({ breaches: await Breaches.connect(client, taskQueue, { policy }), tokens, store, log: (line) => logged.push(line) });
+  await api.ready();
+});
+
+afterAll(async () => {
+  await api?.close();
+  await store?.close();
+  if (!temporalGone) await env?.teardown();
+});
+
+const call = (method: 'GET' | 'POST', url: string, who?: keyof typeof token, payload?: unknown) =>
+  api.inject({ method, url, headers: who ? { authorization: `Bearer ${token[who]}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+const detection = (source: string) => ({ source, eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: 'Synthetic: test detection' });
+
+describe('who asks comes first', () => {
+  it('answers a stranger 401 without reading the body: no field of it is named', async () => {
+    const response = await call('POST', '/breaches', undefined, { source: 'x\u0000', eventId: 7 });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'BL_UNAUTHORIZED' });
+    expect(response.body).not.toContain('eventId');
+  });
+});
+
+describe('rate limits', () => {
+  it('limits each detecting source, with Retry-After, and leaves other sources alone', async () => {
+    for (let i = 0; i < policy.intake.perSourcePerMinute; i++) expect((await call('POST', '/breaches', 'detector', detection('storm'))).statusCode).toBe(201);
+    const limited = await call('POST', '/breaches', 'detector', detection('storm'));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ code: 'BL_RATE_LIMITED', error: expect.stringContaining('from the source "storm"') });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await call('POST', '/breaches', 'detector', detection('calm'))).statusCode).toBe(201);
+    // The refused detection started nothing: only the ones answered 201 exist.
+    const started = await env.client.workflow.count(`TaskQueue = "${taskQueue}"`);
+    expect(started.count).toBe(policy.intake.perSourcePerMinute + 1);
+  });
+
+  it('limits each token, and another token keeps its own budget', async () => {
+    let answers: number[] = [];
+    for (let i = 0; i <= policy.intake.perTokenPerMinute; i++) answers.push((await call('GET', '/me', 'manager')).statusCode);
+    expect(answers.slice(0, policy.intake.perTokenPerMinute).every((s) => s === 200)).toBe(true);
+    expect(answers.at(-1)).toBe(429);
+    answers = [(await call('GET', '/me', 'operator')).statusCode];
+    expect(answers).toEqual([200]);
+  });
+});
+
+describe('failures', () => {
+  it('answers a 500 with a request id and no stack, and logs it once, without what was asked', async () => {
+    const broken = await openStore('pglite:memory');
+    const tokens = new Tokens(store);
+    const brokenApi = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens, store: broken, log: (line) => logged.push(line) });
+    await broken.close(); // the store goes away under the API
+    const response = await brokenApi.inject({ method: 'GET', url: '/breaches/breach-jane.doe@example.com/recipients', headers: { authorization: `Bearer ${token.operator}` } });
+    await brokenApi.close();
+    expect(response.statusCode).toBe(500);
+    const body = response.json();
+    expect(body).toEqual({ error: `internal error; quote request id ${body.requestId}`, code: 'BL_INTERNAL', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(response.headers['x-request-id']).toBe(body.requestId);
+    const lines = logged.filter((line) => line.includes(body.requestId));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', route: '/breaches/:id/recipients' });
+    expect(lines[0]).not.toContain('jane.doe');
+  });
+
+  it('lists a breach its postal list cannot reach as a count, not a row', async () => {
+    const breachId = `breach-${randomUUID()}`;
+    await importRecipients(store, breachId, Readable.from(['id,name,email,postal_address\n', 'p1,Synthetic One,one@example.test,"1-1 Chiyoda, Tokyo"\n', 'p2,Synthetic Two,two@example.test,\n']), 'csv');
+    await store.planDeliveries(`${breachId}/campaign-1`, breachId, 10);
+    await store.sql.query(`UPDATE delivery SET status = 'bounced' WHERE breach_id = $1`, [breachId]);
+    const response = await call('GET', `/breaches/${breachId}/postal.csv`, 'operator');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-breachline-no-postal-address']).toBe('1');
+    expect(response.body.trim().split('\n')).toHaveLength(2); // the header and the one person with an address
+  });
+
+  it('answers 503 within seconds, not the client’s 20 s of retries, once Temporal is gone', async () => {
+    await env.teardown();
+    temporalGone = true;
+    const started = Date.now();
+    const response = await call('POST', '/breaches', 'operator', detection('after-teardown'));
+    const seconds = (Date.now() - started) / 1000;
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'BL_TEMPORAL_UNAVAILABLE' });
+    expect(seconds).toBeLessThan(10); // the SDK's default retries take about 20 s; ours end near 2 s
+    const health = await api.inject({ url: '/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({ ok: false, checks: { temporal: { ok: false }, store: { ok: true } } });
+  });
+});
