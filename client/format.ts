@@ -35,10 +35,13 @@ export function statusTable(status: BreachStatus, now = Date.now()): string {
     const next = o.nextEscalation ? `next: ${o.nextEscalation.step} to the ${o.nextEscalation.audience} at ${o.nextEscalation.at}` : '';
     obligations.push([o.id, o.state, o.dueAt, left, [o.escalations.map((e) => `${e.step} (${e.audience})`).join(', '), next].filter(Boolean).join('\n')]);
   }
-  const notApplicable = status.notApplicable.map((n) => `${n.regime}: not applicable: ${n.reason}`);
+  const notApplicable = status.notApplicable.map(notApplicableLine);
   const timeline = status.timeline.map((t) => `${t.at}  ${t.kind.padEnd(20)} ${t.obligationId ?? ''} ${t.actor ? `[${t.actor}] ` : ''}${t.detail}`);
   return [...head, '', status.obligations.length ? obligations.toString() : 'No obligations yet.', ...notApplicable, '', 'Timeline', ...timeline].join('\n');
 }
+
+/** A rule that does not apply is named as the rule: its regime may well have other obligations open. */
+const notApplicableLine = (n: Assessment['notApplicable'][number]) => `${n.obligation ?? n.regime}: not applicable: ${n.reason}`;
 
 const basis = (o: Obligation) => (o.internalTarget ? 'internal target' : o.guidance ? 'guidance' : 'statutory');
 const byDue = (a: Obligation, b: Obligation) => a.dueAt - b.dueAt || a.id.localeCompare(b.id);
@@ -49,7 +52,7 @@ export function assessmentTable(assessment: Assessment): string {
     table.push([inZone(o.dueAt, o.zone), o.regime, o.title, o.recipient, o.kind, basis(o), o.citation]);
   }
   const unevaluated = assessment.unevaluated.map((u) => `NOT EVALUATED ${u.jurisdiction}: ${u.reason}`);
-  const notes = assessment.notApplicable.map((n) => `${n.obligation ?? n.regime}: not applicable: ${n.reason}`);
+  const notes = assessment.notApplicable.map(notApplicableLine);
   return [assessment.obligations.length ? table.toString() : 'No obligations.', ...unevaluated, ...notes].join('\n');
 }
 

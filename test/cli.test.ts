@@ -115,6 +115,11 @@ describe('breachline CLI', () => {
     const wrong = await breachline(['token', 'issue', '--name', 'x', '--role', 'admin'], env);
     expect(wrong.code).toBe(EXIT.invalid);
     expect(wrong.stderr).toContain('0: Invalid option: expected one of "detector"|"operator"|"manager"');
+    // The same person typed another way cannot hold a second token under other roles: four eyes would be one.
+    const twin = await breachline(['token', 'issue', '--name', 'ALICE@example.com\u200b', '--role', 'operator'], env);
+    expect(twin.code).toBe(EXIT.invalid);
+    expect(twin.stderr).toContain('name: "ALICE@example.com\u200b" is the holder "alice@example.com" (operator, manager)');
+    expect((await breachline(['token', 'issue', '--name', 'Alice@Example.com', '--role', 'manager', 'operator'], env)).code).toBe(EXIT.ok);
     expect((await breachline(['token', 'revoke', '--name', 'alice@example.com'], env)).stdout.trim()).toBe('revoked 1 token(s) of alice@example.com');
   });
 
