@@ -290,7 +290,8 @@ export class Breaches {
         try {
           yield { info: await executionInfoFromRaw(raw, converter, raw, client.options.namespace) };
         } catch (error) {
-          const info = await executionInfoFromRaw({ ...raw, memo: null }, converter, raw, client.options.namespace);
+          // The raw row with its memo hidden; its other fields (some on its protobuf prototype) as they are.
+          const info = await executionInfoFromRaw(Object.assign(Object.create(raw) as typeof raw, { memo: null }), converter, raw, client.options.namespace);
           yield { info, error: `cannot decode this breach's summary: ${(error as Error).message}` };
         }
       }

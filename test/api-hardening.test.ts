@@ -1,6 +1,7 @@
 // The HTTP API under abuse, on a real dev server and store: who asks is checked before what they send, limits per
 // token and per detecting source, a 500 that tells the caller an id and the log one line, and Temporal going away.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +11,8 @@ import { importRecipients } from '../activities/recipients';
 import { buildApi } from '../client/api';
 import { Tokens } from '../client/auth';
 import { Breaches, connectClient } from '../client/breaches';
-import { ResponsePolicy } from '../workflows/definitions';
+import { ResponsePolicy, searchAttributes } from '../workflows/definitions';
+import { EncryptionCodec } from '../worker/codec';
 import { devServerEnvironment, testCodec } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -105,6 +107,27 @@ describe('failures', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-breachline-no-postal-address']).toBe('1');
     expect(response.body.trim().split('\n')).toHaveLength(2); // the header and the one person with an address
+  });
+
+  it('lists a breach whose summary cannot be decrypted as a row with its error, and the rest as usual', async () => {
+    // A breach started under another codec key (one since lost): its memo cannot be opened here.
+    const stranger = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] } });
+    const lost = await stranger.workflow.start('breachWorkflow', {
+      workflowId: `breach-${randomUUID()}`,
+      taskQueue,
+      args: [detection('old-key')],
+      memo: { source: 'old-key', summary: 'Synthetic', detectedAt: new Date().toISOString() },
+      typedSearchAttributes: [{ key: searchAttributes.phase, value: 'triage' }],
+    });
+    let rows: { breachId: string; error?: string; source?: string }[] = [];
+    for (let tries = 0; tries < 40 && !rows.some((r) => r.breachId === lost.workflowId); tries++) {
+      const response = await call('GET', '/breaches?limit=50', 'operator');
+      expect(response.statusCode, logged.at(-1)).toBe(200);
+      rows = response.json();
+      if (!rows.some((r) => r.breachId === lost.workflowId)) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(rows.find((r) => r.breachId === lost.workflowId)).toMatchObject({ error: expect.stringContaining("cannot decode this breach's summary") });
+    expect(rows.filter((r) => !r.error).map((r) => r.source)).toContain('calm');
   });
 
   it('answers 503 within seconds, not the client’s 20 s of retries, once Temporal is gone', async () => {
