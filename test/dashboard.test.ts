@@ -1,10 +1,12 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core against the API on a real dev
 // server. A detection POSTed by a SIEM shows up, its deadline counts down live, two operators approve the
 // regulator notice (four eyes), and the page shows the status change. A screenshot is kept in test-artifacts/.
-// Failures show on the page too: an escalation the owner's mailbox refuses, a refused token, a throttled one.
-import { randomUUID } from 'node:crypto';
+// Failures show on the page too: an escalation the owner's mailbox refuses, a refused token, a throttled one, a
+// summary sealed with a codec key the API process does not have.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +17,7 @@ import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { type MailSink, startMailSink } from '../dev/mail-sink';
 import { sessionRoutes, TOKEN_COOKIE } from '../dev/session';
+import { EncryptionCodec } from '../worker/codec';
 import { bundleWorkflows } from '../worker/worker';
 import { ResponsePolicy } from '../workflows/definitions';
 import { ensureChromium } from './support/chromium';
@@ -152,12 +155,13 @@ describe('dashboard in Chromium, when things fail', () => {
   let failingApi: FastifyInstance;
   let failingBase: string;
   const tokens = { detector: '', operator: '', throttled: '' };
+  let issuer: Tokens;
 
   beforeAll(async () => {
     // The owner's mailbox does not exist on this server: every mail to it is refused for good (550).
     refusingSink = await startMailSink({ refuse: (address) => address === AUDIENCES.owner });
     refusing = await startWorker(env, refusingSink, bundle, `dashboard-refusing-${randomUUID()}`);
-    const issuer = new Tokens(refusing.store);
+    issuer = new Tokens(refusing.store);
     tokens.detector = await issuer.issue('refusing-siem', ['detector']);
     tokens.operator = await issuer.issue('carol@example.test', ['operator']);
     tokens.throttled = await issuer.issue('dave@example.test', ['operator']);
@@ -228,5 +232,77 @@ describe('dashboard in Chromium, when things fail', () => {
     await expect.poll(() => page.textContent('[data-testid=error]')).toMatch(/^too many requests with this token: .* \(BL_RATE_LIMITED; retry after \d+ s\)$/);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it("lists a breach whose summary this process cannot decrypt, with that error, instead of failing the page", async () => {
+    const started = await fetch(`${failingBase}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.detector}` },
+      body: JSON.stringify({ source: 'refusing-siem', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: 'Synthetic: sealed summary', facts: { jurisdictions: ['DE'] } }),
+    });
+    const { breachId } = (await started.json()) as { breachId: string };
+    // An API process started with another codec key than the one the breach's memo was sealed with.
+    const lostKey = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] } });
+    const logged: string[] = [];
+    const lostKeyApi = buildApi({ breaches: await Breaches.connect(lostKey, refusing.taskQueue), tokens: issuer, store: refusing.store, log: (line) => logged.push(line) });
+    try {
+      const lostKeyBase = await lostKeyApi.listen({ host: '127.0.0.1', port: 0 });
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${lostKeyBase}/`);
+      await signIn(page, tokens.operator);
+      const row = page.locator(`[data-breach-id="${breachId}"]`);
+      await row.waitFor({ timeout: 20_000 }).catch(async (error) => {
+        throw new Error(`${error.message}\npage: ${await page.textContent('main')}\nlogged: ${logged.join('\n')}`);
+      });
+      expect(await row.locator('[data-testid=row-error]').textContent()).toMatch(/^cannot decode this breach's summary: payload was encrypted with key \S+, which this process does not have/);
+      expect(await row.locator('[data-testid=row-status-error]').textContent()).toMatch(/^status unavailable: .+ \(BL_[A-Z_]+\)$/);
+      expect(await row.locator('a').textContent()).toBe(breachId);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await lostKeyApi.close();
+    }
+  });
+
+  it('shows a wave paused by a mail server that does not answer, with the reason', async () => {
+    // A mail server that was there and is gone: every connection to its port is refused.
+    const gone = await startMailSink();
+    await gone.close();
+    const offline = await startWorker(env, gone, bundle, `dashboard-offline-${randomUUID()}`);
+    const issued = new Tokens(offline.store);
+    const [detector, operator] = await Promise.all([issued.issue('offline-siem', ['detector']), issued.issue('erin@example.test', ['operator'])]);
+    const offlineApi = buildApi({ breaches: await Breaches.connect(env.client, offline.taskQueue), tokens: issued, store: offline.store });
+    try {
+      const offlineBase = await offlineApi.listen({ host: '127.0.0.1', port: 0 });
+      const call = (path: string, body: string, type = 'application/json', as = operator) =>
+        fetch(`${offlineBase}${path}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${as}` }, body });
+      const started = await call('/breaches', JSON.stringify({ source: 'offline-siem', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: 'Synthetic: mailing list exposed', facts: { jurisdictions: ['DE'] } }), 'application/json', detector);
+      const { breachId } = (await started.json()) as { breachId: string };
+      const at = `/breaches/${encodeURIComponent(breachId)}`;
+      expect((await call(`${at}/recipients`, 'id,name,email,postal_address,locale,data_categories\no1,Olga,o1@offline.example.test,,en,email\n', 'text/csv')).ok).toBe(true);
+      const notice = { companyName: 'Offline Shop', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } };
+      expect((await call(`${at}/campaigns`, JSON.stringify({ notice }))).status).toBe(201);
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${offlineBase}/#/breach/${encodeURIComponent(breachId)}`);
+      await signIn(page, operator);
+      const approveWave = page.locator('[data-testid=approve-wave]');
+      await approveWave.waitFor({ timeout: 20_000 });
+      await approveWave.click();
+      const outage = page.locator('[data-testid=wave][data-wave="1"] [data-testid=wave-outage]');
+      await outage.waitFor({ timeout: 30_000 });
+      expect(await outage.textContent()).toMatch(/^mail server unreachable since \d{4}-\d{2}-\d{2}T[\d:.]+Z \(.*(ECONNREFUSED|connect|refused).*\); wave paused, (telling the owner|the owner could not be told: .+)$/i);
+      expect(await page.locator('[data-testid=wave][data-wave="1"]').getAttribute('data-state')).toBe('sending');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-outage.png'), fullPage: true });
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await offlineApi.close();
+      await offline.stop();
+    }
   });
 });

@@ -242,7 +242,7 @@ function storeFailureBanner(failures) {
   );
 }
 
-const FAILURE_KINDS = new Set(['escalation-failed', 'store-failed']);
+const FAILURE_KINDS = new Set(['escalation-failed', 'store-failed', 'wave-outage']);
 
 function timelineEntry(t) {
   return h(
