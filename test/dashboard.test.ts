@@ -177,7 +177,7 @@ describe('dashboard in Chromium, when things fail', () => {
     await refusingSink?.close();
   });
 
-  it("shows the owner's refused escalation as failed with its reason, and each refused request's error and code", async () => {
+  it("shows the owner's refused escalation as failed with its reason, the store's refusal as a banner, and each refused request's error and code", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -209,7 +209,7 @@ describe('dashboard in Chromium, when things fail', () => {
     });
     expect(response.status).toBe(201);
     const { breachId } = (await response.json()) as { breachId: string };
-    const fallback = await refusingSink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('at-50%'));
+    const fallback = await refusingSink.waitFor((m) => m.text.includes(breachId) && m.text.includes('EU-GDPR/supervisory-authority') && m.text.includes('at-50%'));
     expect(fallback.envelopeTo).toEqual([AUDIENCES.dpo]);
 
     const row = page.locator(`[data-breach-id="${breachId}"]`);
@@ -220,9 +220,27 @@ describe('dashboard in Chromium, when things fail', () => {
     await step.waitFor({ timeout: 20_000 });
     expect(await step.getAttribute('data-failed')).toBe('1');
     expect(await step.textContent()).toMatch(/^at-50% → dpo failed\s*owner: .*550/);
-    const failedEntry = page.locator('[data-testid=timeline] li[data-kind=escalation-failed]', { hasText: 'EU-GDPR/supervisory-authority' }).first();
-    expect(await failedEntry.textContent()).toMatch(/EU-GDPR\/supervisory-authority .*at-50% to the owner could not be sent: .*550.*; trying the dpo/);
+    // The owner's refusal on the timeline, alone or in a summary of the steps due with it.
+    const failedEntry = page.locator('[data-testid=timeline] li[data-kind=escalation-failed]', { hasText: 'to the owner could not be sent' }).first();
+    expect(await failedEntry.textContent()).toMatch(/ to the owner could not be sent: .*550.*; trying the dpo/);
     expect(await failedEntry.getAttribute('class')).toBe('failed');
+
+    // The store refuses what the breach learns next: the entry stays on the timeline, marked, under a red banner.
+    await refusing.store.sql.query(`ALTER TABLE outcome ADD CONSTRAINT refuse_facts CHECK (NOT (kind = 'facts-updated' AND breach_id = '${breachId}'))`);
+    try {
+      const learned = await fetch(`${failingBase}/breaches/${encodeURIComponent(breachId)}/facts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.operator}` },
+        body: JSON.stringify({ affectedCount: 450 }),
+      });
+      expect(learned.status).toBe(200);
+    } finally {
+      await refusing.store.sql.query('ALTER TABLE outcome DROP CONSTRAINT refuse_facts');
+    }
+    const banner = page.locator('[data-testid=store-failures]');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.textContent()).toMatch(/^The store could not keep 1 timeline entry: they are in the workflow only\..*facts-updated: .*23514/);
+    expect(await page.textContent('[data-testid=timeline] li[data-kind=facts-updated] [data-testid=unrecorded]')).toMatch(/^not in the store: .*23514/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-failures.png'), fullPage: true });
 
