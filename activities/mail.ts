@@ -8,7 +8,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
 import type { Store } from './store';
-import type { Audience, EscalationNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
+import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
 
 /** How the SMTP server's certificate is checked: the worker's BREACHLINE_SMTP_* TLS settings. */
 export interface SmtpTls {
@@ -61,6 +61,28 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audi
   return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
+function renderSummary(notice: EscalationSummaryNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+  const overdue = notice.items.filter((i) => i.overdue).length;
+  const headline = overdue ? `OVERDUE: ${overdue} of ${notice.items.length}` : `Due soon: ${notice.items.length}`;
+  const titles = notice.items.slice(0, 3).map((i) => i.title).join('; ') + (notice.items.length > 3 ? `; and ${notice.items.length - 3} more` : '');
+  const lines = [
+    `${notice.items.length} deadlines of this breach need you at once; no approval or record has been made for them yet.`,
+    '',
+    `Breach:   ${notice.breachId}`,
+    `Sent to:  ${AUDIENCE_NAMES[audience]}`,
+    '',
+    ...notice.items.flatMap((i) => [
+      `${i.overdue ? 'OVERDUE' : 'Due soon'} (${i.step}): ${i.title}`,
+      `  ${i.obligationId}, due ${inZone(i.dueAt, i.zone)} (${i.zone})${i.guidance ? " — the regulator's guidance, not a statutory limit" : ''}`,
+      `  ${i.citation}`,
+    ]),
+    '',
+    'Record each in Breachline when it is done; its escalations stop then.',
+  ];
+  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
+  return { subject: `[Breachline] ${headline}: ${titles} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+}
+
 function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): RenderedMail {
   const lines = [
     `The mail server stopped answering while wave ${notice.wave} of ${notice.campaignId} was being sent.`,
@@ -84,6 +106,8 @@ export function render(notice: Notice, statusBaseUrl?: string, audience?: Audien
       return renderEscalation(notice, statusBaseUrl, audience);
     case 'wave-outage':
       return renderWaveOutage(notice, statusBaseUrl);
+    case 'escalation-summary':
+      return renderSummary(notice, statusBaseUrl, audience);
   }
 }
 

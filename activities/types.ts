@@ -35,7 +35,14 @@ export interface WaveOutageNotice {
   waiting: number;
 }
 
-export type Notice = EscalationNotice | WaveOutageNotice;
+/** Several escalations due at one moment to one audience (a breach found days late): one mail that lists them. */
+export interface EscalationSummaryNotice {
+  template: 'escalation-summary';
+  breachId: string;
+  items: Omit<EscalationNotice, 'template' | 'breachId'>[];
+}
+
+export type Notice = EscalationNotice | WaveOutageNotice | EscalationSummaryNotice;
 
 export interface SendMailInput {
   /** One key per mail that must leave at most once; a repeat returns the first send's result. */

@@ -86,6 +86,6 @@ describe('response policy', () => {
   });
 
   it('takes an empty policy as the defaults', () => {
-    expect(ResponsePolicy.parse({})).toEqual({ fourEyes: ['regulator'], ladders: {}, internalTargets: {} });
+    expect(ResponsePolicy.parse({})).toEqual({ fourEyes: ['regulator'], ladders: {}, internalTargets: {}, testRecipients: [], intake: { perTokenPerMinute: 600, perSourcePerMinute: 120 } });
   });
 });

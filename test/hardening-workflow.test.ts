@@ -86,6 +86,30 @@ describe('text and instants at the boundary', () => {
   });
 });
 
+describe('a breach found days late', () => {
+  it('sends each audience one summary of everything already overdue, not a burst of mails', async () => {
+    const now = await env.currentTimeMs();
+    const { breachId } = await breaches.start(await detection({ detectedAt: new Date(now - 6 * 86_400_000).toISOString() }));
+    const status = await breaches.status(breachId);
+    const overdue = [...status.obligations.filter((o) => o.overdue), ...status.tasks.filter((t) => t.overdue)];
+    expect(overdue.length).toBeGreaterThan(5); // the preliminary report and most first-day tasks
+    await sink.waitFor((m) => m.text.includes(breachId));
+    await env.sleep(60_000); // a minute of server time: anything else due now has gone out
+    const mails = sink.messages.filter((m) => m.text.includes(breachId));
+    const audiences = mails.map((m) => m.envelopeTo.join());
+    expect(new Set(audiences).size).toBe(audiences.length); // one mail per audience
+    expect(mails.length).toBeLessThanOrEqual(3);
+    const listed = mails.flatMap((m) => m.text.split('\n').filter((l) => /^(OVERDUE|Due soon) \(/.test(l)));
+    expect(listed.length).toBeGreaterThanOrEqual(overdue.length);
+    const summary = mails.find((m) => m.subject.includes('OVERDUE:'))!;
+    expect(summary.subject).toMatch(/^\[Breachline\] OVERDUE: \d+ of \d+: /);
+    expect(summary.text).toContain('JP-APPI/ppc-preliminary');
+    // Each item's clock records the one step it sent, the latest already due, through the summary.
+    const after = await breaches.status(breachId);
+    expect(after.obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!.escalations.map((e) => e.step)).toEqual([expect.stringMatching(/^missed/)]);
+  });
+});
+
 describe('breach ids', () => {
   it('keeps Acme/DLP and Acme DLP apart, and puts neither source nor event id into the id', async () => {
     const eventId = 'jane.doe@example.com';

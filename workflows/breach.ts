@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities, EscalationNotice } from '../activities/types';
+import type { Activities, EscalationNotice, Notice } from '../activities/types';
 import { notificationCampaign } from './campaign';
 import {
   type Actor,
@@ -181,6 +181,21 @@ const TASK_ESCALATIONS = 3;
 /** Who is told when the audience before cannot be reached. */
 const ESCALATION_CHAIN: EscalationAudience[] = ['owner', 'dpo', 'executive'];
 
+/** Who got an escalation, and the audiences before it that could not be mailed. */
+interface Delivered {
+  audience: EscalationAudience;
+  failed: string[];
+}
+
+interface Outgoing {
+  key: string;
+  audience: EscalationAudience;
+  notice: Omit<EscalationNotice, 'template'>;
+  obligationId?: string;
+  settle(delivered: Delivered): void;
+  fail(error: unknown): void;
+}
+
 /** No audience of an escalation could be mailed; each failure is already on the timeline. */
 class EscalationUndelivered extends Error {
   constructor(failures: string[]) {
@@ -209,6 +224,9 @@ class BreachResponse {
   private readonly detections = new Set<string>();
   readonly storeFailures: StoreFailure[] = [];
   private readonly storeAlerts = new Set<string>();
+  /** Escalations due now, sent together when the current activation has queued them all. */
+  private readonly outbox: Outgoing[] = [];
+  private summaries = 0;
   closure?: BreachClosure;
 
   constructor(
@@ -512,7 +530,7 @@ class BreachResponse {
       await CancellationScope.nonCancellable(async () => {
         const mailKey = `${this.breachId}/task/${task.id}/${key}`;
         const notice = { breachId: this.breachId, obligationId: `task/${task.id}`, title: task.title, citation: `playbook, ${task.stage} (owner: ${task.owner})`, dueAt: tracked.targetAt, zone: 'UTC', guidance: false, step, overdue: true };
-        const sent = await this.escalate(mailKey, task.escalateTo, notice, {}).catch((error: unknown) => {
+        const sent = await this.escalate(mailKey, task.escalateTo, notice, { catchUp: waitMs <= 0 }).catch((error: unknown) => {
           if (error instanceof EscalationUndelivered) return { audience: task.escalateTo, failed: [error.message], undelivered: true };
           throw error;
         });
@@ -705,21 +723,57 @@ class BreachResponse {
   }
 
   /**
-   * Sends an escalation to its audience; if that fails for good, to each later audience in turn (owner → DPO →
-   * executive), each failure recorded with its reason. Returns who got it, or undefined when nobody could be reached.
+   * Sends an escalation. One already due when its clock starts (`catchUp`: the breach was found late, or its
+   * deadline moved into the past) waits for the others due with it, and goes out in one summary per audience.
    */
-  private async escalate(key: string, audience: EscalationAudience, notice: Omit<EscalationNotice, 'template'>, subject: { obligationId?: string }): Promise<{ audience: EscalationAudience; failed: string[] }> {
+  private escalate(key: string, audience: EscalationAudience, notice: Omit<EscalationNotice, 'template'>, subject: { obligationId?: string; catchUp: boolean }): Promise<Delivered> {
+    // Breaches started before summaries existed send each escalation on its own, as their histories hold them.
+    if (!subject.catchUp || !patched('escalation-summary')) return this.sendAlong(key, audience, { template: 'escalation', ...notice }, notice.step, subject.obligationId);
+    return new Promise((settle, fail) => {
+      if (this.outbox.push({ key, audience, notice, obligationId: subject.obligationId, settle, fail }) === 1) void Promise.resolve().then(() => this.flushOutbox());
+    });
+  }
+
+  /**
+   * Sends what fell due together: one mail per audience. A breach found days late, or whose awareness moves days
+   * back, has many steps due at once; its people get one summary of what is overdue, not a burst of mails.
+   */
+  private async flushOutbox(): Promise<void> {
+    const due = this.outbox.splice(0);
+    const audiences = [...new Set(due.map((e) => e.audience))];
+    await Promise.all(
+      audiences.map(async (audience) => {
+        const items = due.filter((e) => e.audience === audience);
+        const [first] = items as [Outgoing, ...Outgoing[]];
+        const mail: Notice =
+          items.length === 1 ? { template: 'escalation', ...first.notice } : { template: 'escalation-summary', breachId: this.breachId, items: items.map(({ notice: { breachId: _, ...item } }) => item) };
+        const key = items.length === 1 ? first.key : `${this.breachId}/summary/${++this.summaries}`;
+        try {
+          const delivered = await this.sendAlong(key, audience, mail, items.length === 1 ? first.notice.step : `summary of ${items.length}`, items.length === 1 ? first.obligationId : undefined);
+          for (const item of items) item.settle(delivered);
+        } catch (error) {
+          for (const item of items) item.fail(error);
+        }
+      }),
+    );
+  }
+
+  /**
+   * Sends a mail to its audience; if that fails for good, to each later audience in turn (owner → DPO →
+   * executive), each failure recorded with its reason. Throws EscalationUndelivered when nobody could be reached.
+   */
+  private async sendAlong(key: string, audience: EscalationAudience, notice: Notice, step: string, obligationId?: string): Promise<Delivered> {
     const failed: string[] = [];
     const chain = ESCALATION_CHAIN.slice(ESCALATION_CHAIN.indexOf(audience));
     for (const [i, to] of chain.entries()) {
       try {
-        await sendMail({ idempotencyKey: i === 0 ? key : `${key}/fallback-${to}`, audience: to, notice: { template: 'escalation', ...notice } });
+        await sendMail({ idempotencyKey: i === 0 ? key : `${key}/fallback-${to}`, audience: to, notice });
         return { audience: to, failed };
       } catch (error) {
         const reason = failureReason(error);
         failed.push(`${to}: ${reason}`);
         const next = chain[i + 1];
-        await this.log({ kind: 'escalation-failed', obligationId: subject.obligationId, actor: 'breachline', detail: `${notice.step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}` }, { step: notice.step, audience: to, reason, mailKey: key });
+        await this.log({ kind: 'escalation-failed', obligationId, actor: 'breachline', detail: `${step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}` }, { step, audience: to, reason, mailKey: key });
       }
     }
     throw new EscalationUndelivered(failed);
@@ -730,7 +784,7 @@ class BreachResponse {
     if (this.storeAlerts.has(reason)) return;
     this.storeAlerts.add(reason);
     const notice = { breachId: this.breachId, obligationId: 'store', title: `The store could not record the breach's timeline (${reason})`, citation: 'Breachline outcome store', dueAt: Date.now(), zone: 'UTC', guidance: false, step: 'store-failed', overdue: true };
-    await this.escalate(`${this.breachId}/store-failed/${this.storeAlerts.size}`, 'owner', notice, {}).catch(() => undefined);
+    await this.escalate(`${this.breachId}/store-failed/${this.storeAlerts.size}`, 'owner', notice, { catchUp: false }).catch(() => undefined);
   }
 
   private async escalateUntilMet(known: Tracked): Promise<void> {
@@ -754,7 +808,7 @@ class BreachResponse {
           overdue: step.overdue,
         };
         try {
-          const sent = await this.escalate(key, step.audience, notice, { obligationId: obligation.id });
+          const sent = await this.escalate(key, step.audience, notice, { obligationId: obligation.id, catchUp: waitMs <= 0 });
           known.escalations.push({ step: step.step, at: Date.now(), audience: sent.audience, overdue: step.overdue, dueAt: obligation.dueAt, ...(sent.failed.length ? { failed: sent.failed.join('; ') } : {}) });
           const detail = `${step.step} to the ${sent.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
           await this.log({ kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail }, { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey: key });
