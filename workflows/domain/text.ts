@@ -36,23 +36,23 @@ export interface TextIssue {
  */
 export function unsafeTextIssues(value: unknown, prefix = '', limit = 100_000): TextIssue[] {
   const issues: TextIssue[] = [];
-  let budget = limit;
-  const visit = (node: unknown, path: string): void => {
-    if (budget-- <= 0) return;
+  // Iterative, not recursive: a body nested ten thousand deep must not overflow the stack.
+  const stack: [unknown, string][] = [[value, prefix]];
+  for (let budget = limit; stack.length && budget > 0; budget--) {
+    const [node, path] = stack.pop()!;
     if (typeof node === 'string') {
       const reason = unsafeTextReason(node);
       if (reason) issues.push({ field: path || '(body)', message: reason });
     } else if (Array.isArray(node)) {
-      node.forEach((item, i) => visit(item, join(path, String(i))));
+      for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], join(path, String(i))]);
     } else if (node !== null && typeof node === 'object') {
-      for (const [key, item] of Object.entries(node)) {
+      for (const [key, item] of Object.entries(node).reverse()) {
         const reason = unsafeTextReason(key);
         if (reason) issues.push({ field: join(path, JSON.stringify(key)), message: `field name: ${reason}` });
-        else visit(item, join(path, key));
+        else stack.push([item, join(path, key)]);
       }
     }
-  };
-  visit(value, prefix);
+  }
   return issues;
 }
 
