@@ -1,5 +1,5 @@
 // Obligations from facts, regime by regime: pure rules, no server. Every expected instant below was counted by
-// hand from shared/reference/regulations.md and a calendar, not by the code.
+// hand from the law each rule cites and a calendar, not by the code.
 import { describe, expect, it } from 'vitest';
 import { inZone } from '../workflows/domain/calendar';
 import { Facts } from '../workflows/domain/facts';
