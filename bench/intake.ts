@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../client/api';
 import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
-import { startMailSink } from '../dev/mail-sink';
+import { startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { devServerEnvironment } from '../test/support/temporal';
 import { startWorker } from '../test/support/worker';

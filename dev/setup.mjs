@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensure, ROOT, TEMPORAL_CLI, TEST_SERVER, ToolchainError, version } from './toolchain.mjs';
+import { ensure, ROOT, TEMPORAL_CLI, TEST_SERVER, ToolchainError, version } from '../sandbox/toolchain.mjs';
 
 const purpose = process.argv[2];
 if (purpose !== 'start' && purpose !== 'test') {

@@ -21,11 +21,11 @@ import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { connectWorker, createBreachWorker, openActivityDeps, runtimeLogger, storeHasBreaches } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
-import { type MailSink, startMailSink } from './mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { mailViewer } from './mail-viewer';
 import { busyPorts } from './ports';
 import { sessionRoutes } from './session';
-import { ensure, TEMPORAL_CLI, version } from './toolchain.mjs';
+import { ensure, TEMPORAL_CLI, version } from '../sandbox/toolchain.mjs';
 
 const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.BREACHLINE_TEMPORAL_UI_PORT ?? 8233);

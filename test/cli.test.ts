@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../client/cli';
-import { ensure, locate, TEMPORAL_CLI, ToolchainError } from '../dev/toolchain.mjs';
+import { ensure, locate, TEMPORAL_CLI, ToolchainError } from '../sandbox/toolchain.mjs';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'breachline.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'breachline-cli-'));

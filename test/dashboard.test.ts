@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../client/api';
 import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { sessionRoutes, TOKEN_COOKIE } from '../dev/session';
 import { EncryptionCodec } from '../worker/codec';
 import { bundleWorkflows } from '../worker/worker';

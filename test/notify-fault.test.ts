@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import { Breaches } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import type { CampaignStatus } from '../workflows/definitions';
 import { type Postgres, startPostgres } from './support/postgres';
 import { devServerEnvironment, TEST_CODEC_KEY } from './support/temporal';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Breaches, UpdateRejected } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { loadConfig } from '../worker/config';
 import { bundleWorkflows } from '../worker/worker';
 import { estimateDamage } from '../workflows/domain/damage';

@@ -12,7 +12,7 @@ import { Mailer } from '../activities/mail';
 import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import { Breaches } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows, createBreachWorker } from '../worker/worker';
 import type { Wave } from '../workflows/campaign';
 import type { CampaignStatus } from '../workflows/definitions';

@@ -1,6 +1,6 @@
-// Real Temporal servers for tests, from the project's toolchain (dev/toolchain.mjs): never the SDK's download.
+// Real Temporal servers for tests, from the project's toolchain (sandbox/toolchain.mjs): never the SDK's download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ensure, TEMPORAL_CLI, TEST_SERVER } from '../../dev/toolchain.mjs';
+import { ensure, TEMPORAL_CLI, TEST_SERVER } from '../../sandbox/toolchain.mjs';
 import { EncryptionCodec } from '../../worker/codec';
 import { searchAttributes } from '../../workflows/definitions';
 import { randomBytes } from 'node:crypto';

@@ -4,7 +4,7 @@ import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { CampaignSender } from '../../activities/campaign';
 import { Mailer } from '../../activities/mail';
 import { openStore, type Store } from '../../activities/store';
-import type { MailSink } from '../../dev/mail-sink';
+import type { MailSink } from '../../sandbox/mail-sink';
 import { createBreachWorker } from '../../worker/worker';
 import type { EncryptionCodec } from '../../worker/codec';
 import { testCodec } from './temporal';
