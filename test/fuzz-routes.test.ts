@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../client/api';
 import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { ResponsePolicy } from '../workflows/definitions';
 import { devServerEnvironment } from './support/temporal';
@@ -192,7 +192,6 @@ describe('every route under fuzzing', () => {
     const operations: Operation[] = operationsOf(document);
     expect(operations.length).toBeGreaterThan(15);
     const requests = fc.sample(fc.oneof(...operations.map((operation) => requestFor(operation, seeds))), { numRuns: REQUESTS, seed: SEED });
-    const seedIds = new Set(seeds.breachIds);
     const isChange = (a: Answer) => a.request.method === 'POST' && a.status < 300;
 
     const started = Date.now();
@@ -277,7 +276,8 @@ describe('every route under fuzzing', () => {
     if (count !== expected) {
       const listed: string[] = [];
       for await (const execution of env.client.workflow.list({ query: `TaskQueue = "${worker.taskQueue}"` })) listed.push(execution.workflowId);
-      const extra = listed.filter((id) => !workflowsStarted.has(id) && !seeds.breachIds.some((s) => id.startsWith(s)));
+      const seeded = new Set([...seeds.breachIds, `${seeds.breachIds[0]}/${seeds.known.campaign![0]}`]);
+      const extra = listed.filter((id) => !workflowsStarted.has(id) && !seeded.has(id));
       problem('workflows no 2xx started', `${count} on the queue, ${expected} expected; not started by a 2xx: ${extra.slice(0, 5).join(', ')}`);
     }
 
@@ -293,7 +293,6 @@ describe('every route under fuzzing', () => {
     );
     expect(Object.fromEntries(problems)).toEqual({});
     expect(unattributed + suspicious.length).toBe(0);
-    expect(seedIds.size).toBe(3);
   });
 
   // What the fuzzing found, kept as named cases: each fails until its cause is fixed, and then guards it.
@@ -327,10 +326,11 @@ describe('every route under fuzzing', () => {
     expect(lines.statusCode).toBeLessThan(500);
   });
 
-  it('answers a path that is not valid percent-encoding with a BL_ 400', async () => {
-    for (const url of ['/breaches/%ZZ/timeline', '/breaches/x%ED%A0%80y/timeline', '/breaches/%E0%A4%A/facts']) {
-      const answer = await refusal(url.endsWith('facts') ? 'POST' : 'GET', url, url.endsWith('facts') ? '{"affectedCount":1}' : undefined);
-      expect(answer, url).toEqual({ status: 400, why: undefined });
+  it("answers a path Fastify's router refuses (bad percent-encoding, an over-long parameter) with a BL_ 4xx", async () => {
+    const cases: [string, string, number][] = [['GET', '/breaches/%ZZ/timeline', 400], ['GET', '/breaches/x%ED%A0%80y/timeline', 400], ['POST', '/breaches/%E0%A4%A/facts', 400], ['GET', `/breaches/breach-${'9'.repeat(400)}/timeline`, 414]];
+    for (const [method, url, status] of cases) {
+      const answer = await refusal(method as 'GET' | 'POST', url, method === 'POST' ? '{"affectedCount":1}' : undefined);
+      expect(answer, url).toEqual({ status, why: undefined });
     }
   });
 
