@@ -12,6 +12,7 @@ import { classifySmtpFailure, messageIdFor, type SmtpTls, smtpOptions } from './
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
 import type { Store } from './store';
+import type { SettledDelivery } from './store/recipients';
 
 export interface CampaignMailConfig {
   smtpUrl: string;
@@ -72,8 +73,6 @@ export interface BatchResult {
   wave: WaveCounts;
 }
 
-type Settled = Parameters<Store['settleDeliveries']>[1][number];
-
 /**
  * Settles deliveries in the ledger in groups: every 10 ms or 200 rows, whichever comes first, in one statement.
  * A person's row is settled within about 10 ms of the server's answer, so a worker that dies can leave only the
@@ -81,14 +80,14 @@ type Settled = Parameters<Store['settleDeliveries']>[1][number];
  * the ledger from limiting the sending rate (one statement per message capped it near 1,800/s on PGlite).
  */
 class GroupCommit {
-  private pending: Settled[] = [];
+  private pending: SettledDelivery[] = [];
   private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly write: (rows: Settled[]) => Promise<void>) {}
+  constructor(private readonly write: (rows: SettledDelivery[]) => Promise<void>) {}
 
-  add(row: Settled): Promise<void> {
+  add(row: SettledDelivery): Promise<void> {
     this.pending.push(row);
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     if (this.pending.length >= 200) void this.flush();
@@ -155,8 +154,8 @@ export class CampaignSender {
 
   // Idempotent: the store's planDeliveries inserts each person once (ON CONFLICT DO NOTHING).
   async plan(input: PlanCampaignInput): Promise<PlannedWave[]> {
-    const waves = await this.store.planDeliveries(input.campaignId, input.breachId, input.waveSize);
-    const counts = await this.store.deliveryCounts(input.campaignId);
+    const waves = await this.store.recipients.planDeliveries(input.campaignId, input.breachId, input.waveSize);
+    const counts = await this.store.recipients.deliveryCounts(input.campaignId);
     return waves.map((w) => ({ ...w, postal: counts[w.wave]?.postal ?? 0 }));
   }
 
@@ -202,10 +201,10 @@ export class CampaignSender {
 
   /** Claims a batch and sends it, counting into `result`; stops at the first sign that the server is out. */
   private async sendClaimed(input: SendBatchInput, transport: Transporter, result: BatchResult): Promise<void> {
-    await this.store.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
-    const claimed = await this.store.claimDeliveries(input.campaignId, input.wave, input.batchSize);
+    await this.store.recipients.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
+    const claimed = await this.store.recipients.claimDeliveries(input.campaignId, input.wave, input.batchSize);
     result.claimed = claimed.length;
-    const ledger = new GroupCommit((rows) => this.store.settleDeliveries(input.campaignId, rows));
+    const ledger = new GroupCommit((rows) => this.store.recipients.settleDeliveries(input.campaignId, rows));
     const renderer = new NoticeRenderer(input.notice, input.templates);
     const settled: Promise<void>[] = [];
     const unsent: string[] = [];
@@ -243,29 +242,19 @@ export class CampaignSender {
       await Promise.all(Array.from({ length: LANES_PER_CONNECTION * (this.config.maxConnections ?? 5) }, lane));
     } finally {
       await ledger.flush();
-      await this.release(input.campaignId, unsent);
+      await this.store.recipients.releaseDeliveries(input.campaignId, unsent);
     }
     await Promise.all(settled);
   }
 
-  /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */
-  private async release(campaignId: string, personIds: string[]): Promise<void> {
-    if (personIds.length === 0) return;
-    await this.store.sql.query(
-      `UPDATE delivery SET status = CASE WHEN smtp_response IS NULL THEN 'pending' ELSE 'deferred' END, attempts = greatest(attempts - 1, 0), updated_at = now()
-       WHERE campaign_id = $1 AND person_id = ANY($2::text[]) AND status = 'sending'`,
-      [campaignId, personIds],
-    );
-  }
-
   private async waveCounts(input: SendBatchInput): Promise<WaveCounts> {
-    const counts = (await this.store.deliveryCounts(input.campaignId))[input.wave] ?? {};
+    const counts = (await this.store.recipients.deliveryCounts(input.campaignId))[input.wave] ?? {};
     const n = (status: string) => counts[status] ?? 0;
     return { pending: n('pending') + n('sending'), sent: n('sent'), deferred: n('deferred'), bounced: n('bounced'), postal: n('postal') };
   }
 
   async counts(campaignId: string): Promise<Record<number, Record<string, number>>> {
-    return this.store.deliveryCounts(campaignId);
+    return this.store.recipients.deliveryCounts(campaignId);
   }
 
   close(): void {

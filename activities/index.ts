@@ -26,7 +26,7 @@ export function createActivities({ store, mailer, sender = new CampaignSender(st
     // Idempotent by input.idempotencyKey: a repeat insert is a no-op reported as a duplicate.
     recordOutcome: async (input) => {
       try {
-        return { recorded: await store.recordOutcome(input) };
+        return { recorded: await store.outcomes.record(input) };
       } catch (error) {
         throw storeFailure(error);
       }

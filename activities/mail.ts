@@ -218,7 +218,7 @@ export class Mailer {
     const to = this.addresses(input.audience);
     if (to.length === 0) throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
     const messageId = messageIdFor(input.idempotencyKey, this.config.from);
-    const previous = await this.store.claimMail(input.idempotencyKey, input.notice.breachId, messageId);
+    const previous = await this.store.mail.claim(input.idempotencyKey, input.notice.breachId, messageId);
     if (previous?.status === 'sent') return { messageId: previous.message_id, status: 'already-sent', accepted: to.length };
     if (previous?.status === 'failed') {
       throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
@@ -226,21 +226,16 @@ export class Mailer {
     const mail = render(input.notice, this.config.statusBaseUrl, input.audience);
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
-      await this.store.settleMail(input.idempotencyKey, 'sent', info.response ?? '');
+      await this.store.mail.settle(input.idempotencyKey, 'sent', info.response ?? '');
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
       const failure = classifySmtpFailure(error);
       // A refusal is this mail's fate for good; any other failure is noted on its row, which stays claimable.
-      if (failure.type === 'MailRefused') await this.store.settleMail(input.idempotencyKey, 'failed', failure.reason);
-      else await this.noteFailure(input.idempotencyKey, failure.reason);
+      if (failure.type === 'MailRefused') await this.store.mail.settle(input.idempotencyKey, 'failed', failure.reason);
+      else await this.store.mail.noteFailure(input.idempotencyKey, failure.reason);
       const message = `mail ${input.idempotencyKey}: ${failure.reason}`;
       throw failure.retryable ? ApplicationFailure.retryable(message, failure.type) : ApplicationFailure.nonRetryable(message, failure.type);
     }
-  }
-
-  /** The last failure of a mail still to be sent, on its ledger row (claimMail counts the attempts). */
-  private async noteFailure(key: string, reason: string): Promise<void> {
-    await this.store.sql.query(`UPDATE mail_ledger SET smtp_response = $2, updated_at = now() WHERE idempotency_key = $1 AND status = 'sending'`, [key, reason.slice(0, 500)]);
   }
 
   close(): void {

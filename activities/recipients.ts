@@ -9,7 +9,8 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { DataCategory, fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { Line, unsafeTextIssues } from '../workflows/domain/text';
-import type { PostalRow, Store } from './store';
+import type { Store } from './store';
+import type { PostalRow } from './store/recipients';
 
 export const Locale = z.enum(['ja', 'en']);
 export type Locale = z.infer<typeof Locale>;
@@ -136,7 +137,7 @@ async function importInto(store: Store, breachId: string, input: Readable, forma
     if (batch.length === 0) return;
     const lines = `${batch[0]!.line}–${batch.at(-1)!.line}`;
     // No `cause`: the driver's error carries the rows it was given (PGlite `params`), and errors get logged.
-    const { inserted, merged } = await store.addRecipients(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error & { code?: string }) => {
+    const { inserted, merged } = await store.recipients.add(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error & { code?: string }) => {
       throw new Error(`the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}`);
     });
     report.imported += inserted;

@@ -48,25 +48,25 @@ export class Tokens {
   async issue(name: string, roles: Role[]): Promise<string> {
     const request = parseOrExplain(TokenRequest, { name, roles }, 'token request');
     const wanted = [...new Set(request.roles)].sort().join(',');
-    const twin = (await this.store.tokens()).find((t) => !t.revoked_at && sameIdentity(t.name, request.name) && [...new Set(t.roles)].sort().join(',') !== wanted);
+    const twin = (await this.store.tokens.all()).find((t) => !t.revoked_at && sameIdentity(t.name, request.name) && [...new Set(t.roles)].sort().join(',') !== wanted);
     if (twin) {
       throw new InvalidInput('token request', [{ field: 'name', message: `"${request.name}" is the holder "${twin.name}" (${twin.roles.join(', ')}); one person holds one set of roles: revoke theirs first, or issue under that set` }]);
     }
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    await this.store.insertToken(hash(token), request.name, [...new Set(request.roles)]);
+    await this.store.tokens.insert(hash(token), request.name, [...new Set(request.roles)]);
     return token;
   }
 
   async verify(token: string): Promise<Principal | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
     // Looked up by hash: the timing of the lookup says nothing about the token, only about its digest.
-    const row = await this.store.findToken(hash(token));
+    const row = await this.store.tokens.find(hash(token));
     if (!row || row.revoked_at) return undefined;
     return { name: row.name, roles: row.roles.filter((r): r is Role => Role.safeParse(r).success) };
   }
 
   revoke(name: string): Promise<number> {
-    return this.store.revokeTokens(name);
+    return this.store.tokens.revoke(name);
   }
 }
 

@@ -234,7 +234,7 @@ Examples:
     .description('write the postal list (no e-mail, or bounced) as CSV for a print vendor; people with no postal address are counted, not listed')
     .option('--out <file>', 'write here instead of stdout')
     .action(async (breachId: string, options) => {
-      const { rows, unreachable } = await withStore(async (store) => ({ rows: await store.postalList(breachId), unreachable: await store.unreachable(breachId) }));
+      const { rows, unreachable } = await withStore(async (store) => ({ rows: await store.recipients.postalList(breachId), unreachable: await store.recipients.unreachable(breachId) }));
       const csv = postalListCsv(rows);
       if (options.out) {
         writeFileSync(options.out, csv);

@@ -61,18 +61,18 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
     const received = sink.messages.filter((mail) => mail.messageId === first.messageId);
     expect(received).toHaveLength(1);
     expect(received[0]!.text).toContain('2027-01-22T23:59:59.999+09:00');
-    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/once`)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await store.mail.forBreach('breach-t')).find((r) => r.idempotency_key === `${engine}/once`)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   test('resends a mail whose fate is unknown with the same Message-ID', async () => {
     const key = `${engine}/crashed-mid-send`;
-    await store.claimMail(key, 'breach-t', messageIdFor(key, FROM)); // an attempt that died before settling
+    await store.mail.claim(key, 'breach-t', messageIdFor(key, FROM)); // an attempt that died before settling
     const m = mailer(['dpo@example.test']);
     const result = await m.send(input(key));
     m.close();
     expect(result.messageId).toBe(messageIdFor(key, FROM));
     expect(sink.messages.filter((mail) => mail.messageId === result.messageId)).toHaveLength(1);
-    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === key)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await store.mail.forBreach('breach-t')).find((r) => r.idempotency_key === key)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   test('marks a mail refused with SMTP 5xx as failed, for good', async () => {
@@ -84,7 +84,7 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
     const again = await m.send(input(`${engine}/refused`)).catch((e) => e);
     m.close();
     expect((again as ApplicationFailure).nonRetryable).toBe(true);
-    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/refused`)).toMatchObject({ status: 'failed' });
+    expect((await store.mail.forBreach('breach-t')).find((r) => r.idempotency_key === `${engine}/refused`)).toMatchObject({ status: 'failed' });
   });
 
   test('leaves a mail retryable when the SMTP server cannot be reached', async () => {
@@ -93,22 +93,22 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
     m.close();
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'MailTransport', nonRetryable: false });
-    expect((await store.mailLedger('breach-t')).find((r) => r.idempotency_key === `${engine}/unreachable`)).toMatchObject({ status: 'sending' });
+    expect((await store.mail.forBreach('breach-t')).find((r) => r.idempotency_key === `${engine}/unreachable`)).toMatchObject({ status: 'sending' });
   });
 
   test('keeps all of a transaction or none of it', async () => {
     const key = (name: string) => `${engine}/tx/${name}`;
     const outcome = (name: string) => ({ idempotencyKey: key(name), breachId: 'breach-tx', kind: 'approval-recorded' as const, at: 0, detail: {} });
-    expect(await store.transaction(async (tx) => (await tx.recordOutcome(outcome('kept'))) && tx.recordOutcome(outcome('kept-too')))).toBe('new');
+    expect(await store.transaction(async (tx) => (await tx.outcomes.record(outcome('kept'))) && tx.outcomes.record(outcome('kept-too')))).toBe('new');
     const failure = await store
       .transaction(async (tx) => {
-        await tx.recordOutcome(outcome('undone'));
+        await tx.outcomes.record(outcome('undone'));
         throw new Error('changed my mind');
       })
       .catch((e) => e);
     expect((failure as Error).message).toBe('changed my mind');
-    expect((await store.outcomes('breach-tx')).map((r) => r.idempotency_key).sort()).toEqual([key('kept'), key('kept-too')]);
-    expect(await store.recordOutcome(outcome('after'))).toBe('new'); // the connection is usable again
+    expect((await store.outcomes.forBreach('breach-tx')).map((r) => r.idempotency_key).sort()).toEqual([key('kept'), key('kept-too')]);
+    expect(await store.outcomes.record(outcome('after'))).toBe('new'); // the connection is usable again
   });
 
   test('keeps nothing of an import the store fails part-way, and says which lines it was storing', async () => {
@@ -121,7 +121,7 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
       const error = await importRecipients(store, breachId, Readable.from([csv]), 'csv').catch((e) => e);
       expect((error as Error).message).toMatch(/lines 2002.3001.*disk full/);
       expect((error as Error).cause).toBeUndefined(); // the driver's error holds the rows it was given: not passed on to be logged
-      expect((await store.recipientCounts(breachId)).total).toBe(0);
+      expect((await store.recipients.counts(breachId)).total).toBe(0);
     } finally {
       await store.sql.query('DROP TRIGGER refuse_p2500 ON recipient');
     }
@@ -129,9 +129,9 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
 
   test('records an outcome once per idempotency key', async () => {
     const outcome = { idempotencyKey: `${engine}/o1`, breachId: 'breach-o', kind: 'approval-recorded' as const, at: Date.parse('2026-11-24T00:00:00Z'), actor: 'dpo@example.test', detail: { action: 'submitted' } };
-    expect(await store.recordOutcome(outcome)).toBe('new');
-    expect(await store.recordOutcome({ ...outcome, actor: 'someone-else' })).toBe('duplicate');
-    const rows = await store.outcomes('breach-o');
+    expect(await store.outcomes.record(outcome)).toBe('new');
+    expect(await store.outcomes.record({ ...outcome, actor: 'someone-else' })).toBe('duplicate');
+    const rows = await store.outcomes.forBreach('breach-o');
     expect(rows.filter((r) => r.idempotency_key === `${engine}/o1`).map((r) => [r.actor, r.detail, r.at.toISOString()])).toEqual([
       ['dpo@example.test', { action: 'submitted' }, '2026-11-24T00:00:00.000Z'],
     ]);

@@ -101,7 +101,7 @@ describe('failures', () => {
   it('lists a breach its postal list cannot reach as a count, not a row', async () => {
     const breachId = `breach-${randomUUID()}`;
     await importRecipients(store, breachId, Readable.from(['id,name,email,postal_address\n', 'p1,Synthetic One,one@example.test,"1-1 Chiyoda, Tokyo"\n', 'p2,Synthetic Two,two@example.test,\n']), 'csv');
-    await store.planDeliveries(`${breachId}/campaign-1`, breachId, 10);
+    await store.recipients.planDeliveries(`${breachId}/campaign-1`, breachId, 10);
     await store.sql.query(`UPDATE delivery SET status = 'bounced' WHERE breach_id = $1`, [breachId]);
     const response = await call('GET', `/breaches/${breachId}/postal.csv`, 'operator');
     expect(response.statusCode).toBe(200);

@@ -104,7 +104,7 @@ describe('breach workflow (time-skipping server)', () => {
     expect(mailsAbout(breachId, 'Preliminary report')).toEqual([]);
 
     finishedBreaches.push(breachId);
-    const outcomes = await worker.store.outcomes(breachId);
+    const outcomes = await worker.store.outcomes.forBreach(breachId);
     expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => [o.obligation_id, o.actor])).toEqual([
       ['JP-APPI/ppc-preliminary', 'alice@example.test'],
       ['JP-APPI/ppc-preliminary', 'carol@example.test'],
@@ -112,7 +112,7 @@ describe('breach workflow (time-skipping server)', () => {
       ['JP-APPI/ppc-final', 'bob@example.test'],
     ]);
     expect(outcomes.filter((o) => o.kind === 'escalation-sent' && o.obligation_id === 'JP-APPI/ppc-final')).toHaveLength(3);
-    const ledger = await worker.store.mailLedger(breachId);
+    const ledger = await worker.store.mail.forBreach(breachId);
     expect(ledger.every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
   });
 
@@ -203,7 +203,7 @@ describe('breach workflow (time-skipping server)', () => {
     const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
     expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
     finishedBreaches.push(breachId);
-    expect((await worker.store.outcomes(breachId)).map((o) => o.kind)).toContain('closed');
+    expect((await worker.store.outcomes.forBreach(breachId)).map((o) => o.kind)).toContain('closed');
     await expect(breaches.updateFacts(breachId, { affectedCount: 1 })).rejects.toThrow(BreachClosed);
     await expect(breaches.updateFacts('breach-never-was', { affectedCount: 1 })).rejects.toThrow(BreachNotFound);
   });

@@ -124,7 +124,7 @@ describe('notification campaigns (time-skipping server)', () => {
     expect(done.waves[0]).toMatchObject({ sent: 7, bounced: 2, postal: 1, pending: 0 });
     expect(done.unreachable).toBe(3);
 
-    const postal = await worker.store.postalList(breachId);
+    const postal = await worker.store.recipients.postalList(breachId);
     expect(postal.map((p) => [p.person_id, p.reason])).toEqual([
       ['c0', 'bounced'],
       ['c1', 'bounced'],

@@ -30,18 +30,18 @@ describe('breachline recipients', () => {
     expect(code).toBe(EXIT.invalid);
     expect(stderr).toContain('line 3: a quoted cell that starts on this row is never closed');
     const store = await openStore(storeUrl);
-    expect(await store.recipientCounts('breach-cli')).toMatchObject({ total: 0 });
+    expect(await store.recipients.counts('breach-cli')).toMatchObject({ total: 0 });
     await store.close();
   }, 60_000);
 
   it('writes a postal list of people with an address, formulas neutralised, and counts those without one', async () => {
     const store = await openStore(storeUrl);
-    await store.addRecipients('breach-postal', [
+    await store.recipients.add('breach-postal', [
       { id: 'p1', name: '=cmd|\' /C calc\'!A0', postalAddress: '1 Main St', locale: 'en', dataCategories: [], priority: 1 },
       { id: 'p2', name: 'Mail Only', email: 'gone@example.test', locale: 'en', dataCategories: [], priority: 1 },
     ]);
-    await store.planDeliveries('campaign-postal', 'breach-postal', 10);
-    await store.settleDeliveries('campaign-postal', [{ personId: 'p2', status: 'bounced', messageId: '<m@example.test>', smtpResponse: '550 no such user' }]);
+    await store.recipients.planDeliveries('campaign-postal', 'breach-postal', 10);
+    await store.recipients.settleDeliveries('campaign-postal', [{ personId: 'p2', status: 'bounced', messageId: '<m@example.test>', smtpResponse: '550 no such user' }]);
     await store.close();
 
     const out = join(dir, 'postal.csv');

@@ -68,7 +68,7 @@ describe('payload codec', () => {
     const empty = await loadCodec({ devKeyFile: keyFile }, storeHasBreaches(store));
     expect(existsSync(keyFile)).toBe(true); // an empty store: a first key is generated
 
-    await store.recordOutcome({ idempotencyKey: 'k1', breachId: 'breach-1', kind: 'detected', at: Date.now(), detail: {} });
+    await store.outcomes.record({ idempotencyKey: 'k1', breachId: 'breach-1', kind: 'detected', at: Date.now(), detail: {} });
     const [sealed] = await empty.encode([plain]);
     const again = await loadCodec({ devKeyFile: keyFile }, storeHasBreaches(store));
     expect(defaultPayloadConverter.fromPayload((await again.decode([sealed!]))[0]!)).toMatchObject({ affectedCount: 1200 });

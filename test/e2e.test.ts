@@ -112,7 +112,7 @@ describe('end to end on the dev server', () => {
     const timeline = await call('GET', `/breaches/${id}/timeline`);
     expect(timeline.body.map((t: { kind: string }) => t.kind)).toEqual(expect.arrayContaining(['detected', 'facts-updated', 'escalation-sent', 'approval-recorded']));
 
-    const outcomes = await worker.store.outcomes(started.body.breachId);
+    const outcomes = await worker.store.outcomes.forBreach(started.body.breachId);
     expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => o.actor)).toEqual(['carol@example.test', 'dave@example.test']);
     expect(outcomes.filter((o) => o.kind === 'escalation-sent').length).toBeGreaterThanOrEqual(1);
 

@@ -155,7 +155,7 @@ describe('who did what', () => {
     await breaches.updateFacts(breachId, { unfairPurpose: true }, { id: 'analyst@example.test' });
     const entry = (await breaches.status(breachId)).timeline.find((t) => t.kind === 'facts-updated');
     expect(entry).toMatchObject({ actor: 'analyst@example.test', detail: 'changed: unfairPurpose' });
-    const stored = (await store.outcomes(breachId)).find((o) => o.kind === 'facts-updated');
+    const stored = (await store.outcomes.forBreach(breachId)).find((o) => o.kind === 'facts-updated');
     expect(stored?.actor).toBe('analyst@example.test');
   });
 

@@ -6,7 +6,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { checkTemplates, NoticeRenderer, renderNotice, TemplateInvalid } from '../activities/notices';
 import { importRecipients, postalListCsv } from '../activities/recipients';
-import { openStore, type PostalRow, type Store } from '../activities/store';
+import { openStore, type Store } from '../activities/store';
+import type { PostalRow } from '../activities/store/recipients';
 import type { CampaignNotice } from '../workflows/definitions';
 import { InvalidInput } from '../workflows/domain/facts';
 
@@ -45,7 +46,7 @@ describe('recipient import', () => {
     expect(rows.find((r) => r.person_id === 'p1')!.data_categories.sort()).toEqual(['email', 'name', 'payment_card', 'phone']);
     // p5 had p2's e-mail in other case: merged into p2, which now counts as exposed (credentials) and goes first.
     expect(rows.find((r) => r.person_id === 'p2')).toMatchObject({ priority: 0 });
-    expect(await store.recipientCounts('breach-import')).toEqual({ total: 4, withEmail: 3, postalOnly: 1 });
+    expect(await store.recipients.counts('breach-import')).toEqual({ total: 4, withEmail: 3, postalOnly: 1 });
   });
 
   it('imports JSON Lines, and merges with what an earlier import brought', async () => {
@@ -68,14 +69,14 @@ describe('recipient import', () => {
   });
 
   it('plans waves most-exposed first and puts people without e-mail on the postal list', async () => {
-    const waves = await store.planDeliveries('campaign-1', 'breach-import', 2);
+    const waves = await store.recipients.planDeliveries('campaign-1', 'breach-import', 2);
     expect(waves).toEqual([
       { wave: 1, total: 2 },
       { wave: 2, total: 2 },
     ]);
-    const claimed = await store.claimDeliveries('campaign-1', 1, 10);
+    const claimed = await store.recipients.claimDeliveries('campaign-1', 1, 10);
     expect(claimed.map((c) => c.person_id).sort()).toEqual(['p1', 'p2']); // both lost financial data or credentials
-    const postal = await store.postalList('breach-import');
+    const postal = await store.recipients.postalList('breach-import');
     expect(postal.map((p) => [p.person_id, p.reason, p.postal_address])).toEqual([['p4', 'postal', '東京都千代田区1-1']]);
   });
 });
@@ -83,7 +84,7 @@ describe('recipient import', () => {
 const HEADER = 'id,name,email,postal_address,locale,data_categories\n';
 const person = (i: number) => `p${i},Person ${i},p${i}@example.test,,en,name;email\n`;
 const people = (n: number, replace: Record<number, string> = {}) => HEADER + Array.from({ length: n }, (_, i) => replace[i] ?? person(i)).join('');
-const countOf = async (breachId: string) => (await store.recipientCounts(breachId)).total;
+const countOf = async (breachId: string) => (await store.recipients.counts(breachId)).total;
 
 describe('imports that lose nothing', () => {
   it('reports a NUL in a cell as an invalid row by its line, past the first batch, and imports every other row', async () => {
@@ -158,8 +159,8 @@ describe('the postal list', () => {
   it('neutralises cells a spreadsheet would run as formulas, and keeps them otherwise intact', async () => {
     const jsonl = [JSON.stringify({ id: '-2+3', ...hostile, locale: 'en' }), JSON.stringify({ id: 'plain', name: 'Plain Person', postalAddress: '1 Main St', locale: 'en' })].join('\n');
     expect((await importRecipients(store, 'breach-formula', Readable.from([jsonl]), 'jsonl')).imported).toBe(2);
-    await store.planDeliveries('campaign-formula', 'breach-formula', 10);
-    const csv = postalListCsv(await store.postalList('breach-formula'));
+    await store.recipients.planDeliveries('campaign-formula', 'breach-formula', 10);
+    const csv = postalListCsv(await store.recipients.postalList('breach-formula'));
     const cells = parseCsv(csv, { columns: true }) as Record<string, string>[];
     expect(cells[0]).toMatchObject({ person_id: "'-2+3", name: `'${hostile.name}`, postal_address: `'${hostile.postalAddress}` });
     expect(cells[1]).toMatchObject({ person_id: 'plain', name: 'Plain Person', postal_address: '1 Main St' });
@@ -176,19 +177,19 @@ describe('the postal list', () => {
       JSON.stringify({ id: 'post-only', name: 'Post Only', postalAddress: '3 Main St' }),
     ].join('\n');
     await importRecipients(store, 'breach-unreachable', Readable.from([jsonl]), 'jsonl');
-    await store.planDeliveries('campaign-unreachable', 'breach-unreachable', 10);
-    await store.settleDeliveries('campaign-unreachable', [
+    await store.recipients.planDeliveries('campaign-unreachable', 'breach-unreachable', 10);
+    await store.recipients.settleDeliveries('campaign-unreachable', [
       { personId: 'mail-only', status: 'bounced', messageId: '<m1@example.test>', smtpResponse: '550 no such user' },
       { personId: 'both', status: 'bounced', messageId: '<m2@example.test>', smtpResponse: '550 no such user' },
     ]);
-    const postal = await store.postalList('breach-unreachable');
+    const postal = await store.recipients.postalList('breach-unreachable');
     expect(postal.map((p) => [p.person_id, p.reason])).toEqual([
       ['both', 'bounced'],
       ['post-only', 'postal'],
     ]);
     expect(postal.every((p) => p.postal_address)).toBe(true);
-    expect(await store.unreachable('breach-unreachable')).toEqual({ noPostalAddress: 1 });
-    expect(await store.unreachable('breach-import')).toEqual({ noPostalAddress: 0 });
+    expect(await store.recipients.unreachable('breach-unreachable')).toEqual({ noPostalAddress: 1 });
+    expect(await store.recipients.unreachable('breach-import')).toEqual({ noPostalAddress: 0 });
   });
 });
 

@@ -53,7 +53,7 @@ async function send(url: string, tls?: SmtpTls, responders = ['dpo@example.test'
 }
 
 async function ledgerRow(key: string) {
-  return (await store.mailLedger('smtp-test')).find((r) => r.idempotency_key === key)!;
+  return (await store.mail.forBreach('smtp-test')).find((r) => r.idempotency_key === key)!;
 }
 
 describe('the sendMail activity against a STARTTLS server with a self-signed certificate', () => {

@@ -45,19 +45,19 @@ describe('embedded store lock', () => {
   it('refuses the CLI a store another process holds, with a message saying what to do, and lets it in once closed', async () => {
     const dir = storeDir();
     const store = await openStore(`pglite:${dir}`);
-    await store.insertToken('hash-before', 'before', ['manager']);
+    await store.tokens.insert('hash-before', 'before', ['manager']);
 
     const refused = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], `pglite:${dir}`);
     expect(refused.code).not.toBe(EXIT.ok);
     expect(refused.stderr).toContain(`the embedded store at ${dir} is in use by another Breachline process (npm start?): stop it, or use the HTTP API / a PostgreSQL store`);
     expect(refused.stdout).toBe('');
-    expect((await store.tokens()).map((t) => t.name)).toEqual(['before']); // nothing written, nothing lost
+    expect((await store.tokens.all()).map((t) => t.name)).toEqual(['before']); // nothing written, nothing lost
     await store.close();
 
     const issued = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], `pglite:${dir}`);
     expect(issued.code).toBe(EXIT.ok);
     const reopened = await openStore(`pglite:${dir}`);
-    expect((await reopened.tokens()).map((t) => t.name).sort()).toEqual(['alice@example.test', 'before']);
+    expect((await reopened.tokens.all()).map((t) => t.name).sort()).toEqual(['alice@example.test', 'before']);
     await reopened.close();
   }, 60_000);
 
@@ -78,7 +78,7 @@ describe('embedded store lock', () => {
     expect(await openStore(`pglite:${dir}`, { lockStaleMs: staleMs }).catch((e) => e)).toBeInstanceOf(StoreInUse); // not stale yet
     await new Promise((resolve) => setTimeout(resolve, staleMs + 500));
     const store = await openStore(`pglite:${dir}`, { lockStaleMs: staleMs });
-    expect((await store.tokens()).map((t) => t.name)).toEqual(['child']);
+    expect((await store.tokens.all()).map((t) => t.name)).toEqual(['child']);
     await store.close();
   }, 60_000);
 

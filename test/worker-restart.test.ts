@@ -57,7 +57,7 @@ describe('worker restart (time-skipping server)', () => {
       await sink.waitFor((m) => m.text.includes(breachId) && m.subject.includes('Final report') && m.subject.includes('(missed)'));
       const steps = mailsAbout(breachId, 'Final report').map((m) => m.subject.match(/\((.+?)\)/)![1]);
       expect(steps).toEqual(['at-50%', 'at-80%', 'at-95%', 'missed']);
-      expect((await store.mailLedger(breachId)).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+      expect((await store.mail.forBreach(breachId)).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
       const status = await breaches.status(breachId);
       expect(finalReport(status).escalations.map((e) => e.step)).toEqual(['at-50%', 'at-80%', 'at-95%', 'missed']);
       expect(status.approvals.map((a) => a.approver.id)).toEqual(['alice@example.test', 'carol@example.test']);

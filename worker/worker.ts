@@ -70,7 +70,7 @@ export async function openActivityDeps(config: Config): Promise<{ store: Store; 
 
 /** Whether the store holds any breach (an outcome row): then payloads sealed with the codec key exist. */
 export function storeHasBreaches(store: Store): () => Promise<boolean> {
-  return async () => (await store.sql.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM outcome) AS found')).rows[0]!.found;
+  return () => store.outcomes.anyRecorded();
 }
 
 /**

@@ -4,6 +4,6 @@ import { openStore } from '../../activities/store';
 
 const [url, staleMs] = process.argv.slice(2);
 const store = await openStore(url!, staleMs ? { lockStaleMs: Number(staleMs) } : {});
-await store.insertToken('held-by-child', 'child', ['operator']);
+await store.tokens.insert('held-by-child', 'child', ['operator']);
 console.log('held');
 setInterval(() => undefined, 60_000);

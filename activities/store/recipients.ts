@@ -1,0 +1,202 @@
+// Affected people and their deliveries: the only place person-level data lives. Workflows carry counts, never a row.
+import type { Sql } from './sql';
+
+export interface NewRecipient {
+  id: string;
+  name: string;
+  email?: string;
+  postalAddress?: string;
+  locale: string;
+  dataCategories: string[];
+  priority: number;
+}
+
+export interface ClaimedDelivery {
+  person_id: string;
+  attempts: number;
+  name: string;
+  email: string;
+  locale: 'ja' | 'en';
+  data_categories: string[];
+}
+
+export interface PostalRow {
+  campaign_id: string;
+  person_id: string;
+  name: string;
+  postal_address: string | null;
+  locale: string;
+  reason: 'postal' | 'bounced';
+  smtp_response: string | null;
+}
+
+/** A delivery's fate after its send: what the group commit writes. */
+export interface SettledDelivery {
+  personId: string;
+  status: 'sent' | 'deferred' | 'bounced';
+  messageId: string;
+  smtpResponse: string;
+}
+
+export class Recipients {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Adds people, merging duplicates: a row whose person id or e-mail is already known (in the store or earlier in
+   * the batch) adds its data categories to that person instead of creating another.
+   */
+  async add(breachId: string, rows: NewRecipient[]): Promise<{ inserted: number; merged: number }> {
+    const byId = new Map<string, NewRecipient>();
+    const byEmail = new Map<string, NewRecipient>();
+    let merged = 0;
+    for (const row of rows) {
+      const emailKey = row.email?.toLowerCase();
+      const same = byId.get(row.id) ?? (emailKey ? byEmail.get(emailKey) : undefined);
+      if (same) {
+        same.dataCategories = [...new Set([...same.dataCategories, ...row.dataCategories])];
+        same.priority = Math.min(same.priority, row.priority);
+        merged++;
+        continue;
+      }
+      const copy = { ...row, dataCategories: [...row.dataCategories] };
+      byId.set(row.id, copy);
+      if (emailKey) byEmail.set(emailKey, copy);
+    }
+    const unique = [...byId.values()];
+    const column = <T>(pick: (r: NewRecipient) => T) => unique.map(pick);
+    const { rows: inserted } = await this.sql.query<{ person_id: string }>(
+      `INSERT INTO recipient (breach_id, person_id, name, email, email_key, postal_address, locale, data_categories, priority)
+       SELECT $1, v.id, v.name, v.email, lower(v.email), v.postal, v.locale, string_to_array(v.cats, ','), v.priority
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS v(id, name, email, postal, locale, cats, priority)
+       ON CONFLICT DO NOTHING
+       RETURNING person_id`,
+      [breachId, column((r) => r.id), column((r) => r.name), column((r) => r.email ?? null), column((r) => r.postalAddress ?? null), column((r) => r.locale), column((r) => r.dataCategories.join(',')), column((r) => r.priority)],
+    );
+    const insertedIds = new Set(inserted.map((r) => r.person_id));
+    const duplicates = unique.filter((r) => !insertedIds.has(r.id));
+    if (duplicates.length) {
+      await this.sql.query(
+        `UPDATE recipient r
+         SET data_categories = ARRAY(SELECT DISTINCT c FROM unnest(r.data_categories || string_to_array(v.cats, ',')) AS c ORDER BY c),
+             priority = LEAST(r.priority, v.priority)
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS v(id, email_key, cats, priority)
+         WHERE r.breach_id = $1 AND (r.person_id = v.id OR (v.email_key IS NOT NULL AND r.email_key = v.email_key))`,
+        [breachId, duplicates.map((r) => r.id), duplicates.map((r) => r.email?.toLowerCase() ?? null), duplicates.map((r) => r.dataCategories.join(',')), duplicates.map((r) => r.priority)],
+      );
+    }
+    return { inserted: insertedIds.size, merged: merged + duplicates.length };
+  }
+
+  async counts(breachId: string): Promise<{ total: number; withEmail: number; postalOnly: number }> {
+    const { rows } = await this.sql.query<{ total: string; with_email: string }>(
+      'SELECT count(*) AS total, count(email) AS with_email FROM recipient WHERE breach_id = $1',
+      [breachId],
+    );
+    const total = Number(rows[0]!.total);
+    const withEmail = Number(rows[0]!.with_email);
+    return { total, withEmail, postalOnly: total - withEmail };
+  }
+
+  /**
+   * Puts every person of the breach into the campaign's waves, most exposed first (priority, then import order),
+   * `waveSize` to a wave. People without e-mail go straight to the postal list. Idempotent.
+   */
+  async planDeliveries(campaignId: string, breachId: string, waveSize: number): Promise<{ wave: number; total: number }[]> {
+    await this.sql.query(
+      `INSERT INTO delivery (campaign_id, person_id, breach_id, wave, status)
+       SELECT $1, person_id, breach_id, ((row_number() OVER (ORDER BY priority, seq)) - 1) / $3 + 1,
+              CASE WHEN email IS NULL THEN 'postal' ELSE 'pending' END
+       FROM recipient WHERE breach_id = $2
+       ON CONFLICT DO NOTHING`,
+      [campaignId, breachId, waveSize],
+    );
+    const { rows } = await this.sql.query<{ wave: number; total: string }>('SELECT wave, count(*) AS total FROM delivery WHERE campaign_id = $1 GROUP BY wave ORDER BY wave', [campaignId]);
+    return rows.map((r) => ({ wave: Number(r.wave), total: Number(r.total) }));
+  }
+
+  /**
+   * Claims up to `limit` people of a wave still to be mailed. A row left 'sending' by a worker that died is
+   * claimed again: its mail goes out with the same Message-ID, so a receiver sees one message.
+   */
+  async claimDeliveries(campaignId: string, wave: number, limit: number): Promise<ClaimedDelivery[]> {
+    const { rows } = await this.sql.query<ClaimedDelivery>(
+      `WITH picked AS (
+         SELECT person_id FROM delivery
+         WHERE campaign_id = $1 AND wave = $2 AND status IN ('pending', 'deferred', 'sending')
+         ORDER BY person_id LIMIT $3
+       )
+       UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
+       FROM picked, recipient r
+       WHERE d.campaign_id = $1 AND d.person_id = picked.person_id AND r.breach_id = d.breach_id AND r.person_id = d.person_id
+       RETURNING d.person_id, d.attempts, r.name, r.email, r.locale, r.data_categories`,
+      [campaignId, wave, limit],
+    );
+    return rows;
+  }
+
+  async giveUpDeferred(campaignId: string, wave: number, maxAttempts: number): Promise<number> {
+    const { rows } = await this.sql.query(
+      `UPDATE delivery SET status = 'bounced', smtp_response = left(coalesce(smtp_response, '') || ' (given up after ' || attempts || ' attempts)', 500), updated_at = now()
+       WHERE campaign_id = $1 AND wave = $2 AND status = 'deferred' AND attempts >= $3 RETURNING person_id`,
+      [campaignId, wave, maxAttempts],
+    );
+    return rows.length;
+  }
+
+  /** Settles many deliveries in one statement: the group commit that keeps the ledger off the sending path. */
+  async settleDeliveries(campaignId: string, settled: SettledDelivery[]): Promise<void> {
+    if (settled.length === 0) return;
+    await this.sql.query(
+      `UPDATE delivery d SET status = v.status, message_id = v.message_id, smtp_response = v.response, updated_at = now()
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(person_id, status, message_id, response)
+       WHERE d.campaign_id = $1 AND d.person_id = v.person_id`,
+      [campaignId, settled.map((s) => s.personId), settled.map((s) => s.status), settled.map((s) => s.messageId), settled.map((s) => s.smtpResponse.slice(0, 500))],
+    );
+  }
+
+  /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */
+  async releaseDeliveries(campaignId: string, personIds: string[]): Promise<void> {
+    if (personIds.length === 0) return;
+    await this.sql.query(
+      `UPDATE delivery SET status = CASE WHEN smtp_response IS NULL THEN 'pending' ELSE 'deferred' END, attempts = greatest(attempts - 1, 0), updated_at = now()
+       WHERE campaign_id = $1 AND person_id = ANY($2::text[]) AND status = 'sending'`,
+      [campaignId, personIds],
+    );
+  }
+
+  async deliveryCounts(campaignId: string): Promise<Record<number, Record<string, number>>> {
+    const { rows } = await this.sql.query<{ wave: number; status: string; n: string }>(
+      'SELECT wave, status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY wave, status',
+      [campaignId],
+    );
+    const counts: Record<number, Record<string, number>> = {};
+    for (const r of rows) (counts[Number(r.wave)] ??= {})[r.status] = Number(r.n);
+    return counts;
+  }
+
+  /** People to reach by post: no e-mail, or their mail bounced, and a postal address to send to. For a print vendor. */
+  async postalList(breachId: string, campaignId?: string): Promise<PostalRow[]> {
+    const { rows } = await this.sql.query<PostalRow>(
+      `SELECT d.campaign_id, r.person_id, r.name, r.postal_address, r.locale, d.status AS reason, d.smtp_response
+       FROM delivery d JOIN recipient r ON r.breach_id = d.breach_id AND r.person_id = d.person_id
+       WHERE d.breach_id = $1 AND d.status IN ('postal', 'bounced') AND r.postal_address IS NOT NULL AND ($2::text IS NULL OR d.campaign_id = $2)
+       ORDER BY d.campaign_id, r.priority, r.seq`,
+      [breachId, campaignId ?? null],
+    );
+    return rows;
+  }
+
+  /**
+   * People neither mail nor post can reach: their mail bounced (or they had none) and there is no postal address.
+   * They need another way, e.g. a public notice (APPI Art. 26(2) proviso: when notifying the person is difficult).
+   */
+  async unreachable(breachId: string, campaignId?: string): Promise<{ noPostalAddress: number }> {
+    const { rows } = await this.sql.query<{ n: string }>(
+      `SELECT count(DISTINCT r.person_id) AS n
+       FROM delivery d JOIN recipient r ON r.breach_id = d.breach_id AND r.person_id = d.person_id
+       WHERE d.breach_id = $1 AND d.status IN ('postal', 'bounced') AND r.postal_address IS NULL AND ($2::text IS NULL OR d.campaign_id = $2)`,
+      [breachId, campaignId ?? null],
+    );
+    return { noPostalAddress: Number(rows[0]!.n) };
+  }
+}
