@@ -3,6 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../client/cli.ts');
+const { main } = await import('../client/cli/index.ts');
 // Exit explicitly: an open Temporal connection would otherwise keep the process alive.
 process.exit(await main());

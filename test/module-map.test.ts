@@ -104,7 +104,7 @@ describe('the module map', () => {
     const edges = new Set(imports.map((i) => `${i.from} -> ${i.to}`));
     // Known edges: a scan that read nothing would pass every rule below.
     expect([...edges]).toEqual(expect.arrayContaining(['dev -> client', 'client -> worker', 'worker -> activities', 'activities -> workflows', 'client -> workflows']));
-    expect(imports.find((i) => i.file === 'workflows/breach.ts' && i.to === 'activities')?.typeOnly).toBe(true);
+    expect(imports.filter((i) => i.from === 'workflows' && i.to === 'activities').map((i) => i.typeOnly)).toContain(true);
   });
 
   it('finds a loop round three folders and a loop between two, once each', () => {

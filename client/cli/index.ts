@@ -1,0 +1,64 @@
+// `breachline`: the command line for security tooling (start), operators (facts, approve, close) and
+// managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
+import { Command, CommanderError } from 'commander';
+import { StoreInUse } from '../../activities/store';
+import { TemporalUnreachable } from '../../worker/config';
+import { InvalidInput } from '../../workflows/domain/facts';
+import { BreachClosed, BreachNotFound, SearchUnavailable, UpdateRejected } from '../breaches';
+import { addApprove } from './approve';
+import { addCampaign } from './campaign';
+import { addClose } from './close';
+import { addDrill } from './drill';
+import { addFacts } from './facts';
+import { addList } from './list';
+import { addObligations } from './obligations';
+import { addRecipients } from './recipients';
+import { addStart } from './start';
+import { addStatus } from './status';
+import { addToken } from './token';
+import { addWatch } from './watch';
+import { addWorker } from './worker';
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, unavailable: 69 } as const;
+
+export function buildCli(): Command {
+  const program = new Command('breachline')
+    .description('Breachline: personal-data breach response on Temporal')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ breachline start --source splunk --event-id 4711 --summary "Customer DB dump on paste site" --facts facts.json
+  $ breachline facts breach-3f9c… --json '{"affectedCount": 1200, "unfairPurpose": true}' --actor analyst@example.com
+  $ breachline approve breach-3f9c… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
+  $ breachline status breach-3f9c…
+  $ breachline list --due-within 24
+  $ breachline watch breach-3f9c…
+  $ breachline token issue --name alice@example.com --role operator
+  $ breachline obligations --facts facts.json --json`,
+    );
+  // In the order `--help` lists them.
+  for (const add of [addStart, addFacts, addApprove, addClose, addStatus, addList, addWatch, addRecipients, addCampaign, addDrill, addToken, addObligations, addWorker]) add(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    const message = (error as Error).message;
+    const code =
+      error instanceof InvalidInput ? EXIT.invalid
+      : error instanceof BreachNotFound ? EXIT.notFound
+      : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
+      : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse ? EXIT.unavailable
+      : EXIT.failure;
+    console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
+    return code;
+  }
+}

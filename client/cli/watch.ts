@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { InvalidInput } from '../../workflows/domain/facts';
+import { listTable, statusTable } from '../format';
+import { breaches } from './common';
+import { listFilter } from './list';
+
+export function addWatch(program: Command): void {
+  program
+    .command('watch [breachId]')
+    .description('redraw the open breaches (or one breach) every few seconds, with live time left; Ctrl-C stops')
+    .option('--interval <seconds>', 'seconds between refreshes', '5')
+    .option('--times <n>', 'stop after this many refreshes (default: until Ctrl-C)')
+    .option('--due-within <hours>', 'only breaches with a deadline within this many hours')
+    .action(async (breachId: string | undefined, options) => {
+      const interval = Number(options.interval);
+      const times = options.times === undefined ? Number.POSITIVE_INFINITY : Number(options.times);
+      if (!(interval > 0) || !(times > 0)) throw new InvalidInput('watch options', [{ field: !(interval > 0) ? '--interval' : '--times', message: 'must be a positive number' }]);
+      const connected = await breaches();
+      const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
+      for (let round = 1; round <= times; round++) {
+        const screen = breachId ? statusTable(await connected.status(breachId)) : listTable(await connected.list(listFilter(options)));
+        console.log(`${clear}${new Date().toISOString()}  (every ${interval} s; Ctrl-C stops)\n${screen}`);
+        if (round < times) await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+      }
+    });
+}
