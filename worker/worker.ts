@@ -13,9 +13,12 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 /** Failure messages and stacks encrypted by the codec, in the workflow sandbox and for activities alike. */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 
-/** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+/**
+ * Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. The replay test adds its
+ * interceptor modules, and the fixture recorder bundles the workflow code of an earlier commit.
+ */
+export function bundleWorkflows({ workflowsPath = WORKFLOWS_PATH, workflowInterceptorModules = [] as string[] } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
