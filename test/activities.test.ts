@@ -11,7 +11,7 @@ import { Mailer, messageIdFor } from '../activities/mail';
 import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import type { SendMailInput } from '../activities/types';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { type Postgres, postgresAvailable, startPostgres } from './support/postgres';
 
 const FROM = 'Breachline <breachline@example.test>';

@@ -6,7 +6,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../activities/store';
 import { Breaches } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { timeSkippingEnvironment } from './support/temporal';
 import { startWorker } from './support/worker';
