@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRecipients } from '../activities/recipients';
 import { Breaches, UpdateRejected } from '../client/breaches';
-import { type MailSink, startMailSink } from '../dev/mail-sink';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import type { CampaignNotice, CampaignStatus } from '../workflows/definitions';
 import { timeSkippingEnvironment } from './support/temporal';
@@ -141,6 +141,19 @@ describe('notification campaigns (time-skipping server)', () => {
     expect(status.facts.unreachableCount).toBe(3);
     expect(status.obligations.find((o) => o.id === 'JP-APPI/substitute-notice')).toMatchObject({ state: 'open', recipient: 'public' });
     expect(status.timeline.map((t) => t.kind)).toContain('public-notice-required');
+  });
+
+  it('keeps who approved each wave through the progress the campaign reports after the approval', async () => {
+    const { breachId } = await breachWith('approver', 6);
+    const { campaignId } = await breaches.startCampaign(breachId, { notice, waveSize: 3, ratePerSecond: 100, requestedBy: operator });
+    await campaignOf(breachId, (c) => c.waves[0]?.state === 'awaiting-approval');
+    const approved = await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
+    expect(approved.approvedBy).toBe(operator.id);
+    const sent = await campaignOf(breachId, (c) => c.waves[0]?.state === 'done' && c.waves[1]?.state === 'awaiting-approval');
+    expect(sent.waves.map((w) => w.approvedBy)).toEqual([operator.id, undefined]);
+    await breaches.controlCampaign(breachId, { campaignId, action: 'cancel', by: operator });
+    const cancelled = await campaignOf(breachId, (c) => c.state === 'cancelled');
+    expect(cancelled.waves.map((w) => w.approvedBy)).toEqual([operator.id, undefined]);
   });
 
   it('refuses to approve a wave whose template names a missing variable, and sends nothing', async () => {

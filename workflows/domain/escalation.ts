@@ -76,3 +76,19 @@ export function pendingSteps(startAt: number, dueAt: number, now: number, sent: 
   const from = firstFuture === -1 ? steps.length - 1 : Math.max(0, firstFuture - 1);
   return steps.slice(from).filter((s) => !sent.has(s.step));
 }
+
+/** A playbook task that slips past its target is escalated at the target, then daily: three times in all. */
+export const TASK_ESCALATIONS = 3;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The steps still to send for a task whose target is `targetAt`, scheduled at `now`: from the latest step already
+ * due (a task found days late is escalated once, at once, not in a burst), less those already sent.
+ */
+export function taskSteps(targetAt: number, now: number, sent: ReadonlySet<string>, audience: EscalationAudience): EscalationStep[] {
+  const due = Math.floor((now - targetAt) / DAY_MS);
+  const from = Math.min(Math.max(0, due), TASK_ESCALATIONS - 1);
+  return Array.from({ length: TASK_ESCALATIONS - from }, (_, i) => from + i)
+    .map((k) => ({ step: k === 0 ? 'missed' : `missed+${k * 24}h`, at: targetAt + k * DAY_MS, audience, overdue: true }))
+    .filter((s) => !sent.has(s.step));
+}

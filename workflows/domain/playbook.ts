@@ -12,6 +12,10 @@ export type TaskStage = z.infer<typeof TaskStage>;
 export const OutcomeKind = z.enum(['done', 'evidence', 'experts', 'facts', 'measures', 'publication', 'contact-desk']);
 export type OutcomeKind = z.infer<typeof OutcomeKind>;
 
+/** What a task's outcome gives the rest of the response: the report and the notices look tasks up by it, not by id. */
+export const TaskProvides = z.enum(['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication']);
+export type TaskProvides = z.infer<typeof TaskProvides>;
+
 export const PlaybookTask = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
   stage: TaskStage,
@@ -26,6 +30,7 @@ export const PlaybookTask = z.strictObject({
   escalateTo: EscalationAudience.default('owner'),
   /** Recurring (periodic progress reports): once recorded, due again this many days later until the plan is done. */
   repeatEveryDays: z.number().int().positive().optional(),
+  provides: TaskProvides.optional().describe('what its outcome gives the report and the notices; by default what its outcome kind is, where that says'),
 });
 export type PlaybookTask = z.output<typeof PlaybookTask>;
 
@@ -42,6 +47,8 @@ export const Playbook = z
   .superRefine((playbook, ctx) => {
     const ids = playbook.tasks.map((t) => t.id);
     ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id "${id}"` }));
+    const provided = playbook.tasks.map((t) => t.provides);
+    provided.forEach((what, i) => what && provided.indexOf(what) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'provides'], message: `"${what}" is already provided by task "${ids[provided.indexOf(what)]}"` }));
   });
 export type Playbook = z.output<typeof Playbook>;
 
@@ -65,6 +72,20 @@ export const OUTCOME_SCHEMAS = {
   'contact-desk': z.strictObject({ phone: z.string().max(50).optional(), email: z.email().optional(), hours: z.string().min(1).max(200) }),
 } as const satisfies Record<OutcomeKind, z.ZodType>;
 
+/** Outcome kinds that say by themselves what they provide; an outcome of facts says it only by `provides`. */
+const PROVIDED_BY_OUTCOME: Partial<Record<OutcomeKind, TaskProvides>> = { 'contact-desk': 'contact-desk', measures: 'recurrence-measures', publication: 'publication' };
+
+/** What a task provides: what it declares, or else what its outcome kind is. */
+export function provides(task: Pick<PlaybookTask, 'provides' | 'outcome'>): TaskProvides | undefined {
+  return task.provides ?? PROVIDED_BY_OUTCOME[task.outcome];
+}
+
+/** The first task of a playbook that provides `what`, if any. */
+export function taskProviding<T extends Pick<PlaybookTask, 'provides' | 'outcome'>>(tasks: Iterable<T>, what: TaskProvides): T | undefined {
+  for (const task of tasks) if (provides(task) === what) return task;
+  return undefined;
+}
+
 const task = (t: z.input<typeof PlaybookTask>) => t;
 
 /** Breachline's default playbook, from the response plan in the guidance (targets are its defaults, in hours). */
@@ -75,8 +96,8 @@ export const DEFAULT_PLAYBOOK: Playbook = Playbook.parse({
     task({ id: 'evidence-preserved', stage: 'initial-response', title: 'Preserve evidence (logs, images, copies) and record a hash of each item', owner: 'security', targetHours: 4, outcome: 'evidence' }),
     task({ id: 'containment', stage: 'initial-response', title: 'Contain the leak: isolate systems, cut the path, rotate credentials', owner: 'security', targetHours: 24 }),
     task({ id: 'outside-experts', stage: 'initial-response', title: 'Engage outside forensic experts and counsel, or decline with a reason', owner: 'management', targetHours: 24, outcome: 'experts' }),
-    task({ id: 'scope-confirmed', stage: 'investigation', title: 'Confirm the scope: which data, how many people, which systems', owner: 'security', targetHours: 72, outcome: 'facts' }),
-    task({ id: 'cause-established', stage: 'investigation', title: 'Establish the cause, and whether an unfair purpose is involved', owner: 'security', targetHours: 14 * 24, outcome: 'facts' }),
+    task({ id: 'scope-confirmed', stage: 'investigation', title: 'Confirm the scope: which data, how many people, which systems', owner: 'security', targetHours: 72, outcome: 'facts', provides: 'scope' }),
+    task({ id: 'cause-established', stage: 'investigation', title: 'Establish the cause, and whether an unfair purpose is involved', owner: 'security', targetHours: 14 * 24, outcome: 'facts', provides: 'cause' }),
     task({ id: 'contact-desk', stage: 'communication', title: 'Open the contact desk before notices go out', owner: 'pr', targetHours: 72, outcome: 'contact-desk' }),
     task({ id: 'partners-notified', stage: 'communication', title: 'Notify business partners, with an apology', owner: 'management', targetHours: 7 * 24 }),
     task({ id: 'press-release', stage: 'communication', title: 'Draft, approve and publish the press release', owner: 'pr', targetHours: 7 * 24, outcome: 'publication' }),

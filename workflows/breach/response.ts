@@ -1,0 +1,171 @@
+// One breach's response: what is known (the detections and the facts) and the state of each concern (obligations,
+// tasks, campaigns, the timeline), wired together: a change of the facts reassesses the obligations.
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
+import { estimateDamage } from '../domain/damage';
+import { applyFactsUpdate, changedFacts, type Detection, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
+import { DEFAULT_PLAYBOOK } from '../domain/playbook';
+import { assess } from '../domain/regimes';
+import { type ReportContent, reportsFor } from '../domain/report';
+import { Campaigns } from './campaigns';
+import { EscalationSender } from './escalations';
+import { Obligations, type Reassessment } from './obligations';
+import { Tasks } from './tasks';
+import { Timeline } from './timeline';
+
+const detectionKey = (detection: Pick<Detection, 'source' | 'eventId'>) => JSON.stringify([detection.source, detection.eventId]);
+
+export class BreachResponse {
+  private facts: Facts;
+  /** Every detection recorded on this breach, by source and event id: the one that started it and those attached since. */
+  private readonly detections = new Set<string>();
+  private publishedSearchAttributes?: string;
+  closure?: BreachClosure;
+
+  readonly timeline: Timeline;
+  readonly escalations: EscalationSender;
+  readonly obligations: Obligations;
+  readonly tasks: Tasks;
+  readonly campaigns: Campaigns;
+
+  constructor(
+    private readonly breachId: string,
+    private readonly detection: Detection,
+    private readonly policy: ResponsePolicy,
+  ) {
+    this.facts = initialFacts(detection);
+    this.detections.add(detectionKey(detection));
+    this.timeline = new Timeline(breachId, (reason) => void this.escalations.alertOwner(reason));
+    this.escalations = new EscalationSender(breachId, this.timeline);
+    this.obligations = new Obligations(breachId, policy, this.timeline, this.escalations, () => this.reassess());
+    this.tasks = new Tasks(breachId, this.timeline, this.escalations, (update) => this.learn(update));
+    this.campaigns = new Campaigns(breachId, policy, this.timeline, {
+      closed: () => this.closure !== undefined,
+      contactDesk: () => {
+        const desk = this.tasks.provided()['contact-desk'] as { phone?: string; email?: string; hours: string } | undefined;
+        return desk && { name: 'Contact desk', ...desk };
+      },
+      learn: (update) => this.learn(update),
+      unreachableCount: () => this.facts.unreachableCount,
+    });
+  }
+
+  /** The playbook's tasks, each on its own clock from awareness. */
+  startTasks(): void {
+    this.tasks.start(this.policy.playbook ?? DEFAULT_PLAYBOOK, Date.parse(this.facts.awareAt));
+  }
+
+  async recordDetection(): Promise<void> {
+    await this.timeline.log({ kind: 'detected', detail: `detected by ${this.detection.source} (event ${this.detection.eventId})` });
+  }
+
+  /** A further detection of the same incident: recorded once, however often it is sent, and what it knows is learned. */
+  async attach(detection: Detection): Promise<{ attached: boolean }> {
+    const key = detectionKey(detection);
+    if (this.detections.has(key)) return { attached: false };
+    this.detections.add(key);
+    await this.timeline.log({ kind: 'detection-attached', actor: detection.source, detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}` });
+    if (detection.facts) await this.learn(detection.facts, detection.source);
+    return { attached: true };
+  }
+
+  async learn(update: FactsUpdate, actor?: string): Promise<FactsUpdateResult> {
+    const before = this.facts;
+    this.facts = applyFactsUpdate(before, update);
+    const changed = changedFacts(before, this.facts);
+    const logged = this.timeline.log({ kind: 'facts-updated', ...(actor ? { actor } : {}), detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' }, { changed });
+    const result = await this.reassess();
+    await logged;
+    return { changed, ...result };
+  }
+
+  /** Recomputes the obligations from the facts and brings every deadline clock in line with them. */
+  async reassess(): Promise<Reassessment> {
+    const assessment = assess(this.facts, { submittedAt: this.obligations.submittedAt(), internalTargets: this.policy.internalTargets });
+    const { result, logged } = this.obligations.apply(assessment);
+    this.publishSearchAttributes();
+    await Promise.all(logged);
+    return result;
+  }
+
+  checkClose(request: CloseRequest): void {
+    parseOrExplain(CloseRequest, request, 'close request');
+    if (this.closure) throw new Error('cannot close: the breach is already closed');
+    const open = this.obligations.openIds();
+    const sending = this.campaigns.runningIds();
+    const openTasks = this.tasks.openIds();
+    const reasons = [
+      open.length ? `obligations still open: ${open.join(', ')}` : '',
+      sending.length ? `campaigns still running: ${sending.join(', ')}` : '',
+      openTasks.length ? `tasks still open (record or waive them with a reason): ${openTasks.join(', ')}` : '',
+    ].filter(Boolean);
+    if (reasons.length) throw new Error(`cannot close: ${reasons.join('; ')}`);
+  }
+
+  async close(request: CloseRequest): Promise<BreachClosure> {
+    const closure = { breachId: this.breachId, closedAt: new Date().toISOString(), closedBy: request.by.id, reason: request.reason };
+    this.closure = closure; // at once, so a second close is refused; the workflow ends when this handler has
+    this.publishSearchAttributes();
+    await this.timeline.log({ kind: 'closed', actor: request.by.id, detail: request.reason });
+    return closure;
+  }
+
+  status(): BreachStatus {
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      breachId: this.breachId,
+      phase: this.phase(),
+      asOf: iso(now),
+      detection: {
+        source: this.detection.source,
+        eventId: this.detection.eventId,
+        detectedAt: this.detection.detectedAt,
+        summary: this.detection.summary,
+        severity: this.detection.severity,
+      },
+      facts: this.facts,
+      obligations: this.obligations.statuses(now),
+      notApplicable: this.obligations.inapplicable(),
+      campaigns: this.campaigns.statuses(),
+      tasks: this.tasks.statuses(now),
+      damage: estimateDamage(this.facts, this.obligations.respondedAppropriately(now)),
+      reports: this.reports(),
+      approvals: this.obligations.approvals.map((a) => ({ ...a, at: iso(a.at) })),
+      timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
+      storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
+    };
+  }
+
+  /** A report for each obligation whose form Breachline knows, filled from what the breach knows now. */
+  private reports(): ReportContent[] {
+    const { obligations, states } = this.obligations.forReports();
+    return reportsFor(obligations, { facts: this.facts, detectionSummary: this.detection.summary, provided: this.tasks.provided(), obligations: states, campaigns: this.campaigns.forReports() });
+  }
+
+  private phase(): Phase {
+    if (this.closure) return 'closed';
+    const states = this.obligations.states();
+    if (states.includes('open')) return 'reporting';
+    if (states.includes('satisfied')) return 'remediation';
+    return 'triage';
+  }
+
+  /**
+   * Keeps the breach findable by phase, regime and next deadline. Only where the client set the attributes at
+   * start, i.e. where the namespace has them registered (the time-skipping test server has none).
+   */
+  private publishSearchAttributes(): void {
+    if (!workflowInfo().typedSearchAttributes.get(searchAttributes.phase)) return;
+    const open = this.obligations.openDeadlines();
+    const values = { phase: this.phase(), regimes: this.obligations.regimes(), nextDeadlineAt: open.length ? Math.min(...open) : null };
+    const published = JSON.stringify(values);
+    if (published === this.publishedSearchAttributes) return; // unchanged: no history event
+    this.publishedSearchAttributes = published;
+    upsertSearchAttributes([
+      { key: searchAttributes.phase, value: values.phase },
+      { key: searchAttributes.regimes, value: values.regimes },
+      { key: searchAttributes.nextDeadlineAt, value: values.nextDeadlineAt === null ? null : new Date(values.nextDeadlineAt) },
+    ]);
+  }
+}
