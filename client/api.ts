@@ -95,7 +95,19 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
   };
 
 export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line) }: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, genReqId: () => randomUUID(), requestIdHeader: false }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    maxParamLength: 300,
+    // The router's own refusals (a bad %-escape, an over-long parameter) in our shape, never echoing the path.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const body = { error: status === 414 ? 'a path parameter is too long' : 'the URL is malformed', code: status === 414 ? 'BL_URI_TOO_LONG' : 'BL_BAD_URL', requestId: request.id };
+      void (reply as FastifyReply).code(status).send(body);
+    },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Imports stream straight into the store: their bodies are not buffered, so the 64 KiB limit does not apply.
@@ -114,6 +126,9 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     // The dashboard's files and the dev stack's pages are not API.
     transform: createJsonSchemaTransform({ skipList: ['/', '/dashboard/app.js', '/dashboard/style.css', '/openapi.json'] }),
   });
+
+  // No such route: said in our shape, without echoing the URL (a query string can hold anything).
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'no such route', code: 'BL_NOT_FOUND', requestId: request.id }));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => reply.code(status).send({ error: message, code, requestId: request.id, ...extra });
@@ -289,7 +304,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines', 422: 'the file cannot be read to its end; nothing imported' },
       async handle({ params, request }) {
-        await breaches.status(params.id); // 404 before reading a byte
+        await breaches.assertOpen(params.id); // 404 or 409 before reading a byte
         const format = ImportFormats[(request.headers['content-type'] ?? '').split(';')[0]!.trim()];
         if (!format) throw new HttpError(415, 'BL_UNSUPPORTED_MEDIA', 'send text/csv or application/x-ndjson');
         return importRecipients(needStore(store), params.id, request.body as Readable, format);
@@ -302,7 +317,10 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       permission: 'read',
       params: ById,
       responses: { 200: 'the counts' },
-      handle: async ({ params }) => needStore(store).recipients.counts(params.id),
+      async handle({ params }) {
+        await breaches.status(params.id); // 404 for a breach that does not exist, as every :id route
+        return needStore(store).recipients.counts(params.id);
+      },
     });
     route({
       method: 'POST',
@@ -354,6 +372,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       responses: { 200: 'text/csv' },
       async handle({ params, reply }) {
+        await breaches.status(params.id);
         const [rows, gaps] = await Promise.all([needStore(store).recipients.postalList(params.id), needStore(store).recipients.unreachable(params.id)]);
         return reply
           .type('text/csv; charset=utf-8')

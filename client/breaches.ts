@@ -350,6 +350,14 @@ export class Breaches {
     return update.result();
   }
 
+  /** Throws BreachNotFound, or BreachClosed for a breach whose record is final. */
+  async assertOpen(breachId: string): Promise<void> {
+    const description = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).catch((error: unknown) => {
+      throw error instanceof WorkflowNotFoundError ? new BreachNotFound(breachId) : error;
+    });
+    if (description.status.name !== 'RUNNING') throw new BreachClosed(breachId);
+  }
+
   async status(breachId: string): Promise<BreachStatus> {
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));

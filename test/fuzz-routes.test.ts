@@ -335,9 +335,11 @@ describe('every route under fuzzing', () => {
   });
 
   it('answers a path or method no route has with a BL_ 404', async () => {
-    for (const [method, url] of [['GET', '/nowhere'], ['POST', '/breaches//facts'], ['DELETE', '/breaches'], ['GET', '/breaches/x/facts/extra%00']] as const) {
+    for (const [method, url] of [['GET', '/nowhere'], ['DELETE', '/breaches'], ['GET', '/breaches/x/facts/extra%00']] as const) {
       const answer = await refusal(method, url);
       expect(answer, `${method} ${url}`).toEqual({ status: 404, why: undefined });
     }
+    // An empty id is the facts route with a bad parameter: a 422 that names it.
+    expect(await refusal('POST', '/breaches//facts', '{}')).toEqual({ status: 422, why: undefined });
   });
 });

@@ -122,3 +122,11 @@ describe('the codes rule packs evaluate', () => {
     expect(twoLetters.filter((code) => pack.covers(code) && !isJurisdiction(code))).toEqual([]);
   });
 });
+
+describe('names that are object keys', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('refuses %s with a reason, not a crash', (name) => {
+    const result = FactsUpdate.safeParse({ jurisdictions: [name] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['jurisdictions', 0]);
+  });
+});

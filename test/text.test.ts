@@ -1,6 +1,6 @@
 // The shared text check: what every boundary refuses, named by field.
 import { describe, expect, it } from 'vitest';
-import { unsafeTextIssues, unsafeTextReason } from '../workflows/domain/text';
+import { MAX_DEPTH, unsafeTextIssues, unsafeTextReason } from '../workflows/domain/text';
 
 describe('unsafeTextIssues', () => {
   it.each([
@@ -31,10 +31,13 @@ describe('unsafeTextIssues', () => {
     );
   });
 
-  it('walks a body nested 100,000 deep without overflowing the stack', () => {
-    let deep: unknown = 'bottom\u0000';
-    for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(() => unsafeTextIssues(deep, '', 200_000)).not.toThrow();
-    expect(unsafeTextIssues(deep, '', 200_000)).toHaveLength(1);
+  it('refuses a body nested 100,000 deep, without overflowing the stack, and one nested 64 deep is fine', () => {
+    const nest = (levels: number) => {
+      let deep: unknown = 'bottom';
+      for (let i = 0; i < levels; i++) deep = [deep];
+      return deep;
+    };
+    expect(unsafeTextIssues(nest(100_000), '', 200_000)).toEqual([{ field: expect.stringMatching(/^0(\.0)+$/), message: `nested more than ${MAX_DEPTH} levels deep` }]);
+    expect(unsafeTextIssues(nest(MAX_DEPTH))).toEqual([]);
   });
 });

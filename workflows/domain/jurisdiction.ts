@@ -91,12 +91,17 @@ function asCode(input: string): string {
  * The valid codes the input most likely meant, best first; empty when there is no near miss or it is the code itself.
  * Each kind of slip is tried in turn and the first that finds any code answers, so a guess never crowds out a sure fix.
  */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function jurisdictionNearMisses(input: string): string[] {
   if (isJurisdiction(input)) return [];
   const code = asCode(input);
   const slips: (() => readonly string[])[] = [
-    () => [...(isJurisdiction(code) ? [code] : []), ...(LANGUAGE_COUNTRIES[input.trim().toLowerCase()] ?? [])],
-    () => (RESERVED_SUCCESSORS[code] ?? []).filter(isJurisdiction),
+    // Own keys only: "__proto__" or "constructor" typed as a jurisdiction must find nothing, not Object.prototype.
+    () => [...(isJurisdiction(code) ? [code] : []), ...(own(LANGUAGE_COUNTRIES, input.trim().toLowerCase()) ?? [])],
+    () => (own(RESERVED_SUCCESSORS, code) ?? []).filter(isJurisdiction),
     () => {
       const [country, subdivision] = [ALPHA3.get(code.slice(0, 3)), code.slice(3)];
       const candidate = country && (subdivision === '' || subdivision.startsWith('-')) ? country + subdivision : undefined;

@@ -25,6 +25,9 @@ export function unsafeTextReason(text: string): string | undefined {
 
 const codePoint = (c: string) => c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
 
+/** How deep any input may nest: far beyond any real one, far below what a parser, a codec or a store chokes on. */
+export const MAX_DEPTH = 64;
+
 export interface TextIssue {
   field: string;
   message: string;
@@ -37,19 +40,24 @@ export interface TextIssue {
 export function unsafeTextIssues(value: unknown, prefix = '', limit = 100_000): TextIssue[] {
   const issues: TextIssue[] = [];
   // Iterative, not recursive: a body nested ten thousand deep must not overflow the stack.
-  const stack: [unknown, string][] = [[value, prefix]];
+  const stack: [unknown, string, number][] = [[value, prefix, 0]];
   for (let budget = limit; stack.length && budget > 0; budget--) {
-    const [node, path] = stack.pop()!;
+    const [node, path, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH && node !== null && typeof node === 'object') {
+      // Nothing Breachline takes nests this deep; a body that does is an attack on whatever parses or stores it next.
+      issues.push({ field: path || '(body)', message: `nested more than ${MAX_DEPTH} levels deep` });
+      continue;
+    }
     if (typeof node === 'string') {
       const reason = unsafeTextReason(node);
       if (reason) issues.push({ field: path || '(body)', message: reason });
     } else if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], join(path, String(i))]);
+      for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], join(path, String(i)), depth + 1]);
     } else if (node !== null && typeof node === 'object') {
       for (const [key, item] of Object.entries(node).reverse()) {
         const reason = unsafeTextReason(key);
         if (reason) issues.push({ field: join(path, JSON.stringify(key)), message: `field name: ${reason}` });
-        else stack.push([item, join(path, key)]);
+        else stack.push([item, join(path, key), depth + 1]);
       }
     }
   }
