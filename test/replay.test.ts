@@ -18,7 +18,9 @@ type History = proto.temporal.api.history.v1.IHistory;
 const { EventType } = proto.temporal.api.enums.v1;
 
 const dir = new URL('./fixtures/histories/', import.meta.url);
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.history.pb')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.history.pb'))
+  .sort();
 const workflowIds: Record<string, string> = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
 const SCHEDULE_RECORDER = fileURLToPath(new URL('./fixtures/schedule-recorder.ts', import.meta.url));
 
@@ -50,7 +52,9 @@ describe('replay of recorded breach histories', () => {
   // cancelled (they would fire for the wrong clock) is invisible to it here, and only the schedule tells.
   it.each(fixtures)('replays %s cut after the first workflow task that schedules, as a breach still running, with the same schedule', async (file) => {
     const events = load(file).events!;
-    const scheduling = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_TIMER_STARTED || event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    const scheduling = events.findIndex(
+      (event) => event.eventType === EventType.EVENT_TYPE_TIMER_STARTED || event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    );
     const next = events.findIndex((event, i) => i > scheduling && event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
     expect(next).toBeGreaterThan(scheduling);
     await expectSameSchedule({ events: events.slice(0, next) }, workflowIds[file]!);
