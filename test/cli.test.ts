@@ -59,8 +59,17 @@ describe('breachline CLI', () => {
     });
     const { code, stdout } = await breachline(['obligations', '--facts', facts, '--json']);
     expect(code).toBe(EXIT.ok);
-    const entries: { status: string; regime: string | null; obligation: string | null; jurisdiction?: string; dueAt: string | null; why: string }[] = JSON.parse(stdout);
-    expect([...new Set(entries.filter((e) => e.status === 'due').map((e) => e.regime))].sort()).toEqual(['BR-LGPD', 'EU-GDPR', 'JP-APPI', 'KR-PIPA', 'UK-GDPR', 'US-SEC', 'US-TX']);
+    const entries: { status: string; regime: string | null; obligation: string | null; jurisdiction?: string; dueAt: string | null; why: string }[] =
+      JSON.parse(stdout);
+    expect([...new Set(entries.filter((e) => e.status === 'due').map((e) => e.regime))].sort()).toEqual([
+      'BR-LGPD',
+      'EU-GDPR',
+      'JP-APPI',
+      'KR-PIPA',
+      'UK-GDPR',
+      'US-SEC',
+      'US-TX',
+    ]);
     expect(entries.find((e) => e.obligation === 'US-TX/attorney-general')?.dueAt).toBe('2026-12-24T23:59:59.999-06:00');
     expect(entries.find((e) => e.obligation === 'US-SEC/form-8-k')?.dueAt).toBe('2026-12-02T23:59:59.999-05:00');
     expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'NZ', dueAt: null, why: expect.stringContaining('no rule pack for NZ') });
@@ -74,7 +83,12 @@ describe('breachline CLI', () => {
     const facts = file('fsa.json', { awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['JP'], sectors: ['finance'] });
     const policy = file('policy.json', { internalTargets: { 'JP-FSA/supervisor-report': { amount: 6, unit: 'hours' } } });
     const { stdout } = await breachline(['obligations', '--facts', facts, '--policy', policy, '--json']);
-    expect(JSON.parse(stdout)[0]).toMatchObject({ obligation: 'JP-FSA/supervisor-report', dueAt: '2026-11-24T18:00:00.000+09:00', internalTarget: true, guidance: true });
+    expect(JSON.parse(stdout)[0]).toMatchObject({
+      obligation: 'JP-FSA/supervisor-report',
+      dueAt: '2026-11-24T18:00:00.000+09:00',
+      internalTarget: true,
+      guidance: true,
+    });
 
     const bad = file('bad-policy.json', { internalTargets: { 'JP-FSA/supervisor-report': { amount: 0, unit: 'weeks' } } });
     const refused = await breachline(['obligations', '--facts', facts, '--policy', bad]);
@@ -88,7 +102,9 @@ describe('breachline CLI', () => {
     const { code, stderr, stdout } = await breachline(['obligations', '--facts', facts]);
     expect(code).toBe(EXIT.invalid);
     expect(stdout).toBe('');
-    expect(stderr.trim()).toBe('breachline: invalid facts: awareAt: Invalid ISO datetime; affectedCount: Too small: expected number to be >=0; mood: unknown field');
+    expect(stderr.trim()).toBe(
+      'breachline: invalid facts: awareAt: Invalid ISO datetime; affectedCount: Too small: expected number to be >=0; mood: unknown field',
+    );
   });
 
   it('refuses a jurisdiction that is not an ISO 3166 code, naming the near miss, and exits 2', async () => {
@@ -125,7 +141,10 @@ describe('breachline CLI', () => {
 
   it('imports people from a file into the store, reporting invalid rows by line, and exports the postal list', async () => {
     const env = { BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-import-')) };
-    const people = file('people.csv', 'id,name,email,postal_address,locale,data_categories\np1,Ann,ann@example.test,,en,name\np2,Bo,,"3-3 Shibuya, Tokyo",ja,name\np3,Cy,bad,,en,name\np1,Ann,ann@example.test,,en,phone\n');
+    const people = file(
+      'people.csv',
+      'id,name,email,postal_address,locale,data_categories\np1,Ann,ann@example.test,,en,name\np2,Bo,,"3-3 Shibuya, Tokyo",ja,name\np3,Cy,bad,,en,name\np1,Ann,ann@example.test,,en,phone\n',
+    );
     const imported = await breachline(['recipients', 'import', 'breach-cli-import', people], env);
     expect(imported.code).toBe(EXIT.ok);
     expect(imported.stdout).toContain('4 rows: 2 imported, 1 merged as duplicates, 1 invalid');
@@ -134,7 +153,9 @@ describe('breachline CLI', () => {
     expect(missing.code).toBe(EXIT.invalid);
     expect(missing.stderr).toContain('cannot read');
     // Nothing is on the postal list before a campaign plans its waves.
-    expect((await breachline(['recipients', 'postal-list', 'breach-cli-import'], env)).stdout.trim()).toBe('person_id,name,postal_address,locale,reason,smtp_response,campaign_id');
+    expect((await breachline(['recipients', 'postal-list', 'breach-cli-import'], env)).stdout.trim()).toBe(
+      'person_id,name,postal_address,locale,reason,smtp_response,campaign_id',
+    );
   });
 
   it('refuses an invalid detection before connecting anywhere, naming the fields', async () => {
@@ -142,6 +163,19 @@ describe('breachline CLI', () => {
     expect(code).toBe(EXIT.invalid);
     expect(stderr).toContain('eventId: Invalid input: expected string, received undefined');
     expect(stderr).toContain('detectedAt: Invalid ISO datetime');
+  });
+
+  it('refuses a facts update given neither by file nor inline, or as malformed JSON, before connecting anywhere', async () => {
+    const unreachable = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const neither = await breachline(['facts', 'breach-x', '--actor', 'analyst@example.com'], unreachable);
+    expect(neither.code).toBe(EXIT.invalid);
+    expect(neither.stderr).toContain('--file/--json: give one of them');
+    const malformed = await breachline(['facts', 'breach-x', '--json', '{"affectedCount":', '--actor', 'analyst@example.com'], unreachable);
+    expect(malformed.code).toBe(EXIT.invalid);
+    expect(malformed.stderr).toContain('--json: malformed JSON');
+    const invalid = await breachline(['facts', 'breach-x', '--json', '{"affectedCount": -1}', '--actor', 'analyst@example.com'], unreachable);
+    expect(invalid.code).toBe(EXIT.invalid);
+    expect(invalid.stderr).toContain('affectedCount');
   });
 });
 

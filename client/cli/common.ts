@@ -34,7 +34,7 @@ export async function breaches(): Promise<Breaches> {
   return Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
 }
 
-export const print = (value: unknown, json: boolean, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
+export const print = (value: unknown, json: boolean | undefined, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
 
 /** The store from the configuration; an embedded (PGlite) store is one process's: stop `npm start` first, or use PostgreSQL. */
 export async function withStore<T>(task: (store: Store) => Promise<T>): Promise<T> {

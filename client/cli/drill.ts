@@ -9,7 +9,7 @@ export function addDrill(program: Command): void {
     .description('rehearse the response: run a scripted scenario through the real workflow on accelerated time, and write the report')
     .requiredOption('--scenario <file.json>', 'the scenario (see examples/drills/)')
     .option('--out <report.md>', 'write the Markdown report here (default: stdout)')
-    .action(async (options) => {
+    .action(async (options: { scenario: string; out?: string }) => {
       // Loaded on use: the drill brings the worker, its bundler and the time-skipping server with it.
       const { runDrill, DrillScenario } = await import('../drill');
       const scenario = parseOrExplain(DrillScenario, readJson(options.scenario, 'drill scenario'), 'drill scenario');

@@ -10,9 +10,10 @@ export function addFacts(program: Command): void {
     .addOption(new Option('--file <facts.json>', 'a facts update as JSON ("-" for stdin)').conflicts('json'))
     .option('--json <object>', 'a facts update given inline')
     .requiredOption('--actor <id>', 'who learned it: the CLI acts without a token, so the timeline records this name')
-    .action(async (breachId: string, options) => {
-      if (!options.file && !options.json) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
-      const update = parseOrExplain(FactsUpdate, options.file ? readJson(options.file, 'facts update') : parseJson(options.json, 'facts update', '--json'), 'facts update');
+    .action(async (breachId: string, options: { file?: string; json?: string; actor: string }) => {
+      const input = options.file ? readJson(options.file, 'facts update') : options.json ? parseJson(options.json, 'facts update', '--json') : undefined;
+      if (input === undefined) throw new InvalidInput('facts update', [{ field: '--file/--json', message: 'give one of them' }]);
+      const update = parseOrExplain(FactsUpdate, input, 'facts update');
       const actor = parseOrExplain(Approver, { id: options.actor }, 'actor');
       const result = await (await breaches()).updateFacts(breachId, update, actor);
       console.log(JSON.stringify(result, null, 2));

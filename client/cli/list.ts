@@ -3,7 +3,16 @@ import { listTable } from '../format';
 import { breaches, print } from './common';
 
 /** The list's filter from the options `list` and `watch` share. */
-export const listFilter = (options: { phase?: string; regime?: string; severity?: string; dueWithin?: string; all?: boolean }) => ({
+/** The options `list` and `watch` share. */
+export interface ListOptions {
+  phase?: string;
+  regime?: string;
+  severity?: string;
+  dueWithin?: string;
+  all?: boolean;
+}
+
+export const listFilter = (options: ListOptions) => ({
   ...(options.phase ? { phase: options.phase } : {}),
   ...(options.regime ? { regime: options.regime } : {}),
   ...(options.severity ? { severity: options.severity } : {}),
@@ -21,7 +30,7 @@ export function addList(program: Command): void {
     .option('--due-within <hours>', 'only breaches with a deadline within this many hours (or missed)')
     .option('--all', 'include closed breaches')
     .option('--json', 'print JSON')
-    .action(async (options) => {
+    .action(async (options: ListOptions & { json?: boolean }) => {
       const list = await (await breaches()).list(listFilter(options));
       print(list, options.json, () => listTable(list));
     });

@@ -12,7 +12,7 @@ export function addObligations(program: Command): void {
     .requiredOption('--facts <facts.json>', 'facts as JSON ("-" for stdin)')
     .option('--policy <policy.json>', "a response policy whose internal targets apply (default: BREACHLINE_POLICY's file)")
     .option('--json', 'print a JSON array, soonest first')
-    .action((options) => {
+    .action((options: { facts: string; policy?: string; json?: boolean }) => {
       const facts = parseOrExplain(FactsFile, readJson(options.facts, 'facts'), 'facts');
       const policyFile = options.policy ?? process.env.BREACHLINE_POLICY;
       const policy = policyFile ? loadPolicy(policyFile) : undefined;

@@ -10,10 +10,12 @@ export function addRecipients(program: Command): void {
   const recipients = program.command('recipients').description('affected people, kept in the store (never in workflow history)');
   recipients
     .command('import <breachId> <file>')
-    .description('import people from a CSV or JSON Lines file, streaming, with a progress bar; invalid rows are reported by line; a file that cannot be read to its end imports nothing')
+    .description(
+      'import people from a CSV or JSON Lines file, streaming, with a progress bar; invalid rows are reported by line; a file that cannot be read to its end imports nothing',
+    )
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--json', 'print the report as JSON')
-    .action(async (breachId: string, file: string, options) => {
+    .action(async (breachId: string, file: string, options: { format?: string; json?: boolean }) => {
       const format = parseOrExplain(z.enum(['csv', 'jsonl']), options.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv'), 'import format');
       let size: number;
       try {
@@ -23,7 +25,9 @@ export function addRecipients(program: Command): void {
       }
       const report = await withStore(async (store) => {
         const input = createReadStream(file);
-        const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows, {imported} new, {merged} merged, {invalid} invalid' }, Presets.shades_classic) : undefined;
+        const bar = process.stderr.isTTY
+          ? new SingleBar({ format: 'importing {bar} {percentage}% | {rows} rows, {imported} new, {merged} merged, {invalid} invalid' }, Presets.shades_classic)
+          : undefined;
         bar?.start(size, 0, { rows: 0, imported: 0, merged: 0, invalid: 0 });
         try {
           const result = await importRecipients(store, breachId, input, format, (progress) => bar?.update(input.bytesRead, { ...progress }));
@@ -45,15 +49,20 @@ export function addRecipients(program: Command): void {
     .command('postal-list <breachId>')
     .description('write the postal list (no e-mail, or bounced) as CSV for a print vendor; people with no postal address are counted, not listed')
     .option('--out <file>', 'write here instead of stdout')
-    .action(async (breachId: string, options) => {
-      const { rows, unreachable } = await withStore(async (store) => ({ rows: await store.recipients.postalList(breachId), unreachable: await store.recipients.unreachable(breachId) }));
+    .action(async (breachId: string, options: { out?: string }) => {
+      const { rows, unreachable } = await withStore(async (store) => ({
+        rows: await store.recipients.postalList(breachId),
+        unreachable: await store.recipients.unreachable(breachId),
+      }));
       const csv = postalListCsv(rows);
       if (options.out) {
         writeFileSync(options.out, csv);
         console.error(`${rows.length} people written to ${options.out}`);
       } else process.stdout.write(csv);
       if (unreachable.noPostalAddress > 0) {
-        console.error(`${unreachable.noPostalAddress} more people have no working e-mail and no postal address, so are not on the list: reach them another way (APPI Art. 26(2): e.g. a public notice)`);
+        console.error(
+          `${unreachable.noPostalAddress} more people have no working e-mail and no postal address, so are not on the list: reach them another way (APPI Art. 26(2): e.g. a public notice)`,
+        );
       }
     });
 }

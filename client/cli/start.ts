@@ -2,6 +2,16 @@ import type { Command } from 'commander';
 import { Detection, parseOrExplain } from '../../workflows/domain/facts';
 import { breaches, print, readJson } from './common';
 
+interface StartOptions {
+  file?: string;
+  source?: string;
+  eventId?: string;
+  detectedAt?: string;
+  summary?: string;
+  facts?: string;
+  json?: boolean;
+}
+
 export function addStart(program: Command): void {
   program
     .command('start')
@@ -13,7 +23,7 @@ export function addStart(program: Command): void {
     .option('--summary <text>', 'what was seen, without personal data')
     .option('--facts <facts.json>', 'facts already known')
     .option('--json', 'print JSON')
-    .action(async (options) => {
+    .action(async (options: StartOptions) => {
       const detection = options.file
         ? readJson(options.file, 'detection')
         : {

@@ -7,7 +7,7 @@ export function addStatus(program: Command): void {
     .command('status <breachId>')
     .description("a breach's phase, obligations with time left, approvals and timeline")
     .option('--json', 'print JSON')
-    .action(async (breachId: string, options) => {
+    .action(async (breachId: string, options: { json?: boolean }) => {
       const status = await (await breaches()).status(breachId);
       print(status, options.json, () => statusTable(status));
     });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { listTable, statusTable } from '../format';
 import { breaches } from './common';
-import { listFilter } from './list';
+import { type ListOptions, listFilter } from './list';
 
 export function addWatch(program: Command): void {
   program
@@ -11,10 +11,11 @@ export function addWatch(program: Command): void {
     .option('--interval <seconds>', 'seconds between refreshes', '5')
     .option('--times <n>', 'stop after this many refreshes (default: until Ctrl-C)')
     .option('--due-within <hours>', 'only breaches with a deadline within this many hours')
-    .action(async (breachId: string | undefined, options) => {
+    .action(async (breachId: string | undefined, options: ListOptions & { interval: string; times?: string }) => {
       const interval = Number(options.interval);
       const times = options.times === undefined ? Number.POSITIVE_INFINITY : Number(options.times);
-      if (!(interval > 0) || !(times > 0)) throw new InvalidInput('watch options', [{ field: !(interval > 0) ? '--interval' : '--times', message: 'must be a positive number' }]);
+      if (!(interval > 0) || !(times > 0))
+        throw new InvalidInput('watch options', [{ field: !(interval > 0) ? '--interval' : '--times', message: 'must be a positive number' }]);
       const connected = await breaches();
       const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
       for (let round = 1; round <= times; round++) {
