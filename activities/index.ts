@@ -16,7 +16,7 @@ export function createActivities({ store, mailer, sender = new CampaignSender(st
   return {
     // Idempotent: see CampaignSender (delivery rows inserted once; only unsent people claimed).
     planCampaign: (input) => sender.plan(input),
-    previewCampaign: async (input) => sender.preview(input),
+    previewCampaign: (input) => Promise.resolve(sender.preview(input)),
     sendTestNotice: (input) => sender.sendTest(input),
     sendWaveBatch: (input) => sender.sendBatch(input),
     // Idempotent: a read.

@@ -25,7 +25,7 @@ out.end();
 await once(out, 'finish');
 
 const postgres = values.store === 'postgres' ? await startPostgres() : undefined;
-const store = await openStore(postgres?.url ?? (values.store === 'pglite' ? `pglite:${join(dir, 'store')}` : values.store!));
+const store = await openStore(postgres?.url ?? (values.store === 'pglite' ? `pglite:${join(dir, 'store')}` : values.store));
 const before = process.memoryUsage().rss;
 let peak = before;
 const start = performance.now();

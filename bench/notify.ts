@@ -86,7 +86,7 @@ raw.close();
 await ask('reset');
 
 // (b) Breachline: import, then a one-wave campaign approved at once, at an unlimited rate.
-const store = await openStore(postgres?.url ?? values.store!);
+const store = await openStore(postgres?.url ?? values.store);
 const taskQueue = `bench-notify-${randomUUID()}`;
 const sender = new CampaignSender(store, { smtpUrl, from, maxConnections: connections });
 const worker = await createBreachWorker({
