@@ -414,11 +414,11 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       summary: "The token's holder and roles.",
       permission: 'read',
       responses: { 200: 'who you are' },
-      handle: async ({ principal }) => principal,
+      handle: ({ principal }) => Promise.resolve(principal),
     });
 
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     registerDashboard(app);
     for (const plugin of plugins) plugin(app);
   });
