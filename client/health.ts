@@ -49,7 +49,7 @@ export async function readiness({ client, store, workerRunning }: HealthDeps): P
 /** GET /health/live, GET /health/ready and GET /health: 200 `{ ok: true, checks }`, or 503 naming what is down. */
 export function healthRoutes(deps: HealthDeps) {
   return (app: FastifyInstance) => {
-    app.get('/health/live', async () => ({ ok: true }));
+    app.get('/health/live', () => ({ ok: true }));
     const ready = async (_request: unknown, reply: FastifyReply) => {
       const result = await readiness(deps);
       return reply.code(result.ok ? 200 : 503).send(result);

@@ -44,7 +44,7 @@ async function waitForTemporal(address: string, server: ChildProcess, timeoutMs 
       await connection.close();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
   Runtime.install({ logger: runtimeLogger('WARN') });
-  const stops: (() => Promise<unknown> | unknown)[] = [];
+  const stops: (() => unknown)[] = [];
   const shutdown = async (code: number) => {
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
     process.exit(code);
