@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 
 export interface ReceivedMail {
   seq: number;
@@ -56,6 +56,43 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
   const waiters = new Set<{ match: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }>();
   if (options.dir) mkdirSync(options.dir, { recursive: true });
 
+  const receive = async (stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const parsed = await simpleParser(raw);
+    const seq = messages.length + 1;
+    const receivedAt = new Date();
+    let file: string | undefined;
+    if (options.dir) {
+      file = join(options.dir, `${receivedAt.toISOString().replace(/[:.]/g, '-')}-${String(seq).padStart(6, '0')}.eml`);
+      writeFileSync(file, raw);
+    }
+    const mail: ReceivedMail = {
+      seq,
+      receivedAt,
+      envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+      messageId: parsed.messageId,
+      subject: parsed.subject ?? '',
+      text: parsed.text ?? '',
+      file,
+    };
+    const key = mail.messageId && `${mail.envelopeTo.join(',')} ${mail.messageId}`;
+    if (options.dedupeByMessageId && key && seen.has(key)) {
+      suppressed.push(mail);
+      return;
+    }
+    if (key) seen.add(key);
+    messages.push(mail);
+    for (const waiter of waiters) {
+      if (waiter.match(mail)) {
+        waiters.delete(waiter);
+        waiter.resolve(mail);
+      }
+    }
+  };
+
   const server = new SMTPServer({
     secure: Boolean(options.tls),
     ...(options.tls ?? {}),
@@ -74,46 +111,8 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
       }
       callback();
     },
-    async onData(stream, session, callback) {
-      try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream) chunks.push(chunk as Buffer);
-        const raw = Buffer.concat(chunks);
-        const parsed = await simpleParser(raw);
-        const seq = messages.length + 1;
-        const receivedAt = new Date();
-        let file: string | undefined;
-        if (options.dir) {
-          file = join(options.dir, `${receivedAt.toISOString().replace(/[:.]/g, '-')}-${String(seq).padStart(6, '0')}.eml`);
-          writeFileSync(file, raw);
-        }
-        const mail: ReceivedMail = {
-          seq,
-          receivedAt,
-          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-          messageId: parsed.messageId,
-          subject: parsed.subject ?? '',
-          text: parsed.text ?? '',
-          file,
-        };
-        const key = mail.messageId && `${mail.envelopeTo.join(',')} ${mail.messageId}`;
-        if (options.dedupeByMessageId && key && seen.has(key)) {
-          suppressed.push(mail);
-          return callback();
-        }
-        if (key) seen.add(key);
-        messages.push(mail);
-        for (const waiter of waiters) {
-          if (waiter.match(mail)) {
-            waiters.delete(waiter);
-            waiter.resolve(mail);
-          }
-        }
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+    onData(stream, session, callback) {
+      receive(stream, session).then(() => callback(), (error: Error) => callback(error));
     },
   });
 

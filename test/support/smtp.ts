@@ -59,12 +59,16 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
       const answer = options.answerRcpt?.(address.address);
       callback(answer ? smtpError(answer.code, answer.text) : undefined);
     },
-    async onData(stream, session, callback) {
-      const parsed = await simpleParser(stream);
-      if (isDown) return refuseWhenDown(callback);
-      for (const rcpt of session.envelope.rcptTo) received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '' });
-      callback();
-      options.onAccepted?.(received.length);
+    onData(stream, session, callback) {
+      simpleParser(stream).then(
+        (parsed) => {
+          if (isDown) return refuseWhenDown(callback);
+          for (const rcpt of session.envelope.rcptTo) received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '' });
+          callback();
+          options.onAccepted?.(received.length);
+        },
+        (error: Error) => callback(error),
+      );
     },
   } satisfies SMTPServerOptions);
   server.on('error', () => undefined);
