@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ResponsePolicy } from '../workflows/definitions';
-import { DEFAULT_LADDERS, ladderFor, ladderSteps, pendingSteps } from '../workflows/domain/escalation';
+import { DEFAULT_LADDERS, ladderFor, ladderSteps, pendingSteps, TASK_ESCALATIONS, taskSteps } from '../workflows/domain/escalation';
 import { InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 
 const H = 3_600_000;
@@ -58,6 +58,45 @@ describe('escalation ladder', () => {
         steps.forEach((s, i) => i > 0 && expect(s.at).toBeGreaterThanOrEqual(steps[i - 1]!.at));
         steps.filter((s) => !s.overdue).forEach((s) => expect(s.at).toBeLessThan(startAt + windowHours * H));
         expect(new Set(steps.map((s) => s.step)).size).toBe(steps.length);
+      }),
+    );
+  });
+});
+
+describe('task escalation steps', () => {
+  const targetAt = startAt;
+  const D = 24 * H;
+
+  it('escalates a slipping task at its target, then daily, three times in all, to its audience', () => {
+    expect(taskSteps(targetAt, targetAt - H, new Set(), 'executive').map((s) => [s.step, (s.at - targetAt) / H, s.audience, s.overdue])).toEqual([
+      ['missed', 0, 'executive', true],
+      ['missed+24h', 24, 'executive', true],
+      ['missed+48h', 48, 'executive', true],
+    ]);
+  });
+
+  it.each([
+    [0.5, ['missed', 'missed+24h', 'missed+48h']],
+    [1.5, ['missed+24h', 'missed+48h']],
+    [2, ['missed+48h']],
+    [5, ['missed+48h']],
+  ])('escalates a task found %s days late from the latest step due, once, not in a burst', (daysLate, steps) => {
+    expect(taskSteps(targetAt, targetAt + daysLate * D, new Set(), 'owner').map((s) => s.step)).toEqual(steps);
+  });
+
+  it('skips steps already sent for the same target', () => {
+    expect(taskSteps(targetAt, targetAt + 1.5 * D, new Set(['missed+24h']), 'owner').map((s) => s.step)).toEqual(['missed+48h']);
+    expect(taskSteps(targetAt, targetAt + 9 * D, new Set(['missed+48h']), 'owner')).toEqual([]);
+  });
+
+  it('never sends more than three, in time order, for any target and any moment', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -30 * 24, max: 30 * 24 }), (hoursLate) => {
+        const steps = taskSteps(targetAt, targetAt + hoursLate * H, new Set(), 'dpo');
+        expect(steps.length).toBeGreaterThanOrEqual(1);
+        expect(steps.length).toBeLessThanOrEqual(TASK_ESCALATIONS);
+        steps.forEach((s, i) => i > 0 && expect(s.at - steps[i - 1]!.at).toBe(D));
+        expect(steps.at(-1)!.step).toBe('missed+48h');
       }),
     );
   });

@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Breaches, UpdateRejected } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { loadConfig } from '../worker/config';
+import { ResponsePolicy } from '../workflows/definitions';
 import { bundleWorkflows } from '../worker/worker';
 import { estimateDamage } from '../workflows/domain/damage';
 import { Facts } from '../workflows/domain/facts';
-import { DEFAULT_PLAYBOOK } from '../workflows/domain/playbook';
+import { DEFAULT_PLAYBOOK, Playbook, provides, taskProviding } from '../workflows/domain/playbook';
+import { REPORT_FORMS, reportsFor } from '../workflows/domain/report';
 import { timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -55,6 +57,73 @@ describe('playbook configuration', () => {
   it('ships a default playbook drawn from the response plan', () => {
     expect(DEFAULT_PLAYBOOK.tasks.find((t) => t.id === 'evidence-preserved')).toMatchObject({ targetHours: 4, outcome: 'evidence' });
     expect(new Set(DEFAULT_PLAYBOOK.tasks.map((t) => t.stage))).toEqual(new Set(['initial-response', 'investigation', 'communication', 'remediation']));
+  });
+});
+
+describe('what tasks provide', () => {
+  const ours = (tasks: Record<string, unknown>[]) => Playbook.parse({ name: 'ours', tasks: tasks.map((t) => ({ stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, ...t })) });
+
+  it('finds a task by what it declares, or else by what its outcome kind is; an outcome of facts only by declaration', () => {
+    const playbook = ours([
+      { id: 'root-cause', outcome: 'facts', provides: 'cause' },
+      { id: 'sizing', outcome: 'facts' },
+      { id: 'hotline', outcome: 'contact-desk' },
+      { id: 'fixes', outcome: 'measures' },
+    ]);
+    expect(taskProviding(playbook.tasks, 'cause')?.id).toBe('root-cause');
+    expect(taskProviding(playbook.tasks, 'scope')).toBeUndefined();
+    expect(taskProviding(playbook.tasks, 'contact-desk')?.id).toBe('hotline');
+    expect(taskProviding(playbook.tasks, 'recurrence-measures')?.id).toBe('fixes');
+    expect(provides({ outcome: 'done' })).toBeUndefined();
+  });
+
+  it('refuses a playbook where two tasks declare they provide the same thing', () => {
+    const parsed = Playbook.safeParse({ name: 'ours', tasks: ['a', 'b'].map((id) => ({ id, stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, outcome: 'facts', provides: 'cause' })) });
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['tasks.1.provides', '"cause" is already provided by task "a"']]);
+  });
+
+  it("the default playbook provides each thing the PPC report reads", () => {
+    expect(Object.fromEntries((['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication'] as const).map((what) => [what, taskProviding(DEFAULT_PLAYBOOK.tasks, what)?.id]))).toEqual({
+      'contact-desk': 'contact-desk',
+      cause: 'cause-established',
+      scope: 'scope-confirmed',
+      'recurrence-measures': 'recurrence-plan',
+      publication: 'press-release',
+    });
+  });
+});
+
+describe('report forms', () => {
+  const facts = Facts.parse({ awareAt: '2026-11-24T03:00:00Z', dataCategories: ['name', 'email'], affectedCount: 1500 });
+  const obligation = (id: string) => ({ id, title: `report ${id}`, citation: 'APPI Art. 26(1)' });
+  const sources = {
+    facts,
+    detectionSummary: 'Order table copied',
+    provided: { cause: { note: 'SQL injection' }, 'contact-desk': { phone: '0120-111-222', hours: 'every day' }, publication: { stage: 'published', url: 'https://example.test/notice' } },
+    obligations: [{ id: 'JP-APPI/individuals', state: 'satisfied' as const, satisfiedBy: 'olga@example.test' }],
+    campaigns: [],
+  };
+
+  it('fills a report only for the obligations whose form is registered, in their order', () => {
+    const reports = reportsFor(['JP-FSA/supervisor-report', 'JP-APPI/ppc-final', 'JP-APPI/individuals', 'JP-APPI/ppc-preliminary'].map(obligation), sources);
+    expect(reports.map((r) => r.obligationId)).toEqual(['JP-APPI/ppc-final', 'JP-APPI/ppc-preliminary']);
+    expect(Object.keys(REPORT_FORMS)).toEqual(['JP-APPI/ppc-preliminary', 'JP-APPI/ppc-final']);
+  });
+
+  it('fills the PPC items from what the tasks provide and who notified the individuals (APPI Rules Art. 8(1))', () => {
+    const [report] = reportsFor([obligation('JP-APPI/ppc-final')], sources);
+    expect(Object.fromEntries(report!.items.map((i) => [i.no, i.value]))).toEqual({
+      1: 'Order table copied (aware 2026-11-24T03:00:00Z)',
+      2: 'name, email',
+      3: '1500',
+      4: 'SQL injection',
+      5: undefined,
+      6: 'notified (approved by olga@example.test)',
+      7: 'press release published: https://example.test/notice',
+      8: undefined,
+      9: 'contact desk: 0120-111-222, every day',
+    });
+    expect(report!.missing).toEqual(['(5) Secondary damage, or the risk of it', '(8) Measures to prevent recurrence']);
   });
 });
 
@@ -156,6 +225,25 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     }
     expect(preview).toContain('0120-111-222');
     expect(preview).toContain('every day 9:00-21:00');
+  });
+
+  it("finds the contact desk and the cause by what a deployment's own tasks provide, whatever their ids", async () => {
+    const playbook = Playbook.parse({
+      name: 'ours',
+      tasks: [
+        { id: 'hotline', stage: 'communication', title: 'Open the hotline', owner: 'pr', targetHours: 48, outcome: 'contact-desk' },
+        { id: 'root-cause', stage: 'investigation', title: 'Find the root cause', owner: 'security', targetHours: 240, outcome: 'facts', provides: 'cause' },
+      ],
+    });
+    const ours = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs(), policy: ResponsePolicy.parse({ playbook }) });
+    const { breachId } = await ours.start({ source: 'playbook-test', eventId: randomUUID(), detectedAt: new Date(await env.currentTimeMs()).toISOString(), summary: 'Synthetic: own playbook', facts: { jurisdictions: ['JP'], affectedCount: 1500 } });
+    await ours.recordTask(breachId, { taskId: 'hotline', by: operator, outcome: { phone: '0120-333-444', hours: 'weekdays 9:00-17:00' } });
+    await ours.recordTask(breachId, { taskId: 'root-cause', by: operator, outcome: { facts: { unfairPurpose: true }, note: 'phished administrator password' } });
+    const report = (await ours.status(breachId)).reports.find((r) => r.obligationId === 'JP-APPI/ppc-final')!;
+    expect(report.items.find((i) => i.no === 4)?.value).toBe('phished administrator password');
+    expect(report.items.find((i) => i.no === 9)?.value).toBe('contact desk: 0120-333-444, weekdays 9:00-17:00');
+    const notice = { companyName: 'Own K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' };
+    await ours.startCampaign(breachId, { notice, requestedBy: { id: operator.id } });
   });
 
   it('asks for the progress report again every 30 days until the last one', async () => {
