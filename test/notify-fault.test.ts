@@ -53,7 +53,7 @@ function startWorkerProcess(): ChildProcess {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  worker.stderr!.on('data', (chunk) => (stderr += chunk));
+  worker.stderr.on('data', (chunk) => (stderr += chunk));
   worker.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGKILL') console.error(`worker exited ${code ?? signal}:\n${stderr}`);
   });

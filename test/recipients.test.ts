@@ -161,12 +161,12 @@ describe('the postal list', () => {
     expect((await importRecipients(store, 'breach-formula', Readable.from([jsonl]), 'jsonl')).imported).toBe(2);
     await store.recipients.planDeliveries('campaign-formula', 'breach-formula', 10);
     const csv = postalListCsv(await store.recipients.postalList('breach-formula'));
-    const cells = parseCsv(csv, { columns: true }) as Record<string, string>[];
+    const cells = parseCsv<Record<string, string>>(csv, { columns: true });
     expect(cells[0]).toMatchObject({ person_id: "'-2+3", name: `'${hostile.name}`, postal_address: `'${hostile.postalAddress}` });
     expect(cells[1]).toMatchObject({ person_id: 'plain', name: 'Plain Person', postal_address: '1 Main St' });
 
     const bounced: PostalRow = { campaign_id: 'c', person_id: 'b', name: '@evil', postal_address: '\t=cmd', locale: 'en', reason: 'bounced', smtp_response: '\r=1+1' };
-    const [row] = parseCsv(postalListCsv([bounced]), { columns: true }) as Record<string, string>[];
+    const [row] = parseCsv<Record<string, string>>(postalListCsv([bounced]), { columns: true });
     expect(row).toMatchObject({ name: "'@evil", postal_address: "'\t=cmd", smtp_response: "'\r=1+1" });
   });
 

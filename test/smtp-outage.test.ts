@@ -94,7 +94,7 @@ async function approvedWave(queue: string, tag: string) {
   const wave = async (): Promise<Wave> => ((await breaches.status(breachId)).campaigns[0] as CampaignStatus).waves[0] as Wave;
   const until = async (what: string, done: (w: Wave | undefined) => boolean): Promise<Wave> => {
     for (let i = 0; i < 300; i++) {
-      const current = (await breaches.status(breachId)).campaigns[0]?.waves[0] as Wave | undefined;
+      const current = (await breaches.status(breachId)).campaigns[0]?.waves[0];
       if (done(current)) return current!;
       await env.sleep(1000);
     }

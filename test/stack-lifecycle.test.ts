@@ -27,8 +27,8 @@ function launch(args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   const run = { child, output: '' };
-  child.stdout!.on('data', (chunk) => (run.output += chunk));
-  child.stderr!.on('data', (chunk) => (run.output += chunk));
+  child.stdout.on('data', (chunk) => (run.output += chunk));
+  child.stderr.on('data', (chunk) => (run.output += chunk));
   return run;
 }
 

@@ -49,7 +49,7 @@ describe('dev stack output', () => {
         headers: { authorization: `Bearer ${tokens.operator}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
       });
-      return { status: response.status, body: (await response.text()) as string };
+      return { status: response.status, body: await response.text() };
     };
 
     const detection = { source: 'logs-test', eventId: '1', detectedAt: new Date(Date.now() - 86_400_000).toISOString(), summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 5 } };

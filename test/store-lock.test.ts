@@ -31,9 +31,9 @@ async function holdInChild(storeUrl: string, lockStaleMs?: number): Promise<Chil
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/hold-store.ts'), storeUrl, ...(lockStaleMs ? [String(lockStaleMs)] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (chunk) => (out += chunk));
+  child.stdout.on('data', (chunk) => (out += chunk));
   await Promise.race([
-    new Promise<void>((resolve) => child.stdout!.on('data', () => out.includes('held') && resolve())),
+    new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('held') && resolve())),
     once(child, 'exit').then(([code]) => Promise.reject(new Error(`the holding process exited with ${code}`))),
   ]);
   return child;

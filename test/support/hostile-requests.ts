@@ -73,7 +73,7 @@ function resolve(document: JsonSchema, schema: JsonSchema, depth = 0): JsonSchem
       .reduce((node: any, part: string) => node?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], document);
     return resolve(document, target ?? {}, depth + 1);
   }
-  if (Array.isArray(schema)) return schema.map((s) => resolve(document, s, depth + 1)) as never;
+  if (Array.isArray(schema)) return schema.map((s) => resolve(document, s, depth + 1));
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v && typeof v === 'object' ? (k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, resolve(document, s as JsonSchema, depth + 1)])) : resolve(document, v as JsonSchema, depth + 1)) : v]));
 }
 
@@ -235,8 +235,18 @@ function mutate(value: unknown, { kind, pick, key, value: shared }: Mutation): u
   const hostile = copy(shared); // fast-check hands out its constants by reference: never let two bodies share a node
   const nodes: { parent?: Record<string, unknown> | unknown[]; at?: string | number; node: unknown }[] = [{ node: value }];
   const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((child, i) => (nodes.push({ parent: node, at: i, node: child }), walk(child)));
-    else if (node && typeof node === 'object' && !(node instanceof RawJson)) for (const k of Object.keys(node)) nodes.push({ parent: node as Record<string, unknown>, at: k, node: (node as Record<string, unknown>)[k] }), walk((node as Record<string, unknown>)[k]);
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => {
+        nodes.push({ parent: node, at: i, node: child });
+        walk(child);
+      });
+    } else if (node && typeof node === 'object' && !(node instanceof RawJson)) {
+      const record = node as Record<string, unknown>;
+      for (const k of Object.keys(record)) {
+        nodes.push({ parent: record, at: k, node: record[k] });
+        walk(record[k]);
+      }
+    }
   };
   walk(value);
   const target = nodes[pick % nodes.length]!;

@@ -24,7 +24,7 @@ export interface Postgres {
 }
 
 export async function startPostgres(): Promise<Postgres> {
-  if (process.env.BREACHLINE_TEST_POSTGRES_URL) return { url: process.env.BREACHLINE_TEST_POSTGRES_URL, stop: async () => undefined };
+  if (process.env.BREACHLINE_TEST_POSTGRES_URL) return { url: process.env.BREACHLINE_TEST_POSTGRES_URL, stop: () => Promise.resolve() };
   const bin = binDir();
   if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql; install postgresql or set BREACHLINE_TEST_POSTGRES_URL');
   const dir = mkdtempSync(join(tmpdir(), 'breachline-pg-'));
