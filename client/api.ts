@@ -318,7 +318,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       responses: { 200: 'the counts' },
       async handle({ params }) {
-        await breaches.status(params.id); // 404 for a breach that does not exist, as every :id route
+        await breaches.state(params.id); // 404 for a breach that does not exist, as every :id route
         return needStore(store).recipients.counts(params.id);
       },
     });
@@ -372,7 +372,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       responses: { 200: 'text/csv' },
       async handle({ params, reply }) {
-        await breaches.status(params.id);
+        await breaches.state(params.id);
         const [rows, gaps] = await Promise.all([needStore(store).recipients.postalList(params.id), needStore(store).recipients.unreachable(params.id)]);
         return reply
           .type('text/csv; charset=utf-8')

@@ -350,12 +350,17 @@ export class Breaches {
     return update.result();
   }
 
-  /** Throws BreachNotFound, or BreachClosed for a breach whose record is final. */
-  async assertOpen(breachId: string): Promise<void> {
+  /** Whether the breach is running or closed; throws BreachNotFound. Asks the server only, not a worker. */
+  async state(breachId: string): Promise<'open' | 'closed'> {
     const description = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).catch((error: unknown) => {
       throw error instanceof WorkflowNotFoundError ? new BreachNotFound(breachId) : error;
     });
-    if (description.status.name !== 'RUNNING') throw new BreachClosed(breachId);
+    return description.status.name === 'RUNNING' ? 'open' : 'closed';
+  }
+
+  /** Throws BreachNotFound, or BreachClosed for a breach whose record is final. */
+  async assertOpen(breachId: string): Promise<void> {
+    if ((await this.state(breachId)) === 'closed') throw new BreachClosed(breachId);
   }
 
   async status(breachId: string): Promise<BreachStatus> {
