@@ -27,6 +27,7 @@ export function implausibleInstant(ms: number, now?: number): string | undefined
 
 /** An instant reported about a breach: from 2000-01-01; the upper bound needs a clock (futureInstants). */
 export const ReportedInstant = Instant.superRefine((value, ctx) => {
+  if (Number.isNaN(Date.parse(value))) return; // not an instant at all: the format's own issue says so
   const reason = implausibleInstant(Date.parse(value));
   if (reason) ctx.addIssue({ code: 'custom', message: reason });
 });
