@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'test-artifacts/', 'dist/', '**/*.cjs', '**/*.mjs', 'client/dashboard/'] },
+  { ignores: ['node_modules/', '.tools/', '.data/', 'test-artifacts/', 'dist/', '**/*.cjs', '**/*.mjs', '*.config.js', 'client/dashboard/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -97,7 +97,7 @@ class Campaign {
   /** Plan, then for each wave: approval, then batches until the wave is done. */
   async run(): Promise<CampaignStatus> {
     if (this.status.state === 'planning') await this.plan();
-    for (const wave of this.status.waves as Wave[]) {
+    for (const wave of this.status.waves) {
       if (wave.state === 'done' || wave.state === 'cancelled') continue;
       if (wave.state === 'planned') {
         wave.state = 'awaiting-approval';

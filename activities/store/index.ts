@@ -68,7 +68,7 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
       throw new Error(`Cannot reach the PostgreSQL store at ${redact(url)}: ${error.message}`);
     });
     const on = (client: Pool | PoolClient, transaction: Sql['transaction'], close: () => Promise<void>): Sql => ({
-      query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: T[] },
+      query: async <T>(text: string, params?: unknown[]) => await client.query(text, params),
       transaction,
       close,
     });

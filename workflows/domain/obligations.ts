@@ -95,7 +95,6 @@ export const ObligationRule = z
     if (rule.internalTarget && !rule.guidance) ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
   });
 export type ObligationRule = z.input<typeof ObligationRule>;
-type ParsedRule = z.output<typeof ObligationRule>;
 
 export const RulePack = z
   .strictObject({
@@ -260,7 +259,7 @@ export function assessWith(packs: readonly RulePack[], facts: Facts, options: As
       continue;
     }
     const earlier = new Map<string, Obligation>();
-    for (const rule of pack.rules as ParsedRule[]) {
+    for (const rule of pack.rules) {
       const id = `${pack.regime}/${rule.id}`;
       const skip = (reason: string) => assessment.notApplicable.push({ regime: pack.regime, obligation: id, reason });
       const narrowed = rule.appliesWhen?.(facts) ?? applies();

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 /** C0 controls but tab, line feed and a carriage return before a line feed; DEL and the C1 controls. */
+// eslint-disable-next-line no-control-regex -- naming control characters is this expression's whole purpose
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/;
 /** Bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI). */
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
