@@ -68,7 +68,7 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
       throw new Error(`Cannot reach the PostgreSQL store at ${redact(url)}: ${error.message}`);
     });
     const on = (client: Pool | PoolClient, transaction: Sql['transaction'], close: () => Promise<void>): Sql => ({
-      query: async <T>(text: string, params?: unknown[]) => await client.query(text, params),
+      query: async <T>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as T[] }),
       transaction,
       close,
     });
