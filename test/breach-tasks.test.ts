@@ -30,7 +30,13 @@ describe('task state', () => {
   it('opens every task of the playbook with its target counted from awareness', () => {
     const statuses = tasksOf().statuses(awareAt + 3 * HOUR_MS);
     expect(statuses.map((t) => t.id)).toEqual(DEFAULT_PLAYBOOK.tasks.map((t) => t.id));
-    expect(statuses.find((t) => t.id === 'task-force')).toMatchObject({ state: 'open', targetAt: '2026-11-24T05:00:00.000Z', overdue: true, records: [], escalations: [] });
+    expect(statuses.find((t) => t.id === 'task-force')).toMatchObject({
+      state: 'open',
+      targetAt: '2026-11-24T05:00:00.000Z',
+      overdue: true,
+      records: [],
+      escalations: [],
+    });
     expect(statuses.find((t) => t.id === 'evidence-preserved')).toMatchObject({ targetAt: '2026-11-24T07:00:00.000Z', overdue: false });
   });
 
@@ -46,14 +52,18 @@ describe('task state', () => {
 
   it('takes a valid outcome, and a waiver with its reason, from a role the task allows', () => {
     const tasks = tasksOf();
-    expect(refusal(() => tasks.check({ taskId: 'counsel-review', by: { id: 'max@example.test', roles: ['manager'] }, outcome: { note: 'reviewed' } }))).toBeUndefined();
+    expect(
+      refusal(() => tasks.check({ taskId: 'counsel-review', by: { id: 'max@example.test', roles: ['manager'] }, outcome: { note: 'reviewed' } })),
+    ).toBeUndefined();
     expect(refusal(() => tasks.check({ taskId: 'containment', by: operator, waive: { reason: 'contained by the host' } }))).toBeUndefined();
   });
 
   it('has no tasks for a breach started before the playbook, and says so', () => {
     const timeline = new Timeline('breach-test', () => undefined);
     const tasks = new Tasks('breach-test', timeline, new EscalationSender('breach-test', timeline), () => Promise.resolve());
-    expect(refusal(() => tasks.check({ taskId: 'task-force', by: operator, outcome: {} }))).toBe('invalid task record: this breach was started before the playbook, and has no tasks');
+    expect(refusal(() => tasks.check({ taskId: 'task-force', by: operator, outcome: {} }))).toBe(
+      'invalid task record: this breach was started before the playbook, and has no tasks',
+    );
     expect(tasks.statuses(awareAt)).toEqual([]);
   });
 

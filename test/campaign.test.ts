@@ -48,7 +48,16 @@ async function breachWith(tag: string, people: number, extra: (i: number) => Rec
     summary: 'Synthetic: order database copied',
     facts: { jurisdictions: ['JP'], affectedCount: people, dataCategories: ['name', 'email', 'payment_card'] },
   });
-  const rows = Array.from({ length: people }, (_, i) => JSON.stringify({ id: `c${i}`, name: `Customer ${i}`, email: `c${i}@${tag}.example.test`, locale: i % 2 ? 'en' : 'ja', dataCategories: i < 5 ? ['payment_card'] : ['email'], ...extra(i) }));
+  const rows = Array.from({ length: people }, (_, i) =>
+    JSON.stringify({
+      id: `c${i}`,
+      name: `Customer ${i}`,
+      email: `c${i}@${tag}.example.test`,
+      locale: i % 2 ? 'en' : 'ja',
+      dataCategories: i < 5 ? ['payment_card'] : ['email'],
+      ...extra(i),
+    }),
+  );
   const report = await importRecipients(worker.store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
   return { breachId, report };
 }
@@ -111,13 +120,28 @@ describe('notification campaigns (time-skipping server)', () => {
     const status = await breaches.status(breachId);
     expect(status.timeline.filter((t) => t.kind === 'wave-approved').map((t) => t.actor)).toEqual([operator.id, operator.id, operator.id]);
     expect(status.timeline.filter((t) => t.kind === 'wave-sent')).toHaveLength(3);
-    const ledger = await worker.store.sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status`, [campaignId]);
+    const ledger = await worker.store.sql.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status`,
+      [campaignId],
+    );
     expect(ledger.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', 25]]);
   });
 
   it('puts bounced and mail-less people on the postal list, and requires the public notice above the threshold', async () => {
-    const { breachId } = await breachWith('postal', 10, (i) => (i < 2 ? { email: `gone-${i}@postal.example.test`, postalAddress: `${i + 2}-1 Chiyoda, Tokyo` } : i === 9 ? { email: undefined, postalAddress: '1-1 Chiyoda, Tokyo' } : {}));
-    const { campaignId } = await breaches.startCampaign(breachId, { notice, waveSize: 100, ratePerSecond: 100, unreachableThreshold: 0.2, requestedBy: operator });
+    const { breachId } = await breachWith('postal', 10, (i) =>
+      i < 2
+        ? { email: `gone-${i}@postal.example.test`, postalAddress: `${i + 2}-1 Chiyoda, Tokyo` }
+        : i === 9
+          ? { email: undefined, postalAddress: '1-1 Chiyoda, Tokyo' }
+          : {},
+    );
+    const { campaignId } = await breaches.startCampaign(breachId, {
+      notice,
+      waveSize: 100,
+      ratePerSecond: 100,
+      unreachableThreshold: 0.2,
+      requestedBy: operator,
+    });
     await campaignOf(breachId, (c) => c.waves[0]?.state === 'awaiting-approval');
     await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
     const done = await campaignOf(breachId, (c) => c.state === 'done');
@@ -175,7 +199,14 @@ describe('notification campaigns (time-skipping server)', () => {
   it('keeps every run of a long campaign under its history bound by continuing as new, and still sends each person once', async () => {
     const TAG = 'bounded';
     const { breachId } = await breachWith(TAG, 60);
-    const { campaignId } = await breaches.startCampaign(breachId, { notice, waveSize: 60, batchSize: 1, ratePerSecond: 1000, historyLimit: 60, requestedBy: operator });
+    const { campaignId } = await breaches.startCampaign(breachId, {
+      notice,
+      waveSize: 60,
+      batchSize: 1,
+      ratePerSecond: 1000,
+      historyLimit: 60,
+      requestedBy: operator,
+    });
     await campaignOf(breachId, (c) => c.waves[0]?.state === 'awaiting-approval');
     await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
     await campaignOf(breachId, (c) => c.state === 'done');

@@ -49,7 +49,10 @@ describe('escalation ladder', () => {
 
   it('sends every step in time order, each inside the window or after the due instant, for any ladder', () => {
     const ladder = fc.record({
-      before: fc.array(fc.record({ atPercent: fc.integer({ min: 1, max: 99 }), audience: fc.constantFrom('owner' as const, 'dpo' as const, 'executive' as const) }), { maxLength: 6 }),
+      before: fc.array(
+        fc.record({ atPercent: fc.integer({ min: 1, max: 99 }), audience: fc.constantFrom('owner' as const, 'dpo' as const, 'executive' as const) }),
+        { maxLength: 6 },
+      ),
       overdue: fc.record({ audience: fc.constant('executive' as const), everyHours: fc.integer({ min: 1, max: 48 }), times: fc.integer({ min: 0, max: 10 }) }),
     });
     fc.assert(
@@ -125,6 +128,12 @@ describe('response policy', () => {
   });
 
   it('takes an empty policy as the defaults', () => {
-    expect(ResponsePolicy.parse({})).toEqual({ fourEyes: ['regulator'], ladders: {}, internalTargets: {}, testRecipients: [], intake: { perTokenPerMinute: 600, perSourcePerMinute: 120 } });
+    expect(ResponsePolicy.parse({})).toEqual({
+      fourEyes: ['regulator'],
+      ladders: {},
+      internalTargets: {},
+      testRecipients: [],
+      intake: { perTokenPerMinute: 600, perSourcePerMinute: 120 },
+    });
   });
 });

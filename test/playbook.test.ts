@@ -39,7 +39,10 @@ describe('damage estimate (JNSA JO model)', () => {
     expect(estimate.totalYen).toBeNull();
     expect(estimate.why.join(' ')).toContain('total unknown until affectedCount is known');
     // Medical records: mental distress x = 3 → 10^2 + 5^0 = 101; no name or address: hard to identify (1).
-    expect(estimateDamage(facts({ dataCategories: ['health'] }), true)).toMatchObject({ perPersonYen: 500 * 101, inputs: { sensitivity: 101, identifiability: 1 } });
+    expect(estimateDamage(facts({ dataCategories: ['health'] }), true)).toMatchObject({
+      perPersonYen: 500 * 101,
+      inputs: { sensitivity: 101, identifiability: 1 },
+    });
   });
 });
 
@@ -50,7 +53,10 @@ describe('playbook configuration', () => {
     expect(() => loadConfig({ BREACHLINE_PLAYBOOK: path })).toThrow(
       `invalid playbook ${path}: tasks.0.id: lower-case letters, digits and dashes; tasks.0.stage: Invalid option: expected one of "initial-response"|"investigation"|"communication"|"remediation"; tasks.0.targetHours: Too small: expected number to be >0`,
     );
-    writeFileSync(path, JSON.stringify({ name: 'ours', tasks: [{ id: 'drill', stage: 'initial-response', title: 'Run the drill', owner: 'security', targetHours: 1 }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ name: 'ours', tasks: [{ id: 'drill', stage: 'initial-response', title: 'Run the drill', owner: 'security', targetHours: 1 }] }),
+    );
     expect(loadConfig({ BREACHLINE_PLAYBOOK: path }).policy.playbook?.tasks.map((t) => t.id)).toEqual(['drill']);
   });
 
@@ -61,7 +67,8 @@ describe('playbook configuration', () => {
 });
 
 describe('what tasks provide', () => {
-  const ours = (tasks: Record<string, unknown>[]) => Playbook.parse({ name: 'ours', tasks: tasks.map((t) => ({ stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, ...t })) });
+  const ours = (tasks: Record<string, unknown>[]) =>
+    Playbook.parse({ name: 'ours', tasks: tasks.map((t) => ({ stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, ...t })) });
 
   it('finds a task by what it declares, or else by what its outcome kind is; an outcome of facts only by declaration', () => {
     const playbook = ours([
@@ -78,12 +85,22 @@ describe('what tasks provide', () => {
   });
 
   it('refuses a playbook where two tasks declare they provide the same thing', () => {
-    const parsed = Playbook.safeParse({ name: 'ours', tasks: ['a', 'b'].map((id) => ({ id, stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, outcome: 'facts', provides: 'cause' })) });
+    const parsed = Playbook.safeParse({
+      name: 'ours',
+      tasks: ['a', 'b'].map((id) => ({ id, stage: 'investigation', title: 'x', owner: 'security', targetHours: 1, outcome: 'facts', provides: 'cause' })),
+    });
     expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['tasks.1.provides', '"cause" is already provided by task "a"']]);
   });
 
-  it("the default playbook provides each thing the PPC report reads", () => {
-    expect(Object.fromEntries((['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication'] as const).map((what) => [what, taskProviding(DEFAULT_PLAYBOOK.tasks, what)?.id]))).toEqual({
+  it('the default playbook provides each thing the PPC report reads', () => {
+    expect(
+      Object.fromEntries(
+        (['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication'] as const).map((what) => [
+          what,
+          taskProviding(DEFAULT_PLAYBOOK.tasks, what)?.id,
+        ]),
+      ),
+    ).toEqual({
       'contact-desk': 'contact-desk',
       cause: 'cause-established',
       scope: 'scope-confirmed',
@@ -99,7 +116,11 @@ describe('report forms', () => {
   const sources = {
     facts,
     detectionSummary: 'Order table copied',
-    provided: { cause: { note: 'SQL injection' }, 'contact-desk': { phone: '0120-111-222', hours: 'every day' }, publication: { stage: 'published', url: 'https://example.test/notice' } },
+    provided: {
+      cause: { note: 'SQL injection' },
+      'contact-desk': { phone: '0120-111-222', hours: 'every day' },
+      publication: { stage: 'published', url: 'https://example.test/notice' },
+    },
     obligations: [{ id: 'JP-APPI/individuals', state: 'satisfied' as const, satisfiedBy: 'olga@example.test' }],
     campaigns: [],
   };
@@ -149,7 +170,13 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
 
   async function detect(facts: Record<string, unknown> = {}) {
     const detectedAt = new Date(await env.currentTimeMs()).toISOString();
-    return breaches.start({ source: 'playbook-test', eventId: randomUUID(), detectedAt, summary: 'Synthetic: order table copied', facts: { jurisdictions: ['JP'], ...facts } });
+    return breaches.start({
+      source: 'playbook-test',
+      eventId: randomUUID(),
+      detectedAt,
+      summary: 'Synthetic: order table copied',
+      facts: { jurisdictions: ['JP'], ...facts },
+    });
   }
 
   it('escalates a task that slips past its target to its audience, and stops once it is recorded', async () => {
@@ -168,7 +195,13 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
 
   it('escalates a task found days late once, at once, not in a burst', async () => {
     const detectedAt = new Date((await env.currentTimeMs()) - 5 * DAY_MS).toISOString();
-    const { breachId } = await breaches.start({ source: 'playbook-test', eventId: randomUUID(), detectedAt, summary: 'Synthetic: found late', facts: { jurisdictions: ['JP'] } });
+    const { breachId } = await breaches.start({
+      source: 'playbook-test',
+      eventId: randomUUID(),
+      detectedAt,
+      summary: 'Synthetic: found late',
+      facts: { jurisdictions: ['JP'] },
+    });
     await sink.waitFor((m) => m.text.includes(breachId) && m.text.includes('task/task-force'));
     await env.sleep(HOUR_MS);
     const taskForce = sink.messages.filter((m) => m.text.includes(breachId) && m.text.includes('task/task-force'));
@@ -177,30 +210,43 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
 
   it('records preserved evidence with a hash per item, refusing a bad hash by its field', async () => {
     const { breachId } = await detect();
-    const bad = await breaches.recordTask(breachId, { taskId: 'evidence-preserved', by: operator, outcome: { items: [{ name: 'web01 access log', sha256: 'abc' }] } }).catch((e: Error) => e);
+    const bad = await breaches
+      .recordTask(breachId, { taskId: 'evidence-preserved', by: operator, outcome: { items: [{ name: 'web01 access log', sha256: 'abc' }] } })
+      .catch((e: Error) => e);
     expect(bad).toBeInstanceOf(UpdateRejected);
     expect((bad as Error).message).toBe('invalid outcome of evidence-preserved: items.0.sha256: a SHA-256 in lower-case hex (64 characters)');
     const recorded = await breaches.recordTask(breachId, {
       taskId: 'evidence-preserved',
       by: operator,
-      outcome: { items: [{ name: 'web01 access log', location: 's3://evidence/web01.log', sha256: 'a'.repeat(64) }, { name: 'db01 disk image', sha256: 'b'.repeat(64) }] },
+      outcome: {
+        items: [
+          { name: 'web01 access log', location: 's3://evidence/web01.log', sha256: 'a'.repeat(64) },
+          { name: 'db01 disk image', sha256: 'b'.repeat(64) },
+        ],
+      },
     });
     expect(recorded).toMatchObject({ state: 'done', records: [{ by: operator.id }] });
     const experts = await breaches.recordTask(breachId, { taskId: 'outside-experts', by: operator, outcome: { decision: 'declined' } }).catch((e: Error) => e);
     expect((experts as Error).message).toContain('reason: declining outside experts needs a reason');
   });
 
-  it("refuses an outcome from a role the task does not allow, and takes it from one it does", async () => {
+  it('refuses an outcome from a role the task does not allow, and takes it from one it does', async () => {
     const { breachId } = await detect();
     const refused = await breaches.recordTask(breachId, { taskId: 'counsel-review', by: operator, outcome: {} }).catch((e: Error) => e);
     expect((refused as Error).message).toBe('invalid task record: role: operator may not record "counsel-review"; it needs manager');
-    expect((await breaches.recordTask(breachId, { taskId: 'counsel-review', by: manager, outcome: { note: 'reviewed by outside counsel' } })).state).toBe('done');
+    expect((await breaches.recordTask(breachId, { taskId: 'counsel-review', by: manager, outcome: { note: 'reviewed by outside counsel' } })).state).toBe(
+      'done',
+    );
   });
 
   it('feeds the investigation into the facts: a malicious cause moves the final report to 60 days and fills the report', async () => {
     const { breachId } = await detect({ affectedCount: 1500, dataCategories: ['name', 'email'] });
     const before = (await breaches.status(breachId)).obligations.find((o) => o.id === 'JP-APPI/ppc-final')!;
-    await breaches.recordTask(breachId, { taskId: 'cause-established', by: operator, outcome: { facts: { unfairPurpose: true }, note: 'SQL injection in the order search by an outside attacker' } });
+    await breaches.recordTask(breachId, {
+      taskId: 'cause-established',
+      by: operator,
+      outcome: { facts: { unfairPurpose: true }, note: 'SQL injection in the order search by an outside attacker' },
+    });
     const status = await breaches.status(breachId);
     const after = status.obligations.find((o) => o.id === 'JP-APPI/ppc-final')!;
     expect(Date.parse(after.dueAt) - Date.parse(before.dueAt)).toBeGreaterThanOrEqual(25 * DAY_MS);
@@ -211,12 +257,16 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     expect(status.damage.inputs).toMatchObject({ affectedCount: 1500, identifiability: 3, sensitivity: 2 });
   });
 
-  it("puts the contact desk recorded on its task into the notices, and refuses a campaign before the desk exists", async () => {
+  it('puts the contact desk recorded on its task into the notices, and refuses a campaign before the desk exists', async () => {
     const { breachId } = await detect();
     const notice = { companyName: 'Desk K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' };
     const early = await breaches.startCampaign(breachId, { notice, requestedBy: { id: operator.id } }).catch((e: Error) => e);
     expect((early as Error).message).toContain('notice.contactDesk: open the contact desk first');
-    await breaches.recordTask(breachId, { taskId: 'contact-desk', by: operator, outcome: { phone: '0120-111-222', email: 'desk@desk.example.test', hours: 'every day 9:00-21:00' } });
+    await breaches.recordTask(breachId, {
+      taskId: 'contact-desk',
+      by: operator,
+      outcome: { phone: '0120-111-222', email: 'desk@desk.example.test', hours: 'every day 9:00-21:00' },
+    });
     await breaches.startCampaign(breachId, { notice, requestedBy: { id: operator.id } });
     let preview: string | undefined;
     for (let i = 0; i < 50 && !preview; i++) {
@@ -236,9 +286,19 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
       ],
     });
     const ours = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs(), policy: ResponsePolicy.parse({ playbook }) });
-    const { breachId } = await ours.start({ source: 'playbook-test', eventId: randomUUID(), detectedAt: new Date(await env.currentTimeMs()).toISOString(), summary: 'Synthetic: own playbook', facts: { jurisdictions: ['JP'], affectedCount: 1500 } });
+    const { breachId } = await ours.start({
+      source: 'playbook-test',
+      eventId: randomUUID(),
+      detectedAt: new Date(await env.currentTimeMs()).toISOString(),
+      summary: 'Synthetic: own playbook',
+      facts: { jurisdictions: ['JP'], affectedCount: 1500 },
+    });
     await ours.recordTask(breachId, { taskId: 'hotline', by: operator, outcome: { phone: '0120-333-444', hours: 'weekdays 9:00-17:00' } });
-    await ours.recordTask(breachId, { taskId: 'root-cause', by: operator, outcome: { facts: { unfairPurpose: true }, note: 'phished administrator password' } });
+    await ours.recordTask(breachId, {
+      taskId: 'root-cause',
+      by: operator,
+      outcome: { facts: { unfairPurpose: true }, note: 'phished administrator password' },
+    });
     const report = (await ours.status(breachId)).reports.find((r) => r.obligationId === 'JP-APPI/ppc-final')!;
     expect(report.items.find((i) => i.no === 4)?.value).toBe('phished administrator password');
     expect(report.items.find((i) => i.no === 9)?.value).toBe('contact desk: 0120-333-444, weekdays 9:00-17:00');

@@ -5,22 +5,29 @@ import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler
 import type { z } from 'zod';
 import {
   type Actor,
+  type ApprovalRequest,
   Approver,
   approve,
   approveWave,
   attachDetection,
   type BreachClosure,
+  type CampaignControl,
   campaignProgress,
+  type CampaignRequest,
   closeBreach,
+  type CloseRequest,
   controlCampaign,
   recordTask,
   ResponsePolicy,
   sendTestNotice,
   startCampaign,
   statusQuery,
+  type TestNoticeRequest,
   updateFacts,
+  type WaveApproval,
 } from './definitions';
 import { Detection, type FieldError, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain } from './domain/facts';
+import type { RecordTaskRequest } from './domain/playbook';
 import { BreachResponse } from './breach/response';
 
 /** The response plan, top to bottom: contain and scope, report, notify and remediate, close. */
@@ -38,15 +45,15 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   setHandler(attachDetection, (detection) => breach.attach(detection), {
     validator: (detection) => refuseFuture(futureDetectionInstants(parseOrExplain(Detection, detection, 'detection'), Date.now()), 'detection'),
   });
-  setHandler(approve, (request) => obligations.approve(request), { validator: (request) => obligations.check(request) });
-  setHandler(closeBreach, (request) => breach.close(request), { validator: (request) => breach.checkClose(request) });
+  setHandler(approve, (request) => obligations.approve(request), { validator: (request: ApprovalRequest) => obligations.check(request) });
+  setHandler(closeBreach, (request) => breach.close(request), { validator: (request: CloseRequest) => breach.checkClose(request) });
   setHandler(statusQuery, () => breach.status());
-  setHandler(startCampaign, (request) => campaigns.start(request), { validator: (request) => campaigns.check(request) });
-  setHandler(approveWave, (request) => campaigns.approveWave(request), { validator: (request) => campaigns.checkWaveApproval(request) });
-  setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request) => campaigns.checkControl(request) });
-  setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request) => campaigns.checkTestNotice(request) });
+  setHandler(startCampaign, (request) => campaigns.start(request), { validator: (request: CampaignRequest) => campaigns.check(request) });
+  setHandler(approveWave, (request) => campaigns.approveWave(request), { validator: (request: WaveApproval) => campaigns.checkWaveApproval(request) });
+  setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request: CampaignControl) => campaigns.checkControl(request) });
+  setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request: TestNoticeRequest) => campaigns.checkTestNotice(request) });
   setHandler(campaignProgress, (progress) => campaigns.progressed(progress));
-  setHandler(recordTask, (request) => tasks.record(request), { validator: (request) => tasks.check(request) });
+  setHandler(recordTask, (request) => tasks.record(request), { validator: (request: RecordTaskRequest) => tasks.check(request) });
 
   // 1. Contain and scope: the playbook's tasks (task force, evidence, containment, scope, cause), each on a clock
   //    from awareness that escalates when it slips. Breaches started before the playbook existed replay without

@@ -53,7 +53,9 @@ export class Campaigns {
     const plan = parseOrExplain(CampaignRequest, request, 'campaign');
     if (this.context.closed()) throw new Error('cannot start a campaign: the breach is closed');
     if (!plan.notice.contactDesk && !this.context.contactDesk()) {
-      throw new Error('invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it');
+      throw new Error(
+        'invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it',
+      );
     }
   }
 
@@ -89,9 +91,19 @@ export class Campaigns {
     for (const wave of progress.waves) {
       const outageSince = outages.get(wave.wave);
       if (wave.outage && wave.outage.since !== outageSince) {
-        logged.push(this.timeline.log({ kind: 'wave-outage', detail: `${progress.campaignId} wave ${wave.wave} paused: the mail server cannot be reached (${wave.outage.reason})` }, { wave: wave.wave, since: wave.outage.since }));
+        logged.push(
+          this.timeline.log(
+            { kind: 'wave-outage', detail: `${progress.campaignId} wave ${wave.wave} paused: the mail server cannot be reached (${wave.outage.reason})` },
+            { wave: wave.wave, since: wave.outage.since },
+          ),
+        );
       } else if (!wave.outage && outageSince) {
-        logged.push(this.timeline.log({ kind: 'wave-resumed', detail: `${progress.campaignId} wave ${wave.wave} resumed: the mail server answers again (down since ${outageSince})` }, { wave: wave.wave }));
+        logged.push(
+          this.timeline.log(
+            { kind: 'wave-resumed', detail: `${progress.campaignId} wave ${wave.wave} resumed: the mail server answers again (down since ${outageSince})` },
+            { wave: wave.wave },
+          ),
+        );
       }
       if (before.get(wave.wave) === wave.state) continue;
       if (wave.state === 'awaiting-approval') {
@@ -99,7 +111,12 @@ export class Campaigns {
         logged.push(this.timeline.log({ kind: 'wave-ready', detail }));
       }
       if (wave.state === 'done') {
-        logged.push(this.timeline.log({ kind: 'wave-sent', detail: `${progress.campaignId} wave ${wave.wave}: ${wave.sent} sent, ${wave.bounced} bounced, ${wave.postal} by post` }, { ...wave }));
+        logged.push(
+          this.timeline.log(
+            { kind: 'wave-sent', detail: `${progress.campaignId} wave ${wave.wave}: ${wave.sent} sent, ${wave.bounced} bounced, ${wave.postal} by post` },
+            { ...wave },
+          ),
+        );
       }
     }
     await Promise.all(logged);
@@ -140,7 +157,9 @@ export class Campaigns {
     this.campaign(parsed.campaignId);
     const allowed = [parsed.requestedBy.id, ...this.policy.testRecipients];
     if (!allowed.some((address) => sameIdentity(address, parsed.to))) {
-      throw new Error(`invalid test notice: to: a test notice goes only to the requester's own address (${parsed.requestedBy.id}) or to one the policy's testRecipients lists`);
+      throw new Error(
+        `invalid test notice: to: a test notice goes only to the requester's own address (${parsed.requestedBy.id}) or to one the policy's testRecipients lists`,
+      );
     }
   }
 
@@ -171,10 +190,16 @@ export class Campaigns {
   private async finished(final: CampaignStatus): Promise<void> {
     await this.progressed(final);
     const { plan } = this.campaigns.get(final.campaignId)!;
-    await this.timeline.log({ kind: 'campaign-finished', detail: `${final.campaignId} ${final.state}: ${final.unreachable} of ${final.total} unreachable by mail` }, { unreachable: final.unreachable, total: final.total });
+    await this.timeline.log(
+      { kind: 'campaign-finished', detail: `${final.campaignId} ${final.state}: ${final.unreachable} of ${final.total} unreachable by mail` },
+      { unreachable: final.unreachable, total: final.total },
+    );
     if (final.total > 0 && final.unreachable / final.total > plan.unreachableThreshold) {
       const share = Math.round((1000 * final.unreachable) / final.total) / 10;
-      await this.timeline.log({ kind: 'public-notice-required', detail: `${final.unreachable} people (${share} %) cannot be reached by mail, above the ${plan.unreachableThreshold * 100} % threshold: publish a notice and open a contact desk (APPI Art. 26(2) proviso)` });
+      await this.timeline.log({
+        kind: 'public-notice-required',
+        detail: `${final.unreachable} people (${share} %) cannot be reached by mail, above the ${plan.unreachableThreshold * 100} % threshold: publish a notice and open a contact desk (APPI Art. 26(2) proviso)`,
+      });
       await this.context.learn({ unreachableCount: Math.max(this.context.unreachableCount() ?? 0, final.unreachable) });
     }
   }

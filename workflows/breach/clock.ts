@@ -45,9 +45,11 @@ export class Clock {
     this.stop();
     const scope = new CancellationScope();
     this.scope = scope;
-    scope.run(() => this.run(steps, subject)).catch((error) => {
-      if (!isCancellation(error)) throw error;
-    });
+    scope
+      .run(() => this.run(steps, subject))
+      .catch((error) => {
+        if (!isCancellation(error)) throw error;
+      });
   }
 
   stop(): void {
@@ -65,7 +67,12 @@ export class Clock {
         const record = { step: step.step, overdue: step.overdue, dueAt: subject.dueAt };
         try {
           const delivered = await this.sender.send(key, step.audience, subject.notice(step), { obligationId: subject.obligationId, catchUp: waitMs <= 0 });
-          this.records.push({ ...record, at: Date.now(), audience: delivered.audience, ...(delivered.failed.length ? { failed: delivered.failed.join('; ') } : {}) });
+          this.records.push({
+            ...record,
+            at: Date.now(),
+            audience: delivered.audience,
+            ...(delivered.failed.length ? { failed: delivered.failed.join('; ') } : {}),
+          });
           await subject.delivered(step, delivered, key);
         } catch (error) {
           if (!(error instanceof EscalationUndelivered)) throw error;

@@ -60,9 +60,11 @@ export class EscalationSender {
    */
   send(key: string, audience: EscalationAudience, notice: EscalationContent, subject: { obligationId?: string; catchUp: boolean }): Promise<Delivered> {
     // Breaches started before summaries existed send each escalation on its own, as their histories hold them.
-    if (!subject.catchUp || !patched('escalation-summary')) return this.sendAlong(key, audience, { template: 'escalation', ...notice }, notice.step, subject.obligationId);
+    if (!subject.catchUp || !patched('escalation-summary'))
+      return this.sendAlong(key, audience, { template: 'escalation', ...notice }, notice.step, subject.obligationId);
     return new Promise((settle, fail) => {
-      if (this.outbox.push({ key, audience, notice, obligationId: subject.obligationId, settle, fail }) === 1) void Promise.resolve().then(() => this.flushOutbox());
+      if (this.outbox.push({ key, audience, notice, obligationId: subject.obligationId, settle, fail }) === 1)
+        void Promise.resolve().then(() => this.flushOutbox());
     });
   }
 
@@ -70,7 +72,17 @@ export class EscalationSender {
   async alertOwner(reason: string): Promise<void> {
     if (this.storeAlerts.has(reason)) return;
     this.storeAlerts.add(reason);
-    const notice = { breachId: this.breachId, obligationId: 'store', title: `The store could not record the breach's timeline (${reason})`, citation: 'Breachline outcome store', dueAt: Date.now(), zone: 'UTC', guidance: false, step: 'store-failed', overdue: true };
+    const notice = {
+      breachId: this.breachId,
+      obligationId: 'store',
+      title: `The store could not record the breach's timeline (${reason})`,
+      citation: 'Breachline outcome store',
+      dueAt: Date.now(),
+      zone: 'UTC',
+      guidance: false,
+      step: 'store-failed',
+      overdue: true,
+    };
     await this.send(`${this.breachId}/store-failed/${this.storeAlerts.size}`, 'owner', notice, { catchUp: false }).catch(() => undefined);
   }
 
@@ -86,10 +98,18 @@ export class EscalationSender {
         const items = due.filter((e) => e.audience === audience);
         const [first] = items as [Outgoing, ...Outgoing[]];
         const mail: Notice =
-          items.length === 1 ? { template: 'escalation', ...first.notice } : { template: 'escalation-summary', breachId: this.breachId, items: items.map(({ notice: { breachId: _, ...item } }) => item) };
+          items.length === 1
+            ? { template: 'escalation', ...first.notice }
+            : { template: 'escalation-summary', breachId: this.breachId, items: items.map(({ notice: { breachId: _, ...item } }) => item) };
         const key = items.length === 1 ? first.key : `${this.breachId}/summary/${++this.summaries}`;
         try {
-          const delivered = await this.sendAlong(key, audience, mail, items.length === 1 ? first.notice.step : `summary of ${items.length}`, items.length === 1 ? first.obligationId : undefined);
+          const delivered = await this.sendAlong(
+            key,
+            audience,
+            mail,
+            items.length === 1 ? first.notice.step : `summary of ${items.length}`,
+            items.length === 1 ? first.obligationId : undefined,
+          );
           for (const item of items) item.settle(delivered);
         } catch (error) {
           for (const item of items) item.fail(error);
@@ -113,7 +133,15 @@ export class EscalationSender {
         const reason = failureReason(error);
         failed.push(`${to}: ${reason}`);
         const next = chain[i + 1];
-        await this.timeline.log({ kind: 'escalation-failed', obligationId, actor: 'breachline', detail: `${step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}` }, { step, audience: to, reason, mailKey: key });
+        await this.timeline.log(
+          {
+            kind: 'escalation-failed',
+            obligationId,
+            actor: 'breachline',
+            detail: `${step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}`,
+          },
+          { step, audience: to, reason, mailKey: key },
+        );
       }
     }
     throw new EscalationUndelivered(failed);

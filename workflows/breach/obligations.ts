@@ -81,7 +81,9 @@ export class Obligations {
     const parsed = parseOrExplain(ApprovalRequest, request, 'approval');
     const known = this.tracked.get(parsed.obligationId);
     if (!known) {
-      throw new Error(`invalid approval: obligationId: no obligation "${parsed.obligationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`);
+      throw new Error(
+        `invalid approval: obligationId: no obligation "${parsed.obligationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`,
+      );
     }
     if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
     // Four eyes are two people: `Alice@example.com ` and `alice@example.com` are one (NFKC, case, blanks, invisibles).
@@ -163,7 +165,13 @@ export class Obligations {
       satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
       satisfiedBy: satisfiedBy?.approver.id,
       withdrawnBecause,
-      escalations: clock.records.map((e) => ({ step: e.step, at: iso(e.at), audience: e.audience, overdue: e.overdue, ...(e.failed ? { failed: e.failed } : {}) })),
+      escalations: clock.records.map((e) => ({
+        step: e.step,
+        at: iso(e.at),
+        audience: e.audience,
+        overdue: e.overdue,
+        ...(e.failed ? { failed: e.failed } : {}),
+      })),
       nextEscalation: state === 'open' ? this.nextEscalation(obligation, clock, now) : undefined,
     }));
   }
@@ -229,13 +237,18 @@ export class Obligations {
       }),
       delivered: (step, sent, mailKey) => {
         const detail = `${step.step} to the ${sent.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
-        return this.timeline.log({ kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail }, { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey });
+        return this.timeline.log(
+          { kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail },
+          { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey },
+        );
       },
     });
   }
 
   private nextEscalation(obligation: Obligation, clock: Clock, now: number): ObligationStatus['nextEscalation'] {
-    const next = pendingSteps(obligation.startAt, obligation.dueAt, now, clock.sent(obligation.dueAt), ladderFor(obligation, this.policy.ladders)).find((s) => s.at > now);
+    const next = pendingSteps(obligation.startAt, obligation.dueAt, now, clock.sent(obligation.dueAt), ladderFor(obligation, this.policy.ladders)).find(
+      (s) => s.at > now,
+    );
     return next && { step: next.step, at: new Date(next.at).toISOString(), audience: next.audience };
   }
 }

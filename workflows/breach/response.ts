@@ -64,7 +64,11 @@ export class BreachResponse {
     const key = detectionKey(detection);
     if (this.detections.has(key)) return { attached: false };
     this.detections.add(key);
-    await this.timeline.log({ kind: 'detection-attached', actor: detection.source, detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}` });
+    await this.timeline.log({
+      kind: 'detection-attached',
+      actor: detection.source,
+      detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}`,
+    });
     if (detection.facts) await this.learn(detection.facts, detection.source);
     return { attached: true };
   }
@@ -73,7 +77,10 @@ export class BreachResponse {
     const before = this.facts;
     this.facts = applyFactsUpdate(before, update);
     const changed = changedFacts(before, this.facts);
-    const logged = this.timeline.log({ kind: 'facts-updated', ...(actor ? { actor } : {}), detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' }, { changed });
+    const logged = this.timeline.log(
+      { kind: 'facts-updated', ...(actor ? { actor } : {}), detail: changed.length ? `changed: ${changed.join(', ')}` : 'no change' },
+      { changed },
+    );
     const result = await this.reassess();
     await logged;
     return { changed, ...result };
@@ -140,7 +147,13 @@ export class BreachResponse {
   /** A report for each obligation whose form Breachline knows, filled from what the breach knows now. */
   private reports(): ReportContent[] {
     const { obligations, states } = this.obligations.forReports();
-    return reportsFor(obligations, { facts: this.facts, detectionSummary: this.detection.summary, provided: this.tasks.provided(), obligations: states, campaigns: this.campaigns.forReports() });
+    return reportsFor(obligations, {
+      facts: this.facts,
+      detectionSummary: this.detection.summary,
+      provided: this.tasks.provided(),
+      obligations: states,
+      campaigns: this.campaigns.forReports(),
+    });
   }
 
   private phase(): Phase {

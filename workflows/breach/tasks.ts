@@ -65,7 +65,9 @@ export class Tasks {
     if (!tracked) throw new Error(`invalid task record: taskId: no task "${parsed.taskId}" (known: ${[...this.tasks.keys()].join(', ')})`);
     if (tracked.state !== 'open') throw new Error(`invalid task record: taskId: "${parsed.taskId}" is ${tracked.state}`);
     if (!parsed.by.roles.some((role) => (tracked.task.recordableBy as string[]).includes(role))) {
-      throw new Error(`invalid task record: role: ${parsed.by.roles.join(', ')} may not record "${parsed.taskId}"; it needs ${tracked.task.recordableBy.join(' or ')}`);
+      throw new Error(
+        `invalid task record: role: ${parsed.by.roles.join(', ')} may not record "${parsed.taskId}"; it needs ${tracked.task.recordableBy.join(' or ')}`,
+      );
     }
     if (!parsed.waive) parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
   }
@@ -92,8 +94,12 @@ export class Tasks {
       tracked.state = 'done';
       tracked.clock.stop();
     }
-    const summary = task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
-    await this.timeline.log({ kind: 'task-recorded', actor: request.by.id, detail: `${task.id}: ${summary}${again ? `; next due ${new Date(tracked.targetAt).toISOString()}` : ''}` }, { taskId: task.id, outcome });
+    const summary =
+      task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
+    await this.timeline.log(
+      { kind: 'task-recorded', actor: request.by.id, detail: `${task.id}: ${summary}${again ? `; next due ${new Date(tracked.targetAt).toISOString()}` : ''}` },
+      { taskId: task.id, outcome },
+    );
     if (task.outcome === 'facts') await this.learn(outcome.facts as FactsUpdate);
     return this.status(tracked, Date.now());
   }
@@ -125,7 +131,17 @@ export class Tasks {
       label: `task ${task.id}`,
       dueAt: targetAt,
       mailKey: (step) => `${this.breachId}/task/${task.id}/${targetAt}/${step.step}`,
-      notice: (step) => ({ breachId: this.breachId, obligationId: `task/${task.id}`, title: task.title, citation: `playbook, ${task.stage} (owner: ${task.owner})`, dueAt: targetAt, zone: 'UTC', guidance: false, step: step.step, overdue: true }),
+      notice: (step) => ({
+        breachId: this.breachId,
+        obligationId: `task/${task.id}`,
+        title: task.title,
+        citation: `playbook, ${task.stage} (owner: ${task.owner})`,
+        dueAt: targetAt,
+        zone: 'UTC',
+        guidance: false,
+        step: step.step,
+        overdue: true,
+      }),
       // A microtask after an obligation's, as before the two clocks were one: a late breach's summary replays in the order its history holds.
       delivered: async (step, delivered, mailKey) => {
         await Promise.resolve();
@@ -139,6 +155,9 @@ export class Tasks {
   }
 
   private overdue(task: PlaybookTask, targetAt: number, step: string, outcome: string, mailKey: string): Promise<void> {
-    return this.timeline.log({ kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step} ${outcome}: target ${new Date(targetAt).toISOString()}` }, { taskId: task.id, step, mailKey });
+    return this.timeline.log(
+      { kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step} ${outcome}: target ${new Date(targetAt).toISOString()}` },
+      { taskId: task.id, step, mailKey },
+    );
   }
 }

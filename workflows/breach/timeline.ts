@@ -50,7 +50,15 @@ export class Timeline {
     const place = this.entries.length;
     const { kind, obligationId, actor, detail } = entry;
     try {
-      await recordOutcome({ idempotencyKey: `${this.breachId}/timeline/${place}`, breachId: this.breachId, kind, at, obligationId, actor, detail: { summary: detail, ...data } });
+      await recordOutcome({
+        idempotencyKey: `${this.breachId}/timeline/${place}`,
+        breachId: this.breachId,
+        kind,
+        at,
+        obligationId,
+        actor,
+        detail: { summary: detail, ...data },
+      });
     } catch (error) {
       const reason = failureReason(error);
       this.entries[place - 1]!.unrecorded = reason;

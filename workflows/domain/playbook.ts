@@ -23,8 +23,15 @@ export const PlaybookTask = z.strictObject({
   /** The organisational owner, for people: "security", "legal", "pr", "dpo", "management". */
   owner: z.string().min(1).max(64),
   /** The API roles allowed to record its outcome. */
-  recordableBy: z.array(z.enum(['operator', 'manager'])).min(1).default(['operator']),
-  targetHours: z.number().positive().max(24 * 366).describe('hours after awareness'),
+  recordableBy: z
+    .array(z.enum(['operator', 'manager']))
+    .min(1)
+    .default(['operator']),
+  targetHours: z
+    .number()
+    .positive()
+    .max(24 * 366)
+    .describe('hours after awareness'),
   outcome: OutcomeKind.default('done'),
   /** Who is mailed when the task slips past its target: at the target, then daily, three times in all. */
   escalateTo: EscalationAudience.default('owner'),
@@ -42,14 +49,17 @@ export const RecordTaskRequest = z.strictObject({
 });
 export type RecordTaskRequest = z.infer<typeof RecordTaskRequest>;
 
-export const Playbook = z
-  .strictObject({ name: z.string().min(1).max(200), tasks: z.array(PlaybookTask).min(1) })
-  .superRefine((playbook, ctx) => {
-    const ids = playbook.tasks.map((t) => t.id);
-    ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id "${id}"` }));
-    const provided = playbook.tasks.map((t) => t.provides);
-    provided.forEach((what, i) => what && provided.indexOf(what) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'provides'], message: `"${what}" is already provided by task "${ids[provided.indexOf(what)]}"` }));
-  });
+export const Playbook = z.strictObject({ name: z.string().min(1).max(200), tasks: z.array(PlaybookTask).min(1) }).superRefine((playbook, ctx) => {
+  const ids = playbook.tasks.map((t) => t.id);
+  ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id "${id}"` }));
+  const provided = playbook.tasks.map((t) => t.provides);
+  provided.forEach(
+    (what, i) =>
+      what &&
+      provided.indexOf(what) !== i &&
+      ctx.addIssue({ code: 'custom', path: ['tasks', i, 'provides'], message: `"${what}" is already provided by task "${ids[provided.indexOf(what)]}"` }),
+  );
+});
 export type Playbook = z.output<typeof Playbook>;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex (64 characters)');
@@ -66,14 +76,20 @@ export const OUTCOME_SCHEMAS = {
     .refine((o) => o.decision === 'engaged' || (o.reason ?? '').trim().length > 0, { message: 'declining outside experts needs a reason', path: ['reason'] }),
   facts: z.strictObject({ facts: FactsUpdate, note: z.string().max(4000).optional() }),
   measures: z.strictObject({
-    measures: z.array(z.strictObject({ measure: z.string().min(1).max(500), owner: z.string().min(1).max(200), dueAt: z.iso.datetime({ offset: true }) })).min(1),
+    measures: z
+      .array(z.strictObject({ measure: z.string().min(1).max(500), owner: z.string().min(1).max(200), dueAt: z.iso.datetime({ offset: true }) }))
+      .min(1),
   }),
   publication: z.strictObject({ stage: z.enum(['drafted', 'approved', 'published']), url: z.url().optional(), note: z.string().max(4000).optional() }),
   'contact-desk': z.strictObject({ phone: z.string().max(50).optional(), email: z.email().optional(), hours: z.string().min(1).max(200) }),
 } as const satisfies Record<OutcomeKind, z.ZodType>;
 
 /** Outcome kinds that say by themselves what they provide; an outcome of facts says it only by `provides`. */
-const PROVIDED_BY_OUTCOME: Partial<Record<OutcomeKind, TaskProvides>> = { 'contact-desk': 'contact-desk', measures: 'recurrence-measures', publication: 'publication' };
+const PROVIDED_BY_OUTCOME: Partial<Record<OutcomeKind, TaskProvides>> = {
+  'contact-desk': 'contact-desk',
+  measures: 'recurrence-measures',
+  publication: 'publication',
+};
 
 /** What a task provides: what it declares, or else what its outcome kind is. */
 export function provides(task: Pick<PlaybookTask, 'provides' | 'outcome'>): TaskProvides | undefined {
@@ -92,18 +108,96 @@ const task = (t: z.input<typeof PlaybookTask>) => t;
 export const DEFAULT_PLAYBOOK: Playbook = Playbook.parse({
   name: 'Breachline default (personal-data leak response plan)',
   tasks: [
-    task({ id: 'task-force', stage: 'initial-response', title: 'Convene the emergency task force', owner: 'management', targetHours: 2, escalateTo: 'executive' }),
-    task({ id: 'evidence-preserved', stage: 'initial-response', title: 'Preserve evidence (logs, images, copies) and record a hash of each item', owner: 'security', targetHours: 4, outcome: 'evidence' }),
-    task({ id: 'containment', stage: 'initial-response', title: 'Contain the leak: isolate systems, cut the path, rotate credentials', owner: 'security', targetHours: 24 }),
-    task({ id: 'outside-experts', stage: 'initial-response', title: 'Engage outside forensic experts and counsel, or decline with a reason', owner: 'management', targetHours: 24, outcome: 'experts' }),
-    task({ id: 'scope-confirmed', stage: 'investigation', title: 'Confirm the scope: which data, how many people, which systems', owner: 'security', targetHours: 72, outcome: 'facts', provides: 'scope' }),
-    task({ id: 'cause-established', stage: 'investigation', title: 'Establish the cause, and whether an unfair purpose is involved', owner: 'security', targetHours: 14 * 24, outcome: 'facts', provides: 'cause' }),
-    task({ id: 'contact-desk', stage: 'communication', title: 'Open the contact desk before notices go out', owner: 'pr', targetHours: 72, outcome: 'contact-desk' }),
+    task({
+      id: 'task-force',
+      stage: 'initial-response',
+      title: 'Convene the emergency task force',
+      owner: 'management',
+      targetHours: 2,
+      escalateTo: 'executive',
+    }),
+    task({
+      id: 'evidence-preserved',
+      stage: 'initial-response',
+      title: 'Preserve evidence (logs, images, copies) and record a hash of each item',
+      owner: 'security',
+      targetHours: 4,
+      outcome: 'evidence',
+    }),
+    task({
+      id: 'containment',
+      stage: 'initial-response',
+      title: 'Contain the leak: isolate systems, cut the path, rotate credentials',
+      owner: 'security',
+      targetHours: 24,
+    }),
+    task({
+      id: 'outside-experts',
+      stage: 'initial-response',
+      title: 'Engage outside forensic experts and counsel, or decline with a reason',
+      owner: 'management',
+      targetHours: 24,
+      outcome: 'experts',
+    }),
+    task({
+      id: 'scope-confirmed',
+      stage: 'investigation',
+      title: 'Confirm the scope: which data, how many people, which systems',
+      owner: 'security',
+      targetHours: 72,
+      outcome: 'facts',
+      provides: 'scope',
+    }),
+    task({
+      id: 'cause-established',
+      stage: 'investigation',
+      title: 'Establish the cause, and whether an unfair purpose is involved',
+      owner: 'security',
+      targetHours: 14 * 24,
+      outcome: 'facts',
+      provides: 'cause',
+    }),
+    task({
+      id: 'contact-desk',
+      stage: 'communication',
+      title: 'Open the contact desk before notices go out',
+      owner: 'pr',
+      targetHours: 72,
+      outcome: 'contact-desk',
+    }),
     task({ id: 'partners-notified', stage: 'communication', title: 'Notify business partners, with an apology', owner: 'management', targetHours: 7 * 24 }),
-    task({ id: 'press-release', stage: 'communication', title: 'Draft, approve and publish the press release', owner: 'pr', targetHours: 7 * 24, outcome: 'publication' }),
-    task({ id: 'recurrence-plan', stage: 'remediation', title: 'Plan recurrence-prevention measures, each with an owner and a due date', owner: 'security', targetHours: 30 * 24, outcome: 'measures' }),
-    task({ id: 'counsel-review', stage: 'remediation', title: "Counsel's review of the measures", owner: 'legal', targetHours: 45 * 24, recordableBy: ['manager'] }),
+    task({
+      id: 'press-release',
+      stage: 'communication',
+      title: 'Draft, approve and publish the press release',
+      owner: 'pr',
+      targetHours: 7 * 24,
+      outcome: 'publication',
+    }),
+    task({
+      id: 'recurrence-plan',
+      stage: 'remediation',
+      title: 'Plan recurrence-prevention measures, each with an owner and a due date',
+      owner: 'security',
+      targetHours: 30 * 24,
+      outcome: 'measures',
+    }),
+    task({
+      id: 'counsel-review',
+      stage: 'remediation',
+      title: "Counsel's review of the measures",
+      owner: 'legal',
+      targetHours: 45 * 24,
+      recordableBy: ['manager'],
+    }),
     task({ id: 'disciplinary-follow-up', stage: 'remediation', title: 'Disciplinary and contractual follow-up', owner: 'management', targetHours: 60 * 24 }),
-    task({ id: 'progress-report', stage: 'remediation', title: 'Report progress on the measures to affected people and partners', owner: 'pr', targetHours: 60 * 24, repeatEveryDays: 30 }),
+    task({
+      id: 'progress-report',
+      stage: 'remediation',
+      title: 'Report progress on the measures to affected people and partners',
+      owner: 'pr',
+      targetHours: 60 * 24,
+      repeatEveryDays: 30,
+    }),
   ],
 });

@@ -65,7 +65,8 @@ export const ppcReport: ReportForm = ({ id, title, citation }, sources) => {
     facts.affectedCount === undefined ? undefined : `${facts.affectedCount}`,
     text(provided.cause, 'note') ?? (facts.unfairPurpose ? 'suspected unauthorised access or other unfair purpose; investigation ongoing' : undefined),
     text(provided.scope, 'note'),
-    (individuals?.state === 'satisfied' ? `notified (approved by ${individuals.satisfiedBy})` : undefined) ?? (sent || byPost ? `${sent} notified by e-mail, ${byPost} to be notified by post` : undefined),
+    (individuals?.state === 'satisfied' ? `notified (approved by ${individuals.satisfiedBy})` : undefined) ??
+      (sent || byPost ? `${sent} notified by e-mail, ${byPost} to be notified by post` : undefined),
     press?.stage ? `press release ${press.stage}${press.url ? `: ${press.url}` : ''}` : undefined,
     measures?.length ? measures.map((m) => `${m.measure} (owner ${m.owner}, due ${m.dueAt})`).join('; ') : undefined,
     desk ? `contact desk: ${[desk.phone, desk.email, desk.hours].filter(Boolean).join(', ')}` : undefined,
@@ -98,7 +99,9 @@ export function reportMarkdown(report: ReportContent, breachId: string): string 
 }
 
 export function reportHtml(report: ReportContent, breachId: string): string {
-  const items = report.items.map((i) => `<h2>(${i.no}) ${escapeHtml(i.title)}</h2><p>${i.value ? escapeHtml(i.value) : '<em>Not yet known.</em>'}</p>`).join('\n');
+  const items = report.items
+    .map((i) => `<h2>(${i.no}) ${escapeHtml(i.title)}</h2><p>${i.value ? escapeHtml(i.value) : '<em>Not yet known.</em>'}</p>`)
+    .join('\n');
   const missing = report.missing.length ? `<hr><p><strong>Still missing:</strong> ${escapeHtml(report.missing.join('; '))}</p>` : '';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(report.title)}</title><h1>${escapeHtml(report.title)}</h1><p>Breach ${escapeHtml(breachId)} · ${escapeHtml(report.citation)}</p>\n${items}\n${missing}</html>\n`;
 }
