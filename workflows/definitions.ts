@@ -212,7 +212,7 @@ export const CampaignNotice = z.strictObject({
       hours: z.string().min(1).max(200).describe('e.g. "weekdays 9:00-18:00 JST"'),
     })
     .optional()
-    .describe("the desk's name, channels and hours; by default those recorded on the playbook's contact-desk task"),
+    .describe("the desk's name, channels and hours; by default those recorded on the playbook task that provides the contact desk"),
 });
 export type CampaignNotice = z.infer<typeof CampaignNotice>;
 
