@@ -1,6 +1,8 @@
 // The response plan as tracked tasks: each with a stage, an owner, a target time counted from awareness, who may
-// record its outcome, and what the outcome must say. The default playbook follows shared/reference/response-plan.md;
-// a deployment replaces it with its own file (BREACHLINE_PLAYBOOK), checked by these schemas. Pure.
+// record its outcome, and what the outcome must say. The default playbook follows the usual sequence of a breach
+// response (initial response, investigation, communication, remediation: task force and evidence first, APPI Art. 26
+// reports and notices, recurrence prevention last); a deployment replaces it with its own file (BREACHLINE_PLAYBOOK),
+// checked by these schemas. Pure.
 import { z } from 'zod';
 import { EscalationAudience } from './escalation';
 import { FactsUpdate } from './facts';
