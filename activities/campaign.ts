@@ -102,12 +102,11 @@ class GroupCommit {
     const waiting = this.waiting;
     this.pending = [];
     this.waiting = [];
-    this.flushing = this.flushing.then(
-      () =>
-        this.write(rows).then(
-          () => waiting.forEach((w) => w.resolve()),
-          (error: unknown) => waiting.forEach((w) => w.reject(error)),
-        ),
+    this.flushing = this.flushing.then(() =>
+      this.write(rows).then(
+        () => waiting.forEach((w) => w.resolve()),
+        (error: unknown) => waiting.forEach((w) => w.reject(error)),
+      ),
     );
     return this.flushing;
   }
@@ -174,7 +173,13 @@ export class CampaignSender {
   async sendTest(input: NoticeInput & { to: string; locale: Locale }): Promise<{ messageId: string }> {
     const rendered = renderNotice(input.notice, SAMPLE_PERSON[input.locale], input.templates);
     try {
-      const info = await this.transport(1000).sendMail({ from: this.config.from, to: input.to, subject: `[TEST] ${rendered.subject}`, text: rendered.text, html: rendered.html });
+      const info = await this.transport(1000).sendMail({
+        from: this.config.from,
+        to: input.to,
+        subject: `[TEST] ${rendered.subject}`,
+        text: rendered.text,
+        html: rendered.html,
+      });
       return { messageId: info.messageId };
     } catch (error) {
       const failure = classifySmtpFailure(error);
@@ -220,7 +225,14 @@ export class CampaignSender {
         const messageId = messageIdFor(`${input.campaignId}/${person.person_id}`, this.config.from);
         const rendered = renderer.render({ name: person.name, locale: person.locale, dataCategories: person.data_categories as DataCategory[] });
         try {
-          const info = await transport.sendMail({ from: this.config.from, to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId });
+          const info = await transport.sendMail({
+            from: this.config.from,
+            to: person.email,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            messageId,
+          });
           settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
           result.sent++;
         } catch (error) {

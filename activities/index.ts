@@ -12,7 +12,11 @@ export interface ActivityDeps {
   sender?: CampaignSender;
 }
 
-export function createActivities({ store, mailer, sender = new CampaignSender(store, { smtpUrl: mailer.config.smtpUrl, from: mailer.config.from, tls: mailer.config.tls }) }: ActivityDeps): Activities {
+export function createActivities({
+  store,
+  mailer,
+  sender = new CampaignSender(store, { smtpUrl: mailer.config.smtpUrl, from: mailer.config.from, tls: mailer.config.tls }),
+}: ActivityDeps): Activities {
   return {
     // Idempotent: see CampaignSender (delivery rows inserted once; only unsent people claimed).
     planCampaign: (input) => sender.plan(input),

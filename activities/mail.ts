@@ -64,7 +64,11 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audi
 function renderSummary(notice: EscalationSummaryNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
   const overdue = notice.items.filter((i) => i.overdue).length;
   const headline = overdue ? `OVERDUE: ${overdue} of ${notice.items.length}` : `Due soon: ${notice.items.length}`;
-  const titles = notice.items.slice(0, 3).map((i) => i.title).join('; ') + (notice.items.length > 3 ? `; and ${notice.items.length - 3} more` : '');
+  const titles =
+    notice.items
+      .slice(0, 3)
+      .map((i) => i.title)
+      .join('; ') + (notice.items.length > 3 ? `; and ${notice.items.length - 3} more` : '');
   const lines = [
     `${notice.items.length} deadlines of this breach need you at once; no approval or record has been made for them yet.`,
     '',
@@ -158,18 +162,29 @@ export function classifySmtpFailure(error: unknown): MailFailure {
   const line = oneLine(smtp);
   const code = smtp.responseCode;
   if (smtp.code === 'EAUTH' || smtp.code === 'ENOAUTH') {
-    return { type: 'MailAuth', scope: 'server', retryable: false, reason: `the SMTP server refused the login (${line}): check the user and password in BREACHLINE_SMTP_URL` };
+    return {
+      type: 'MailAuth',
+      scope: 'server',
+      retryable: false,
+      reason: `the SMTP server refused the login (${line}): check the user and password in BREACHLINE_SMTP_URL`,
+    };
   }
   if ((smtp.code === 'ETLS' || smtp.code === 'ESOCKET') && (CERTIFICATE_PROBLEM.test(smtp.message) || CERTIFICATE_PROBLEM.test(smtp.originalCode ?? ''))) {
     return { type: 'MailTls', scope: 'server', retryable: false, reason: `the SMTP server's certificate is not trusted (${line}): ${TLS_FIX}` };
   }
   if (smtp.code === 'EREQUIRETLS' || (smtp.code === 'ETLS' && smtp.command === 'STARTTLS' && code !== undefined && code >= 500)) {
-    return { type: 'MailTls', scope: 'server', retryable: false, reason: `the SMTP server does not offer STARTTLS, and BREACHLINE_SMTP_REQUIRE_TLS=true refuses to send without it (${line})` };
+    return {
+      type: 'MailTls',
+      scope: 'server',
+      retryable: false,
+      reason: `the SMTP server does not offer STARTTLS, and BREACHLINE_SMTP_REQUIRE_TLS=true refuses to send without it (${line})`,
+    };
   }
   // 421: the server is closing the session (RFC 5321 §3.8), whatever the command it answered.
   // A message over the server's SIZE limit is refused before MAIL FROM is sent: this message's fate, not the server's.
   const perMessage = (smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE') && code !== 421 && (smtp.command !== 'MAIL FROM' || code === undefined);
-  if (perMessage && (code === undefined || code >= 500)) return { type: 'MailRefused', scope: 'recipient', retryable: false, reason: `refused by the SMTP server: ${line}` };
+  if (perMessage && (code === undefined || code >= 500))
+    return { type: 'MailRefused', scope: 'recipient', retryable: false, reason: `refused by the SMTP server: ${line}` };
   if (perMessage) return { type: 'MailTransport', scope: 'recipient', retryable: true, reason: `deferred by the SMTP server: ${line}` };
   if (smtp.command === 'MAIL FROM' && code !== undefined && code >= 500) {
     return { type: 'MailRefused', scope: 'server', retryable: false, reason: `the SMTP server refuses the sender (${line}): check BREACHLINE_MAIL_FROM` };
@@ -190,7 +205,9 @@ let warnedSelfSigned = false;
 export function smtpOptions(smtpUrl: string, tls: SmtpTls = {}): SMTPTransport.Options & { url: string } {
   if (tls.allowSelfSigned && !warnedSelfSigned) {
     warnedSelfSigned = true;
-    console.warn("BREACHLINE_SMTP_TLS_SELF_SIGNED=allow: the SMTP server's certificate is not checked, so mail (and the SMTP password) can be read by anyone between here and the server");
+    console.warn(
+      "BREACHLINE_SMTP_TLS_SELF_SIGNED=allow: the SMTP server's certificate is not checked, so mail (and the SMTP password) can be read by anyone between here and the server",
+    );
   }
   return {
     url: smtpUrl,
@@ -216,7 +233,8 @@ export class Mailer {
   // Idempotent: a key already sent returns the first send's Message-ID without sending.
   async send(input: SendMailInput): Promise<SendMailResult> {
     const to = this.addresses(input.audience);
-    if (to.length === 0) throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
+    if (to.length === 0)
+      throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
     const messageId = messageIdFor(input.idempotencyKey, this.config.from);
     const previous = await this.store.mail.claim(input.idempotencyKey, input.notice.breachId, messageId);
     if (previous?.status === 'sent') return { messageId: previous.message_id, status: 'already-sent', accepted: to.length };

@@ -172,8 +172,12 @@ function reasonOf(error: Error, source: string): string {
 }
 
 /** One line, no control characters: a subject can never smuggle in another header. */
-// eslint-disable-next-line no-control-regex -- finding control characters is this expression's whole purpose
-const headerSafe = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 250);
+const headerSafe = (text: string) =>
+  text
+    // eslint-disable-next-line no-control-regex -- finding control characters is this expression's whole purpose
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, 250);
 
 export function renderNotice(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>> = {}): RenderedNotice {
   const raw = renderParts(notice, person, templates);

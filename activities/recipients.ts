@@ -23,7 +23,7 @@ export const RecipientRow = z
     email: z.email().max(254).optional(),
     postalAddress: z.string().trim().min(1).max(500).optional(),
     locale: Locale.default('ja'),
-    dataCategories: z.array(DataCategory).default([]).describe("the data this person lost"),
+    dataCategories: z.array(DataCategory).default([]).describe('the data this person lost'),
   })
   .refine((row) => row.email !== undefined || row.postalAddress !== undefined, { message: 'needs an email or a postalAddress', path: ['email'] });
 export type RecipientRow = z.infer<typeof RecipientRow>;
@@ -63,7 +63,12 @@ function fromCsv(record: Record<string, string>): unknown {
     email: get('email'),
     postalAddress: get('postal_address', 'postalAddress'),
     locale: get('locale'),
-    dataCategories: categories ? categories.split(/[;|]/).map((c) => c.trim()).filter(Boolean) : undefined,
+    dataCategories: categories
+      ? categories
+          .split(/[;|]/)
+          .map((c) => c.trim())
+          .filter(Boolean)
+      : undefined,
     ...Object.fromEntries(extra.map((k) => [k, record[k]])),
   };
 }
@@ -73,7 +78,12 @@ function clean(value: unknown): unknown {
 }
 
 /** The line a CSV record starts on: csv-parse counts the line it ends on, and a quoted cell may span lines. */
-const startLine = (endLine: number, raw: string) => endLine - (raw.trimStart().replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
+const startLine = (endLine: number, raw: string) =>
+  endLine -
+  (raw
+    .trimStart()
+    .replace(/\r?\n$/, '')
+    .match(/\n/g)?.length ?? 0);
 
 const cellCount = (message: string) => {
   const [, header, cells] = /columns length is (\d+), got (\d+)/.exec(message) ?? [];
@@ -98,10 +108,24 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
   // A record with too many or too few cells is still one record: reported, and the read goes on. Any other
   // parse error (a quote never closed, or closed rows later) leaves the rows after it unknowable: the import stops.
   const parser = input.pipe(
-    parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_CSV_RECORD_BYTES }),
+    parse({
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      max_record_size: MAX_CSV_RECORD_BYTES,
+    }),
   );
   try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; error?: Error }; raw: string }>) {
+    for await (const { record, info, raw } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number; error?: Error };
+      raw: string;
+    }>) {
       const line = startLine(info.lines, raw);
       yield info.error ? { line, error: cellCount(info.error.message) } : { line, value: fromCsv(record) };
     }
@@ -111,9 +135,11 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
     if (lines === undefined) throw error;
     const line = startLine(lines, raw ?? '');
     const reason =
-      code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE' ? 'a quoted cell that starts on this row is never closed, so every row after it would be lost'
-      : code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE' ? 'a quoted cell that starts on this row ends in text after its closing quote (a stray quote?), so the rows it spans cannot be told apart'
-      : `the file cannot be read past this row (${code})`;
+      code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE'
+        ? 'a quoted cell that starts on this row is never closed, so every row after it would be lost'
+        : code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE'
+          ? 'a quoted cell that starts on this row ends in text after its closing quote (a stray quote?), so the rows it spans cannot be told apart'
+          : `the file cannot be read past this row (${code})`;
     throw new InvalidInput('import', [{ field: `line ${line}`, message: `${reason}; nothing was imported` }]);
   }
 }
@@ -122,11 +148,23 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
  * Imports people for a breach, all or nothing; `onProgress` is called after each batch with the rows read so far.
  * Throws InvalidInput naming the line when the file cannot be read to its end.
  */
-export function importRecipients(store: Store, breachId: string, input: Readable, format: ImportFormat, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
+export function importRecipients(
+  store: Store,
+  breachId: string,
+  input: Readable,
+  format: ImportFormat,
+  onProgress?: (report: ImportReport) => void,
+): Promise<ImportReport> {
   return store.transaction((tx) => importInto(tx, breachId, input, format, onProgress));
 }
 
-async function importInto(store: Store, breachId: string, input: Readable, format: ImportFormat, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
+async function importInto(
+  store: Store,
+  breachId: string,
+  input: Readable,
+  format: ImportFormat,
+  onProgress?: (report: ImportReport) => void,
+): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, imported: 0, merged: 0, invalid: 0, errors: [] };
   const fail = (line: number, reason: string) => {
     report.invalid++;
@@ -137,9 +175,16 @@ async function importInto(store: Store, breachId: string, input: Readable, forma
     if (batch.length === 0) return;
     const lines = `${batch[0]!.line}–${batch.at(-1)!.line}`;
     // No `cause`: the driver's error carries the rows it was given (PGlite `params`), and errors get logged.
-    const { inserted, merged } = await store.recipients.add(breachId, batch.map(({ row }) => ({ ...row, priority: priorityOf(row) }))).catch((error: Error & { code?: string }) => {
-      throw new Error(`the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}`);
-    });
+    const { inserted, merged } = await store.recipients
+      .add(
+        breachId,
+        batch.map(({ row }) => ({ ...row, priority: priorityOf(row) })),
+      )
+      .catch((error: Error & { code?: string }) => {
+        throw new Error(
+          `the store failed while storing lines ${lines}, so nothing of this import was kept: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}`,
+        );
+      });
     report.imported += inserted;
     report.merged += merged;
     batch = [];
@@ -159,7 +204,12 @@ async function importInto(store: Store, breachId: string, input: Readable, forma
     }
     const parsed = RecipientRow.safeParse(value);
     if (!parsed.success) {
-      fail(row.line, fieldErrors(parsed.error).map((e) => `${e.field}: ${e.message}`).join('; '));
+      fail(
+        row.line,
+        fieldErrors(parsed.error)
+          .map((e) => `${e.field}: ${e.message}`)
+          .join('; '),
+      );
       continue;
     }
     batch.push({ row: parsed.data, line: row.line });

@@ -18,7 +18,10 @@ const file = join(dir, 'people.csv');
 const out = createWriteStream(file);
 out.write('id,name,email,postal_address,locale,data_categories\n');
 for (let i = 0; i < rows; i++) {
-  const line = i % 10 === 9 ? `p${i},Person ${i},,"${i} Main St, Springfield",en,name;address\n` : `p${i},Person ${i},p${i}@example.test,,${i % 2 ? 'en' : 'ja'},name;email${i % 7 === 0 ? ';payment_card' : ''}\n`;
+  const line =
+    i % 10 === 9
+      ? `p${i},Person ${i},,"${i} Main St, Springfield",en,name;address\n`
+      : `p${i},Person ${i},p${i}@example.test,,${i % 2 ? 'en' : 'ja'},name;email${i % 7 === 0 ? ';payment_card' : ''}\n`;
   if (!out.write(line)) await once(out, 'drain');
 }
 out.end();
@@ -38,5 +41,7 @@ await postgres?.stop();
 rmSync(dir, { recursive: true, force: true });
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 console.log(`rows=${rows} store=${values.store}`);
-console.log(`import: ${(rows / seconds).toFixed(0)} rows/s (${seconds.toFixed(1)} s): ${report.imported} imported, ${report.merged} merged, ${report.invalid} invalid`);
+console.log(
+  `import: ${(rows / seconds).toFixed(0)} rows/s (${seconds.toFixed(1)} s): ${report.imported} imported, ${report.merged} merged, ${report.invalid} invalid`,
+);
 console.log(`memory: rss before ${mb(before)}, peak during import ${mb(peak)}`);

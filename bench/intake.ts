@@ -28,12 +28,14 @@ const base = await api.listen({ host: '127.0.0.1', port: 0 });
 async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -45,7 +47,13 @@ const ids = await pool(total, async (i) => {
   const response = await fetch(`${base}/breaches`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
-    body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts: { jurisdictions: ['JP'], affectedCount: 1200 + i } }),
+    body: JSON.stringify({
+      source: 'bench',
+      eventId: `e-${i}-${randomUUID()}`,
+      detectedAt,
+      summary: 'Synthetic benchmark breach',
+      facts: { jurisdictions: ['JP'], affectedCount: 1200 + i },
+    }),
   });
   if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
   return ((await response.json()) as { breachId: string }).breachId;

@@ -110,7 +110,8 @@ const { breachId } = await breaches.start({
 });
 
 function* rows() {
-  for (let i = 0; i < N; i++) yield `${JSON.stringify({ id: `p${i}`, name: `Person ${i}`, email: address(i), locale: i % 2 ? 'en' : 'ja', dataCategories: ['name', 'email'] })}\n`;
+  for (let i = 0; i < N; i++)
+    yield `${JSON.stringify({ id: `p${i}`, name: `Person ${i}`, email: address(i), locale: i % 2 ? 'en' : 'ja', dataCategories: ['name', 'email'] })}\n`;
 }
 const importStart = performance.now();
 const imported = await importRecipients(store, breachId, Readable.from(rows()), 'jsonl');

@@ -104,7 +104,11 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     // The router's own refusals (a bad %-escape, an over-long parameter) in our shape, never echoing the path.
     frameworkErrors: (error, request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      const body = { error: status === 414 ? 'a path parameter is too long' : 'the URL is malformed', code: status === 414 ? 'BL_URI_TOO_LONG' : 'BL_BAD_URL', requestId: request.id };
+      const body = {
+        error: status === 414 ? 'a path parameter is too long' : 'the URL is malformed',
+        code: status === 414 ? 'BL_URI_TOO_LONG' : 'BL_BAD_URL',
+        requestId: request.id,
+      };
       void (reply as FastifyReply).code(status).send(body);
     },
   }).withTypeProvider<ZodTypeProvider>();
@@ -119,7 +123,11 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Breachline', version: '0.1.0', description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).' },
+      info: {
+        title: 'Breachline',
+        version: '0.1.0',
+        description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (bl_…) issued with `breachline token issue`' } } },
       security: [{ bearer: [] }],
     },
@@ -131,7 +139,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'no such route', code: 'BL_NOT_FOUND', requestId: request.id }));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const answer = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => reply.code(status).send({ error: message, code, requestId: request.id, ...extra });
+    const answer = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
+      reply.code(status).send({ error: message, code, requestId: request.id, ...extra });
     if (error instanceof InvalidInput) return answer(422, 'BL_INVALID', error.message, { issues: error.errors });
     if ((error as { validation?: unknown }).validation) {
       const cause = (error as { validation: unknown[] }).validation[0];
@@ -145,7 +154,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     if (error instanceof BreachNotFound) return answer(404, 'BL_NOT_FOUND', error.message);
     if (error instanceof BreachClosed) return answer(409, 'BL_CLOSED', error.message);
     if (error instanceof SearchUnavailable) return answer(503, 'BL_NO_SEARCH', error.message);
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return answer(400, 'BL_MALFORMED_JSON', `malformed JSON body: ${error.message}`);
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError)
+      return answer(400, 'BL_MALFORMED_JSON', `malformed JSON body: ${error.message}`);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'BL_TOO_LARGE', `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(415, 'BL_UNSUPPORTED_MEDIA', 'send application/json');
     if (isGrpcServiceError(error) || error.name === 'ServiceError') {
@@ -154,7 +164,20 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return answer(error.statusCode, `BL_HTTP_${error.statusCode}`, error.message);
     // Logged once, by request id, with the error's kind and where it arose: never its message, which may quote
     // what was sent, nor the request. The caller gets the id to quote, and no stack.
-    log(JSON.stringify({ level: 'error', at: new Date().toISOString(), requestId: request.id, route: request.routeOptions.url, error: error.name, code: error.code, where: (error.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) }));
+    log(
+      JSON.stringify({
+        level: 'error',
+        at: new Date().toISOString(),
+        requestId: request.id,
+        route: request.routeOptions.url,
+        error: error.name,
+        code: error.code,
+        where: (error.stack ?? '')
+          .split('\n')
+          .slice(1, 6)
+          .map((l) => l.trim()),
+      }),
+    );
     return answer(500, 'BL_INTERNAL', `internal error; quote request id ${request.id}`);
   });
 
@@ -163,12 +186,18 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
   let checkSource: ReturnType<FastifyInstance['createRateLimit']>;
   app.after(() => {
     checkToken = app.createRateLimit({ max: intake.perTokenPerMinute, timeWindow: 60_000, keyGenerator: (request) => `token:${tokenKey(request)}` });
-    checkSource = app.createRateLimit({ max: intake.perSourcePerMinute, timeWindow: 60_000, keyGenerator: (request) => `source:${(request as FastifyRequest & { detectionSource?: string }).detectionSource ?? ''}` });
+    checkSource = app.createRateLimit({
+      max: intake.perSourcePerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `source:${(request as FastifyRequest & { detectionSource?: string }).detectionSource ?? ''}`,
+    });
   });
   const limit = async (check: typeof checkToken, request: FastifyRequest, what: string) => {
     const result = await check(request);
     if (!result.isAllowed && result.isExceeded) {
-      throw new HttpError(429, 'BL_RATE_LIMITED', `too many requests ${what}: at most ${result.max} a minute; retry in ${result.ttlInSeconds} s`, { 'retry-after': String(result.ttlInSeconds) });
+      throw new HttpError(429, 'BL_RATE_LIMITED', `too many requests ${what}: at most ${result.max} a minute; retry in ${result.ttlInSeconds} s`, {
+        'retry-after': String(result.ttlInSeconds),
+      });
     }
   };
 
@@ -178,7 +207,12 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     await limit(checkToken, request, 'with this token');
     const principal = await tokens.verify(token);
     if (!principal) throw new HttpError(401, 'BL_UNAUTHORIZED', 'unknown or revoked token');
-    if (!allows(principal, permission)) throw new HttpError(403, 'BL_FORBIDDEN', `${principal.name} (${principal.roles.join(', ')}) may not ${permission}: needs the role ${permissionRoles(permission)}`);
+    if (!allows(principal, permission))
+      throw new HttpError(
+        403,
+        'BL_FORBIDDEN',
+        `${principal.name} (${principal.roles.join(', ')}) may not ${permission}: needs the role ${permissionRoles(permission)}`,
+      );
     return principal;
   }
 
@@ -194,9 +228,22 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     query?: Q;
     body?: B;
     responses: Record<number, string>;
-    handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B>; principal: Principal; request: FastifyRequest; reply: FastifyReply }): Promise<unknown>;
+    handle(input: {
+      params: z.output<P>;
+      query: z.output<Q>;
+      body: z.output<B>;
+      principal: Principal;
+      request: FastifyRequest;
+      reply: FastifyReply;
+    }): Promise<unknown>;
   }): void {
-    const responses = { ...definition.responses, 400: 'malformed JSON', 401: 'missing or unknown token', 403: 'the token lacks the role', 429: 'rate limited: see Retry-After' };
+    const responses = {
+      ...definition.responses,
+      400: 'malformed JSON',
+      401: 'missing or unknown token',
+      403: 'the token lacks the role',
+      429: 'rate limited: see Retry-After',
+    };
     app.route({
       method: definition.method,
       url: definition.url,
@@ -223,7 +270,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     route({
       method: 'POST',
       url: '/breaches',
-      summary: "Start the response to a detection: Breachline's own detection JSON, or an OCSF Detection Finding (class_uid 2004). Idempotent by source and event id; a detection with a correlation key joins the open breach that has it.",
+      summary:
+        "Start the response to a detection: Breachline's own detection JSON, or an OCSF Detection Finding (class_uid 2004). Idempotent by source and event id; a detection with a correlation key joins the open breach that has it.",
       permission: 'start',
       body: DetectionBody,
       responses: { 201: 'breach started', 200: 'the breach this detection already started, or joined', 422: 'invalid detection, each bad field named' },
@@ -241,7 +289,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     route({
       method: 'GET',
       url: '/breaches',
-      summary: 'Breaches found through Temporal visibility, soonest deadline first; e.g. ?dueWithinHours=24 for every open breach with a deadline in the next day.',
+      summary:
+        'Breaches found through Temporal visibility, soonest deadline first; e.g. ?dueWithinHours=24 for every open breach with a deadline in the next day.',
       permission: 'read',
       query: ListFilter,
       responses: { 200: 'the breaches; a row whose summary cannot be decrypted carries `error`', 503: 'the namespace has no Breachline search attributes' },
@@ -272,7 +321,12 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       permission: 'operate',
       params: ById,
       body: FactsUpdate,
-      responses: { 200: 'what changed: obligations opened, moved, withdrawn', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid facts, each bad field named' },
+      responses: {
+        200: 'what changed: obligations opened, moved, withdrawn',
+        404: 'no such breach',
+        409: 'the breach is closed',
+        422: 'invalid facts, each bad field named',
+      },
       handle: async ({ params, body, principal }) => breaches.updateFacts(params.id, body, { id: principal.name }),
     });
     route({
@@ -283,7 +337,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       body: ApprovalBody,
       responses: { 201: 'the approval recorded', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid or refused, with the reason' },
-      handle: async ({ params, body, principal, reply }) => reply.code(201).send(await breaches.approve(params.id, { ...body, approver: { id: principal.name } })),
+      handle: async ({ params, body, principal, reply }) =>
+        reply.code(201).send(await breaches.approve(params.id, { ...body, approver: { id: principal.name } })),
     });
     route({
       method: 'POST',
@@ -302,7 +357,12 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
         'Import affected people into the store, streaming: text/csv or application/x-ndjson. Row by row for validation (an invalid row is reported with its line and reason, the rest imported; duplicates by id or e-mail merged), all or nothing for the file: one that cannot be read to its end (a quote never closed) is a 422 naming the line, and a store failure keeps nothing.',
       permission: 'operate',
       params: ById,
-      responses: { 200: 'the import report: rows, imported, merged, invalid, errors', 404: 'no such breach', 415: 'not CSV or JSON Lines', 422: 'the file cannot be read to its end; nothing imported' },
+      responses: {
+        200: 'the import report: rows, imported, merged, invalid, errors',
+        404: 'no such breach',
+        415: 'not CSV or JSON Lines',
+        422: 'the file cannot be read to its end; nothing imported',
+      },
       async handle({ params, request }) {
         await breaches.assertOpen(params.id); // 404 or 409 before reading a byte
         const format = ImportFormats[(request.headers['content-type'] ?? '').split(';')[0]!.trim()];
@@ -330,7 +390,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       body: CampaignBody,
       responses: { 201: 'the campaign id', 404: 'no such breach', 422: 'invalid, each bad field named' },
-      handle: async ({ params, body, principal, reply }) => reply.code(201).send(await breaches.startCampaign(params.id, { ...body, requestedBy: { id: principal.name } })),
+      handle: async ({ params, body, principal, reply }) =>
+        reply.code(201).send(await breaches.startCampaign(params.id, { ...body, requestedBy: { id: principal.name } })),
     });
     route({
       method: 'POST',
@@ -340,28 +401,37 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ByCampaign.extend({ wave: z.coerce.number().int().min(1).max(100_000) }),
       body: z.strictObject({}).optional(),
       responses: { 200: 'the wave', 422: 'refused, with the reason' },
-      handle: async ({ params, principal }) => breaches.approveWave(params.id, { campaignId: campaignIdOf(params), wave: params.wave, approver: { id: principal.name } }),
+      handle: async ({ params, principal }) =>
+        breaches.approveWave(params.id, { campaignId: campaignIdOf(params), wave: params.wave, approver: { id: principal.name } }),
     });
     route({
       method: 'POST',
       url: '/breaches/:id/campaigns/:campaign/test-send',
-      summary: "Mail the notice, rendered for a synthetic sample person, to the token's holder (whose name must be an e-mail address) or to an address the policy's testRecipients lists.",
+      summary:
+        "Mail the notice, rendered for a synthetic sample person, to the token's holder (whose name must be an e-mail address) or to an address the policy's testRecipients lists.",
       permission: 'operate',
       params: ByCampaign,
       body: TestSendBody.optional(),
-      responses: { 200: 'sent', 422: 'the address is neither the holder\'s own nor listed in the policy' },
+      responses: { 200: 'sent', 422: "the address is neither the holder's own nor listed in the policy" },
       handle: async ({ params, body, principal }) =>
-        breaches.sendTestNotice(params.id, { campaignId: campaignIdOf(params), to: body?.to ?? principal.name, ...(body?.locale ? { locale: body.locale } : {}), requestedBy: { id: principal.name } }),
+        breaches.sendTestNotice(params.id, {
+          campaignId: campaignIdOf(params),
+          to: body?.to ?? principal.name,
+          ...(body?.locale ? { locale: body.locale } : {}),
+          requestedBy: { id: principal.name },
+        }),
     });
     route({
       method: 'POST',
       url: '/breaches/:id/campaigns/:campaign/:action',
-      summary: 'Pause, resume or cancel a campaign, as the token\'s holder.',
+      summary: "Pause, resume or cancel a campaign, as the token's holder.",
       permission: 'operate',
       params: ByCampaign.extend({ action: CampaignControl.shape.action }),
       body: z.strictObject({}).optional(),
       responses: { 200: "the campaign's state", 422: 'refused, with the reason' },
-      handle: async ({ params, principal }) => ({ state: await breaches.controlCampaign(params.id, { campaignId: campaignIdOf(params), action: params.action, by: { id: principal.name } }) }),
+      handle: async ({ params, principal }) => ({
+        state: await breaches.controlCampaign(params.id, { campaignId: campaignIdOf(params), action: params.action, by: { id: principal.name } }),
+      }),
     });
     route({
       method: 'GET',
@@ -389,12 +459,14 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: z.strictObject({ id: BreachId, task: Name }),
       body: TaskBody,
       responses: { 200: 'the task', 422: 'refused: the outcome is invalid (each field named), or the role may not record this task' },
-      handle: async ({ params, body, principal }) => breaches.recordTask(params.id, { ...body, taskId: params.task, by: { id: principal.name, roles: principal.roles } }),
+      handle: async ({ params, body, principal }) =>
+        breaches.recordTask(params.id, { ...body, taskId: params.task, by: { id: principal.name, roles: principal.roles } }),
     });
     route({
       method: 'GET',
       url: '/breaches/:id/reports/:regime/:rule',
-      summary: 'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
+      summary:
+        'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
       permission: 'read',
       params: z.strictObject({ id: BreachId, regime: Name, rule: Name }),
       query: ReportQuery,
@@ -402,7 +474,12 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       async handle({ params, query, reply }) {
         const status = await breaches.status(params.id);
         const report = status.reports.find((r) => r.obligationId === `${params.regime}/${params.rule}`);
-        if (!report) throw new HttpError(404, 'BL_NOT_FOUND', `no report ${params.regime}/${params.rule} on this breach: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`);
+        if (!report)
+          throw new HttpError(
+            404,
+            'BL_NOT_FOUND',
+            `no report ${params.regime}/${params.rule} on this breach: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`,
+          );
         if (query.format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
         if (query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
         return report;

@@ -48,9 +48,16 @@ export class Tokens {
   async issue(name: string, roles: Role[]): Promise<string> {
     const request = parseOrExplain(TokenRequest, { name, roles }, 'token request');
     const wanted = [...new Set(request.roles)].sort().join(',');
-    const twin = (await this.store.tokens.all()).find((t) => !t.revoked_at && sameIdentity(t.name, request.name) && [...new Set(t.roles)].sort().join(',') !== wanted);
+    const twin = (await this.store.tokens.all()).find(
+      (t) => !t.revoked_at && sameIdentity(t.name, request.name) && [...new Set(t.roles)].sort().join(',') !== wanted,
+    );
     if (twin) {
-      throw new InvalidInput('token request', [{ field: 'name', message: `"${request.name}" is the holder "${twin.name}" (${twin.roles.join(', ')}); one person holds one set of roles: revoke theirs first, or issue under that set` }]);
+      throw new InvalidInput('token request', [
+        {
+          field: 'name',
+          message: `"${request.name}" is the holder "${twin.name}" (${twin.roles.join(', ')}); one person holds one set of roles: revoke theirs first, or issue under that set`,
+        },
+      ]);
     }
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     await this.store.tokens.insert(hash(token), request.name, [...new Set(request.roles)]);

@@ -88,7 +88,9 @@ export class UpdateRejected extends Error {
 /** The namespace has no Breachline search attributes (e.g. the time-skipping test server): nothing to list by. */
 export class SearchUnavailable extends Error {
   constructor() {
-    super('listing breaches needs the search attributes BreachPhase, BreachRegimes, BreachNextDeadlineAt and BreachSeverity registered in the namespace (npm start registers them)');
+    super(
+      'listing breaches needs the search attributes BreachPhase, BreachRegimes, BreachNextDeadlineAt and BreachSeverity registered in the namespace (npm start registers them)',
+    );
     this.name = 'SearchUnavailable';
   }
 }
@@ -97,7 +99,12 @@ export const ListFilter = z.strictObject({
   phase: z.enum(['triage', 'reporting', 'remediation', 'closed']).optional(),
   regime: Regime.optional(),
   severity: Severity.optional(),
-  dueWithinHours: z.coerce.number().min(0).max(24 * 366).optional().describe('only breaches with an open deadline within this many hours (or missed)'),
+  dueWithinHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 366)
+    .optional()
+    .describe('only breaches with an open deadline within this many hours (or missed)'),
   all: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
     .default(false)
@@ -133,7 +140,11 @@ export interface StartResult {
 export async function connectClient(options: { address: string; namespace: string; codec: EncryptionCodec }): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: options.address, connectTimeout: '5 seconds', interceptors: [makeGrpcRetryInterceptor(UNAVAILABLE_RETRY)] });
+    connection = await Connection.connect({
+      address: options.address,
+      connectTimeout: '5 seconds',
+      interceptors: [makeGrpcRetryInterceptor(UNAVAILABLE_RETRY)],
+    });
   } catch (error) {
     throw new TemporalUnreachable(options.address, error);
   }
@@ -213,23 +224,25 @@ export class Breaches {
   /** Starts the workflow; false when one with this id already exists (running or closed). */
   private async startWorkflow(breachId: string, detection: Detection): Promise<boolean> {
     try {
-      await this.bounded(() => this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
-        workflowId: breachId,
-        taskQueue: this.taskQueue,
-        args: this.policy ? [detection, this.policy] : [detection],
-        // A closed breach is not reopened by a late duplicate of its detection.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        // What a list shows without asking each workflow: encrypted by the codec like every payload.
-        memo: { source: detection.source, summary: detection.summary, detectedAt: detection.detectedAt },
-        ...(this.searchable
-          ? {
-              typedSearchAttributes: [
-                { key: searchAttributes.phase, value: 'triage' },
-                ...(detection.severity ? [{ key: searchAttributes.severity, value: detection.severity }] : []),
-              ],
-            }
-          : {}),
-      }));
+      await this.bounded(() =>
+        this.client.workflow.start<typeof breachWorkflow>('breachWorkflow', {
+          workflowId: breachId,
+          taskQueue: this.taskQueue,
+          args: this.policy ? [detection, this.policy] : [detection],
+          // A closed breach is not reopened by a late duplicate of its detection.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          // What a list shows without asking each workflow: encrypted by the codec like every payload.
+          memo: { source: detection.source, summary: detection.summary, detectedAt: detection.detectedAt },
+          ...(this.searchable
+            ? {
+                typedSearchAttributes: [
+                  { key: searchAttributes.phase, value: 'triage' },
+                  ...(detection.severity ? [{ key: searchAttributes.severity, value: detection.severity }] : []),
+                ],
+              }
+            : {}),
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
@@ -285,7 +298,9 @@ export class Breaches {
     const converter = client.options.loadedDataConverter;
     let nextPageToken: Uint8Array | undefined;
     do {
-      const response = await this.bounded(() => client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken }));
+      const response = await this.bounded(() =>
+        client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken }),
+      );
       for (const raw of response.executions) {
         try {
           yield { info: await executionInfoFromRaw(raw, converter, raw, client.options.namespace) };
@@ -378,7 +393,10 @@ export class Breaches {
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         // The server answers "not found" for a closed workflow too: tell the two apart.
-        const closed = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).then((d) => d.status.name !== 'RUNNING', () => false);
+        const closed = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).then(
+          (d) => d.status.name !== 'RUNNING',
+          () => false,
+        );
         throw closed ? new BreachClosed(breachId) : new BreachNotFound(breachId);
       }
       if (error instanceof WorkflowUpdateFailedError) throw new UpdateRejected(error.cause?.message ?? error.message);

@@ -26,7 +26,14 @@ export const DrillScenario = z.strictObject({
         afterHours: z.number().min(0),
         facts: FactsUpdate.optional(),
         approve: z.strictObject({ obligationId: z.string(), approvers: z.array(z.string().min(1)).min(1), filingReference: z.string().optional() }).optional(),
-        task: z.strictObject({ taskId: z.string(), outcome: z.unknown().optional(), waive: z.strictObject({ reason: z.string() }).optional(), by: z.string().optional() }).optional(),
+        task: z
+          .strictObject({
+            taskId: z.string(),
+            outcome: z.unknown().optional(),
+            waive: z.strictObject({ reason: z.string() }).optional(),
+            by: z.string().optional(),
+          })
+          .optional(),
       })
       .refine((s) => [s.facts, s.approve, s.task].filter(Boolean).length === 1, { message: 'each step does one thing: facts, approve or task' }),
   ),
@@ -57,7 +64,16 @@ export async function runDrill(input: unknown): Promise<DrillResult> {
   const mailer = new Mailer({ smtpUrl: sink.url, from, responders: ['responders@drill.invalid'] }, store);
   const sender = new CampaignSender(store, { smtpUrl: sink.url, from });
   const taskQueue = `drill-${randomUUID()}`;
-  const worker = await createBreachWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, codec, store, mailer, sender, workflowBundle: await bundleWorkflows() });
+  const worker = await createBreachWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    codec,
+    store,
+    mailer,
+    sender,
+    workflowBundle: await bundleWorkflows(),
+  });
   const running = worker.run();
   try {
     const breaches = new Breaches(env.client, taskQueue);
@@ -71,11 +87,20 @@ export async function runDrill(input: unknown): Promise<DrillResult> {
       if (step.facts) await breaches.updateFacts(breachId, step.facts);
       if (step.approve) {
         for (const approver of step.approve.approvers) {
-          await breaches.approve(breachId, { obligationId: step.approve.obligationId, approver: { id: approver }, ...(step.approve.filingReference ? { filingReference: step.approve.filingReference } : {}) });
+          await breaches.approve(breachId, {
+            obligationId: step.approve.obligationId,
+            approver: { id: approver },
+            ...(step.approve.filingReference ? { filingReference: step.approve.filingReference } : {}),
+          });
         }
       }
       if (step.task) {
-        await breaches.recordTask(breachId, { taskId: step.task.taskId, by: { id: step.task.by ?? 'drill-operator', roles: ['operator', 'manager'] }, outcome: step.task.outcome, waive: step.task.waive });
+        await breaches.recordTask(breachId, {
+          taskId: step.task.taskId,
+          by: { id: step.task.by ?? 'drill-operator', roles: ['operator', 'manager'] },
+          outcome: step.task.outcome,
+          waive: step.task.waive,
+        });
       }
     }
     await sleepUntil(awareAt + scenario.runDays * 24 * HOUR_MS);
@@ -100,7 +125,15 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
     const due = Date.parse(o.dueAt);
     const metAt = o.satisfiedAt ? Date.parse(o.satisfiedAt) : undefined;
     const verdict =
-      o.state === 'withdrawn' ? `withdrawn: ${o.withdrawnBecause}` : metAt === undefined ? (asOf > due ? 'MISSED' : 'open') : metAt > due ? `LATE by ${timeLeft(metAt - due)}` : 'met';
+      o.state === 'withdrawn'
+        ? `withdrawn: ${o.withdrawnBecause}`
+        : metAt === undefined
+          ? asOf > due
+            ? 'MISSED'
+            : 'open'
+          : metAt > due
+            ? `LATE by ${timeLeft(metAt - due)}`
+            : 'met';
     if (verdict === 'MISSED' || verdict.startsWith('LATE')) late.push(`${o.id}: ${verdict}`);
     return `| ${o.id} | ${o.dueAt} (${since(o.dueAt)}) | ${o.satisfiedAt ? `${o.satisfiedAt} by ${o.approvedBy.join(' + ')}` : '—'} | ${verdict} | ${o.escalations.map((e) => `${e.step}→${e.audience}`).join(', ') || '—'} |`;
   });
@@ -108,7 +141,14 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
     const done = t.records.at(-1);
     const at = done ? Date.parse(done.at) : undefined;
     const target = Date.parse(t.targetAt);
-    const verdict = t.state === 'open' ? (asOf > target ? 'MISSED' : 'open') : at !== undefined && at > target && t.state === 'done' ? `LATE by ${timeLeft(at - target)}` : t.state;
+    const verdict =
+      t.state === 'open'
+        ? asOf > target
+          ? 'MISSED'
+          : 'open'
+        : at !== undefined && at > target && t.state === 'done'
+          ? `LATE by ${timeLeft(at - target)}`
+          : t.state;
     if (verdict === 'MISSED' || verdict.startsWith('LATE')) late.push(`task ${t.id}: ${verdict}`);
     return `| ${t.id} | ${t.owner} | ${since(t.targetAt)} | ${done ? since(done.at) : '—'} | ${verdict} | ${t.escalations.length} |`;
   });
@@ -118,7 +158,9 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
     `Breach ${status.breachId}, aware ${new Date(awareAt).toISOString()}, run to ${new Date(asOf).toISOString()} (${since(new Date(asOf).toISOString())}) on accelerated time.`,
     `Phase at the end: **${status.phase}**. Mails sent (escalations and notices): ${mails}.`,
     '',
-    late.length ? `## Late or missed (${late.length})\n\n${late.map((l) => `- ${l}`).join('\n')}` : '## Late or missed\n\nNothing: every deadline and task was met.',
+    late.length
+      ? `## Late or missed (${late.length})\n\n${late.map((l) => `- ${l}`).join('\n')}`
+      : '## Late or missed\n\nNothing: every deadline and task was met.',
     '',
     '## Deadlines',
     '',

@@ -17,7 +17,15 @@ export function listTable(list: BreachSummary[], now = Date.now()): string {
   if (list.length === 0) return 'No breaches match.';
   const table = new Table({ head: ['breach', 'severity', 'phase', 'regimes', 'next deadline (UTC)', 'time left', 'summary'] });
   for (const b of list) {
-    table.push([b.breachId, b.severity ?? '', b.phase, b.regimes.join(', '), b.nextDeadlineAt ?? 'none open', b.nextDeadlineAt ? timeLeft(Date.parse(b.nextDeadlineAt) - now) : '', (b.summary ?? '').slice(0, 60)]);
+    table.push([
+      b.breachId,
+      b.severity ?? '',
+      b.phase,
+      b.regimes.join(', '),
+      b.nextDeadlineAt ?? 'none open',
+      b.nextDeadlineAt ? timeLeft(Date.parse(b.nextDeadlineAt) - now) : '',
+      (b.summary ?? '').slice(0, 60),
+    ]);
   }
   return table.toString();
 }
@@ -31,7 +39,12 @@ export function statusTable(status: BreachStatus, now = Date.now()): string {
   ];
   const obligations = new Table({ head: ['obligation', 'state', 'due (regime zone)', 'time left', 'escalations'] });
   for (const o of status.obligations) {
-    const left = o.state === 'open' ? timeLeft(Date.parse(o.dueAt) - now) + (o.guidance ? ' (guidance)' : '') : o.state === 'satisfied' ? `by ${o.satisfiedBy}` : (o.withdrawnBecause ?? '');
+    const left =
+      o.state === 'open'
+        ? timeLeft(Date.parse(o.dueAt) - now) + (o.guidance ? ' (guidance)' : '')
+        : o.state === 'satisfied'
+          ? `by ${o.satisfiedBy}`
+          : (o.withdrawnBecause ?? '');
     const next = o.nextEscalation ? `next: ${o.nextEscalation.step} to the ${o.nextEscalation.audience} at ${o.nextEscalation.at}` : '';
     obligations.push([o.id, o.state, o.dueAt, left, [o.escalations.map((e) => `${e.step} (${e.audience})`).join(', '), next].filter(Boolean).join('\n')]);
   }

@@ -37,7 +37,11 @@ export async function readiness({ client, store, workerRunning }: HealthDeps): P
   const checks: Record<string, Check> = {};
   const [temporal, storeCheck] = await Promise.all([
     // The gRPC deadline ends the call and its retries; the outer timeout is only a backstop for a stuck channel.
-    check(() => client.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})), 'Temporal', 2 * CHECK_TIMEOUT_MS),
+    check(
+      () => client.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})),
+      'Temporal',
+      2 * CHECK_TIMEOUT_MS,
+    ),
     store ? check(() => store.sql.query('SELECT 1'), 'the store') : undefined,
   ]);
   checks.temporal = temporal;

@@ -32,13 +32,21 @@ export const OcsfDetectionFinding = z
     const { path, ms } = detectedAt(finding);
     const reason = implausibleInstant(ms, Date.now());
     if (!reason) return;
-    const seconds = typeof path.at(-1) === 'string' && !String(path.at(-1)).endsWith('_dt') && ms < Date.parse('2000-01-01T00:00:00Z') && ms * 1000 > Date.parse('2000-01-01T00:00:00Z');
-    const hint = seconds ? ` (OCSF timestamp_t is milliseconds since the epoch; read as seconds it would be ${new Date(ms * 1000).toISOString()}: send milliseconds, or ${path.at(-1)}_dt)` : '';
+    const seconds =
+      typeof path.at(-1) === 'string' &&
+      !String(path.at(-1)).endsWith('_dt') &&
+      ms < Date.parse('2000-01-01T00:00:00Z') &&
+      ms * 1000 > Date.parse('2000-01-01T00:00:00Z');
+    const hint = seconds
+      ? ` (OCSF timestamp_t is milliseconds since the epoch; read as seconds it would be ${new Date(ms * 1000).toISOString()}: send milliseconds, or ${path.at(-1)}_dt)`
+      : '';
     ctx.addIssue({ code: 'custom', path, message: `${reason}${hint}` });
   });
 export type OcsfDetectionFinding = z.infer<typeof OcsfDetectionFinding>;
 
-type FindingTimes = Pick<OcsfDetectionFinding, 'time' | 'time_dt'> & { finding_info: Pick<OcsfDetectionFinding['finding_info'], 'created_time' | 'created_time_dt'> };
+type FindingTimes = Pick<OcsfDetectionFinding, 'time' | 'time_dt'> & {
+  finding_info: Pick<OcsfDetectionFinding['finding_info'], 'created_time' | 'created_time_dt'>;
+};
 
 /** When the finding was made: its creation time, else the event time; the RFC 3339 form of each before the number. */
 function detectedAt(finding: FindingTimes): { path: (string | number)[]; ms: number } {

@@ -11,11 +11,19 @@ export function mailViewer(dir: string, tokens: Tokens) {
   return (app: FastifyInstance) => {
     const preHandler = requirePermission(tokens, 'read');
     app.get('/dev/mail', { preHandler }, async (_request, reply) => {
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+      const files = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.eml'))
+            .sort()
+            .reverse()
+        : [];
       const rows = await Promise.all(
         files.slice(0, 500).map(async (f) => {
           const mail = await simpleParser(readFileSync(join(dir, f)));
-          const to = [mail.to ?? []].flat().map((a) => a.text).join(', ');
+          const to = [mail.to ?? []]
+            .flat()
+            .map((a) => a.text)
+            .join(', ');
           return `<li><a href="/dev/mail/${encodeURIComponent(f)}">${escapeHtml(mail.subject ?? '(no subject)')}</a> to ${escapeHtml(to)}, ${mail.date?.toISOString() ?? ''}</li>`;
         }),
       );
@@ -26,7 +34,18 @@ export function mailViewer(dir: string, tokens: Tokens) {
       if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file))) return reply.code(404).send({ error: 'no such message' });
       const raw = readFileSync(join(dir, file));
       const mail = await simpleParser(raw);
-      const decoded = [`Subject: ${mail.subject ?? ''}`, `From: ${mail.from?.text ?? ''}`, `To: ${[mail.to ?? []].flat().map((a) => a.text).join(', ')}`, `Date: ${mail.date?.toISOString() ?? ''}`, `Message-ID: ${mail.messageId ?? ''}`, '', mail.text ?? ''];
+      const decoded = [
+        `Subject: ${mail.subject ?? ''}`,
+        `From: ${mail.from?.text ?? ''}`,
+        `To: ${[mail.to ?? []]
+          .flat()
+          .map((a) => a.text)
+          .join(', ')}`,
+        `Date: ${mail.date?.toISOString() ?? ''}`,
+        `Message-ID: ${mail.messageId ?? ''}`,
+        '',
+        mail.text ?? '',
+      ];
       return reply.type('text/plain; charset=utf-8').send((request.query as { raw?: string }).raw ? raw : decoded.join('\n'));
     });
   };

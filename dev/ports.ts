@@ -70,7 +70,9 @@ export async function busyPorts(planned: PlannedPort[]): Promise<string[]> {
   for (const { port, host, what, variable } of planned) {
     if (await isFree(port, host)) continue;
     const holder = portHolder(port);
-    messages.push(`port ${port} (${what}) is in use${holder ? ` by ${holder}` : ' by a process this user cannot see'}; stop it, or set ${variable} to another port`);
+    messages.push(
+      `port ${port} (${what}) is in use${holder ? ` by ${holder}` : ' by a process this user cannot see'}; stop it, or set ${variable} to another port`,
+    );
   }
   return messages;
 }

@@ -20,7 +20,9 @@ export function requirePermission(tokens: Tokens, permission: Permission) {
     const token = requestToken(request);
     const principal = token ? await tokens.verify(token) : undefined;
     if (!principal) {
-      return reply.code(401).send({ error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session` });
+      return reply
+        .code(401)
+        .send({ error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session` });
     }
     if (!allows(principal, permission)) return reply.code(403).send({ error: `${principal.name} (${principal.roles.join(', ')}) may not ${permission}` });
   };

@@ -44,7 +44,8 @@ async function waitForTemporal(address: string, server: ChildProcess, timeoutMs 
       await connection.close();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s: ${(error as Error).message}`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`the Temporal dev server did not answer at ${address} within ${timeoutMs / 1000} s: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -54,13 +55,20 @@ function startDevServer(dataDir: string, apiPort: number): ChildProcess {
   const cli = ensure(TEMPORAL_CLI);
   console.log(`temporal      ${cli.path} (${version(cli.path).split('\n')[0]}, from ${cli.source})`);
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(TEMPORAL_PORT),
-    '--ui-port', String(TEMPORAL_UI_PORT),
-    '--db-filename', join(dataDir, 'temporal.sqlite'),
-    '--log-level', 'warn',
-    '--ui-codec-endpoint', `http://127.0.0.1:${apiPort}/codec`,
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(TEMPORAL_PORT),
+    '--ui-port',
+    String(TEMPORAL_UI_PORT),
+    '--db-filename',
+    join(dataDir, 'temporal.sqlite'),
+    '--log-level',
+    'warn',
+    '--ui-codec-endpoint',
+    `http://127.0.0.1:${apiPort}/codec`,
     ...Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPES[key.type]}`]),
   ];
   // Under the guard, whose stdin is a pipe from this process: the dev server dies when this process does, however.
@@ -70,7 +78,9 @@ function startDevServer(dataDir: string, apiPort: number): ChildProcess {
 /** This process's ancestors in its own job (process group): npm, its shell, tsx. Linux /proc; elsewhere the parent. */
 function jobAncestors(): number[] {
   const stat = (pid: number) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return { ppid: Number(fields[1]), pgrp: Number(fields[2]) };
   };
   try {
@@ -189,7 +199,10 @@ async function main(): Promise<void> {
         codecEndpoint(codec, { tokens: apiTokens, uiOrigins: UI_ORIGINS }),
         ...(sink ? [mailViewer(join(config.dataDir, 'mail'), apiTokens)] : []),
         // Until buildApi serves the dependency checks itself.
-        (app) => (app.hasRoute({ method: 'GET', url: '/health/ready' }) ? undefined : healthRoutes({ client, store, workerRunning: () => worker.getState() === 'RUNNING' })(app)),
+        (app) =>
+          app.hasRoute({ method: 'GET', url: '/health/ready' })
+            ? undefined
+            : healthRoutes({ client, store, workerRunning: () => worker.getState() === 'RUNNING' })(app),
       ],
     });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
@@ -199,7 +212,11 @@ async function main(): Promise<void> {
       '',
       'Breachline is running:',
       `  Temporal    ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : `  (Web UI http://127.0.0.1:${TEMPORAL_UI_PORT}, payloads decoded via ${apiUrl}/codec; data ${join(config.dataDir, 'temporal.sqlite')})`}`,
-      ...(process.env.TEMPORAL_ADDRESS ? [] : [`              to read payloads in the Web UI: sign in at ${apiUrl}/session with the operator token, then turn on the UI's "Include cross-origin credentials"`]),
+      ...(process.env.TEMPORAL_ADDRESS
+        ? []
+        : [
+            `              to read payloads in the Web UI: sign in at ${apiUrl}/session with the operator token, then turn on the UI's "Include cross-origin credentials"`,
+          ]),
       `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail for a signed-in browser)` : config.mail.smtpUrl}; escalations to owner ${(config.mail.owner ?? config.mail.responders).join(', ')}, DPO ${(config.mail.dpo ?? config.mail.responders).join(', ')}, executive ${(config.mail.executive ?? config.mail.responders).join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,

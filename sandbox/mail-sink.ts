@@ -112,7 +112,10 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Mail
       callback();
     },
     onData(stream, session, callback) {
-      receive(stream, session).then(() => callback(), (error: Error) => callback(error));
+      receive(stream, session).then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
     },
   });
 

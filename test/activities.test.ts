@@ -48,7 +48,18 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
   const input = (key: string): SendMailInput => ({
     idempotencyKey: key,
     audience: 'responders',
-    notice: { template: 'escalation', breachId: 'breach-t', obligationId: 'JP-APPI/ppc-final', title: 'Final report', citation: 'Rules Art. 8(2)', dueAt: Date.parse('2027-01-22T14:59:59.999Z'), zone: 'Asia/Tokyo', guidance: false, step: 'due-in-24h', overdue: false },
+    notice: {
+      template: 'escalation',
+      breachId: 'breach-t',
+      obligationId: 'JP-APPI/ppc-final',
+      title: 'Final report',
+      citation: 'Rules Art. 8(2)',
+      dueAt: Date.parse('2027-01-22T14:59:59.999Z'),
+      zone: 'Asia/Tokyo',
+      guidance: false,
+      step: 'due-in-24h',
+      overdue: false,
+    },
   });
 
   test('sends a mail once per idempotency key, however often it is asked', async () => {
@@ -128,7 +139,14 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
   });
 
   test('records an outcome once per idempotency key', async () => {
-    const outcome = { idempotencyKey: `${engine}/o1`, breachId: 'breach-o', kind: 'approval-recorded' as const, at: Date.parse('2026-11-24T00:00:00Z'), actor: 'dpo@example.test', detail: { action: 'submitted' } };
+    const outcome = {
+      idempotencyKey: `${engine}/o1`,
+      breachId: 'breach-o',
+      kind: 'approval-recorded' as const,
+      at: Date.parse('2026-11-24T00:00:00Z'),
+      actor: 'dpo@example.test',
+      detail: { action: 'submitted' },
+    };
     expect(await store.outcomes.record(outcome)).toBe('new');
     expect(await store.outcomes.record({ ...outcome, actor: 'someone-else' })).toBe('duplicate');
     const rows = await store.outcomes.forBreach('breach-o');
@@ -141,10 +159,28 @@ describe.each(engines)('activities on %s', (engine, storeUrl) => {
 describe('mail transport security', () => {
   it('sends over implicit TLS with SMTP AUTH, configured by URL alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'breachline-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const tlsSink = await startMailSink({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, auth: { user: 'breachline', pass: 's3cret' } });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      { stdio: 'ignore' },
+    );
+    const tlsSink = await startMailSink({
+      tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      auth: { user: 'breachline', pass: 's3cret' },
+    });
     const store = await openStore('pglite:memory');
-    const notice = { template: 'escalation' as const, breachId: 'breach-tls', obligationId: 'JP-APPI/ppc-final', title: 'Final report', citation: 'Rules Art. 8(2)', dueAt: 0, zone: 'Asia/Tokyo', guidance: false, step: 'missed', overdue: true };
+    const notice = {
+      template: 'escalation' as const,
+      breachId: 'breach-tls',
+      obligationId: 'JP-APPI/ppc-final',
+      title: 'Final report',
+      citation: 'Rules Art. 8(2)',
+      dueAt: 0,
+      zone: 'Asia/Tokyo',
+      guidance: false,
+      step: 'missed',
+      overdue: true,
+    };
     // The test certificate is self-signed; production points tls.ca-trusted servers at a real certificate.
     const url = (pass: string) => `smtps://breachline:${pass}@127.0.0.1:${tlsSink.port}/?tls.rejectUnauthorized=false`;
     try {

@@ -39,7 +39,8 @@ afterAll(async () => {
 });
 
 /** Sometimes valid, sometimes not: each field drawn from good values and the mistakes real integrations make. */
-const field = <T>(good: fc.Arbitrary<T>, ...bad: fc.Arbitrary<unknown>[]) => fc.oneof({ weight: 12, arbitrary: good }, ...bad.map((arbitrary) => ({ weight: 1, arbitrary })));
+const field = <T>(good: fc.Arbitrary<T>, ...bad: fc.Arbitrary<unknown>[]) =>
+  fc.oneof({ weight: 12, arbitrary: good }, ...bad.map((arbitrary) => ({ weight: 1, arbitrary })));
 const isoInstant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date(), noInvalidDate: true }).map((d) => d.toISOString());
 const facts = fc.record(
   {
@@ -53,7 +54,13 @@ const facts = fc.record(
 );
 const detection = fc.record(
   {
-    source: field(fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/), fc.constant(''), fc.constant('has space'), fc.string({ minLength: 65, maxLength: 80 }), fc.integer()),
+    source: field(
+      fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/),
+      fc.constant(''),
+      fc.constant('has space'),
+      fc.string({ minLength: 65, maxLength: 80 }),
+      fc.integer(),
+    ),
     eventId: field(fc.uuid(), fc.constant(''), fc.integer(), fc.constant(null)),
     detectedAt: field(isoInstant, fc.constant('2026-13-45T25:61:00Z'), fc.integer(), fc.constant('now')),
     summary: field(fc.string({ minLength: 1, maxLength: 200 }), fc.constant(''), fc.string({ minLength: 2001, maxLength: 2100 }), fc.boolean()),
@@ -105,7 +112,12 @@ describe('POST /breaches under fuzzing', () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
-        const response = await api.inject({ method: 'POST', url: '/breaches', payload: raw, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+        const response = await api.inject({
+          method: 'POST',
+          url: '/breaches',
+          payload: raw,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        });
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         expect(response.statusCode, response.body).toBeLessThan(500);
         const ok = response.statusCode === 200 || response.statusCode === 201;

@@ -94,11 +94,19 @@ describe('failures', () => {
     const brokenApi = buildApi({ breaches: await Breaches.connect(env.client, taskQueue), tokens, store: broken, log: (line) => logged.push(line) });
     await broken.close(); // the store goes away under the API
     const breachId = await existingBreach();
-    const response = await brokenApi.inject({ method: 'GET', url: `/breaches/${breachId}/recipients?`, headers: { authorization: `Bearer ${token.operator}` } });
+    const response = await brokenApi.inject({
+      method: 'GET',
+      url: `/breaches/${breachId}/recipients?`,
+      headers: { authorization: `Bearer ${token.operator}` },
+    });
     await brokenApi.close();
     expect(response.statusCode).toBe(500);
     const body = response.json();
-    expect(body).toEqual({ error: `internal error; quote request id ${body.requestId}`, code: 'BL_INTERNAL', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(body).toEqual({
+      error: `internal error; quote request id ${body.requestId}`,
+      code: 'BL_INTERNAL',
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(response.headers['x-request-id']).toBe(body.requestId);
     const lines = logged.filter((line) => line.includes(body.requestId));
     expect(lines).toHaveLength(1);
@@ -108,7 +116,12 @@ describe('failures', () => {
 
   it('lists a breach its postal list cannot reach as a count, not a row', async () => {
     const breachId = await existingBreach();
-    await importRecipients(store, breachId, Readable.from(['id,name,email,postal_address\n', 'p1,Synthetic One,one@example.test,"1-1 Chiyoda, Tokyo"\n', 'p2,Synthetic Two,two@example.test,\n']), 'csv');
+    await importRecipients(
+      store,
+      breachId,
+      Readable.from(['id,name,email,postal_address\n', 'p1,Synthetic One,one@example.test,"1-1 Chiyoda, Tokyo"\n', 'p2,Synthetic Two,two@example.test,\n']),
+      'csv',
+    );
     await store.recipients.planDeliveries(`${breachId}/campaign-1`, breachId, 10);
     await store.sql.query(`UPDATE delivery SET status = 'bounced' WHERE breach_id = $1`, [breachId]);
     const response = await call('GET', `/breaches/${breachId}/postal.csv`, 'operator');
@@ -119,7 +132,11 @@ describe('failures', () => {
 
   it('lists a breach whose summary cannot be decrypted as a row with its error, and the rest as usual', async () => {
     // A breach started under another codec key (one since lost): its memo cannot be opened here.
-    const stranger = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] } });
+    const stranger = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] },
+    });
     const lost = await stranger.workflow.start('breachWorkflow', {
       workflowId: `breach-${randomUUID()}`,
       taskQueue,

@@ -88,7 +88,11 @@ describe('breach workflow (time-skipping server)', () => {
     const again = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'erin@example.test' } }).catch((e: Error) => e);
     expect(again).toBeInstanceOf(UpdateRejected);
     expect((again as Error).message).toContain('four-eyes: erin@example.test has already approved');
-    const approval = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'bob@example.test', role: 'dpo' }, filingReference: 'PPC-FIN-7' });
+    const approval = await breaches.approve(breachId, {
+      obligationId: 'JP-APPI/ppc-final',
+      approver: { id: 'bob@example.test', role: 'dpo' },
+      filingReference: 'PPC-FIN-7',
+    });
     expect(approval.action).toBe('submitted');
 
     await env.sleep(10 * DAY_MS);
@@ -132,7 +136,11 @@ describe('breach workflow (time-skipping server)', () => {
   });
 
   it('fails at once, naming the fields, when started with a detection the client did not validate', async () => {
-    const handle = await env.client.workflow.start('breachWorkflow', { taskQueue: worker.taskQueue, workflowId: `raw-${randomUUID()}`, args: [{ source: 'raw', summary: 42 }] });
+    const handle = await env.client.workflow.start('breachWorkflow', {
+      taskQueue: worker.taskQueue,
+      workflowId: `raw-${randomUUID()}`,
+      args: [{ source: 'raw', summary: 42 }],
+    });
     const failure = await handle.result().catch((e: WorkflowFailedError) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toBe(
@@ -198,7 +206,11 @@ describe('breach workflow (time-skipping server)', () => {
     const early = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'early' }).catch((e: Error) => e);
     expect((early as Error).message).toMatch(/^cannot close: tasks still open \(record or waive them with a reason\): task-force, evidence-preserved, /);
     for (const task of after.tasks) {
-      await breaches.recordTask(breachId, { taskId: task.id, by: { id: 'mgr@example.test', roles: ['operator', 'manager'] }, waive: { reason: 'not reportable: encrypted archive' } });
+      await breaches.recordTask(breachId, {
+        taskId: task.id,
+        by: { id: 'mgr@example.test', roles: ['operator', 'manager'] },
+        waive: { reason: 'not reportable: encrypted archive' },
+      });
     }
     const closure = await breaches.close(breachId, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: the leaked archive was strongly encrypted' });
     expect(await env.client.workflow.getHandle(breachId).result()).toEqual(closure);
@@ -212,7 +224,9 @@ describe('breach workflow (time-skipping server)', () => {
     const { breachId } = await detect({ dataCategories: ['health'] });
     const refusal = await breaches.close(breachId, { by: { id: 'ceo@example.test' }, reason: 'done' }).catch((e: Error) => e);
     expect(refusal).toBeInstanceOf(UpdateRejected);
-    expect((refusal as Error).message).toMatch(/^cannot close: obligations still open: JP-APPI\/ppc-preliminary, JP-APPI\/ppc-final, JP-APPI\/individuals; tasks still open \(record or waive them with a reason\): task-force, /);
+    expect((refusal as Error).message).toMatch(
+      /^cannot close: obligations still open: JP-APPI\/ppc-preliminary, JP-APPI\/ppc-final, JP-APPI\/individuals; tasks still open \(record or waive them with a reason\): task-force, /,
+    );
     expect((await breaches.status(breachId)).phase).toBe('reporting');
   });
 

@@ -37,17 +37,19 @@ describe('breachline recipients', () => {
   it('writes a postal list of people with an address, formulas neutralised, and counts those without one', async () => {
     const store = await openStore(storeUrl);
     await store.recipients.add('breach-postal', [
-      { id: 'p1', name: '=cmd|\' /C calc\'!A0', postalAddress: '1 Main St', locale: 'en', dataCategories: [], priority: 1 },
+      { id: 'p1', name: "=cmd|' /C calc'!A0", postalAddress: '1 Main St', locale: 'en', dataCategories: [], priority: 1 },
       { id: 'p2', name: 'Mail Only', email: 'gone@example.test', locale: 'en', dataCategories: [], priority: 1 },
     ]);
     await store.recipients.planDeliveries('campaign-postal', 'breach-postal', 10);
-    await store.recipients.settleDeliveries('campaign-postal', [{ personId: 'p2', status: 'bounced', messageId: '<m@example.test>', smtpResponse: '550 no such user' }]);
+    await store.recipients.settleDeliveries('campaign-postal', [
+      { personId: 'p2', status: 'bounced', messageId: '<m@example.test>', smtpResponse: '550 no such user' },
+    ]);
     await store.close();
 
     const out = join(dir, 'postal.csv');
     const { code, stderr } = await breachline(['recipients', 'postal-list', 'breach-postal', '--out', out]);
     expect(code).toBe(EXIT.ok);
-    expect(readFileSync(out, 'utf8').split('\n')[1]).toBe('p1,\'=cmd|\' /C calc\'!A0,1 Main St,en,postal,,campaign-postal');
+    expect(readFileSync(out, 'utf8').split('\n')[1]).toBe("p1,'=cmd|' /C calc'!A0,1 Main St,en,postal,,campaign-postal");
     expect(stderr).toContain('1 people written to');
     expect(stderr).toContain('1 more people have no working e-mail and no postal address');
   }, 60_000);

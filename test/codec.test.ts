@@ -40,7 +40,9 @@ describe('payload codec', () => {
   });
 
   it('names the variable when a key is not 32 bytes of base64', () => {
-    expect(() => parseKey('c2hvcnQ=', 'BREACHLINE_CODEC_KEY')).toThrow('BREACHLINE_CODEC_KEY must be 32 bytes in base64 (openssl rand -base64 32); it decodes to 5 bytes');
+    expect(() => parseKey('c2hvcnQ=', 'BREACHLINE_CODEC_KEY')).toThrow(
+      'BREACHLINE_CODEC_KEY must be 32 bytes in base64 (openssl rand -base64 32); it decodes to 5 bytes',
+    );
   });
 
   it('decodes for the Web UI through the dev codec endpoint, answering its origin only', async () => {
@@ -50,13 +52,32 @@ describe('payload codec', () => {
     const app = Fastify();
     codecEndpoint(codec, { tokens, uiOrigins: ['http://127.0.0.1:8233'] })(app);
     const [sealed] = await codec.encode([plain]);
-    const body = { payloads: [{ metadata: { encoding: Buffer.from(sealed!.metadata!.encoding!).toString('base64'), 'encryption-key-id': Buffer.from(sealed!.metadata!['encryption-key-id']!).toString('base64') }, data: Buffer.from(sealed!.data!).toString('base64') }] };
-    const response = await app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default', authorization: `Bearer ${await tokens.issue('alice@example.com', ['operator'])}` }, payload: body });
+    const body = {
+      payloads: [
+        {
+          metadata: {
+            encoding: Buffer.from(sealed!.metadata!.encoding!).toString('base64'),
+            'encryption-key-id': Buffer.from(sealed!.metadata!['encryption-key-id']!).toString('base64'),
+          },
+          data: Buffer.from(sealed!.data!).toString('base64'),
+        },
+      ],
+    };
+    const response = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default', authorization: `Bearer ${await tokens.issue('alice@example.com', ['operator'])}` },
+      payload: body,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
     const [decoded] = response.json().payloads;
     expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ affectedCount: 1200 });
-    const foreign = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    const foreign = await app.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     await app.close();
     await store.close();
@@ -78,7 +99,9 @@ describe('payload codec', () => {
     await expect(refused).rejects.toThrow(CodecKeyMissing);
     await expect(refused).rejects.toThrow(`Restore ${lost} from a backup, or set BREACHLINE_CODEC_KEY`);
     expect(existsSync(lost)).toBe(false);
-    await expect(loadCodec({ key: randomBytes(32).toString('base64'), devKeyFile: join(tmpdir(), 'absent', 'codec.key') }, storeHasBreaches(store))).resolves.toBeInstanceOf(EncryptionCodec);
+    await expect(
+      loadCodec({ key: randomBytes(32).toString('base64'), devKeyFile: join(tmpdir(), 'absent', 'codec.key') }, storeHasBreaches(store)),
+    ).resolves.toBeInstanceOf(EncryptionCodec);
     await store.close();
   });
 });

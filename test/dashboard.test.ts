@@ -128,12 +128,26 @@ describe('dashboard in Chromium', () => {
     expect(status.approvals[0].filingReference).toBe('DPA-2026-0042');
 
     // A notification campaign: its wave waits with a preview of the notice; an operator approves it on the page.
-    const people = 'id,name,email,postal_address,locale,data_categories\nd1,Dana,d1@dash.example.test,,en,name;email\nd2,Eli,d2@dash.example.test,,en,name\nd3,Fumi,,"1-1 Chiyoda",ja,name\n';
-    await fetch(`${base}/breaches/${encodeURIComponent(breachId)}/recipients`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.alice}` }, body: people });
+    const people =
+      'id,name,email,postal_address,locale,data_categories\nd1,Dana,d1@dash.example.test,,en,name;email\nd2,Eli,d2@dash.example.test,,en,name\nd3,Fumi,,"1-1 Chiyoda",ja,name\n';
+    await fetch(`${base}/breaches/${encodeURIComponent(breachId)}/recipients`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.alice}` },
+      body: people,
+    });
     await fetch(`${base}/breaches/${encodeURIComponent(breachId)}/campaigns`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token.alice}` },
-      body: JSON.stringify({ notice: { companyName: 'Dash Shop', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } }, ratePerSecond: 100 }),
+      body: JSON.stringify({
+        notice: {
+          companyName: 'Dash Shop',
+          incident: 'Synthetic.',
+          measures: 'Synthetic.',
+          advice: 'Synthetic.',
+          contactDesk: { name: 'Desk', hours: '24/7' },
+        },
+        ratePerSecond: 100,
+      }),
     });
     const approveWave = page.locator('[data-testid=approve-wave]');
     await approveWave.waitFor({ timeout: 15_000 });
@@ -146,7 +160,6 @@ describe('dashboard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 });
-
 
 describe('dashboard in Chromium, when things fail', () => {
   const PER_TOKEN_PER_MINUTE = 100;
@@ -167,7 +180,12 @@ describe('dashboard in Chromium, when things fail', () => {
     tokens.throttled = await issuer.issue('dave@example.test', ['operator']);
     const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: PER_TOKEN_PER_MINUTE } });
     // With the dev stack's /session, as `npm start` serves it: the dashboard signs the browser in there too.
-    failingApi = buildApi({ breaches: await Breaches.connect(env.client, refusing.taskQueue, { policy }), tokens: issuer, store: refusing.store, plugins: [sessionRoutes(issuer)] });
+    failingApi = buildApi({
+      breaches: await Breaches.connect(env.client, refusing.taskQueue, { policy }),
+      tokens: issuer,
+      store: refusing.store,
+      plugins: [sessionRoutes(issuer)],
+    });
     failingBase = await failingApi.listen({ host: '127.0.0.1', port: 0 });
   }, 120_000);
 
@@ -209,7 +227,9 @@ describe('dashboard in Chromium, when things fail', () => {
     });
     expect(response.status).toBe(201);
     const { breachId } = (await response.json()) as { breachId: string };
-    const fallback = await refusingSink.waitFor((m) => m.text.includes(breachId) && m.text.includes('EU-GDPR/supervisory-authority') && m.text.includes('at-50%'));
+    const fallback = await refusingSink.waitFor(
+      (m) => m.text.includes(breachId) && m.text.includes('EU-GDPR/supervisory-authority') && m.text.includes('at-50%'),
+    );
     expect(fallback.envelopeTo).toEqual([AUDIENCES.dpo]);
 
     const row = page.locator(`[data-breach-id="${breachId}"]`);
@@ -252,17 +272,32 @@ describe('dashboard in Chromium, when things fail', () => {
     await context.close();
   });
 
-  it("lists a breach whose summary this process cannot decrypt, with that error, instead of failing the page", async () => {
+  it('lists a breach whose summary this process cannot decrypt, with that error, instead of failing the page', async () => {
     const started = await fetch(`${failingBase}/breaches`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.detector}` },
-      body: JSON.stringify({ source: 'refusing-siem', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: 'Synthetic: sealed summary', facts: { jurisdictions: ['DE'] } }),
+      body: JSON.stringify({
+        source: 'refusing-siem',
+        eventId: randomUUID(),
+        detectedAt: new Date().toISOString(),
+        summary: 'Synthetic: sealed summary',
+        facts: { jurisdictions: ['DE'] },
+      }),
     });
     const { breachId } = (await started.json()) as { breachId: string };
     // An API process started with another codec key than the one the breach's memo was sealed with.
-    const lostKey = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] } });
+    const lostKey = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: { payloadCodecs: [new EncryptionCodec(randomBytes(32))] },
+    });
     const logged: string[] = [];
-    const lostKeyApi = buildApi({ breaches: await Breaches.connect(lostKey, refusing.taskQueue), tokens: issuer, store: refusing.store, log: (line) => logged.push(line) });
+    const lostKeyApi = buildApi({
+      breaches: await Breaches.connect(lostKey, refusing.taskQueue),
+      tokens: issuer,
+      store: refusing.store,
+      log: (line) => logged.push(line),
+    });
     try {
       const lostKeyBase = await lostKeyApi.listen({ host: '127.0.0.1', port: 0 });
       const page = await browser.newPage();
@@ -274,7 +309,9 @@ describe('dashboard in Chromium, when things fail', () => {
       await row.waitFor({ timeout: 20_000 }).catch(async (error) => {
         throw new Error(`${error.message}\npage: ${await page.textContent('main')}\nlogged: ${logged.join('\n')}`);
       });
-      expect(await row.locator('[data-testid=row-error]').textContent()).toMatch(/^cannot decode this breach's summary: payload was encrypted with key \S+, which this process does not have/);
+      expect(await row.locator('[data-testid=row-error]').textContent()).toMatch(
+        /^cannot decode this breach's summary: payload was encrypted with key \S+, which this process does not have/,
+      );
       expect(await row.locator('[data-testid=row-status-error]').textContent()).toMatch(/^status unavailable: .+ \(BL_[A-Z_]+\)$/);
       expect(await row.locator('a').textContent()).toBe(breachId);
       expect(problems).toEqual([]);
@@ -296,11 +333,30 @@ describe('dashboard in Chromium, when things fail', () => {
       const offlineBase = await offlineApi.listen({ host: '127.0.0.1', port: 0 });
       const call = (path: string, body: string, type = 'application/json', as = operator) =>
         fetch(`${offlineBase}${path}`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${as}` }, body });
-      const started = await call('/breaches', JSON.stringify({ source: 'offline-siem', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: 'Synthetic: mailing list exposed', facts: { jurisdictions: ['DE'] } }), 'application/json', detector);
+      const started = await call(
+        '/breaches',
+        JSON.stringify({
+          source: 'offline-siem',
+          eventId: randomUUID(),
+          detectedAt: new Date().toISOString(),
+          summary: 'Synthetic: mailing list exposed',
+          facts: { jurisdictions: ['DE'] },
+        }),
+        'application/json',
+        detector,
+      );
       const { breachId } = (await started.json()) as { breachId: string };
       const at = `/breaches/${encodeURIComponent(breachId)}`;
-      expect((await call(`${at}/recipients`, 'id,name,email,postal_address,locale,data_categories\no1,Olga,o1@offline.example.test,,en,email\n', 'text/csv')).ok).toBe(true);
-      const notice = { companyName: 'Offline Shop', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } };
+      expect(
+        (await call(`${at}/recipients`, 'id,name,email,postal_address,locale,data_categories\no1,Olga,o1@offline.example.test,,en,email\n', 'text/csv')).ok,
+      ).toBe(true);
+      const notice = {
+        companyName: 'Offline Shop',
+        incident: 'Synthetic.',
+        measures: 'Synthetic.',
+        advice: 'Synthetic.',
+        contactDesk: { name: 'Desk', hours: '24/7' },
+      };
       expect((await call(`${at}/campaigns`, JSON.stringify({ notice }))).status).toBe(201);
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -313,7 +369,9 @@ describe('dashboard in Chromium, when things fail', () => {
       await approveWave.click();
       const outage = page.locator('[data-testid=wave][data-wave="1"] [data-testid=wave-outage]');
       await outage.waitFor({ timeout: 30_000 });
-      expect(await outage.textContent()).toMatch(/^mail server unreachable since \d{4}-\d{2}-\d{2}T[\d:.]+Z \(.*(ECONNREFUSED|connect|refused).*\); wave paused, (telling the owner|the owner could not be told: .+)$/i);
+      expect(await outage.textContent()).toMatch(
+        /^mail server unreachable since \d{4}-\d{2}-\d{2}T[\d:.]+Z \(.*(ECONNREFUSED|connect|refused).*\); wave paused, (telling the owner|the owner could not be told: .+)$/i,
+      );
       expect(await page.locator('[data-testid=wave][data-wave="1"]').getAttribute('data-state')).toBe('sending');
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-outage.png'), fullPage: true });
       expect(problems).toEqual([]);

@@ -30,7 +30,10 @@ beforeAll(async () => {
   token.revoked = await tokens.issue('gone@example.com', ['operator']);
   await tokens.revoke('gone@example.com');
   const mailDir = mkdtempSync(join(tmpdir(), 'breachline-mail-'));
-  writeFileSync(join(mailDir, '0001.eml'), 'From: dpo@example.com\r\nTo: Synthetic Person <synthetic.person@example.test>\r\nSubject: Notice of a personal data breach\r\nDate: Mon, 1 Jun 2026 00:00:00 +0000\r\n\r\nDear Synthetic Person\r\n');
+  writeFileSync(
+    join(mailDir, '0001.eml'),
+    'From: dpo@example.com\r\nTo: Synthetic Person <synthetic.person@example.test>\r\nSubject: Notice of a personal data breach\r\nDate: Mon, 1 Jun 2026 00:00:00 +0000\r\n\r\nDear Synthetic Person\r\n',
+  );
   app = Fastify();
   for (const plugin of [sessionRoutes(tokens), codecEndpoint(codec, { tokens, uiOrigins: [UI] }), mailViewer(mailDir, tokens)]) plugin(app);
   const [sealed] = await codec.encode([defaultPayloadConverter.toPayload({ affectedCount: 1200 })]);
@@ -42,7 +45,8 @@ afterAll(async () => {
   await store.close();
 });
 
-const decode = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: UI, 'x-namespace': 'default', ...headers }, payload: sealedBody as object });
+const decode = (headers: Record<string, string>) =>
+  app.inject({ method: 'POST', url: '/codec/decode', headers: { origin: UI, 'x-namespace': 'default', ...headers }, payload: sealedBody as object });
 const decodedCount = (body: string) => JSON.parse(Buffer.from(JSON.parse(body).payloads[0].data, 'base64').toString()).affectedCount;
 
 describe('dev stack routes', () => {
@@ -75,7 +79,11 @@ describe('dev stack routes', () => {
     expect(setCookie).toMatch(/^breachline_token=bl_[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     const cookie = setCookie.split(';')[0]!;
 
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBe(UI);
     expect(preflight.headers['access-control-allow-credentials']).toBe('true');
     const response = await decode({ cookie: `other=1; ${cookie}` });

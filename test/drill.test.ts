@@ -13,7 +13,9 @@ describe('drill mode', () => {
     expect(result.markdown).toMatch(/\| JP-APPI\/ppc-final \| .* \| met \|/);
     expect(result.markdown).toMatch(/\| JP-APPI\/ppc-preliminary \| .* \| met \|/);
     // Tasks recorded after their targets are late; those never recorded are missed.
-    expect(result.late).toEqual(expect.arrayContaining(['task outside-experts: LATE by 1d 2h', 'task contact-desk: LATE by 1d 0h', 'task press-release: MISSED']));
+    expect(result.late).toEqual(
+      expect.arrayContaining(['task outside-experts: LATE by 1d 2h', 'task contact-desk: LATE by 1d 0h', 'task press-release: MISSED']),
+    );
     expect(result.late.some((l) => l.startsWith('JP-APPI/'))).toBe(false);
     expect(result.markdown).toContain('## Timeline');
     expect(result.markdown).toContain('task-overdue');

@@ -76,7 +76,9 @@ describe('end to end on the dev server', () => {
     expect(learned.body.opened).toContain('JP-APPI/ppc-preliminary');
 
     // Aware six days ago: the preliminary report's five days are gone, so the overdue escalation goes out now.
-    const overdue = await sink.waitFor((m) => m.text.includes(started.body.breachId) && m.subject.includes('Preliminary report') && m.subject.includes('OVERDUE'));
+    const overdue = await sink.waitFor(
+      (m) => m.text.includes(started.body.breachId) && m.subject.includes('Preliminary report') && m.subject.includes('OVERDUE'),
+    );
     expect(overdue.envelopeTo).toEqual([AUDIENCES.executive]); // the default ladder's overdue audience
 
     // The approver is the token's holder; a body that names one is refused.
@@ -105,12 +107,18 @@ describe('end to end on the dev server', () => {
     expect(status.status).toBe(200);
     expect(status.body.phase).toBe('reporting');
     const byId = Object.fromEntries(status.body.obligations.map((o: { id: string }) => [o.id, o]));
-    expect(byId['JP-APPI/ppc-preliminary']).toMatchObject({ state: 'satisfied', satisfiedBy: 'dave@example.test', approvedBy: ['carol@example.test', 'dave@example.test'] });
+    expect(byId['JP-APPI/ppc-preliminary']).toMatchObject({
+      state: 'satisfied',
+      satisfiedBy: 'dave@example.test',
+      approvedBy: ['carol@example.test', 'dave@example.test'],
+    });
     expect(byId['JP-APPI/ppc-final']).toMatchObject({ state: 'open', overdue: false });
     expect(byId['JP-APPI/ppc-final'].timeLeftMs).toBeGreaterThan(50 * 86_400_000); // 60 days from awareness, six gone
 
     const timeline = await call('GET', `/breaches/${id}/timeline`);
-    expect(timeline.body.map((t: { kind: string }) => t.kind)).toEqual(expect.arrayContaining(['detected', 'facts-updated', 'escalation-sent', 'approval-recorded']));
+    expect(timeline.body.map((t: { kind: string }) => t.kind)).toEqual(
+      expect.arrayContaining(['detected', 'facts-updated', 'escalation-sent', 'approval-recorded']),
+    );
 
     const outcomes = await worker.store.outcomes.forBreach(started.body.breachId);
     expect(outcomes.filter((o) => o.kind === 'approval-recorded').map((o) => o.actor)).toEqual(['carol@example.test', 'dave@example.test']);
@@ -120,7 +128,9 @@ describe('end to end on the dev server', () => {
     const description = await env.client.workflow.getHandle(started.body.breachId).describe();
     expect(description.typedSearchAttributes.get(searchAttributes.phase)).toBe('reporting');
     expect(description.typedSearchAttributes.get(searchAttributes.regimes)).toEqual(['JP-APPI']);
-    expect(description.typedSearchAttributes.get(searchAttributes.nextDeadlineAt)?.toISOString()).toBe(new Date(Date.parse(byId['JP-APPI/ppc-final'].dueAt)).toISOString());
+    expect(description.typedSearchAttributes.get(searchAttributes.nextDeadlineAt)?.toISOString()).toBe(
+      new Date(Date.parse(byId['JP-APPI/ppc-final'].dueAt)).toISOString(),
+    );
   });
 
   it('answers bad requests with 4xx and starts nothing', async () => {
@@ -139,7 +149,14 @@ describe('end to end on the dev server', () => {
   it('authenticates every request and allows each role only what it may do', async () => {
     const detection = { source: 'e2e-auth', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY };
     const anonymous = await call('POST', '/breaches', detection, undefined, null);
-    expect(anonymous).toEqual({ status: 401, body: { error: 'missing bearer token: send "Authorization: Bearer <token>"', code: 'BL_UNAUTHORIZED', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(anonymous).toEqual({
+      status: 401,
+      body: {
+        error: 'missing bearer token: send "Authorization: Bearer <token>"',
+        code: 'BL_UNAUTHORIZED',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
     const forged = await fetch(`${base}/breaches`, { headers: { authorization: 'Bearer bl_not-a-real-token' } });
     expect(forged.status).toBe(401);
     expect((await call('POST', '/breaches', detection, undefined, 'manager')).status).toBe(403);
@@ -182,7 +199,12 @@ describe('end to end on the dev server', () => {
     expect(started.body.breachId).toMatch(/^breach-[0-9a-f]{32}$/);
     expect((await call('POST', '/breaches', finding)).body).toEqual({ breachId: started.body.breachId, created: false });
     const status = await call('GET', `/breaches/${encodeURIComponent(started.body.breachId)}`);
-    expect(status.body.detection).toMatchObject({ source: 'Acme DLP', eventId: uid, severity: 'critical', summary: 'Bulk export of the customer table: DLP policy 7 matched 12,000 rows leaving the network' });
+    expect(status.body.detection).toMatchObject({
+      source: 'Acme DLP',
+      eventId: uid,
+      severity: 'critical',
+      summary: 'Bulk export of the customer table: DLP policy 7 matched 12,000 rows leaving the network',
+    });
     expect(status.body.obligations.map((o: { id: string }) => o.id)).toContain('JP-APPI/ppc-final');
 
     const broken = await call('POST', '/breaches', { ...finding, finding_info: { title: 'no uid' }, time: 'noon' });
@@ -192,8 +214,22 @@ describe('end to end on the dev server', () => {
 
   it('lists breaches through visibility, filtered on the server by deadline, regime and severity', async () => {
     // Aware 60 hours ago in Germany: the 72-hour notice is due within the next 24 hours.
-    const soon = await call('POST', '/breaches', { source: 'e2e-list', eventId: randomUUID(), detectedAt: new Date(Date.now() - 60 * 3_600_000).toISOString(), summary: 'Synthetic: soon', severity: 'critical', facts: { jurisdictions: ['DE'] } });
-    const later = await call('POST', '/breaches', { source: 'e2e-list', eventId: randomUUID(), detectedAt: daysAgo(0), summary: 'Synthetic: later', severity: 'low', facts: { jurisdictions: ['JP'], affectedCount: 5000 } });
+    const soon = await call('POST', '/breaches', {
+      source: 'e2e-list',
+      eventId: randomUUID(),
+      detectedAt: new Date(Date.now() - 60 * 3_600_000).toISOString(),
+      summary: 'Synthetic: soon',
+      severity: 'critical',
+      facts: { jurisdictions: ['DE'] },
+    });
+    const later = await call('POST', '/breaches', {
+      source: 'e2e-list',
+      eventId: randomUUID(),
+      detectedAt: daysAgo(0),
+      summary: 'Synthetic: later',
+      severity: 'low',
+      facts: { jurisdictions: ['JP'], affectedCount: 5000 },
+    });
     const ids = (list: { breachId: string }[]) => list.map((b) => b.breachId);
     let dueSoon: { breachId: string; nextDeadlineAt: string; summary: string }[] = [];
     for (let waited = 0; !ids(dueSoon).includes(soon.body.breachId); waited += 200) {
@@ -217,17 +253,38 @@ describe('end to end on the dev server', () => {
   });
 
   it('imports people by upload, runs an approved wave, and serves the postal list as CSV', async () => {
-    const started = await call('POST', '/breaches', { source: 'e2e-wave', eventId: randomUUID(), detectedAt: daysAgo(1), summary: SUMMARY, facts: { jurisdictions: ['JP'], affectedCount: 4 } });
+    const started = await call('POST', '/breaches', {
+      source: 'e2e-wave',
+      eventId: randomUUID(),
+      detectedAt: daysAgo(1),
+      summary: SUMMARY,
+      facts: { jurisdictions: ['JP'], affectedCount: 4 },
+    });
     const id = encodeURIComponent(started.body.breachId);
-    const csv = 'id,name,email,postal_address,locale,data_categories\nw1,Wave One,w1@wave.example.test,,en,name;email\nw2,ウェーブ 二,w2@wave.example.test,,ja,payment_card\nw3,No Mail,,"2-2 Minato, Tokyo",ja,name\nw4,Broken,not-an-email,,en,name\n';
-    const upload = await fetch(`${base}/breaches/${id}/recipients`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.carol}` }, body: csv });
+    const csv =
+      'id,name,email,postal_address,locale,data_categories\nw1,Wave One,w1@wave.example.test,,en,name;email\nw2,ウェーブ 二,w2@wave.example.test,,ja,payment_card\nw3,No Mail,,"2-2 Minato, Tokyo",ja,name\nw4,Broken,not-an-email,,en,name\n';
+    const upload = await fetch(`${base}/breaches/${id}/recipients`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token.carol}` },
+      body: csv,
+    });
     expect(upload.status).toBe(200);
     expect(await upload.json()).toMatchObject({ rows: 4, imported: 3, merged: 0, invalid: 1, errors: [{ line: 5, reason: expect.stringContaining('email') }] });
-    const wrongType = await fetch(`${base}/breaches/${id}/recipients`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token.carol}` }, body: '<x/>' });
+    const wrongType = await fetch(`${base}/breaches/${id}/recipients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${token.carol}` },
+      body: '<x/>',
+    });
     expect(wrongType.status).toBe(415);
 
     const campaign = await call('POST', `/breaches/${id}/campaigns`, {
-      notice: { companyName: 'E2E Shop', incident: 'Synthetic incident.', measures: 'Synthetic measures.', advice: 'Synthetic advice.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      notice: {
+        companyName: 'E2E Shop',
+        incident: 'Synthetic incident.',
+        measures: 'Synthetic measures.',
+        advice: 'Synthetic advice.',
+        contactDesk: { name: 'Desk', hours: '24/7' },
+      },
       ratePerSecond: 100,
     });
     expect(campaign.status).toBe(201);
@@ -247,7 +304,10 @@ describe('end to end on the dev server', () => {
 
     const postal = await fetch(`${base}/breaches/${id}/postal.csv`, { headers: { authorization: `Bearer ${token.manager}` } });
     expect(postal.headers.get('content-type')).toContain('text/csv');
-    expect((await postal.text()).split('\n').slice(0, 2)).toEqual(['person_id,name,postal_address,locale,reason,smtp_response,campaign_id', `w3,No Mail,"2-2 Minato, Tokyo",ja,postal,,${campaign.body.campaignId}`]);
+    expect((await postal.text()).split('\n').slice(0, 2)).toEqual([
+      'person_id,name,postal_address,locale,reason,smtp_response,campaign_id',
+      `w3,No Mail,"2-2 Minato, Tokyo",ja,postal,,${campaign.body.campaignId}`,
+    ]);
   });
 
   it('serves an OpenAPI 3.1 document generated from the same schemas, without a token', async () => {
@@ -266,7 +326,14 @@ describe('end to end on the dev server', () => {
   });
 
   it('keeps workflow history encrypted: no plaintext fact or summary reaches the server', async () => {
-    const started = await call('POST', '/breaches', { source: 'e2e-codec', eventId: randomUUID(), detectedAt: daysAgo(0), summary: SUMMARY, severity: 'high', facts: { jurisdictions: ['JP'], affectedCount: 4321 } });
+    const started = await call('POST', '/breaches', {
+      source: 'e2e-codec',
+      eventId: randomUUID(),
+      detectedAt: daysAgo(0),
+      summary: SUMMARY,
+      severity: 'high',
+      facts: { jurisdictions: ['JP'], affectedCount: 4321 },
+    });
     await call('POST', `/breaches/${encodeURIComponent(started.body.breachId)}/facts`, { sectors: ['retail-marker-sector'] });
     // A client without the codec sees what the server stores.
     const bare = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
@@ -278,16 +345,30 @@ describe('end to end on the dev server', () => {
     const everything = Buffer.concat(payloads.map((p) => Buffer.from(p.data ?? [])));
     for (const secret of ['order table copied', 'retail-marker-sector', '4321', 'e2e-codec']) expect(everything.includes(secret)).toBe(false);
     // Search attributes stay plain by design (the server indexes them): phase, regimes, deadline and severity only.
-    const indexed = history.events!.flatMap((e) => Object.keys((e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields ?? {}));
+    const indexed = history.events!.flatMap((e) =>
+      Object.keys((e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields ?? {}),
+    );
     // TemporalChangeVersion: the SDK indexes the patches a workflow went through (their names), for versioning.
     expect(new Set(indexed)).toEqual(new Set([...Object.values(searchAttributes).map((k) => k.name), 'TemporalChangeVersion']));
     // The patch marker (patched('playbook-tasks')) is written by the SDK's core in plain JSON too: only the patch's name.
-    const patchData = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((p) => p.payloads ?? []));
+    const patchData = history
+      .events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((p) => p.payloads ?? []));
     expect(patchData.map((p) => JSON.parse(Buffer.from(p.data!).toString()))).toEqual([{ id: 'playbook-tasks', deprecated: false }]);
-    const markerData = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName !== 'core_patch').flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);
+    const markerData = history
+      .events!.filter((e) => e.markerRecordedEventAttributes?.markerName !== 'core_patch')
+      .flatMap((e) => e.markerRecordedEventAttributes?.details?.data?.payloads ?? []);
     expect(markerData.length).toBeGreaterThan(0);
     for (const p of markerData) {
-      expect(Object.keys(JSON.parse(Buffer.from(p.data!).toString())).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
+      expect(Object.keys(JSON.parse(Buffer.from(p.data!).toString())).sort()).toEqual([
+        'activity_id',
+        'activity_type',
+        'attempt',
+        'backoff',
+        'complete_time',
+        'original_schedule_time',
+        'seq',
+      ]);
     }
     // The same history, decoded with the key, does hold them: the check above is not vacuous.
     const decoded = await testCodec.decode(payloads);

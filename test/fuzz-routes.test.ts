@@ -39,7 +39,12 @@ beforeAll(async () => {
   token.manager = await tokens.issue('mia@example.test', ['manager']);
   // Limits far above the run: this test is about answers, not rate limiting (tested on its own).
   const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 1_000_000, perSourcePerMinute: 1_000_000 } });
-  api = buildApi({ breaches: await Breaches.connect(env.client, worker.taskQueue, { policy }), tokens, store: worker.store, log: (line) => internalErrors.push(line) });
+  api = buildApi({
+    breaches: await Breaches.connect(env.client, worker.taskQueue, { policy }),
+    tokens,
+    store: worker.store,
+    log: (line) => internalErrors.push(line),
+  });
   await api.ready();
 });
 
@@ -53,7 +58,12 @@ afterAll(async () => {
 const as = (role: keyof typeof token) => ({ authorization: `Bearer ${token[role]}` });
 
 async function call(method: 'GET' | 'POST', url: string, body?: unknown, role: keyof typeof token = method === 'GET' ? 'manager' : 'operator') {
-  const response = await api.inject({ method, url, headers: { ...as(role), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+  const response = await api.inject({
+    method,
+    url,
+    headers: { ...as(role), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
   if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
   return response.json();
 }
@@ -62,8 +72,18 @@ const SUMMARY = 'Synthetic: fuzzing target';
 
 /** Breaches for ids to name: one with obligations, people and a campaign awaiting approval; one bare; one closed. */
 async function seed(): Promise<Seeds> {
-  const detect = (facts?: object) => call('POST', '/breaches', { source: 'fuzz-seed', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: SUMMARY, ...(facts ? { facts } : {}) }, 'detector');
-  const [rich, bare, closed] = await Promise.all([detect({ jurisdictions: ['JP', 'DE'], affectedCount: 1200, unfairPurpose: true, dataCategories: ['name', 'email'] }), detect(), detect()]);
+  const detect = (facts?: object) =>
+    call(
+      'POST',
+      '/breaches',
+      { source: 'fuzz-seed', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: SUMMARY, ...(facts ? { facts } : {}) },
+      'detector',
+    );
+  const [rich, bare, closed] = await Promise.all([
+    detect({ jurisdictions: ['JP', 'DE'], affectedCount: 1200, unfairPurpose: true, dataCategories: ['name', 'email'] }),
+    detect(),
+    detect(),
+  ]);
   const id = (b: { breachId: string }) => encodeURIComponent(b.breachId);
   const upload = await api.inject({
     method: 'POST',
@@ -73,13 +93,25 @@ async function seed(): Promise<Seeds> {
   });
   expect(upload.statusCode, upload.body).toBe(200);
   const campaign = await call('POST', `/breaches/${id(rich)}/campaigns`, {
-    notice: { companyName: 'Fuzz Shop', incident: 'Synthetic incident.', measures: 'Synthetic measures.', advice: 'Synthetic advice.', contactDesk: { name: 'Desk', hours: '24/7' } },
+    notice: {
+      companyName: 'Fuzz Shop',
+      incident: 'Synthetic incident.',
+      measures: 'Synthetic measures.',
+      advice: 'Synthetic advice.',
+      contactDesk: { name: 'Desk', hours: '24/7' },
+    },
     ratePerSecond: 100,
   });
   // A breach closes once each playbook task is done or waived; each task says which role may waive it.
   const tasks = (await call('GET', `/breaches/${id(closed)}`)).tasks as { id: string }[];
   for (const task of tasks) {
-    const waive = (role: keyof typeof token) => api.inject({ method: 'POST', url: `/breaches/${id(closed)}/tasks/${task.id}`, headers: { ...as(role), 'content-type': 'application/json' }, payload: { waive: { reason: 'Synthetic: not needed' } } });
+    const waive = (role: keyof typeof token) =>
+      api.inject({
+        method: 'POST',
+        url: `/breaches/${id(closed)}/tasks/${task.id}`,
+        headers: { ...as(role), 'content-type': 'application/json' },
+        payload: { waive: { reason: 'Synthetic: not needed' } },
+      });
     if ((await waive('operator')).statusCode !== 200) expect((await waive('manager')).statusCode).toBe(200);
   }
   await call('POST', `/breaches/${id(closed)}/close`, { reason: 'Synthetic: closed before fuzzing' });
@@ -102,7 +134,12 @@ async function seed(): Promise<Seeds> {
     },
     tokens: { ...token },
     bodies: {
-      'POST /breaches': fc.record({ source: fc.constantFrom('fuzz-siem', 'fuzz-edr'), eventId: fc.uuid(), detectedAt: fc.constant(new Date().toISOString()), summary: fc.constant(SUMMARY) }),
+      'POST /breaches': fc.record({
+        source: fc.constantFrom('fuzz-siem', 'fuzz-edr'),
+        eventId: fc.uuid(),
+        detectedAt: fc.constant(new Date().toISOString()),
+        summary: fc.constant(SUMMARY),
+      }),
       'POST /breaches/{id}/facts': fc.record({ affectedCount: fc.integer({ min: 1200, max: 5000 }) }),
     },
   };
@@ -130,7 +167,13 @@ async function snapshot(breachIds: string[]): Promise<Map<string, string>> {
     const s = statuses[i];
     if (s.phase === 'closed') ended.add(id);
     const campaigns = (s.campaigns as { state: string; waves: { state: string }[] }[]).map((c) => `${c.state}[${c.waves.map((w) => w.state).join(',')}]`);
-    parts.set(id, [...(parts.get(id) ?? []), `timeline=${s.timeline.length}`, `approvals=${s.approvals.length}`, `campaigns=${campaigns.join(';')}`, `phase=${s.phase}`]);
+    parts.set(id, [
+      ...(parts.get(id) ?? []),
+      `timeline=${s.timeline.length}`,
+      `approvals=${s.approvals.length}`,
+      `campaigns=${campaigns.join(';')}`,
+      `phase=${s.phase}`,
+    ]);
   });
   return new Map([...parts].map(([key, values]) => [key, values.join(' ')]));
 }
@@ -143,7 +186,12 @@ interface Answer {
 }
 
 async function send(request: ApiRequest): Promise<Answer> {
-  const response = await api.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.payload === undefined ? {} : { payload: request.payload }) });
+  const response = await api.inject({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.payload === undefined ? {} : { payload: request.payload }),
+  });
   return { request, status: response.statusCode, body: response.body, contentType: String(response.headers['content-type'] ?? '') };
 }
 
@@ -184,12 +232,17 @@ function badRefusal(answer: Answer): string | undefined {
 /** A logged 500 by its kind: route, error, and the first file of the project's own it arose in. */
 function kindOf500(line: string): string {
   const { route, error, where = [] } = JSON.parse(line) as { route?: string; error?: string; where?: string[] };
-  const file = where.filter((w) => !w.includes('node_modules')).map((w) => /([^\s(]+\.ts):\d+/.exec(w)?.[1]).find(Boolean);
+  const file = where
+    .filter((w) => !w.includes('node_modules'))
+    .map((w) => /([^\s(]+\.ts):\d+/.exec(w)?.[1])
+    .find(Boolean);
   return `  ${route}: ${error} in ${file ? relative(process.cwd(), file) : 'a dependency'}`;
 }
 
-const preview = (text: string | Buffer | undefined, max = 160) => (text === undefined ? '' : JSON.stringify(String(text).slice(0, max)) + (String(text).length > max ? `…(${String(text).length} chars)` : ''));
-const describeRequest = (r: ApiRequest) => `${r.method} ${preview(r.url, 200)} [${r.auth}; ${r.headers['content-type'] ?? 'no content-type'}] body ${preview(r.payload)}`;
+const preview = (text: string | Buffer | undefined, max = 160) =>
+  text === undefined ? '' : JSON.stringify(String(text).slice(0, max)) + (String(text).length > max ? `…(${String(text).length} chars)` : '');
+const describeRequest = (r: ApiRequest) =>
+  `${r.method} ${preview(r.url, 200)} [${r.auth}; ${r.headers['content-type'] ?? 'no content-type'}] body ${preview(r.payload)}`;
 
 describe('every route under fuzzing', () => {
   it('answers 10,000 malformed requests with 2xx or 4xx, each 4xx a BL_ error that changed nothing', { timeout: 200_000 }, async () => {
@@ -242,7 +295,8 @@ describe('every route under fuzzing', () => {
         // A change a 2xx made goes on in the background (mail, escalations): judge a breach again once it is still.
         else if (key !== '*' && !settled.get(key)) {
           if (unchanged) settled.set(key, true);
-        } else if (!unchanged) suspicious.push({ answers: answers.filter((a) => !isChange(a)), key, before: before.get(key) ?? '', after: after.get(key) ?? '' });
+        } else if (!unchanged)
+          suspicious.push({ answers: answers.filter((a) => !isChange(a)), key, before: before.get(key) ?? '', after: after.get(key) ?? '' });
         if (changedBy2xx || (key !== '*' && !settled.get(key)) || !unchanged) judgedAll = false;
       }
       const refusals = answers.filter((a) => a.status >= 400).length;
@@ -263,7 +317,10 @@ describe('every route under fuzzing', () => {
         const s1 = (await snapshot(seeds.breachIds)).get(key);
         if (s0 !== s1 && !isChange(again)) {
           culprit = again;
-          problem(`a ${again.status} changed ${key === '*' ? 'the store' : 'a breach'} (${again.request.operation})`, `${describeRequest(again.request)} -> ${again.status} ${preview(again.body, 200)}; ${s0} => ${s1}`);
+          problem(
+            `a ${again.status} changed ${key === '*' ? 'the store' : 'a breach'} (${again.request.operation})`,
+            `${describeRequest(again.request)} -> ${again.status} ${preview(again.body, 200)}; ${s0} => ${s1}`,
+          );
           break;
         }
       }
@@ -293,10 +350,21 @@ describe('every route under fuzzing', () => {
     console.log(
       [
         `fuzz-routes: ${requests.length} requests in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round(requests.length / (elapsedMs / 1000))}/s), seed ${SEED} (FUZZ_SEED to replay)`,
-        `status codes: ${[...histogram].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`,
+        `status codes: ${[...histogram]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
         `4xx judged against the store and every seeded breach: ${judgedRefusals}; against the store and the breaches no 2xx changed: ${partlyJudgedRefusals}; unexplained changes: ${suspicious.length + unattributed}; workflows started by 2xx: ${workflowsStarted.size}`,
         'requests per route:',
-        ...[...perRoute].sort(([a], [b]) => a.localeCompare(b)).map(([route, byStatus]) => `  ${String([...byStatus.values()].reduce((a, b) => a + b)).padStart(5)}  ${route.padEnd(68)} ${[...byStatus].sort(([a], [b]) => a - b).map(([st, n]) => `${st}×${n}`).join(' ')}`),
+        ...[...perRoute]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(
+            ([route, byStatus]) =>
+              `  ${String([...byStatus.values()].reduce((a, b) => a + b)).padStart(5)}  ${route.padEnd(68)} ${[...byStatus]
+                .sort(([a], [b]) => a - b)
+                .map(([st, n]) => `${st}×${n}`)
+                .join(' ')}`,
+          ),
         ...(internalErrors.length ? [`500s logged: ${internalErrors.length}, of these kinds:`, ...new Set(internalErrors.map(kindOf500))] : []),
       ].join('\n'),
     );
@@ -305,10 +373,25 @@ describe('every route under fuzzing', () => {
   });
 
   // What the fuzzing found, kept as named cases: each fails until its cause is fixed, and then guards it.
-  const breachFor = async () => (await call('POST', '/breaches', { source: 'fuzz-case', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: SUMMARY }, 'detector')).breachId as string;
+  const breachFor = async () =>
+    (await call('POST', '/breaches', { source: 'fuzz-case', eventId: randomUUID(), detectedAt: new Date().toISOString(), summary: SUMMARY }, 'detector'))
+      .breachId as string;
   const refusal = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: string, role: keyof typeof token = 'operator') => {
-    const response = await api.inject({ method, url, headers: { ...as(role), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...(payload === undefined ? {} : { payload }) });
-    return { status: response.statusCode, why: badRefusal({ request: { operation: url, method, url, headers: {}, auth: role }, status: response.statusCode, body: response.body, contentType: String(response.headers['content-type'] ?? '') }) };
+    const response = await api.inject({
+      method,
+      url,
+      headers: { ...as(role), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return {
+      status: response.statusCode,
+      why: badRefusal({
+        request: { operation: url, method, url, headers: {}, auth: role },
+        status: response.statusCode,
+        body: response.body,
+        contentType: String(response.headers['content-type'] ?? ''),
+      }),
+    };
   };
 
   it('refuses a jurisdiction named like a property of Object.prototype as invalid, not with a 500', async () => {
@@ -321,7 +404,14 @@ describe('every route under fuzzing', () => {
   it('refuses a body nested 20,000 deep with a 4xx on every JSON route and on a JSON Lines import', async () => {
     const id = encodeURIComponent(await breachFor());
     const deep = `{"summary":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
-    for (const url of ['/breaches', `/breaches/${id}/facts`, `/breaches/${id}/approvals`, `/breaches/${id}/close`, `/breaches/${id}/campaigns`, `/breaches/${id}/tasks/containment`]) {
+    for (const url of [
+      '/breaches',
+      `/breaches/${id}/facts`,
+      `/breaches/${id}/approvals`,
+      `/breaches/${id}/close`,
+      `/breaches/${id}/campaigns`,
+      `/breaches/${id}/tasks/containment`,
+    ]) {
       const answer = await refusal('POST', url, deep, url === '/breaches' ? 'detector' : 'operator');
       expect(answer.status, url).toBeGreaterThanOrEqual(400);
       expect(answer.status, url).toBeLessThan(500);
@@ -331,12 +421,22 @@ describe('every route under fuzzing', () => {
     const outcome = await refusal('POST', `/breaches/${id}/tasks/evidence-preserved`, `{"outcome":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
     expect(outcome.status).toBeLessThan(500);
     expect(outcome.why).toBeUndefined();
-    const lines = await api.inject({ method: 'POST', url: `/breaches/${id}/recipients`, headers: { ...as('operator'), 'content-type': 'application/x-ndjson' }, payload: `${'['.repeat(20_000)}${']'.repeat(20_000)}\n` });
+    const lines = await api.inject({
+      method: 'POST',
+      url: `/breaches/${id}/recipients`,
+      headers: { ...as('operator'), 'content-type': 'application/x-ndjson' },
+      payload: `${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
+    });
     expect(lines.statusCode).toBeLessThan(500);
   });
 
   it("answers a path Fastify's router refuses (bad percent-encoding, an over-long parameter) with a BL_ 4xx", async () => {
-    const cases: [string, string, number][] = [['GET', '/breaches/%ZZ/timeline', 400], ['GET', '/breaches/x%ED%A0%80y/timeline', 400], ['POST', '/breaches/%E0%A4%A/facts', 400], ['GET', `/breaches/breach-${'9'.repeat(400)}/timeline`, 414]];
+    const cases: [string, string, number][] = [
+      ['GET', '/breaches/%ZZ/timeline', 400],
+      ['GET', '/breaches/x%ED%A0%80y/timeline', 400],
+      ['POST', '/breaches/%E0%A4%A/facts', 400],
+      ['GET', `/breaches/breach-${'9'.repeat(400)}/timeline`, 414],
+    ];
     for (const [method, url, status] of cases) {
       const answer = await refusal(method as 'GET' | 'POST', url, method === 'POST' ? '{"affectedCount":1}' : undefined);
       expect(answer, url).toEqual({ status, why: undefined });
@@ -344,7 +444,11 @@ describe('every route under fuzzing', () => {
   });
 
   it('answers a path or method no route has with a BL_ 404', async () => {
-    for (const [method, url] of [['GET', '/nowhere'], ['DELETE', '/breaches'], ['GET', '/breaches/x/facts/extra%00']] as const) {
+    for (const [method, url] of [
+      ['GET', '/nowhere'],
+      ['DELETE', '/breaches'],
+      ['GET', '/breaches/x/facts/extra%00'],
+    ] as const) {
       const answer = await refusal(method, url);
       expect(answer, `${method} ${url}`).toEqual({ status: 404, why: undefined });
     }

@@ -16,8 +16,6 @@ import { Readable } from 'node:stream';
 import { timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
-
-
 let env: TestWorkflowEnvironment;
 let sink: MailSink;
 let refusingSink: MailSink;
@@ -57,7 +55,11 @@ async function detection(overrides: Record<string, unknown> = {}) {
   };
 }
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error) => error);
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => error,
+  );
 
 describe('text and instants at the boundary', () => {
   it.each([
@@ -181,7 +183,13 @@ describe('test notices', () => {
     const withPolicy = new Breaches(env.client, worker.taskQueue, { policy, now: () => env.currentTimeMs() });
     const { breachId } = await withPolicy.start(await detection());
     await importRecipients(store, breachId, Readable.from(['{"id":"p1","name":"Synthetic Person","email":"p1@example.test"}\n']), 'jsonl');
-    const notice = { companyName: 'Example K.K.', incident: 'A copy of the order table left.', measures: 'Closed.', advice: 'Watch statements.', contactDesk: { name: 'Desk', email: 'desk@example.test', hours: '9-18' } };
+    const notice = {
+      companyName: 'Example K.K.',
+      incident: 'A copy of the order table left.',
+      measures: 'Closed.',
+      advice: 'Watch statements.',
+      contactDesk: { name: 'Desk', email: 'desk@example.test', hours: '9-18' },
+    };
     const { campaignId } = await withPolicy.startCampaign(breachId, { notice, requestedBy: { id: 'olga@example.test' } });
     const refused = await rejection(withPolicy.sendTestNotice(breachId, { campaignId, to: 'victim@elsewhere.test', requestedBy: { id: 'olga@example.test' } }));
     expect(refused).toBeInstanceOf(UpdateRejected);
@@ -234,7 +242,9 @@ describe('an escalation that cannot be mailed', () => {
       const after = await viaRefusing.status(breachId);
       const step = after.obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!.escalations.find((e) => e.step === 'at-50%');
       expect(step).toMatchObject({ audience: 'dpo', failed: expect.stringMatching(/^owner: .*550/) });
-      expect(after.timeline.find((t) => t.kind === 'escalation-failed' && t.obligationId === 'JP-APPI/ppc-preliminary')).toMatchObject({ detail: expect.stringContaining('trying the dpo') });
+      expect(after.timeline.find((t) => t.kind === 'escalation-failed' && t.obligationId === 'JP-APPI/ppc-preliminary')).toMatchObject({
+        detail: expect.stringContaining('trying the dpo'),
+      });
       // The SMTP server's reply is in the history only encrypted: failures travel as codec-sealed payloads.
       const history = await env.client.workflow.getHandle(breachId).fetchHistory();
       const failures = history.events!.flatMap((e) => (e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : []));
@@ -249,5 +259,3 @@ describe('an escalation that cannot be mailed', () => {
     }
   });
 });
-
-

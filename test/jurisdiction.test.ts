@@ -4,7 +4,14 @@ import { iso31661 } from 'iso-3166/1.js';
 import { iso31662 } from 'iso-3166/2.js';
 import { describe, expect, it } from 'vitest';
 import { FactsUpdate } from '../workflows/domain/facts';
-import { isJurisdiction, Jurisdiction, jurisdictionNearMisses, JurisdictionShape, LANGUAGE_COUNTRIES, suggestJurisdiction } from '../workflows/domain/jurisdiction';
+import {
+  isJurisdiction,
+  Jurisdiction,
+  jurisdictionNearMisses,
+  JurisdictionShape,
+  LANGUAGE_COUNTRIES,
+  suggestJurisdiction,
+} from '../workflows/domain/jurisdiction';
 import { RULE_PACKS } from '../workflows/domain/regimes';
 import { EEA_STATES } from '../workflows/domain/regimes/facts-helpers';
 

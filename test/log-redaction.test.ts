@@ -11,10 +11,10 @@ let sqlError: Error;
 let wrapped: Error;
 beforeAll(async () => {
   store = await openStore('pglite:memory');
-  sqlError = await store.sql.query('SELECT $1::text AS email, no_such_column FROM outcome', [ADDRESS]).then(
+  sqlError = (await store.sql.query('SELECT $1::text AS email, no_such_column FROM outcome', [ADDRESS]).then(
     () => undefined,
     (error: Error) => error,
-  ) as Error;
+  )) as Error;
   expect(sqlError).toBeInstanceOf(Error);
   wrapped = new Error(`the store failed: ${sqlError.message}`, { cause: sqlError });
 });

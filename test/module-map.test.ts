@@ -22,7 +22,13 @@ const topFolder = (path: string) => relative(ROOT, path).split(/[\\/]/)[0] ?? ''
 
 function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (ts.isExportDeclaration(node)) {
-    return node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+    return (
+      node.isTypeOnly ||
+      (node.exportClause !== undefined &&
+        ts.isNamedExports(node.exportClause) &&
+        node.exportClause.elements.length > 0 &&
+        node.exportClause.elements.every((e) => e.isTypeOnly))
+    );
   }
   const clause = node.importClause;
   if (!clause) return false;
@@ -42,8 +48,16 @@ function specifiersOf(file: string): { specifier: string; typeOnly: boolean }[] 
       found.push({ specifier: node.argument.literal.text, typeOnly: true });
     } else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
       const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) found.push({ specifier: node.arguments[0].text, typeOnly: false });
-    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL' && node.arguments?.[0] && ts.isStringLiteralLike(node.arguments[0]) && node.arguments[1]?.getText(source) === 'import.meta.url') {
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+        found.push({ specifier: node.arguments[0].text, typeOnly: false });
+    } else if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'URL' &&
+      node.arguments?.[0] &&
+      ts.isStringLiteralLike(node.arguments[0]) &&
+      node.arguments[1]?.getText(source) === 'import.meta.url'
+    ) {
       found.push({ specifier: node.arguments[0].text, typeOnly: false });
     }
     ts.forEachChild(node, visit);
@@ -103,19 +117,23 @@ describe('the module map', () => {
   it('reads the imports between folders that the code really has', () => {
     const edges = new Set(imports.map((i) => `${i.from} -> ${i.to}`));
     // Known edges: a scan that read nothing would pass every rule below.
-    expect([...edges]).toEqual(expect.arrayContaining(['dev -> client', 'client -> worker', 'worker -> activities', 'activities -> workflows', 'client -> workflows']));
+    expect([...edges]).toEqual(
+      expect.arrayContaining(['dev -> client', 'client -> worker', 'worker -> activities', 'activities -> workflows', 'client -> workflows']),
+    );
     expect(imports.filter((i) => i.from === 'workflows' && i.to === 'activities').map((i) => i.typeOnly)).toContain(true);
   });
 
   it('finds a loop round three folders and a loop between two, once each', () => {
-    expect(findCycles([
-      { from: 'a', to: 'b', file: 'a/1.ts' },
-      { from: 'b', to: 'c', file: 'b/1.ts' },
-      { from: 'c', to: 'a', file: 'c/1.ts' },
-      { from: 'c', to: 'd', file: 'c/2.ts' },
-      { from: 'd', to: 'c', file: 'd/1.ts' },
-      { from: 'a', to: 'a', file: 'a/2.ts' },
-    ])).toEqual(['a -> b (a/1.ts), b -> c (b/1.ts), c -> a (c/1.ts)', 'c -> d (c/2.ts), d -> c (d/1.ts)']);
+    expect(
+      findCycles([
+        { from: 'a', to: 'b', file: 'a/1.ts' },
+        { from: 'b', to: 'c', file: 'b/1.ts' },
+        { from: 'c', to: 'a', file: 'c/1.ts' },
+        { from: 'c', to: 'd', file: 'c/2.ts' },
+        { from: 'd', to: 'c', file: 'd/1.ts' },
+        { from: 'a', to: 'a', file: 'a/2.ts' },
+      ]),
+    ).toEqual(['a -> b (a/1.ts), b -> c (b/1.ts), c -> a (c/1.ts)', 'c -> d (c/2.ts), d -> c (d/1.ts)']);
   });
 
   it('has no folder that imports one importing it back, directly or round a loop', () => {

@@ -73,7 +73,9 @@ describe('a worker killed mid-wave (SIGKILL)', () => {
       summary: 'Synthetic: customer table copied',
       facts: { jurisdictions: ['JP'], affectedCount: PEOPLE },
     });
-    const rows = Array.from({ length: PEOPLE }, (_, i) => JSON.stringify({ id: `f${i}`, name: `Person ${i}`, email: `f${i}@fault.example.test`, locale: 'en', dataCategories: ['email'] }));
+    const rows = Array.from({ length: PEOPLE }, (_, i) =>
+      JSON.stringify({ id: `f${i}`, name: `Person ${i}`, email: `f${i}@fault.example.test`, locale: 'en', dataCategories: ['email'] }),
+    );
     expect((await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl')).imported).toBe(PEOPLE);
 
     const first = startWorkerProcess();
@@ -123,7 +125,9 @@ describe('a worker killed mid-wave (SIGKILL)', () => {
     for (const copy of resent) expect(copy.messageId).toBe(delivered.get(copy.envelopeTo[0]));
     expect(resent.length).toBeLessThanOrEqual(40);
     console.log(`fault test: killed after ${atKill} of ${PEOPLE}; ${resent.length} in-flight message(s) sent again with the same Message-ID and kept once`);
-    const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [campaignId]);
+    const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [
+      campaignId,
+    ]);
     expect(ledger.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', PEOPLE]]);
   }, 240_000);
 });

@@ -7,7 +7,28 @@ import { DataCategory, Facts, KNOWN_SECTORS } from '../workflows/domain/facts';
 import type { ObligationRule } from '../workflows/domain/obligations';
 import { assess, RULE_PACKS } from '../workflows/domain/regimes';
 
-const JURISDICTIONS = ['JP', 'DE', 'FR', 'NO', 'GB', 'US', 'US-NY', 'US-CO', 'US-FL', 'US-WA', 'US-TX', 'US-CA', 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'NZ'];
+const JURISDICTIONS = [
+  'JP',
+  'DE',
+  'FR',
+  'NO',
+  'GB',
+  'US',
+  'US-NY',
+  'US-CO',
+  'US-FL',
+  'US-WA',
+  'US-TX',
+  'US-CA',
+  'KR',
+  'SG',
+  'AU',
+  'BR',
+  'IN',
+  'CN',
+  'CA',
+  'NZ',
+];
 const FIRST = Date.parse('2020-01-01T00:00:00Z');
 const LAST = Date.parse('2035-12-31T00:00:00Z');
 const DAY_MS = 86_400_000;

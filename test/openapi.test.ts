@@ -33,7 +33,9 @@ describe('/openapi.json', () => {
   });
 
   it('declares every path parameter of every route, as required, in the path', () => {
-    const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
     expect(routes.length).toBeGreaterThan(15);
     for (const { path, method, operation } of routes) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

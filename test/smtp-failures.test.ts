@@ -35,7 +35,18 @@ function escalation(): SendMailInput {
   return {
     idempotencyKey: `smtp-test/${++keys}`,
     audience: 'responders',
-    notice: { template: 'escalation', breachId: 'smtp-test', obligationId: 'JP-APPI/ppc-preliminary', title: 'PPC preliminary report', citation: 'APPI Art. 26(1)', dueAt: Date.UTC(2030, 0, 1), zone: 'Asia/Tokyo', guidance: false, step: 'owner', overdue: true },
+    notice: {
+      template: 'escalation',
+      breachId: 'smtp-test',
+      obligationId: 'JP-APPI/ppc-preliminary',
+      title: 'PPC preliminary report',
+      citation: 'APPI Art. 26(1)',
+      dueAt: Date.UTC(2030, 0, 1),
+      zone: 'Asia/Tokyo',
+      guidance: false,
+      step: 'owner',
+      overdue: true,
+    },
   };
 }
 
@@ -126,7 +137,11 @@ describe('the sendMail activity told what failed', () => {
   it('reports a 5xx to RCPT as MailRefused for good, and a 4xx as MailTransport to retry, without the address', async () => {
     const picky = await startTestSmtp({
       answerRcpt: (address) =>
-        address.startsWith('gone') ? { code: 550, text: `5.1.1 <${address}>: mailbox unavailable` } : address.startsWith('full') ? { code: 452, text: `4.2.2 <${address}>: mailbox full` } : undefined,
+        address.startsWith('gone')
+          ? { code: 550, text: `5.1.1 <${address}>: mailbox unavailable` }
+          : address.startsWith('full')
+            ? { code: 452, text: `4.2.2 <${address}>: mailbox full` }
+            : undefined,
     });
     const refused = await send(picky.url, undefined, ['gone@example.test']);
     expect(refused.failure).toMatchObject({ type: 'MailRefused', nonRetryable: true });

@@ -47,13 +47,31 @@ beforeAll(async () => {
   sender = new CampaignSender(store, { smtpUrl: smtp.url, from: FROM, maxConnections: 2 });
   // The owner's mail leaves through another server that stays up, so the escalation can be counted.
   mailer = new Mailer({ smtpUrl: ownerMail.url, from: FROM, responders: ['responders@example.test'], owner: [OWNER] }, store);
-  worker = await createBreachWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, codec: testCodec, store, mailer, sender, workflowBundle: await bundleWorkflows() });
+  worker = await createBreachWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    codec: testCodec,
+    store,
+    mailer,
+    sender,
+    workflowBundle: await bundleWorkflows(),
+  });
   running = worker.run();
 
   relay = await startTestSmtp({ onAccepted: (n) => void (n === 5 && relay.down()) });
   const relaySender = new CampaignSender(store, { smtpUrl: relay.url, from: FROM, maxConnections: 2 });
   const relayMailer = new Mailer({ smtpUrl: relay.url, from: FROM, responders: ['responders@example.test'], owner: [OWNER] }, store);
-  const relayed = await createBreachWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: relayQueue, codec: testCodec, store, mailer: relayMailer, sender: relaySender, workflowBundle: await bundleWorkflows() });
+  const relayed = await createBreachWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: relayQueue,
+    codec: testCodec,
+    store,
+    mailer: relayMailer,
+    sender: relaySender,
+    workflowBundle: await bundleWorkflows(),
+  });
   relayWorker = { worker: relayed, running: relayed.run(), sender: relaySender, mailer: relayMailer };
 });
 
@@ -80,7 +98,9 @@ async function approvedWave(queue: string, tag: string) {
     summary: 'Synthetic: order database copied',
     facts: { jurisdictions: ['JP'], affectedCount: PEOPLE, dataCategories: ['name', 'email'] },
   });
-  const rows = Array.from({ length: PEOPLE }, (_, i) => JSON.stringify({ id: `o${i}`, name: `Person ${i}`, email: `o${i}@${tag}.example.test`, locale: 'en', dataCategories: ['email'] }));
+  const rows = Array.from({ length: PEOPLE }, (_, i) =>
+    JSON.stringify({ id: `o${i}`, name: `Person ${i}`, email: `o${i}@${tag}.example.test`, locale: 'en', dataCategories: ['email'] }),
+  );
   await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
   const operator = { id: 'olga@example.test' };
   const { campaignId } = await breaches.startCampaign(breachId, {
@@ -146,7 +166,9 @@ describe('an SMTP outage in the middle of a wave', () => {
     expect(told).toHaveLength(1);
     expect(told[0]!.subject).toContain('Mail server down: wave 1 paused');
     expect(told[0]!.text).not.toContain('outage.example.test');
-    const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [campaignId]);
+    const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [
+      campaignId,
+    ]);
     expect(ledger.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', PEOPLE]]);
   }, 300_000);
 

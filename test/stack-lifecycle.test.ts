@@ -16,7 +16,14 @@ afterEach(() => {
 
 async function stackEnv() {
   const [temporal, ui, sink, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const env: NodeJS.ProcessEnv = { ...process.env, BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-life-')), BREACHLINE_TEMPORAL_PORT: String(temporal), BREACHLINE_TEMPORAL_UI_PORT: String(ui), BREACHLINE_SINK_PORT: String(sink), BREACHLINE_API_PORT: String(api) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-life-')),
+    BREACHLINE_TEMPORAL_PORT: String(temporal),
+    BREACHLINE_TEMPORAL_UI_PORT: String(ui),
+    BREACHLINE_SINK_PORT: String(sink),
+    BREACHLINE_API_PORT: String(api),
+  };
   delete env.TEMPORAL_ADDRESS;
   delete env.BREACHLINE_SMTP_URL;
   delete env.BREACHLINE_STORE_URL;
@@ -43,14 +50,18 @@ function descendants(pid: number): { pid: number; command: string }[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // gone meanwhile
     }
   }
   const found: { pid: number; command: string }[] = [];
-  for (const queue = [...(children.get(pid) ?? [])]; queue.length; ) {
+  for (const queue = [...(children.get(pid) ?? [])]; queue.length;) {
     const next = queue.shift()!;
     found.push({ pid: next, command: readFileSync(`/proc/${next}/cmdline`, 'utf8').split('\0').join(' ') });
     queue.push(...(children.get(next) ?? []));
@@ -68,12 +79,18 @@ function alive(pid: number): boolean {
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const server = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
 async function expectAllGone(processes: { pid: number; command: string }[], ports: number[]): Promise<void> {
-  await until(() => processes.every((p) => !alive(p.pid)), 10_000, () => `still running: ${JSON.stringify(processes.filter((p) => alive(p.pid)))}`);
+  await until(
+    () => processes.every((p) => !alive(p.pid)),
+    10_000,
+    () => `still running: ${JSON.stringify(processes.filter((p) => alive(p.pid)))}`,
+  );
   for (const port of ports) expect(await portFree(port)).toBe(true);
 }
 
@@ -81,7 +98,11 @@ describe.runIf(process.platform === 'linux')('dev stack lifecycle', () => {
   it('stops the dev server, its guard and the worker when the process that started the stack is SIGKILLed', async () => {
     const { env, ports } = await stackEnv();
     const top = launch([join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'dev/stack.ts'], env); // as `npm start` runs it
-    await until(() => top.output.includes('Breachline is running'), 90_000, () => `the stack did not come up:\n${top.output}`);
+    await until(
+      () => top.output.includes('Breachline is running'),
+      90_000,
+      () => `the stack did not come up:\n${top.output}`,
+    );
     const below = descendants(top.child.pid!);
     expect(below.some((p) => p.command.includes('guard.mjs'))).toBe(true);
     expect(below.some((p) => p.command.includes('start-dev'))).toBe(true);
@@ -92,7 +113,11 @@ describe.runIf(process.platform === 'linux')('dev stack lifecycle', () => {
   it('stops the dev server when the stack process itself is SIGKILLed, through the guard', async () => {
     const { env, ports } = await stackEnv();
     const stack = launch(['--import', 'tsx', 'dev/stack.ts'], env);
-    await until(() => stack.output.includes('Breachline is running'), 90_000, () => `the stack did not come up:\n${stack.output}`);
+    await until(
+      () => stack.output.includes('Breachline is running'),
+      90_000,
+      () => `the stack did not come up:\n${stack.output}`,
+    );
     const below = descendants(stack.child.pid!);
     expect(below.map((p) => p.command).join('\n')).toMatch(/guard\.mjs[^\n]*start-dev/);
     stack.child.kill('SIGKILL');

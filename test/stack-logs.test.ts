@@ -28,7 +28,14 @@ describe('dev stack output', () => {
   it('never prints a recipient’s name or address, through a campaign wave and a run of errors', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'breachline-logs-'));
     const [temporal, ui, sinkPort, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const env: NodeJS.ProcessEnv = { ...process.env, BREACHLINE_DATA_DIR: dataDir, BREACHLINE_TEMPORAL_PORT: String(temporal), BREACHLINE_TEMPORAL_UI_PORT: String(ui), BREACHLINE_SINK_PORT: String(sinkPort), BREACHLINE_API_PORT: String(api) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      BREACHLINE_DATA_DIR: dataDir,
+      BREACHLINE_TEMPORAL_PORT: String(temporal),
+      BREACHLINE_TEMPORAL_UI_PORT: String(ui),
+      BREACHLINE_SINK_PORT: String(sinkPort),
+      BREACHLINE_API_PORT: String(api),
+    };
     delete env.TEMPORAL_ADDRESS;
     delete env.BREACHLINE_SMTP_URL;
     delete env.BREACHLINE_STORE_URL;
@@ -52,12 +59,21 @@ describe('dev stack output', () => {
       return { status: response.status, body: await response.text() };
     };
 
-    const detection = { source: 'logs-test', eventId: '1', detectedAt: new Date(Date.now() - 86_400_000).toISOString(), summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 5 } };
+    const detection = {
+      source: 'logs-test',
+      eventId: '1',
+      detectedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      summary: 'Synthetic',
+      facts: { jurisdictions: ['JP'], affectedCount: 5 },
+    };
     const started = await call('POST', '/breaches', detection, { authorization: `Bearer ${tokens.detector}` });
     expect(started.status).toBe(201);
     const id = encodeURIComponent(JSON.parse(started.body).breachId);
 
-    const csv = ['id,name,email,postal_address,locale,data_categories', ...[...PEOPLE, ...BAD_ROWS, PEOPLE[0]!].map((p) => `${p.id},${p.name},${p.email},,ja,name;email`)].join('\n');
+    const csv = [
+      'id,name,email,postal_address,locale,data_categories',
+      ...[...PEOPLE, ...BAD_ROWS, PEOPLE[0]!].map((p) => `${p.id},${p.name},${p.email},,ja,name;email`),
+    ].join('\n');
     const imported = await call('POST', `/breaches/${id}/recipients`, csv, { 'content-type': 'text/csv' });
     expect(imported.status).toBe(200);
     expect(JSON.parse(imported.body)).toMatchObject({ imported: 3, invalid: 2 });
@@ -66,7 +82,9 @@ describe('dev stack output', () => {
     const jsonl = BAD_ROWS.map((p) => JSON.stringify({ id: p.id, name: p.name, email: p.email, locale: 'xx' })).join('\n');
     const provocations = [
       await call('POST', `/breaches/${id}/recipients`, jsonl, { 'content-type': 'application/x-ndjson' }),
-      await call('POST', `/breaches/${id}/recipients`, `{"name":"${PEOPLE[0]!.name}","email":"${PEOPLE[0]!.email}"`, { 'content-type': 'application/x-ndjson' }),
+      await call('POST', `/breaches/${id}/recipients`, `{"name":"${PEOPLE[0]!.name}","email":"${PEOPLE[0]!.email}"`, {
+        'content-type': 'application/x-ndjson',
+      }),
       await call('POST', `/breaches/${id}/recipients`, `<person>${PEOPLE[1]!.email}</person>`, { 'content-type': 'application/xml' }),
       await call('POST', `/breaches/${encodeURIComponent(PEOPLE[1]!.email)}/recipients`, csv, { 'content-type': 'text/csv' }),
       await call('POST', `/breaches/${id}/facts`, `{"contactDesk": "${PEOPLE[2]!.email}", `),
@@ -78,7 +96,13 @@ describe('dev stack output', () => {
     for (const { status, body } of provocations) expect(status >= 400 || JSON.parse(body).invalid > 0, `${status} ${body}`).toBe(true);
 
     const campaign = await call('POST', `/breaches/${id}/campaigns`, {
-      notice: { companyName: 'Logs Shop', incident: 'Synthetic incident.', measures: 'Synthetic measures.', advice: 'Synthetic advice.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      notice: {
+        companyName: 'Logs Shop',
+        incident: 'Synthetic incident.',
+        measures: 'Synthetic measures.',
+        advice: 'Synthetic advice.',
+        contactDesk: { name: 'Desk', hours: '24/7' },
+      },
       ratePerSecond: 100,
     });
     expect(campaign.status).toBe(201);
@@ -89,7 +113,12 @@ describe('dev stack output', () => {
     }
     expect((await call('POST', `/breaches/${id}/campaigns/${campaignPath}/waves/1/approval`, {})).status).toBe(200);
     const mailDir = join(dataDir, 'mail');
-    const delivered = () => (existsSync(mailDir) ? readdirSync(mailDir).map((f) => readFileSync(join(mailDir, f), 'utf8')).join('\n') : '');
+    const delivered = () =>
+      existsSync(mailDir)
+        ? readdirSync(mailDir)
+            .map((f) => readFileSync(join(mailDir, f), 'utf8'))
+            .join('\n')
+        : '';
     for (let waited = 0; !PEOPLE.every((p) => delivered().includes(p.email)); waited += 200) {
       if (waited > 30_000) throw new Error(`the wave did not reach every recipient:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -17,7 +17,14 @@ describe('npm start (dev/stack.ts)', () => {
   it('runs the whole system on embedded defaults, serves a detection, and stops on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'breachline-stack-'));
     const [temporal, ui, sinkPort, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const env: NodeJS.ProcessEnv = { ...process.env, BREACHLINE_DATA_DIR: dataDir, BREACHLINE_TEMPORAL_PORT: String(temporal), BREACHLINE_TEMPORAL_UI_PORT: String(ui), BREACHLINE_SINK_PORT: String(sinkPort), BREACHLINE_API_PORT: String(api) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      BREACHLINE_DATA_DIR: dataDir,
+      BREACHLINE_TEMPORAL_PORT: String(temporal),
+      BREACHLINE_TEMPORAL_UI_PORT: String(ui),
+      BREACHLINE_SINK_PORT: String(sinkPort),
+      BREACHLINE_API_PORT: String(api),
+    };
     delete env.TEMPORAL_ADDRESS;
     delete env.BREACHLINE_SMTP_URL;
     delete env.BREACHLINE_STORE_URL;
@@ -43,7 +50,13 @@ describe('npm start (dev/stack.ts)', () => {
 
     // Aware six days ago: the preliminary report is overdue, so a mail must land in the sink's folder.
     const detectedAt = new Date(Date.now() - 6 * 86_400_000).toISOString();
-    const detection = JSON.stringify({ source: 'stack-test', eventId: '1', detectedAt, summary: 'Synthetic', facts: { jurisdictions: ['JP'], affectedCount: 1200 } });
+    const detection = JSON.stringify({
+      source: 'stack-test',
+      eventId: '1',
+      detectedAt,
+      summary: 'Synthetic',
+      facts: { jurisdictions: ['JP'], affectedCount: 1200 },
+    });
     const anonymous = await fetch(`http://127.0.0.1:${api}/breaches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: detection });
     expect(anonymous.status).toBe(401);
     const response = await fetch(`http://127.0.0.1:${api}/breaches`, {
@@ -60,7 +73,9 @@ describe('npm start (dev/stack.ts)', () => {
     // The CLI against the same server, with the stack's codec key: list through visibility, and watch a breach.
     const { breachId } = (await response.json()) as { breachId: string };
     const cli = (args: string[]) =>
-      promisify(execFile)(process.execPath, [join(import.meta.dirname, '..', 'bin', 'breachline.mjs'), ...args], { env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporal}` } });
+      promisify(execFile)(process.execPath, [join(import.meta.dirname, '..', 'bin', 'breachline.mjs'), ...args], {
+        env: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${temporal}` },
+      });
     let listed: { breachId: string; regimes: string[] }[] = [];
     for (let waited = 0; !listed.some((b) => b.breachId === breachId && b.regimes.length); waited += 250) {
       if (waited > 15_000) throw new Error(`breachline list never showed ${breachId}: ${JSON.stringify(listed)}`);
@@ -80,7 +95,10 @@ describe('npm start (dev/stack.ts)', () => {
 
     stack.kill('SIGINT');
     expect(await exited).toBe(0);
-    const refused = await fetch(`http://127.0.0.1:${api}/health`).then(() => 'answered', () => 'refused');
+    const refused = await fetch(`http://127.0.0.1:${api}/health`).then(
+      () => 'answered',
+      () => 'refused',
+    );
     expect(refused).toBe('refused');
   });
 });

@@ -28,7 +28,11 @@ async function breachline(args: string[], storeUrl: string) {
 
 /** Another process holding the store, as `npm start` does; resolves once it has it. */
 async function holdInChild(storeUrl: string, lockStaleMs?: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/hold-store.ts'), storeUrl, ...(lockStaleMs ? [String(lockStaleMs)] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/support/hold-store.ts'), storeUrl, ...(lockStaleMs ? [String(lockStaleMs)] : [])],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
@@ -49,7 +53,9 @@ describe('embedded store lock', () => {
 
     const refused = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], `pglite:${dir}`);
     expect(refused.code).not.toBe(EXIT.ok);
-    expect(refused.stderr).toContain(`the embedded store at ${dir} is in use by another Breachline process (npm start?): stop it, or use the HTTP API / a PostgreSQL store`);
+    expect(refused.stderr).toContain(
+      `the embedded store at ${dir} is in use by another Breachline process (npm start?): stop it, or use the HTTP API / a PostgreSQL store`,
+    );
     expect(refused.stdout).toBe('');
     expect((await store.tokens.all()).map((t) => t.name)).toEqual(['before']); // nothing written, nothing lost
     await store.close();

@@ -15,7 +15,12 @@ describe('unsafeTextIssues', () => {
     expect(unsafeTextReason(text)).toContain(reason);
   });
 
-  it.each([['tab and line feed', 'a\tb\nc'], ['CRLF', 'line 1\r\nline 2'], ['Japanese and emoji', '漏えい等報告 😀'], ['a zero-width joiner in an emoji', '👩\u200D💻']])('accepts %s', (_what, text) => {
+  it.each([
+    ['tab and line feed', 'a\tb\nc'],
+    ['CRLF', 'line 1\r\nline 2'],
+    ['Japanese and emoji', '漏えい等報告 😀'],
+    ['a zero-width joiner in an emoji', '👩\u200D💻'],
+  ])('accepts %s', (_what, text) => {
     expect(unsafeTextReason(text)).toBeUndefined();
   });
 
@@ -37,7 +42,9 @@ describe('unsafeTextIssues', () => {
       for (let i = 0; i < levels; i++) deep = [deep];
       return deep;
     };
-    expect(unsafeTextIssues(nest(100_000), '', 200_000)).toEqual([{ field: expect.stringMatching(/^0(\.0)+$/), message: `nested more than ${MAX_DEPTH} levels deep` }]);
+    expect(unsafeTextIssues(nest(100_000), '', 200_000)).toEqual([
+      { field: expect.stringMatching(/^0(\.0)+$/), message: `nested more than ${MAX_DEPTH} levels deep` },
+    ]);
     expect(unsafeTextIssues(nest(MAX_DEPTH))).toEqual([]);
   });
 });

@@ -58,7 +58,8 @@ export class EncryptionCodec implements PayloadCodec {
       if (!encoding || decoder.decode(encoding) !== ENCODING) return payload;
       const id = decoder.decode(payload.metadata![KEY_ID]);
       const key = this.byId.get(id);
-      if (!key) throw new Error(`payload was encrypted with key ${id}, which this process does not have (set BREACHLINE_CODEC_KEY / BREACHLINE_CODEC_OLD_KEYS)`);
+      if (!key)
+        throw new Error(`payload was encrypted with key ${id}, which this process does not have (set BREACHLINE_CODEC_KEY / BREACHLINE_CODEC_OLD_KEYS)`);
       const sealed = Buffer.from(payload.data!);
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));

@@ -13,7 +13,12 @@ export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const emailList = z
   .string()
-  .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.email()));
 
 const Env = z.object({
@@ -30,7 +35,10 @@ const Env = z.object({
     .optional()
     .describe("a PEM file with the certificate(s) trusted for the SMTP server's: a private CA, or the server's own self-signed one"),
   BREACHLINE_SMTP_REQUIRE_TLS: z.stringbool().default(false).describe('true: refuse to send unless the SMTP session is encrypted (STARTTLS or smtps)'),
-  BREACHLINE_SMTP_TLS_SELF_SIGNED: z.literal('allow').optional().describe("allow: accept an SMTP certificate nobody vouches for (warned at start); prefer BREACHLINE_SMTP_CA_FILE"),
+  BREACHLINE_SMTP_TLS_SELF_SIGNED: z
+    .literal('allow')
+    .optional()
+    .describe('allow: accept an SMTP certificate nobody vouches for (warned at start); prefer BREACHLINE_SMTP_CA_FILE'),
   BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
   BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
   BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),

@@ -12,7 +12,9 @@ export async function runWorker(): Promise<void> {
   const codec = await loadCodec(config.codec, storeHasBreaches(store));
   const connection = await connectWorker(config.temporal.address);
   const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
-  console.error(`breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}; store: ${store.description}; mail: ${config.mail.smtpUrl}`);
+  console.error(
+    `breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}; store: ${store.description}; mail: ${config.mail.smtpUrl}`,
+  );
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
   } finally {

@@ -13,7 +13,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, PlannedWave } from '../activities/types';
-import { type CampaignPlan, type WaveOutage, campaignControl, campaignProgress, campaignQuery, type CampaignStatus, waveApproved, type WaveProgress } from './definitions';
+import {
+  type CampaignPlan,
+  type WaveOutage,
+  campaignControl,
+  campaignProgress,
+  campaignQuery,
+  type CampaignStatus,
+  waveApproved,
+  type WaveProgress,
+} from './definitions';
 
 /** Progress goes to the breach at each change of state, and at most this often while a wave is being sent. */
 const REPORT_EVERY_MS = 30_000;
@@ -30,7 +39,12 @@ const { planCampaign, previewCampaign } = proxyActivities<Activities>({
 // Telling the owner of an outage goes through the mail that may be out too: a bounded retry, then the campaign carries on.
 const { sendMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['MailTls', 'MailAuth', 'MailRefused', 'MailConfig'] },
+  retry: {
+    initialInterval: '30 seconds',
+    backoffCoefficient: 2,
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['MailTls', 'MailAuth', 'MailRefused', 'MailConfig'],
+  },
 });
 const { sendWaveBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -133,7 +147,17 @@ class Campaign {
       templateError = (error as ApplicationFailure).cause?.message ?? (error as Error).message;
     }
     const waves: PlannedWave[] = await planCampaign({ breachId, campaignId, waveSize: plan.waveSize });
-    this.status.waves = waves.map((w) => ({ wave: w.wave, state: 'planned', total: w.total, sent: 0, deferred: 0, bounced: 0, postal: w.postal, pending: w.total - w.postal, ...(templateError ? { templateError } : {}) }));
+    this.status.waves = waves.map((w) => ({
+      wave: w.wave,
+      state: 'planned',
+      total: w.total,
+      sent: 0,
+      deferred: 0,
+      bounced: 0,
+      postal: w.postal,
+      pending: w.total - w.postal,
+      ...(templateError ? { templateError } : {}),
+    }));
     this.status.total = waves.reduce((n, w) => n + w.total, 0);
     this.status.state = 'running';
   }
@@ -160,7 +184,13 @@ class Campaign {
         templates: plan.templates,
         ...(wave.outage ? { probe: true } : {}),
       });
-      Object.assign(wave, { sent: result.wave.sent, deferred: result.wave.deferred, bounced: result.wave.bounced, postal: result.wave.postal, pending: result.wave.pending });
+      Object.assign(wave, {
+        sent: result.wave.sent,
+        deferred: result.wave.deferred,
+        bounced: result.wave.bounced,
+        postal: result.wave.postal,
+        pending: result.wave.pending,
+      });
       this.estimate(wave);
       if (result.outage) {
         await this.outage(wave, result.outage.reason);
@@ -209,13 +239,15 @@ class Campaign {
       idempotencyKey: `${campaignId}/wave-${wave.wave}/outage-${since}`,
       audience: 'owner',
       notice: { template: 'wave-outage', breachId, campaignId, wave: wave.wave, since, reason, waiting: wave.pending + wave.deferred },
-    }).then(
-      () => void (outage.escalation = 'sent'),
-      (error: unknown) => {
-        outage.escalation = 'failed';
-        outage.escalationError = (error as ApplicationFailure).cause?.message ?? (error as Error).message;
-      },
-    ).then(() => this.report(true));
+    })
+      .then(
+        () => void (outage.escalation = 'sent'),
+        (error: unknown) => {
+          outage.escalation = 'failed';
+          outage.escalationError = (error as ApplicationFailure).cause?.message ?? (error as Error).message;
+        },
+      )
+      .then(() => this.report(true));
     this.escalating = Promise.all([this.escalating, told]).then(() => undefined);
     await this.report(true);
   }

@@ -43,21 +43,19 @@ const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filt
  */
 export const ResponsePolicy = z.strictObject({
   playbook: Playbook.optional().describe("the response plan's tasks; Breachline's default playbook when absent"),
-  fourEyes: z
-    .array(Recipient)
-    .default(['regulator'])
-    .describe('recipients whose obligations need two different approvers before they count as filed'),
+  fourEyes: z.array(Recipient).default(['regulator']).describe('recipients whose obligations need two different approvers before they count as filed'),
   ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
     for (const key of Object.keys(ladders)) {
       if (!ObligationKind.safeParse(key).success && !OBLIGATION_IDS.has(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation kind (${ObligationKind.options.join(', ')}) nor a known obligation id like "JP-APPI/ppc-final"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `not an obligation kind (${ObligationKind.options.join(', ')}) nor a known obligation id like "JP-APPI/ppc-final"`,
+        });
       }
     }
   }),
-  testRecipients: z
-    .array(z.email())
-    .default([])
-    .describe("addresses a test notice may go to besides the requesting operator's own"),
+  testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
   intake: z
     .strictObject({
       perTokenPerMinute: z.number().int().min(1).default(600).describe('requests per minute one API token may make'),
@@ -70,7 +68,8 @@ export const ResponsePolicy = z.strictObject({
     .default({})
     .superRefine((targets, ctx) => {
       for (const key of Object.keys(targets)) {
-        if (!INTERNAL_TARGET_IDS.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation with an internal target (${[...INTERNAL_TARGET_IDS].join(', ')})` });
+        if (!INTERNAL_TARGET_IDS.has(key))
+          ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation with an internal target (${[...INTERNAL_TARGET_IDS].join(', ')})` });
       }
     }),
 });
@@ -218,7 +217,10 @@ export type CampaignNotice = z.infer<typeof CampaignNotice>;
 
 export const CampaignRequest = z.strictObject({
   notice: CampaignNotice,
-  templates: z.strictObject({ ja: NoticeTemplate.optional(), en: NoticeTemplate.optional() }).default({}).describe('per-locale templates; the defaults otherwise'),
+  templates: z
+    .strictObject({ ja: NoticeTemplate.optional(), en: NoticeTemplate.optional() })
+    .default({})
+    .describe('per-locale templates; the defaults otherwise'),
   waveSize: z.number().int().min(1).max(1_000_000).default(10_000),
   ratePerSecond: z.number().positive().max(100_000).default(50).describe("messages per second, per the mail provider's limits"),
   batchSize: z.number().int().min(1).max(5000).default(500),

@@ -74,7 +74,11 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
     });
     const transaction: Sql['transaction'] = async (fn) => {
       const client = await pool.connect();
-      const inner: Sql = on(client, (nested) => nested(inner), () => Promise.reject(new Error('close the store, not its transaction')));
+      const inner: Sql = on(
+        client,
+        (nested) => nested(inner),
+        () => Promise.reject(new Error('close the store, not its transaction')),
+      );
       try {
         await client.query('BEGIN');
         const result = await fn(inner);
@@ -83,11 +87,17 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
         return result;
       } catch (error) {
         // A connection whose ROLLBACK failed is in an unknown state: destroyed rather than returned to the pool.
-        await client.query('ROLLBACK').then(() => client.release(), (rollbackError: Error) => client.release(rollbackError));
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackError: Error) => client.release(rollbackError),
+        );
         throw error;
       }
     };
-    store = new Store(on(pool, transaction, () => pool.end()), `PostgreSQL at ${redact(url)}`);
+    store = new Store(
+      on(pool, transaction, () => pool.end()),
+      `PostgreSQL at ${redact(url)}`,
+    );
   } else {
     throw new Error(`BREACHLINE_STORE_URL must start with pglite: or postgres://, not "${redact(url)}"`);
   }
@@ -105,7 +115,11 @@ async function openPglite(dataDir: string | undefined, release?: () => Promise<v
   const db = await PGlite.create(dataDir);
   const transaction: Sql['transaction'] = (fn) =>
     db.transaction((tx) => {
-      const inner: Sql = { query: (text, params) => tx.query(text, params), transaction: (nested) => nested(inner), close: () => Promise.reject(new Error('close the store, not its transaction')) };
+      const inner: Sql = {
+        query: (text, params) => tx.query(text, params),
+        transaction: (nested) => nested(inner),
+        close: () => Promise.reject(new Error('close the store, not its transaction')),
+      };
       return fn(inner);
     });
   const close = async () => {

@@ -25,7 +25,10 @@ export class MailLedger {
       [key, breachId, messageId],
     );
     if (claimed.rows.length) return undefined;
-    const { rows } = await this.sql.query<MailLedgerRow>('SELECT idempotency_key, status, message_id, attempts, smtp_response FROM mail_ledger WHERE idempotency_key = $1', [key]);
+    const { rows } = await this.sql.query<MailLedgerRow>(
+      'SELECT idempotency_key, status, message_id, attempts, smtp_response FROM mail_ledger WHERE idempotency_key = $1',
+      [key],
+    );
     return rows[0];
   }
 
@@ -35,7 +38,10 @@ export class MailLedger {
 
   /** The last failure of a mail still to be sent, on its ledger row (claim counts the attempts). */
   async noteFailure(key: string, reason: string): Promise<void> {
-    await this.sql.query(`UPDATE mail_ledger SET smtp_response = $2, updated_at = now() WHERE idempotency_key = $1 AND status = 'sending'`, [key, reason.slice(0, 500)]);
+    await this.sql.query(`UPDATE mail_ledger SET smtp_response = $2, updated_at = now() WHERE idempotency_key = $1 AND status = 'sending'`, [
+      key,
+      reason.slice(0, 500),
+    ]);
   }
 
   async forBreach(breachId: string): Promise<MailLedgerRow[]> {

@@ -22,7 +22,15 @@ export class Outcomes {
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING idempotency_key`,
-      [outcome.idempotencyKey, outcome.breachId, outcome.kind, outcome.obligationId ?? null, outcome.actor ?? null, new Date(outcome.at), JSON.stringify(outcome.detail)],
+      [
+        outcome.idempotencyKey,
+        outcome.breachId,
+        outcome.kind,
+        outcome.obligationId ?? null,
+        outcome.actor ?? null,
+        new Date(outcome.at),
+        JSON.stringify(outcome.detail),
+      ],
     );
     return rows.length ? 'new' : 'duplicate';
   }

@@ -70,7 +70,16 @@ export class Recipients {
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS v(id, name, email, postal, locale, cats, priority)
        ON CONFLICT DO NOTHING
        RETURNING person_id`,
-      [breachId, column((r) => r.id), column((r) => r.name), column((r) => r.email ?? null), column((r) => r.postalAddress ?? null), column((r) => r.locale), column((r) => r.dataCategories.join(',')), column((r) => r.priority)],
+      [
+        breachId,
+        column((r) => r.id),
+        column((r) => r.name),
+        column((r) => r.email ?? null),
+        column((r) => r.postalAddress ?? null),
+        column((r) => r.locale),
+        column((r) => r.dataCategories.join(',')),
+        column((r) => r.priority),
+      ],
     );
     const insertedIds = new Set(inserted.map((r) => r.person_id));
     const duplicates = unique.filter((r) => !insertedIds.has(r.id));
@@ -81,7 +90,13 @@ export class Recipients {
              priority = LEAST(r.priority, v.priority)
          FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS v(id, email_key, cats, priority)
          WHERE r.breach_id = $1 AND (r.person_id = v.id OR (v.email_key IS NOT NULL AND r.email_key = v.email_key))`,
-        [breachId, duplicates.map((r) => r.id), duplicates.map((r) => r.email?.toLowerCase() ?? null), duplicates.map((r) => r.dataCategories.join(',')), duplicates.map((r) => r.priority)],
+        [
+          breachId,
+          duplicates.map((r) => r.id),
+          duplicates.map((r) => r.email?.toLowerCase() ?? null),
+          duplicates.map((r) => r.dataCategories.join(',')),
+          duplicates.map((r) => r.priority),
+        ],
       );
     }
     return { inserted: insertedIds.size, merged: merged + duplicates.length };
@@ -110,7 +125,10 @@ export class Recipients {
        ON CONFLICT DO NOTHING`,
       [campaignId, breachId, waveSize],
     );
-    const { rows } = await this.sql.query<{ wave: number; total: string }>('SELECT wave, count(*) AS total FROM delivery WHERE campaign_id = $1 GROUP BY wave ORDER BY wave', [campaignId]);
+    const { rows } = await this.sql.query<{ wave: number; total: string }>(
+      'SELECT wave, count(*) AS total FROM delivery WHERE campaign_id = $1 GROUP BY wave ORDER BY wave',
+      [campaignId],
+    );
     return rows.map((r) => ({ wave: Number(r.wave), total: Number(r.total) }));
   }
 
@@ -150,7 +168,13 @@ export class Recipients {
       `UPDATE delivery d SET status = v.status, message_id = v.message_id, smtp_response = v.response, updated_at = now()
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(person_id, status, message_id, response)
        WHERE d.campaign_id = $1 AND d.person_id = v.person_id`,
-      [campaignId, settled.map((s) => s.personId), settled.map((s) => s.status), settled.map((s) => s.messageId), settled.map((s) => s.smtpResponse.slice(0, 500))],
+      [
+        campaignId,
+        settled.map((s) => s.personId),
+        settled.map((s) => s.status),
+        settled.map((s) => s.messageId),
+        settled.map((s) => s.smtpResponse.slice(0, 500)),
+      ],
     );
   }
 

@@ -40,7 +40,22 @@ Examples:
   $ breachline obligations --facts facts.json --json`,
     );
   // In the order `--help` lists them.
-  for (const add of [addStart, addFacts, addApprove, addClose, addStatus, addList, addWatch, addRecipients, addCampaign, addDrill, addToken, addObligations, addWorker]) add(program);
+  for (const add of [
+    addStart,
+    addFacts,
+    addApprove,
+    addClose,
+    addStatus,
+    addList,
+    addWatch,
+    addRecipients,
+    addCampaign,
+    addDrill,
+    addToken,
+    addObligations,
+    addWorker,
+  ])
+    add(program);
   return program;
 }
 
@@ -53,11 +68,15 @@ export async function main(argv = process.argv): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     const message = (error as Error).message;
     const code =
-      error instanceof InvalidInput ? EXIT.invalid
-      : error instanceof BreachNotFound ? EXIT.notFound
-      : error instanceof UpdateRejected || error instanceof BreachClosed ? EXIT.refused
-      : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse ? EXIT.unavailable
-      : EXIT.failure;
+      error instanceof InvalidInput
+        ? EXIT.invalid
+        : error instanceof BreachNotFound
+          ? EXIT.notFound
+          : error instanceof UpdateRejected || error instanceof BreachClosed
+            ? EXIT.refused
+            : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse
+              ? EXIT.unavailable
+              : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;
   }

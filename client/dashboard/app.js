@@ -134,7 +134,16 @@ async function renderList() {
   main.replaceChildren(
     h('h1', {}, 'Open breaches, nearest deadline first'),
     breaches.length
-      ? h('table', { 'data-testid': 'breaches' }, h('tr', {}, ['breach', 'severity', 'phase', 'regimes', 'next deadline (regime zone)', 'time left'].map((t) => h('th', {}, t))), rows)
+      ? h(
+          'table',
+          { 'data-testid': 'breaches' },
+          h(
+            'tr',
+            {},
+            ['breach', 'severity', 'phase', 'regimes', 'next deadline (regime zone)', 'time left'].map((t) => h('th', {}, t)),
+          ),
+          rows,
+        )
       : h('p', { 'data-testid': 'no-breaches' }, 'No open breaches.'),
   );
   tick();
@@ -155,7 +164,10 @@ async function approve(breachId, obligation) {
 
 async function campaignAction(breachId, campaignId, path, body = {}) {
   try {
-    const result = await api(`/breaches/${encodeURIComponent(breachId)}/campaigns/${encodeURIComponent(campaignId.split('/').pop())}/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const result = await api(`/breaches/${encodeURIComponent(breachId)}/campaigns/${encodeURIComponent(campaignId.split('/').pop())}/${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
     if (path === 'test-send') alert(`Test notice sent to ${me.name}`);
     await render();
     return result;
@@ -192,7 +204,11 @@ function waveSection(status) {
         h(
           'table',
           {},
-          h('tr', {}, ['wave', 'state', 'progress', 'sent', 'deferred', 'bounced', 'by post', 'pending', 'rate'].map((t) => h('th', {}, t))),
+          h(
+            'tr',
+            {},
+            ['wave', 'state', 'progress', 'sent', 'deferred', 'bounced', 'by post', 'pending', 'rate'].map((t) => h('th', {}, t)),
+          ),
           c.waves.map((w) => {
             const bar = h('span');
             bar.style.width = `${Math.round((100 * (w.sent + w.bounced + w.postal)) / (w.total || 1))}%`; // CSSOM, allowed by the page's CSP
@@ -212,13 +228,38 @@ function waveSection(status) {
           }),
         ),
         c.preview
-          ? h('details', { open: Boolean(waiting) }, h('summary', {}, 'Notice preview (sample person)'), ['ja', 'en'].map((l) => h('div', {}, h('strong', {}, c.preview[l].subject), h('pre', {}, c.preview[l].text))))
+          ? h(
+              'details',
+              { open: Boolean(waiting) },
+              h('summary', {}, 'Notice preview (sample person)'),
+              ['ja', 'en'].map((l) => h('div', {}, h('strong', {}, c.preview[l].subject), h('pre', {}, c.preview[l].text))),
+            )
           : '',
         operator && waiting && !waiting.templateError
-          ? h('p', {}, h('button', { 'data-testid': 'approve-wave', onclick: () => campaignAction(status.breachId, c.campaignId, `waves/${waiting.wave}/approval`) }, `Approve wave ${waiting.wave} (${waiting.total} people)`), ' ', h('button', { onclick: () => campaignAction(status.breachId, c.campaignId, 'test-send') }, 'Send me a test'))
+          ? h(
+              'p',
+              {},
+              h(
+                'button',
+                { 'data-testid': 'approve-wave', onclick: () => campaignAction(status.breachId, c.campaignId, `waves/${waiting.wave}/approval`) },
+                `Approve wave ${waiting.wave} (${waiting.total} people)`,
+              ),
+              ' ',
+              h('button', { onclick: () => campaignAction(status.breachId, c.campaignId, 'test-send') }, 'Send me a test'),
+            )
           : '',
         operator && ['running', 'paused'].includes(c.state)
-          ? h('p', {}, h('button', { onclick: () => campaignAction(status.breachId, c.campaignId, c.state === 'paused' ? 'resume' : 'pause') }, c.state === 'paused' ? 'Resume' : 'Pause'), ' ', h('button', { onclick: () => confirm('Cancel the campaign?') && campaignAction(status.breachId, c.campaignId, 'cancel') }, 'Cancel'))
+          ? h(
+              'p',
+              {},
+              h(
+                'button',
+                { onclick: () => campaignAction(status.breachId, c.campaignId, c.state === 'paused' ? 'resume' : 'pause') },
+                c.state === 'paused' ? 'Resume' : 'Pause',
+              ),
+              ' ',
+              h('button', { onclick: () => confirm('Cancel the campaign?') && campaignAction(status.breachId, c.campaignId, 'cancel') }, 'Cancel'),
+            )
           : '',
       );
     }),
@@ -228,7 +269,13 @@ function waveSection(status) {
 /** A step of the escalation ladder; a failed one names whom the mail could not reach, and why. */
 function escalationStep(e) {
   if (!e.failed) return h('div', { 'data-testid': 'escalation', 'data-step': e.step }, `${e.step} → ${e.audience}`);
-  return h('div', { class: 'failed', 'data-testid': 'escalation', 'data-step': e.step, 'data-failed': '1' }, `${e.step} → ${e.audience} `, h('strong', {}, 'failed'), h('div', { class: 'reason' }, e.failed));
+  return h(
+    'div',
+    { class: 'failed', 'data-testid': 'escalation', 'data-step': e.step, 'data-failed': '1' },
+    `${e.step} → ${e.audience} `,
+    h('strong', {}, 'failed'),
+    h('div', { class: 'reason' }, e.failed),
+  );
 }
 
 /** The timeline entries the store could not keep: the audit trail has a gap until someone fixes the store. */
@@ -238,7 +285,11 @@ function storeFailureBanner(failures) {
     'div',
     { class: 'banner', role: 'alert', 'data-testid': 'store-failures' },
     h('strong', {}, `The store could not keep ${failures.length} timeline entr${failures.length > 1 ? 'ies' : 'y'}: they are in the workflow only.`),
-    h('ul', {}, failures.map((f) => h('li', {}, `${f.at} ${f.kind}: ${f.reason}`))),
+    h(
+      'ul',
+      {},
+      failures.map((f) => h('li', {}, `${f.at} ${f.kind}: ${f.reason}`)),
+    ),
   );
 }
 
@@ -263,10 +314,20 @@ async function renderBreach(breachId) {
       'tr',
       { 'data-testid': 'obligation', 'data-obligation-id': o.id, 'data-state': o.state },
       h('td', {}, h('div', {}, o.title), h('div', { class: 'muted' }, `${o.id} · ${o.citation}`)),
-      h('td', { class: `state-${o.state}`, 'data-testid': 'obligation-state' }, o.state, o.approvalsNeeded > 1 && o.state === 'open' ? h('div', { class: 'muted' }, `${o.approvedBy.length} of ${o.approvalsNeeded} approvals`) : ''),
+      h(
+        'td',
+        { class: `state-${o.state}`, 'data-testid': 'obligation-state' },
+        o.state,
+        o.approvalsNeeded > 1 && o.state === 'open' ? h('div', { class: 'muted' }, `${o.approvedBy.length} of ${o.approvalsNeeded} approvals`) : '',
+      ),
       h('td', {}, inZone(o.dueAt, o.zone), o.guidance ? h('div', { class: 'muted' }, o.internalTarget ? 'internal target' : "regulator's guidance") : ''),
       h('td', {}, countdown(o.dueAt, o.state === 'open')),
-      h('td', {}, o.escalations.map(escalationStep), o.nextEscalation ? h('div', { class: 'muted' }, `next ${o.nextEscalation.step} → ${o.nextEscalation.audience}`) : ''),
+      h(
+        'td',
+        {},
+        o.escalations.map(escalationStep),
+        o.nextEscalation ? h('div', { class: 'muted' }, `next ${o.nextEscalation.step} → ${o.nextEscalation.audience}`) : '',
+      ),
       h(
         'td',
         {},
@@ -280,12 +341,37 @@ async function renderBreach(breachId) {
     h('p', {}, h('a', { href: '#/' }, '← all breaches')),
     h('h1', { 'data-testid': 'breach-title' }, status.detection.summary),
     storeFailureBanner(status.storeFailures),
-    h('p', { class: 'muted' }, `${status.breachId} · detected ${status.detection.detectedAt} by ${status.detection.source} · phase `, h('strong', { 'data-testid': 'phase' }, status.phase)),
+    h(
+      'p',
+      { class: 'muted' },
+      `${status.breachId} · detected ${status.detection.detectedAt} by ${status.detection.source} · phase `,
+      h('strong', { 'data-testid': 'phase' }, status.phase),
+    ),
     h('h2', {}, 'Obligations'),
     status.obligations.length
-      ? h('table', { 'data-testid': 'obligations' }, h('tr', {}, ['obligation', 'state', 'due (regime zone)', 'time left', 'escalations', ''].map((t) => h('th', {}, t))), obligations)
+      ? h(
+          'table',
+          { 'data-testid': 'obligations' },
+          h(
+            'tr',
+            {},
+            ['obligation', 'state', 'due (regime zone)', 'time left', 'escalations', ''].map((t) => h('th', {}, t)),
+          ),
+          obligations,
+        )
       : h('p', {}, 'No obligations yet.'),
-    status.notApplicable.length ? h('details', {}, h('summary', {}, `Not applicable (${status.notApplicable.length})`), h('ul', {}, status.notApplicable.map((n) => h('li', {}, `${n.obligation ?? n.regime}: ${n.reason}`)))) : '',
+    status.notApplicable.length
+      ? h(
+          'details',
+          {},
+          h('summary', {}, `Not applicable (${status.notApplicable.length})`),
+          h(
+            'ul',
+            {},
+            status.notApplicable.map((n) => h('li', {}, `${n.obligation ?? n.regime}: ${n.reason}`)),
+          ),
+        )
+      : '',
     h('h2', {}, 'Notification waves'),
     waveSection(status),
     h('h2', {}, 'Timeline'),

@@ -7,7 +7,8 @@ export function ensureChromium(): string {
   const path = process.env.BREACHLINE_CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (existsSync(path)) return path;
   const root = process.getuid?.() === 0;
-  const apt = (...args: string[]) => (root ? spawnSync('apt-get', args, { stdio: 'inherit' }) : spawnSync('sudo', ['-n', 'apt-get', ...args], { stdio: 'inherit' }));
+  const apt = (...args: string[]) =>
+    root ? spawnSync('apt-get', args, { stdio: 'inherit' }) : spawnSync('sudo', ['-n', 'apt-get', ...args], { stdio: 'inherit' });
   console.error(`breachline: ${path} is missing; installing Debian's chromium with apt-get ...`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   Object.assign(process.env, env);

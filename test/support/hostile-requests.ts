@@ -74,7 +74,16 @@ function resolve(document: JsonSchema, schema: JsonSchema, depth = 0): JsonSchem
     return resolve(document, target ?? {}, depth + 1);
   }
   if (Array.isArray(schema)) return schema.map((s) => resolve(document, s, depth + 1));
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v && typeof v === 'object' ? (k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, resolve(document, s as JsonSchema, depth + 1)])) : resolve(document, v as JsonSchema, depth + 1)) : v]));
+  return Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      v && typeof v === 'object'
+        ? k === 'properties'
+          ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, resolve(document, s as JsonSchema, depth + 1)]))
+          : resolve(document, v as JsonSchema, depth + 1)
+        : v,
+    ]),
+  );
 }
 
 /** JSON text written verbatim, for what JSON.stringify cannot say: 1e309, -0, 12345678901234567890123. */
@@ -86,7 +95,10 @@ export class RawJson {
 export function toJson(value: unknown): string {
   if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${toJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .map((k) => `${JSON.stringify(k)}:${toJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -130,7 +142,7 @@ export const hostileString = fc.constantFrom(
   '${7*7}{{7*7}}',
   "' OR 1=1 --",
   '<script>alert(1)</script>',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '../../../etc/passwd',
   '%00',
   '%',
@@ -171,12 +183,18 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 5, arbitrary: hostileString },
   { weight: 3, arbitrary: hostileNumber },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], [[]], [{}]) },
-  { weight: 1, arbitrary: fc.constantFrom(own([['__proto__', { polluted: true }]]), own([['constructor', { prototype: { polluted: true } }]]), own([['__proto__', null]])) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(own([['__proto__', { polluted: true }]]), own([['constructor', { prototype: { polluted: true } }]]), own([['__proto__', null]])),
+  },
   { weight: 1, arbitrary: fc.constantFrom(nested(50, '[', ']'), nested(2_000, '{"a":', '}'), nested(20_000, '[', ']')) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
-const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', '', '\u0000', '\u202e', 'a.b', '$where', 'x'.repeat(500)), fc.string({ maxLength: 8 }));
+const hostileKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknown', '', '\u0000', '\u202e', 'a.b', '$where', 'x'.repeat(500)),
+  fc.string({ maxLength: 8 }),
+);
 
 const recentInstant = fc.integer({ min: -30 * 86_400_000, max: 0 }).map((ms) => new Date(Date.now() + ms).toISOString());
 
@@ -198,7 +216,8 @@ export function fromSchema(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown>
       return fc.record(record, { requiredKeys: properties.map(([name]) => name).filter((name) => required.has(name)) });
     }
     case 'array': {
-      const items = schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items) ? fromSchema(schema.items, depth + 1) : fc.jsonValue({ maxDepth: 1 });
+      const items =
+        schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items) ? fromSchema(schema.items, depth + 1) : fc.jsonValue({ maxDepth: 1 });
       return fc.array(items, { minLength: Math.min(schema.minItems ?? 0, 3), maxLength: Math.min(Math.max(schema.minItems ?? 0, 3), schema.maxItems ?? 3) });
     }
     case 'string': {
@@ -212,7 +231,9 @@ export function fromSchema(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown>
         }
       }
       const min = schema.minLength ?? 1;
-      return fc.string({ unit: 'grapheme-ascii', minLength: min, maxLength: Math.min(schema.maxLength ?? min + 24, min + 24) }).map((s) => s.trim() || 'Synthetic');
+      return fc
+        .string({ unit: 'grapheme-ascii', minLength: min, maxLength: Math.min(schema.maxLength ?? min + 24, min + 24) })
+        .map((s) => s.trim() || 'Synthetic');
     }
     case 'integer':
       return fc.integer({ min: Math.max(schema.minimum ?? 0, -1e6), max: Math.min(schema.maximum ?? 1e6, 1e6) });
@@ -228,7 +249,12 @@ export function fromSchema(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown>
 }
 
 type Mutation = { kind: 'replace' | 'drop' | 'add' | 'wrap'; pick: number; key: string; value: unknown };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('replace', 'replace', 'replace', 'drop', 'add', 'wrap'), pick: fc.nat(), key: hostileKey, value: hostileValue });
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.constantFrom('replace', 'replace', 'replace', 'drop', 'add', 'wrap'),
+  pick: fc.nat(),
+  key: hostileKey,
+  value: hostileValue,
+});
 
 /** Applies one mutation at a node chosen by `pick`, in a copy of the value. */
 function mutate(value: unknown, { kind, pick, key, value: shared }: Mutation): unknown {
@@ -267,7 +293,10 @@ function mutate(value: unknown, { kind, pick, key, value: shared }: Mutation): u
       else delete target.parent[target.at as string];
       return value;
     case 'add': {
-      const holder = target.node && typeof target.node === 'object' && !Array.isArray(target.node) && !(target.node instanceof RawJson) ? (target.node as Record<string, unknown>) : undefined;
+      const holder =
+        target.node && typeof target.node === 'object' && !Array.isArray(target.node) && !(target.node instanceof RawJson)
+          ? (target.node as Record<string, unknown>)
+          : undefined;
       if (!holder) return replaceWith(own([[key, hostile]]));
       Object.defineProperty(holder, key, { value: hostile, enumerable: true, writable: true, configurable: true });
       return value;
@@ -275,15 +304,26 @@ function mutate(value: unknown, { kind, pick, key, value: shared }: Mutation): u
   }
 }
 
-const copy = (value: unknown): unknown => (value === undefined ? undefined : value instanceof RawJson ? value : Array.isArray(value) ? value.map(copy) : value && typeof value === 'object' ? own(Object.keys(value).map((k) => [k, copy((value as Record<string, unknown>)[k])])) : value);
+const copy = (value: unknown): unknown =>
+  value === undefined
+    ? undefined
+    : value instanceof RawJson
+      ? value
+      : Array.isArray(value)
+        ? value.map(copy)
+        : value && typeof value === 'object'
+          ? own(Object.keys(value).map((k) => [k, copy((value as Record<string, unknown>)[k])]))
+          : value;
 
 /** A JSON body for a schema: sometimes as described, mostly broken by one to three mutations. */
 const jsonBody = (schema: JsonSchema | undefined, valid?: fc.Arbitrary<unknown>) =>
-  fc.tuple(fc.oneof(schema ? fromSchema(schema) : fc.constant({}), ...(valid ? [valid] : [])), fc.array(mutation, { minLength: 0, maxLength: 3 })).map(([value, mutations]) => {
-    let body = copy(value);
-    for (const m of mutations) body = mutate(body, m);
-    return body === undefined ? '' : toJson(body);
-  });
+  fc
+    .tuple(fc.oneof(schema ? fromSchema(schema) : fc.constant({}), ...(valid ? [valid] : [])), fc.array(mutation, { minLength: 0, maxLength: 3 }))
+    .map(([value, mutations]) => {
+      let body = copy(value);
+      for (const m of mutations) body = mutate(body, m);
+      return body === undefined ? '' : toJson(body);
+    });
 
 const csvText = fc.oneof(
   fc.constantFrom(
@@ -297,10 +337,25 @@ const csvText = fc.oneof(
     '',
     'id,name,email,postal_address,locale,data_categories\n' + 'z5,Long,'.padEnd(100_000, 'x') + '\n',
   ),
-  fc.array(fc.array(hostileString.map((s) => s.slice(0, 200)), { maxLength: 7 }).map((row) => row.join(',')), { maxLength: 4 }).map((rows) => rows.join('\n')),
+  fc
+    .array(
+      fc
+        .array(
+          hostileString.map((s) => s.slice(0, 200)),
+          { maxLength: 7 },
+        )
+        .map((row) => row.join(',')),
+      { maxLength: 4 },
+    )
+    .map((rows) => rows.join('\n')),
 );
 const jsonLines = fc.oneof(
-  fc.constantFrom('{"id":"j1","name":"Jay","email":"j1@fuzz.example.test","locale":"en","dataCategories":["name"]}\n', '{"id":"j2",\n', '[1,2,3]\n', '{"__proto__":{"polluted":true}}\n'),
+  fc.constantFrom(
+    '{"id":"j1","name":"Jay","email":"j1@fuzz.example.test","locale":"en","dataCategories":["name"]}\n',
+    '{"id":"j2",\n',
+    '[1,2,3]\n',
+    '{"__proto__":{"polluted":true}}\n',
+  ),
   fc.array(hostileValue.map(toJson), { maxLength: 3 }).map((lines) => lines.join('\n')),
 );
 
@@ -333,8 +388,36 @@ function payloadFor(operation: Operation, valid?: fc.Arbitrary<unknown>): fc.Arb
     { weight: streams ? 1 : 10, arbitrary: json(body) },
     { weight: 2, arbitrary: json(hostileValue.map(toJson)) },
     { weight: 1, arbitrary: json(body.chain((text) => fc.nat(Math.max(text.length - 1, 0)).map((cut) => text.slice(0, cut)))) },
-    { weight: 1, arbitrary: json(fc.constantFrom('', 'null', '{', '{"a":1,}', "{'a':1}", '{"a":NaN}', '{"a":undefined}', '{"a":1}{"b":2}', '\u0000', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}')) },
-    { weight: 1, arbitrary: fc.constantFrom(Buffer.from([0xff, 0xfe, 0x7b, 0x7d]), Buffer.from('{"a":"\xed\xa0\x80"}', 'latin1'), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])).map((payload) => ({ contentType: JSON_TYPE, payload })) },
+    {
+      weight: 1,
+      arbitrary: json(
+        fc.constantFrom(
+          '',
+          'null',
+          '{',
+          '{"a":1,}',
+          "{'a':1}",
+          '{"a":NaN}',
+          '{"a":undefined}',
+          '{"a":1}{"b":2}',
+          '\u0000',
+          '{"a":"\\ud800"}',
+          '{"a":"\\u0000"}',
+          '{"__proto__":{"x":1}}',
+          '{"constructor":{"prototype":{"x":1}}}',
+        ),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          Buffer.from([0xff, 0xfe, 0x7b, 0x7d]),
+          Buffer.from('{"a":"\xed\xa0\x80"}', 'latin1'),
+          Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+        )
+        .map((payload) => ({ contentType: JSON_TYPE, payload })),
+    },
     { weight: streams ? 6 : 1, arbitrary: csvText.map((payload) => ({ contentType: 'text/csv', payload })) },
     { weight: streams ? 3 : 1, arbitrary: jsonLines.map((payload) => ({ contentType: 'application/x-ndjson', payload })) },
     { weight: 2, arbitrary: fc.tuple(contentTypes, fc.oneof(body, fc.string(), csvText)).map(([contentType, payload]) => ({ contentType, payload })) },
@@ -390,21 +473,60 @@ const hostileSegment = fc.oneof(
   hostileString.map((s) => safeEncode(s.slice(0, 300))),
 );
 
-
 /** A query string: the route's own keys with wrong values, unknown keys, duplicates, brackets, garbage. */
 function queryFor(operation: Operation): fc.Arbitrary<string> {
   const names = operation.queryParams.map((p) => p.name);
   const known = operation.queryParams.map((p) => fc.tuple(fc.constant(p.name), fromSchema(p.schema).map(String)));
   const pair = fc.oneof(
     ...(known.length ? [{ weight: 4, arbitrary: fc.oneof(...known) }] : []),
-    { weight: 3, arbitrary: fc.tuple(names.length ? fc.constantFrom(...names) : hostileKey, fc.oneof(hostileString.map((s) => s.slice(0, 3000)), hostileNumber.map((n) => toJson(n)))) },
-    { weight: 1, arbitrary: fc.tuple(hostileKey, hostileString.map((s) => s.slice(0, 300))) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('__proto__[polluted]', 'constructor[prototype][polluted]', 'a[]', 'a[0]', 'a[b][c]', ...names.map((n) => `${n}[]`)), fc.constant('1')) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(
+        names.length ? fc.constantFrom(...names) : hostileKey,
+        fc.oneof(
+          hostileString.map((s) => s.slice(0, 3000)),
+          hostileNumber.map((n) => toJson(n)),
+        ),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(
+        hostileKey,
+        hostileString.map((s) => s.slice(0, 300)),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(
+        fc.constantFrom('__proto__[polluted]', 'constructor[prototype][polluted]', 'a[]', 'a[0]', 'a[b][c]', ...names.map((n) => `${n}[]`)),
+        fc.constant('1'),
+      ),
+    },
   );
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant('') },
-    { weight: 4, arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => '?' + pairs.map(([k, v]) => `${safeEncode(k)}=${safeEncode(v)}`).join('&')) },
-    { weight: 1, arbitrary: fc.constantFrom('?', '?&&', '?=', '?a', '?%', '?%00=%00', '?a=%ZZ', `?${'a=1&'.repeat(2000)}`, '?limit=1&limit=2', '?all=true&all=false', '?limit=1e309', '?dueWithinHours=-0') },
+    {
+      weight: 4,
+      arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => '?' + pairs.map(([k, v]) => `${safeEncode(k)}=${safeEncode(v)}`).join('&')),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '?',
+        '?&&',
+        '?=',
+        '?a',
+        '?%',
+        '?%00=%00',
+        '?a=%ZZ',
+        `?${'a=1&'.repeat(2000)}`,
+        '?limit=1&limit=2',
+        '?all=true&all=false',
+        '?limit=1e309',
+        '?dueWithinHours=-0',
+      ),
+    },
   );
 }
 
@@ -418,13 +540,18 @@ function pathFor(operation: Operation, seeds: Seeds): fc.Arbitrary<{ path: strin
       { weight: 3, arbitrary: hostileSegment },
     );
   });
-  return fc.tuple(fc.tuple(...values), fc.oneof({ weight: 40, arbitrary: fc.constant('') }, { weight: 6, arbitrary: fc.constantFrom('/', '//', '/extra', '/..', '/%2e%2e', '?') })).map(([filled, suffix]) => {
-    let i = 0;
-    const path = operation.template.replace(/\{[^}]+\}/g, () => filled[i++]!) + suffix;
-    const idAt = operation.pathParams.findIndex((p) => p.name === 'id');
-    const target = idAt >= 0 ? seeds.breachIds.find((id) => encodeURIComponent(id) === filled[idAt]) : undefined;
-    return { path, ...(target ? { target } : {}) };
-  });
+  return fc
+    .tuple(
+      fc.tuple(...values),
+      fc.oneof({ weight: 40, arbitrary: fc.constant('') }, { weight: 6, arbitrary: fc.constantFrom('/', '//', '/extra', '/..', '/%2e%2e', '?') }),
+    )
+    .map(([filled, suffix]) => {
+      let i = 0;
+      const path = operation.template.replace(/\{[^}]+\}/g, () => filled[i++]!) + suffix;
+      const idAt = operation.pathParams.findIndex((p) => p.name === 'id');
+      const target = idAt >= 0 ? seeds.breachIds.find((id) => encodeURIComponent(id) === filled[idAt]) : undefined;
+      return { path, ...(target ? { target } : {}) };
+    });
 }
 
 const ROLE_FOR: Record<string, keyof Seeds['tokens']> = { start: 'detector', operate: 'operator', record: 'operator', read: 'manager' };
@@ -458,13 +585,26 @@ function authFor(operation: Operation, seeds: Seeds): fc.Arbitrary<{ auth: strin
 export function requestFor(operation: Operation, seeds: Seeds): fc.Arbitrary<ApiRequest> {
   const payload = payloadFor(operation, seeds.bodies?.[operation.key]);
   const body = operation.method === 'POST' ? payload : fc.oneof({ weight: 9, arbitrary: fc.constant<Payload>({}) }, { weight: 1, arbitrary: payload });
-  const method = fc.oneof({ weight: 30, arbitrary: fc.constant<string>(operation.method) }, { weight: 1, arbitrary: fc.constantFrom(operation.method === 'GET' ? 'POST' : 'GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD') });
-  return fc.record({ method, path: pathFor(operation, seeds), query: queryFor(operation), body, auth: authFor(operation, seeds) }).map(({ method, path, query, body, auth }) => {
-    const headers: Record<string, string> = {};
-    if (auth.header !== undefined) headers.authorization = auth.header;
-    if (body.contentType) headers['content-type'] = body.contentType;
-    // A GET or HEAD carries no body: light-my-request refuses one.
-    const payload = method === 'GET' || method === 'HEAD' ? undefined : body.payload;
-    return { operation: operation.key, method, url: path.path + query, headers, ...(payload === undefined ? {} : { payload }), auth: auth.auth, ...(path.target ? { target: path.target } : {}) };
-  });
+  const method = fc.oneof(
+    { weight: 30, arbitrary: fc.constant<string>(operation.method) },
+    { weight: 1, arbitrary: fc.constantFrom(operation.method === 'GET' ? 'POST' : 'GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD') },
+  );
+  return fc
+    .record({ method, path: pathFor(operation, seeds), query: queryFor(operation), body, auth: authFor(operation, seeds) })
+    .map(({ method, path, query, body, auth }) => {
+      const headers: Record<string, string> = {};
+      if (auth.header !== undefined) headers.authorization = auth.header;
+      if (body.contentType) headers['content-type'] = body.contentType;
+      // A GET or HEAD carries no body: light-my-request refuses one.
+      const payload = method === 'GET' || method === 'HEAD' ? undefined : body.payload;
+      return {
+        operation: operation.key,
+        method,
+        url: path.path + query,
+        headers,
+        ...(payload === undefined ? {} : { payload }),
+        auth: auth.auth,
+        ...(path.target ? { target: path.target } : {}),
+      };
+    });
 }

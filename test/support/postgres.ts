@@ -31,10 +31,13 @@ export async function startPostgres(): Promise<Postgres> {
   // PostgreSQL refuses to run as root: run it as the postgres user when we are root.
   const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   if (asUser.length) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-  const run = (command: string, args: string[]) => (asUser.length ? [asUser[0]!, [...asUser.slice(1), command, ...args]] : [command, args]) as [string, string[]];
+  const run = (command: string, args: string[]) =>
+    (asUser.length ? [asUser[0]!, [...asUser.slice(1), command, ...args]] : [command, args]) as [string, string[]];
   execFileSync(...run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'breachline', '--no-sync']), { stdio: 'ignore' });
   const port = await freePort();
-  const server: ChildProcess = spawn(...run(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-F']), { stdio: 'ignore' });
+  const server: ChildProcess = spawn(...run(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-F']), {
+    stdio: 'ignore',
+  });
   const url = `postgres://breachline@127.0.0.1:${port}/postgres`;
   for (let attempt = 0; ; attempt++) {
     const client = new pg.Client({ connectionString: url });

@@ -41,7 +41,8 @@ const smtpError = (code: number, text: string) => Object.assign(new Error(text),
 export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<TestSmtp> {
   const received: Received[] = [];
   let isDown = false;
-  const refuseWhenDown = (callback: (error?: Error | null) => void) => (isDown ? callback(smtpError(421, '4.3.2 Service shutting down, closing transmission channel')) : callback());
+  const refuseWhenDown = (callback: (error?: Error | null) => void) =>
+    isDown ? callback(smtpError(421, '4.3.2 Service shutting down, closing transmission channel')) : callback();
   const server = new SMTPServer({
     logger: false,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
@@ -63,7 +64,8 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
       simpleParser(stream).then(
         (parsed) => {
           if (isDown) return refuseWhenDown(callback);
-          for (const rcpt of session.envelope.rcptTo) received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '' });
+          for (const rcpt of session.envelope.rcptTo)
+            received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '' });
           callback();
           options.onAccepted?.(received.length);
         },
@@ -106,7 +108,15 @@ export async function selfSignedCertificate(): Promise<{ key: string; cert: stri
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   return { key: pems.private, cert: pems.cert };
 }

@@ -31,7 +31,17 @@ export async function startWorker(
   codec: EncryptionCodec = testCodec,
 ): Promise<RunningWorker> {
   const store = shared ?? (await openStore('pglite:memory'));
-  const mailer = new Mailer({ smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', responders: [RESPONDER], owner: [AUDIENCES.owner], dpo: [AUDIENCES.dpo], executive: [AUDIENCES.executive] }, store);
+  const mailer = new Mailer(
+    {
+      smtpUrl: sink.url,
+      from: 'Breachline <breachline@example.test>',
+      responders: [RESPONDER],
+      owner: [AUDIENCES.owner],
+      dpo: [AUDIENCES.dpo],
+      executive: [AUDIENCES.executive],
+    },
+    store,
+  );
   const sender = new CampaignSender(store, { smtpUrl: sink.url, from: 'Breachline <breachline@example.test>' });
   const worker = await createBreachWorker({
     sender,

@@ -115,7 +115,7 @@ export function rollForward(day: IsoDate, calendar: Calendar): RolledDay {
 export function addOpenDays(day: IsoDate, count: number, calendar: Calendar): RolledDay {
   const skipped: RolledDay['skipped'] = [];
   let current = day;
-  for (let open = 0; open < count; ) {
+  for (let open = 0; open < count;) {
     current = addDays(current, 1);
     const reason = calendar.closedBecause(current);
     if (reason) skipped.push({ day: current, reason });

@@ -63,7 +63,6 @@ export const DataCategory = z.enum([
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
 
-
 /** Known sectors bring in sector regimes; other names are accepted and kept, and bring in nothing. */
 export const KNOWN_SECTORS = [
   'finance',
@@ -76,7 +75,11 @@ export const KNOWN_SECTORS = [
   'trust-service-provider',
   'dora-entity',
 ] as const;
-export const Sector = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
+export const Sector = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
 
 const factFields = {
   awareAt: ReportedInstant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),

@@ -35,16 +35,54 @@ const RESERVED_SUCCESSORS: Readonly<Record<string, readonly string[]>> = {
 
 /** ISO 639-1 language codes typed for the country where the language is mostly spoken (CLDR likely subtags; "uk" is left to UK→GB). */
 export const LANGUAGE_COUNTRIES: Readonly<Record<string, readonly string[]>> = {
-  ja: ['JP'], ko: ['KR'], zh: ['CN'], en: ['GB', 'US'], da: ['DK'], sv: ['SE'], el: ['GR'], cs: ['CZ'], et: ['EE'],
-  he: ['IL'], hi: ['IN'], vi: ['VN'], fa: ['IR'], ur: ['PK'], sq: ['AL'], hy: ['AM'], ka: ['GE'], be: ['BY'],
-  bn: ['BD'], ms: ['MY'], sl: ['SI'], sr: ['RS'], nb: ['NO'], nn: ['NO'], km: ['KH'], lo: ['LA'], my: ['MM'],
-  ne: ['NP'], si: ['LK'], ga: ['IE'], kk: ['KZ'], ky: ['KG'],
+  ja: ['JP'],
+  ko: ['KR'],
+  zh: ['CN'],
+  en: ['GB', 'US'],
+  da: ['DK'],
+  sv: ['SE'],
+  el: ['GR'],
+  cs: ['CZ'],
+  et: ['EE'],
+  he: ['IL'],
+  hi: ['IN'],
+  vi: ['VN'],
+  fa: ['IR'],
+  ur: ['PK'],
+  sq: ['AL'],
+  hy: ['AM'],
+  ka: ['GE'],
+  be: ['BY'],
+  bn: ['BD'],
+  ms: ['MY'],
+  sl: ['SI'],
+  sr: ['RS'],
+  nb: ['NO'],
+  nn: ['NO'],
+  km: ['KH'],
+  lo: ['LA'],
+  my: ['MM'],
+  ne: ['NP'],
+  si: ['LK'],
+  ga: ['IE'],
+  kk: ['KZ'],
+  ky: ['KG'],
 };
 
 /** English names in common use where the ISO 3166-1 short name differs. */
 const COMMON_NAMES: Readonly<Record<string, string>> = {
-  'united kingdom': 'GB', 'great britain': 'GB', britain: 'GB', 'united states': 'US', america: 'US', russia: 'RU',
-  'south korea': 'KR', 'north korea': 'KP', 'czech republic': 'CZ', turkey: 'TR', laos: 'LA', syria: 'SY',
+  'united kingdom': 'GB',
+  'great britain': 'GB',
+  britain: 'GB',
+  'united states': 'US',
+  america: 'US',
+  russia: 'RU',
+  'south korea': 'KR',
+  'north korea': 'KP',
+  'czech republic': 'CZ',
+  turkey: 'TR',
+  laos: 'LA',
+  syria: 'SY',
 };
 
 /** Lower case, no diacritics, letters and digits only: "Viet Nam", "vietnam" and "São Paulo"/"sao paulo" compare equal. */
@@ -82,7 +120,10 @@ function oneEditApart(a: string, b: string): boolean {
 
 /** The input as a code would be written: upper case, a dash between country and subdivision ("us_ny", "usny" → "US-NY"). */
 function asCode(input: string): string {
-  const code = input.trim().toUpperCase().replace(/[\s_./]+/g, '-');
+  const code = input
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_./]+/g, '-');
   const dashed = `${code.slice(0, 2)}-${code.slice(2)}`;
   return /^[A-Z]{2}[A-Z0-9]{1,3}$/.test(code) && !isJurisdiction(code) && isJurisdiction(dashed) ? dashed : code;
 }

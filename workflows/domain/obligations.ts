@@ -91,8 +91,10 @@ export const ObligationRule = z
     if (days && !rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: `required for ${rule.duration.unit}` });
     if (!days && rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: 'hours are counted from the instant: no day counting' });
     const needsCalendar = rule.duration.unit === 'business-days' || rule.counting?.rollForward;
-    if (needsCalendar && !rule.counting?.calendar) ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
-    if (rule.internalTarget && !rule.guidance) ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
+    if (needsCalendar && !rule.counting?.calendar)
+      ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
+    if (rule.internalTarget && !rule.guidance)
+      ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
   });
 export type ObligationRule = z.input<typeof ObligationRule>;
 
@@ -176,7 +178,10 @@ function resolveStart(start: ClockStart, facts: Facts, zone: string, earlier: Ma
     const submitted = options.submittedAt?.[prior.id];
     return submitted !== undefined
       ? { ok: true, start: { at: submitted, described: `${prior.id} submitted ${show(submitted)}` } }
-      : { ok: true, start: { at: prior.dueAt, described: `${prior.id} not yet submitted: counted from its due instant ${show(prior.dueAt)}, the latest it can start` } };
+      : {
+          ok: true,
+          start: { at: prior.dueAt, described: `${prior.id} not yet submitted: counted from its due instant ${show(prior.dueAt)}, the latest it can start` },
+        };
   }
   switch (start) {
     case 'awareness':
@@ -184,7 +189,13 @@ function resolveStart(start: ClockStart, facts: Facts, zone: string, earlier: Ma
     case 'determination':
       return facts.determinedAt
         ? { ok: true, start: { at: at(facts.determinedAt), described: `determination ${show(at(facts.determinedAt))}` } }
-        : { ok: true, start: { at: at(facts.awareAt), described: `determinedAt not known: counted from awareness ${show(at(facts.awareAt))}, the earliest a determination can be` } };
+        : {
+            ok: true,
+            start: {
+              at: at(facts.awareAt),
+              described: `determinedAt not known: counted from awareness ${show(at(facts.awareAt))}, the earliest a determination can be`,
+            },
+          };
     case 'materiality-determination':
       return facts.materialityDeterminedAt
         ? { ok: true, start: { at: at(facts.materialityDeterminedAt), described: `materiality determination ${show(at(facts.materialityDeterminedAt))}` } }
@@ -220,8 +231,7 @@ export function countDue(start: Started, duration: Duration, counting: DayCounti
     const skipped = rolled.skipped.length ? `; passed over ${rolled.skipped.map((s) => `${s.day} ${s.reason}`).join(', ')}` : '';
     parts.push(`${duration.amount} business days of the ${calendar!.id} calendar: ${day}${skipped}`);
   } else {
-    const nominal =
-      duration.unit === 'months' ? addMonths(startDay, duration.amount) : addDays(startDay, duration.amount - (c.startDayCounts ? 1 : 0));
+    const nominal = duration.unit === 'months' ? addMonths(startDay, duration.amount) : addDays(startDay, duration.amount - (c.startDayCounts ? 1 : 0));
     parts.push(`${duration.amount} ${duration.unit === 'months' ? (duration.amount === 1 ? 'month' : 'months') : 'calendar days'}: ${nominal}`);
     day = nominal;
     if (c.rollForward) {

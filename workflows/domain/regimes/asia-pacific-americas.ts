@@ -13,7 +13,9 @@ export const pipa = defineRulePack({
   zone: 'Asia/Seoul',
   covers: coversCountry('KR'),
   appliesWhen: (facts) =>
-    inCountry(facts, 'KR') ? applies('PIPA Art. 34(1): personal information of people in Korea leaked (jurisdictions: KR)') : notApplicable(inJurisdictions('KR')),
+    inCountry(facts, 'KR')
+      ? applies('PIPA Art. 34(1): personal information of people in Korea leaked (jurisdictions: KR)')
+      : notApplicable(inJurisdictions('KR')),
   rules: [
     {
       id: 'data-subjects',
@@ -107,9 +109,12 @@ export const ndb = defineRulePack({
   covers: coversCountry('AU'),
   appliesWhen: (facts) => {
     if (!inCountry(facts, 'AU')) return notApplicable(inJurisdictions('AU'));
-    if (facts.encrypted) return notApplicable('remedial action: the data is encrypted and the key is safe, so serious harm is not likely (s26WF; encrypted: true)');
+    if (facts.encrypted)
+      return notApplicable('remedial action: the data is encrypted and the key is safe, so serious harm is not likely (s26WF; encrypted: true)');
     if (!facts.highRisk) {
-      return notApplicable('not yet assessed as an eligible data breach: a suspected one must be assessed within 30 days (s26WH(2)); set highRisk: true when serious harm is likely');
+      return notApplicable(
+        'not yet assessed as an eligible data breach: a suspected one must be assessed within 30 days (s26WH(2)); set highRisk: true when serious harm is likely',
+      );
     }
     return applies('Privacy Act s26WE: an eligible data breach, likely to result in serious harm (highRisk: true)');
   },
@@ -148,10 +153,12 @@ export const lgpd = defineRulePack({
   covers: coversCountry('BR'),
   appliesWhen: (facts) => {
     if (!inCountry(facts, 'BR')) return notApplicable(inJurisdictions('BR'));
-    if (facts.encrypted) return notApplicable('the data is unintelligible to third parties: no relevant risk (Resolution CD/ANPD 15/2024 Art. 5; encrypted: true)');
+    if (facts.encrypted)
+      return notApplicable('the data is unintelligible to third parties: no relevant risk (Resolution CD/ANPD 15/2024 Art. 5; encrypted: true)');
     // Resolution 15/2024 Art. 5: relevant risk or damage when sensitive, financial or authentication data (or others) are involved.
     const relevant = categoriesIn(facts, 'sensitive', 'health', 'payment_card', 'bank_credentials', 'credentials');
-    if (relevant.length) return applies(`LGPD Art. 48; Resolution CD/ANPD 15/2024 Art. 5: relevant risk, data involved (dataCategories: ${relevant.join(', ')})`);
+    if (relevant.length)
+      return applies(`LGPD Art. 48; Resolution CD/ANPD 15/2024 Art. 5: relevant risk, data involved (dataCategories: ${relevant.join(', ')})`);
     if (facts.highRisk) return applies('LGPD Art. 48: relevant risk or damage to the data subjects (highRisk: true)');
     return notApplicable('no relevant risk or damage established (no sensitive, financial or authentication data; highRisk not true)');
   },
@@ -199,7 +206,9 @@ export const dpdp = defineRulePack({
   zone: 'Asia/Kolkata',
   covers: coversCountry('IN'),
   appliesWhen: (facts) =>
-    inCountry(facts, 'IN') ? applies('DPDP Act s. 8(6): a personal data breach affecting people in India (jurisdictions: IN)') : notApplicable(inJurisdictions('IN')),
+    inCountry(facts, 'IN')
+      ? applies('DPDP Act s. 8(6): a personal data breach affecting people in India (jurisdictions: IN)')
+      : notApplicable(inJurisdictions('IN')),
   rules: [
     {
       id: 'board-intimation',
@@ -283,7 +292,9 @@ export const pipeda = defineRulePack({
   appliesWhen: (facts) => {
     if (!inCountry(facts, 'CA')) return notApplicable(inJurisdictions('CA'));
     if (!facts.highRisk) {
-      return notApplicable('no real risk of significant harm established (s. 10.1(1); set highRisk: true when it is); keep a record of the breach for 24 months (s. 10.3)');
+      return notApplicable(
+        'no real risk of significant harm established (s. 10.1(1); set highRisk: true when it is); keep a record of the breach for 24 months (s. 10.3)',
+      );
     }
     return applies('PIPEDA s. 10.1(1): a real risk of significant harm (highRisk: true)');
   },

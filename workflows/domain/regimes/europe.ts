@@ -34,7 +34,10 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
         appliesWhen: (facts) => {
           const role = controller(facts);
           if (!role.applies) return role;
-          if (facts.riskUnlikely) return notApplicable(`assessed unlikely to result in a risk to people (${cite('Art. 33(1)')}; riskUnlikely: true); record it in the breach register (Art. 33(5))`);
+          if (facts.riskUnlikely)
+            return notApplicable(
+              `assessed unlikely to result in a risk to people (${cite('Art. 33(1)')}; riskUnlikely: true); record it in the breach register (Art. 33(5))`,
+            );
           return applies(`${cite('Art. 33(1)')}: not assessed unlikely to result in a risk (riskUnlikely is not true)`);
         },
       },
@@ -69,7 +72,9 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
         start: 'awareness',
         duration: { amount: 24, unit: 'hours' },
         appliesWhen: (facts) =>
-          facts.processor ? applies(`${cite('Art. 33(2)')}: the organisation is a processor (processor: true)`) : notApplicable('the organisation is the controller (processor is not true)'),
+          facts.processor
+            ? applies(`${cite('Art. 33(2)')}: the organisation is a processor (processor: true)`)
+            : notApplicable('the organisation is the controller (processor is not true)'),
       },
     ],
   });
@@ -87,7 +92,9 @@ export const nis2 = defineRulePack({
   appliesWhen: (facts) => {
     if (!hasSector(facts, 'nis2-entity')) return notApplicable('not an essential or important entity (no "nis2-entity" in sectors)');
     if (facts.significantIncident === false) return notApplicable('not a significant incident (NIS2 Art. 23(3); significantIncident: false)');
-    const significance = facts.significantIncident ? 'a significant incident (significantIncident: true)' : 'significance not yet assessed: counted as significant until significantIncident is set';
+    const significance = facts.significantIncident
+      ? 'a significant incident (significantIncident: true)'
+      : 'significance not yet assessed: counted as significant until significantIncident is set';
     return applies(`NIS2 Art. 23(1): an essential or important entity (sectors: nis2-entity), ${significance}`);
   },
   rules: [
@@ -112,7 +119,10 @@ export const nis2 = defineRulePack({
       duration: { amount: 72, unit: 'hours' },
       durationWhen: [
         {
-          when: (facts) => (hasSector(facts, 'trust-service-provider') ? applies('NIS2 Art. 23(4)(b): 24 hours for a trust service provider (sectors: trust-service-provider)') : notApplicable('not a trust service provider')),
+          when: (facts) =>
+            hasSector(facts, 'trust-service-provider')
+              ? applies('NIS2 Art. 23(4)(b): 24 hours for a trust service provider (sectors: trust-service-provider)')
+              : notApplicable('not a trust service provider'),
           duration: { amount: 24, unit: 'hours' },
         },
       ],

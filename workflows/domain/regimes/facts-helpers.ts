@@ -12,8 +12,33 @@ export const hasSector = (facts: Facts, sector: string): boolean => facts.sector
 
 /** EU member states (ISO 3166-1; Greece is GR): any of them brings in the EU regimes. */
 export const EU_MEMBER_STATES = [
-  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE',
-  'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE',
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
 ] as const;
 /** The GDPR applies in the EEA: the member states plus Iceland, Liechtenstein and Norway (EEA Joint Committee Decision 154/2018). */
 export const EEA_STATES: readonly string[] = [...EU_MEMBER_STATES, 'IS', 'LI', 'NO'];
@@ -33,7 +58,10 @@ export function headCountIn(facts: Facts, jurisdiction: string): HeadCount {
   const exact = facts.affectedByJurisdiction?.[jurisdiction];
   if (exact !== undefined) return { count: exact, source: `affectedByJurisdiction.${jurisdiction}: ${exact}` };
   if (facts.affectedCount !== undefined) {
-    return { count: facts.affectedCount, source: `no count for ${jurisdiction} in affectedByJurisdiction; the total, ${facts.affectedCount}, is its upper bound` };
+    return {
+      count: facts.affectedCount,
+      source: `no count for ${jurisdiction} in affectedByJurisdiction; the total, ${facts.affectedCount}, is its upper bound`,
+    };
   }
   return { source: `no head count known for ${jurisdiction}` };
 }

@@ -113,7 +113,9 @@ export const fsa = defineRulePack({
   appliesWhen: (facts) => {
     if (!inCountry(facts, 'JP')) return notApplicable('no JP in jurisdictions');
     if (!hasSector(facts, 'finance')) return notApplicable('not a financial institution (no "finance" in sectors)');
-    return applies('FSA Financial Sector Guideline Art. 11(1): a financial institution reports every leak of personal data to its supervisor (sectors: finance)');
+    return applies(
+      'FSA Financial Sector Guideline Art. 11(1): a financial institution reports every leak of personal data to its supervisor (sectors: finance)',
+    );
   },
   rules: [
     {
@@ -144,7 +146,9 @@ export const mhlw = defineRulePack({
     if (!inCountry(facts, 'JP')) return notApplicable('no JP in jurisdictions');
     if (!hasSector(facts, 'healthcare')) return notApplicable('not a medical or care provider (no "healthcare" in sectors)');
     if (!facts.unfairPurpose) return notApplicable('no suspected cyberattack or other unfair purpose (unfairPurpose)');
-    return applies('MHLW Guidelines for the Security Management of Medical Information Systems: a medical provider reports a suspected cyberattack to the MHLW (sectors: healthcare; unfairPurpose: true)');
+    return applies(
+      'MHLW Guidelines for the Security Management of Medical Information Systems: a medical provider reports a suspected cyberattack to the MHLW (sectors: healthcare; unfairPurpose: true)',
+    );
   },
   rules: [
     {

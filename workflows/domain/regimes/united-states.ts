@@ -47,7 +47,10 @@ export const hipaa = defineRulePack({
         const role = coveredEntity(facts);
         if (!role.applies) return role;
         const states = facts.jurisdictions.filter((j) => j.startsWith('US-'));
-        const tests = (states.length ? states : ['US']).map((j) => ({ j, test: meets(headCountIn(facts, j), (n) => n > 500, `more than 500 residents of ${j}`) }));
+        const tests = (states.length ? states : ['US']).map((j) => ({
+          j,
+          test: meets(headCountIn(facts, j), (n) => n > 500, `more than 500 residents of ${j}`),
+        }));
         const met = tests.filter((t) => t.test.met);
         return met.length
           ? applies(...met.map((t) => `45 CFR 164.406(a): ${t.test.why}`))
@@ -68,7 +71,9 @@ export const hipaa = defineRulePack({
         const role = coveredEntity(facts);
         if (!role.applies) return role;
         const test = meets({ count: facts.affectedCount, source: `affectedCount: ${facts.affectedCount ?? 'unknown'}` }, (n) => n >= 500, '500 or more people');
-        return test.met ? applies(`45 CFR 164.408(b): ${test.why}`) : notApplicable(`fewer than 500 people: logged and reported to HHS after the year ends (${test.why})`);
+        return test.met
+          ? applies(`45 CFR 164.408(b): ${test.why}`)
+          : notApplicable(`fewer than 500 people: logged and reported to HHS after the year ends (${test.why})`);
       },
     },
     {
@@ -118,7 +123,9 @@ export const sec = defineRulePack({
   zone: 'America/New_York',
   covers: () => false,
   appliesWhen: (facts) =>
-    hasSector(facts, 'sec-registrant') ? applies('Form 8-K Item 1.05: an SEC registrant (sectors: sec-registrant)') : notApplicable('not an SEC registrant (no "sec-registrant" in sectors)'),
+    hasSector(facts, 'sec-registrant')
+      ? applies('Form 8-K Item 1.05: an SEC registrant (sectors: sec-registrant)')
+      : notApplicable('not an SEC registrant (no "sec-registrant" in sectors)'),
   rules: [
     {
       id: 'form-8-k',
@@ -141,7 +148,9 @@ export const nydfs = defineRulePack({
   zone: 'America/New_York',
   covers: () => false,
   appliesWhen: (facts) =>
-    hasSector(facts, 'nydfs-covered') ? applies('23 NYCRR 500.17(a): a covered entity (sectors: nydfs-covered)') : notApplicable('not an NYDFS covered entity (no "nydfs-covered" in sectors)'),
+    hasSector(facts, 'nydfs-covered')
+      ? applies('23 NYCRR 500.17(a): a covered entity (sectors: nydfs-covered)')
+      : notApplicable('not an NYDFS covered entity (no "nydfs-covered" in sectors)'),
   rules: [
     {
       id: 'superintendent',
@@ -186,12 +195,20 @@ function statePack(law: StateLaw): RulePack {
       const resident = facts.jurisdictions.includes(state) || (facts.affectedByJurisdiction?.[state] ?? 0) > 0;
       if (!resident) return notApplicable(`no ${state} in jurisdictions`);
       const categories = categoriesIn(facts, ...STATE_CATEGORIES);
-      if (categories.length === 0) return notApplicable(`no personal information as ${law.name} defines it (dataCategories: none of ${STATE_CATEGORIES.join(', ')})`);
+      if (categories.length === 0)
+        return notApplicable(`no personal information as ${law.name} defines it (dataCategories: none of ${STATE_CATEGORIES.join(', ')})`);
       if (facts.encrypted) return notApplicable(`encrypted, and the key was not acquired (${law.name}; encrypted: true)`);
       return applies(`${law.name}: residents of ${state} affected (jurisdictions), with ${categories.join(', ')} (dataCategories)`);
     },
     rules: [
-      { id: 'residents', title: `Notify the ${state} residents affected`, recipient: 'individuals', kind: 'single', citation: law.residents.citation, ...residentsClock },
+      {
+        id: 'residents',
+        title: `Notify the ${state} residents affected`,
+        recipient: 'individuals',
+        kind: 'single',
+        citation: law.residents.citation,
+        ...residentsClock,
+      },
       {
         id: 'attorney-general',
         title: `Notify the ${state} Attorney General`,
@@ -223,7 +240,12 @@ export const florida = statePack({
   zone: 'America/New_York',
   start: 'determination',
   residents: { days: 30, citation: 'Fla. Stat. 501.171(4)(a)' },
-  attorneyGeneral: { citation: 'Fla. Stat. 501.171(3)(a) (Department of Legal Affairs)', threshold: '500 or more individuals in Florida', test: (n) => n >= 500, days: 30 },
+  attorneyGeneral: {
+    citation: 'Fla. Stat. 501.171(3)(a) (Department of Legal Affairs)',
+    threshold: '500 or more individuals in Florida',
+    test: (n) => n >= 500,
+    days: 30,
+  },
 });
 
 export const washington = statePack({
