@@ -151,6 +151,31 @@ describe('correlated detections', () => {
   });
 });
 
+describe('a detector cannot lift an obligation', () => {
+  it('adds what a correlated detection saw, and leaves what would withdraw an obligation to an operator', async () => {
+    const correlationKey = `case-${randomUUID()}`;
+    const first = await breaches.start(
+      await detection({ correlationKey, facts: { jurisdictions: ['JP', 'DE'], dataCategories: ['name'], affectedCount: 5000, unfairPurpose: true } }),
+    );
+    const before = await breaches.status(first.breachId);
+    const open = before.obligations.filter((o) => o.state === 'open').map((o) => o.id);
+    expect(open).toEqual(expect.arrayContaining(['JP-APPI/ppc-final', 'EU-GDPR/supervisory-authority']));
+    const hostile = await detection({
+      source: 'noisy-tool',
+      correlationKey,
+      facts: { jurisdictions: ['KR'], affectedCount: 0, riskUnlikely: true, encrypted: true, unfairPurpose: false, dataCategories: ['payment_card'], awareAt: new Date(Date.parse(before.facts.awareAt) + 3_600_000).toISOString() },
+    });
+    expect(await breaches.start(hostile)).toMatchObject({ breachId: first.breachId, attached: true });
+    const after = await breaches.status(first.breachId);
+    expect(after.facts).toMatchObject({ jurisdictions: ['JP', 'DE', 'KR'], affectedCount: 5000, unfairPurpose: true, dataCategories: ['name', 'payment_card'], awareAt: before.facts.awareAt });
+    expect(after.facts.riskUnlikely).toBeUndefined();
+    expect(after.facts.encrypted).toBeUndefined();
+    expect(after.obligations.filter((o) => o.state === 'withdrawn')).toEqual([]);
+    expect(after.obligations.map((o) => o.id)).toEqual(expect.arrayContaining([...open, 'KR-PIPA/pipc']));
+    expect(after.timeline.find((t) => t.kind === 'detection-attached')?.detail).toContain("not applied, an operator's to decide: affectedCount, awareAt, unfairPurpose, encrypted, riskUnlikely");
+  });
+});
+
 describe('who did what', () => {
   it('records the actor of a facts update on the timeline and in the store', async () => {
     const { breachId } = await breaches.start(await detection());

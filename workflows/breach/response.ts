@@ -3,7 +3,7 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
 import { estimateDamage } from '../domain/damage';
-import { applyFactsUpdate, changedFacts, type Detection, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
+import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
 import { DEFAULT_PLAYBOOK } from '../domain/playbook';
 import { assess } from '../domain/regimes';
 import { type ReportContent, reportsFor } from '../domain/report';
@@ -64,12 +64,15 @@ export class BreachResponse {
     const key = detectionKey(detection);
     if (this.detections.has(key)) return { attached: false };
     this.detections.add(key);
+    // A detector adds what it saw; it cannot lift an obligation (a detector's token is not an operator's).
+    const { update, ignored } = detection.facts ? detectedFacts(this.facts, detection.facts) : { update: {}, ignored: [] };
+    const left = ignored.length ? `; not applied, an operator's to decide: ${ignored.join(', ')}` : '';
     await this.timeline.log({
       kind: 'detection-attached',
       actor: detection.source,
-      detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}`,
+      detail: `detected by ${detection.source} (event ${detection.eventId}): ${detection.summary.slice(0, 200)}${left}`,
     });
-    if (detection.facts) await this.learn(detection.facts, detection.source);
+    if (Object.keys(update).length) await this.learn(update, detection.source);
     return { attached: true };
   }
 

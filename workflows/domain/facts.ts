@@ -161,6 +161,53 @@ export function applyFactsUpdate(facts: Facts, update: FactsUpdate): Facts {
   return Facts.parse({ ...facts, ...update });
 }
 
+/**
+ * What a further detection may add to a breach's facts: a detector sees more of an incident, it does not decide what
+ * the law no longer asks. Lists are joined, counts only grow, awareness only moves earlier, aggravating flags only
+ * turn on, determinations are set only where none is known; facts that would lift an obligation (encrypted,
+ * riskUnlikely, processor, significantIncident: false, a smaller count) are an operator's to change, and are named.
+ */
+export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: FactsUpdate; ignored: string[] } {
+  const update: FactsUpdate = {};
+  const ignored: string[] = [];
+  const join = <T>(known: T[], more: T[] | undefined) => (more && more.some((v) => !known.includes(v)) ? [...known, ...more.filter((v) => !known.includes(v))] : undefined);
+  const jurisdictions = join(facts.jurisdictions, reported.jurisdictions);
+  if (jurisdictions) update.jurisdictions = jurisdictions;
+  const dataCategories = join(facts.dataCategories, reported.dataCategories);
+  if (dataCategories) update.dataCategories = dataCategories;
+  const sectors = join(facts.sectors, reported.sectors);
+  if (sectors) update.sectors = sectors;
+  for (const count of ['affectedCount', 'unreachableCount'] as const) {
+    const more = reported[count];
+    if (more === undefined) continue;
+    if (facts[count] === undefined || more > facts[count]) update[count] = more;
+    else if (more < facts[count]) ignored.push(count);
+  }
+  if (reported.affectedByJurisdiction) {
+    const known = facts.affectedByJurisdiction ?? {};
+    const grown = Object.entries(reported.affectedByJurisdiction).filter(([code, n]) => known[code] === undefined || n > known[code]);
+    if (grown.length) update.affectedByJurisdiction = { ...known, ...Object.fromEntries(grown) };
+    if (Object.entries(reported.affectedByJurisdiction).some(([code, n]) => known[code] !== undefined && n < known[code])) ignored.push('affectedByJurisdiction');
+  }
+  if (reported.awareAt !== undefined) {
+    if (Date.parse(reported.awareAt) < Date.parse(facts.awareAt)) update.awareAt = reported.awareAt;
+    else if (Date.parse(reported.awareAt) > Date.parse(facts.awareAt)) ignored.push('awareAt');
+  }
+  for (const flag of ['unfairPurpose', 'highRisk'] as const) {
+    if (reported[flag] === true && facts[flag] !== true) update[flag] = true;
+    else if (reported[flag] === false && facts[flag] === true) ignored.push(flag);
+  }
+  if (reported.significantIncident === true && facts.significantIncident !== true) update.significantIncident = true;
+  else if (reported.significantIncident === false) ignored.push('significantIncident');
+  for (const when of ['determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const) {
+    if (reported[when] === undefined) continue;
+    if (facts[when] === undefined) update[when] = reported[when];
+    else if (reported[when] !== facts[when]) ignored.push(when);
+  }
+  for (const lifting of ['encrypted', 'riskUnlikely', 'processor'] as const) if (reported[lifting] !== undefined && reported[lifting] !== facts[lifting]) ignored.push(lifting);
+  return { update, ignored };
+}
+
 /** The names of the facts whose values an update really changes. */
 export function changedFacts(before: Facts, after: Facts): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)] as (keyof Facts)[]);
