@@ -6,6 +6,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseKey } from '../worker/codec';
 
+/**
+ * The shape of a breach id, this format's and the readable one before it (`breach-<source>-<event>-<hash>`): never a
+ * slash, so a campaign's id (`<breach id>/campaign-1`) or any other workflow's is not taken for a breach.
+ */
+export const isBreachId = (id: string): boolean => /^breach-[A-Za-z0-9._-]{1,280}$/.test(id);
+
 export class BreachIds {
   constructor(private readonly key: Buffer) {
     if (key.length < 32) throw new Error('the breach-id key must be at least 32 bytes');

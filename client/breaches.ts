@@ -48,7 +48,7 @@ import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
 import { TemporalUnreachable } from '../worker/config';
-import { BreachIds } from './breach-ids';
+import { BreachIds, isBreachId } from './breach-ids';
 
 /**
  * How long one call may take, a worker's answer to a query or an update's acceptance included: a worker that is
@@ -206,7 +206,9 @@ export class Breaches {
     const detection = parseOrExplain(Detection, input, 'detection');
     const future = futureDetectionInstants(detection, await this.now());
     if (future.length) throw new InvalidInput('detection', future);
-    if (detection.correlationKey) {
+    const own = this.ids.forDetection(detection.source, detection.eventId);
+    // A detection that already started a breach of its own maps to it, whatever correlation key it carries now.
+    if (detection.correlationKey && !(await this.exists(own))) {
       const breachId = this.ids.forCorrelation(detection.correlationKey);
       if (await this.startWorkflow(breachId, detection)) return { breachId, created: true };
       try {
@@ -217,8 +219,17 @@ export class Breaches {
         if (!(error instanceof BreachClosed)) throw error;
       }
     }
-    const breachId = this.ids.forDetection(detection.source, detection.eventId);
-    return { breachId, created: await this.startWorkflow(breachId, detection) };
+    return { breachId: own, created: await this.startWorkflow(own, detection) };
+  }
+
+  private exists(breachId: string): Promise<boolean> {
+    return this.state(breachId).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof BreachNotFound) return false;
+        throw error;
+      },
+    );
   }
 
   /** Starts the workflow; false when one with this id already exists (running or closed). */
@@ -367,9 +378,11 @@ export class Breaches {
 
   /** Whether the breach is running or closed; throws BreachNotFound. Asks the server only, not a worker. */
   async state(breachId: string): Promise<'open' | 'closed'> {
+    if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
     const description = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).catch((error: unknown) => {
       throw error instanceof WorkflowNotFoundError ? new BreachNotFound(breachId) : error;
     });
+    if (description.type !== 'breachWorkflow') throw new BreachNotFound(breachId);
     return description.status.name === 'RUNNING' ? 'open' : 'closed';
   }
 
@@ -379,6 +392,7 @@ export class Breaches {
   }
 
   async status(breachId: string): Promise<BreachStatus> {
+    await this.state(breachId); // a breach, not another workflow a query would wait on
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {
@@ -388,6 +402,7 @@ export class Breaches {
   }
 
   private async update<T>(breachId: string, send: () => Promise<T>): Promise<T> {
+    if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
     try {
       return await send();
     } catch (error) {

@@ -20,7 +20,7 @@ let temporalGone = false;
 let store: Store;
 let api: FastifyInstance;
 const logged: string[] = [];
-const token = { detector: '', operator: '', manager: '' };
+const token = { detector: '', operator: '', manager: '', auditor: '' };
 // No worker polls this queue: starts are enough here, and status calls are not made.
 const taskQueue = `api-hardening-${randomUUID()}`;
 const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 8, perSourcePerMinute: 3 } });
@@ -31,6 +31,7 @@ beforeAll(async () => {
   token.detector = await tokens.issue('siem', ['detector']);
   token.operator = await tokens.issue('op@example.test', ['operator']);
   token.manager = await tokens.issue('mia@example.test', ['manager']);
+  token.auditor = await tokens.issue('otto@example.test', ['operator']);
   // The production path: a client of our own, with the bounded retries of an unreachable server.
   const client = await connectClient({ address: env.address, namespace: env.namespace ?? 'default', codec: testCodec });
   api = buildApi({ breaches: await Breaches.connect(client, taskQueue, { policy }), tokens, store, log: (line) => logged.push(line) });
@@ -64,8 +65,32 @@ describe('who asks comes first', () => {
   });
 });
 
+describe('ids that are not breaches', () => {
+  it('answers 404 for a campaign or any other workflow, never 500, and imports nothing under its id', async () => {
+    const breachId = await existingBreach();
+    const campaign = encodeURIComponent(`${breachId}/campaign-1`);
+    const other = `breach-${randomUUID().replace(/-/g, '')}`; // shaped like a breach, but another workflow type
+    await env.client.workflow.start('notificationCampaign', { workflowId: other, taskQueue, args: [] });
+    for (const id of [campaign, other]) {
+      for (const path of ['', '/recipients']) expect((await call('GET', `/breaches/${id}${path}`, 'auditor')).json(), `${id}${path}`).toMatchObject({ code: 'BL_NOT_FOUND' });
+      const upload = await api.inject({ method: 'POST', url: `/breaches/${id}/recipients`, headers: { authorization: `Bearer ${token.auditor}`, 'content-type': 'text/csv' }, payload: 'id,name,email\np1,Synthetic,p1@example.test\n' });
+      expect(upload.statusCode).toBe(404);
+      expect((await store.recipients.counts(decodeURIComponent(id))).total).toBe(0);
+    }
+  });
+});
+
 describe('rate limits', () => {
   it('limits each detecting source, with Retry-After, and leaves other sources alone', async () => {
+    const count = async () => (await env.client.workflow.count(`TaskQueue = "${taskQueue}"`)).count;
+    // Visibility is eventually consistent: wait until what earlier tests started is counted.
+    let before = await count();
+    for (let settled = false; !settled; ) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const again = await count();
+      settled = again === before;
+      before = again;
+    }
     for (let i = 0; i < policy.intake.perSourcePerMinute; i++) expect((await call('POST', '/breaches', 'detector', detection('storm'))).statusCode).toBe(201);
     const limited = await call('POST', '/breaches', 'detector', detection('storm'));
     expect(limited.statusCode).toBe(429);
@@ -74,7 +99,7 @@ describe('rate limits', () => {
     expect((await call('POST', '/breaches', 'detector', detection('calm'))).statusCode).toBe(201);
     // The refused detection started nothing: only the ones answered 201 exist.
     const started = await env.client.workflow.count(`TaskQueue = "${taskQueue}"`);
-    expect(started.count).toBe(policy.intake.perSourcePerMinute + 1);
+    expect(started.count - before).toBe(policy.intake.perSourcePerMinute + 1);
   });
 
   it('limits each token, and another token keeps its own budget', async () => {
