@@ -72,8 +72,14 @@ describe('ids that are not breaches', () => {
     const other = `breach-${randomUUID().replace(/-/g, '')}`; // shaped like a breach, but another workflow type
     await env.client.workflow.start('notificationCampaign', { workflowId: other, taskQueue, args: [] });
     for (const id of [campaign, other]) {
-      for (const path of ['', '/recipients']) expect((await call('GET', `/breaches/${id}${path}`, 'auditor')).json(), `${id}${path}`).toMatchObject({ code: 'BL_NOT_FOUND' });
-      const upload = await api.inject({ method: 'POST', url: `/breaches/${id}/recipients`, headers: { authorization: `Bearer ${token.auditor}`, 'content-type': 'text/csv' }, payload: 'id,name,email\np1,Synthetic,p1@example.test\n' });
+      for (const path of ['', '/recipients'])
+        expect((await call('GET', `/breaches/${id}${path}`, 'auditor')).json(), `${id}${path}`).toMatchObject({ code: 'BL_NOT_FOUND' });
+      const upload = await api.inject({
+        method: 'POST',
+        url: `/breaches/${id}/recipients`,
+        headers: { authorization: `Bearer ${token.auditor}`, 'content-type': 'text/csv' },
+        payload: 'id,name,email\np1,Synthetic,p1@example.test\n',
+      });
       expect(upload.statusCode).toBe(404);
       expect((await store.recipients.counts(decodeURIComponent(id))).total).toBe(0);
     }
@@ -85,7 +91,7 @@ describe('rate limits', () => {
     const count = async () => (await env.client.workflow.count(`TaskQueue = "${taskQueue}"`)).count;
     // Visibility is eventually consistent: wait until what earlier tests started is counted.
     let before = await count();
-    for (let settled = false; !settled; ) {
+    for (let settled = false; !settled;) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const again = await count();
       settled = again === before;

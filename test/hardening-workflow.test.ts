@@ -103,9 +103,8 @@ describe('a breach found days late', () => {
     expect(mails.length).toBeLessThanOrEqual(3);
     const listed = mails.flatMap((m) => m.text.split('\n').filter((l) => /^(OVERDUE|Due soon) \(/.test(l)));
     expect(listed.length).toBeGreaterThanOrEqual(overdue.length);
-    const summary = mails.find((m) => m.subject.includes('OVERDUE:'))!;
-    expect(summary.subject).toMatch(/^\[Breachline\] OVERDUE: \d+ of \d+: /);
-    expect(summary.text).toContain('JP-APPI/ppc-preliminary');
+    expect(mails.some((m) => /^\[Breachline\] OVERDUE: \d+ of \d+: /.test(m.subject))).toBe(true);
+    expect(mails.filter((m) => m.text.includes('JP-APPI/ppc-preliminary'))).toHaveLength(1);
     // Each item's clock records the one step it sent, the latest already due, through the summary.
     const after = await breaches.status(breachId);
     expect(after.obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!.escalations.map((e) => e.step)).toEqual([expect.stringMatching(/^missed/)]);
@@ -163,16 +162,53 @@ describe('a detector cannot lift an obligation', () => {
     const hostile = await detection({
       source: 'noisy-tool',
       correlationKey,
-      facts: { jurisdictions: ['KR'], affectedCount: 0, riskUnlikely: true, encrypted: true, unfairPurpose: false, dataCategories: ['payment_card'], awareAt: new Date(Date.parse(before.facts.awareAt) + 3_600_000).toISOString() },
+      facts: {
+        jurisdictions: ['KR'],
+        affectedCount: 0,
+        riskUnlikely: true,
+        encrypted: true,
+        unfairPurpose: false,
+        dataCategories: ['payment_card'],
+        awareAt: new Date(Date.parse(before.facts.awareAt) + 3_600_000).toISOString(),
+      },
     });
     expect(await breaches.start(hostile)).toMatchObject({ breachId: first.breachId, attached: true });
     const after = await breaches.status(first.breachId);
-    expect(after.facts).toMatchObject({ jurisdictions: ['JP', 'DE', 'KR'], affectedCount: 5000, unfairPurpose: true, dataCategories: ['name', 'payment_card'], awareAt: before.facts.awareAt });
+    expect(after.facts).toMatchObject({
+      jurisdictions: ['JP', 'DE', 'KR'],
+      affectedCount: 5000,
+      unfairPurpose: true,
+      dataCategories: ['name', 'payment_card'],
+      awareAt: before.facts.awareAt,
+    });
     expect(after.facts.riskUnlikely).toBeUndefined();
     expect(after.facts.encrypted).toBeUndefined();
     expect(after.obligations.filter((o) => o.state === 'withdrawn')).toEqual([]);
     expect(after.obligations.map((o) => o.id)).toEqual(expect.arrayContaining([...open, 'KR-PIPA/pipc']));
-    expect(after.timeline.find((t) => t.kind === 'detection-attached')?.detail).toContain("not applied, an operator's to decide: affectedCount, awareAt, unfairPurpose, encrypted, riskUnlikely");
+    expect(after.timeline.find((t) => t.kind === 'detection-attached')?.detail).toContain(
+      "not applied, an operator's to decide: affectedCount, awareAt, unfairPurpose, encrypted, riskUnlikely",
+    );
+  });
+});
+
+describe('an update sent the moment a breach starts', () => {
+  it('finds the obligations and tasks it names, even in the same workflow task as the start', async () => {
+    // No worker polls this queue yet: the start and the updates wait together, and reach the workflow in one activation.
+    const queue = `first-task-${randomUUID()}`;
+    const early = new Breaches(env.client, queue, { now: () => env.currentTimeMs() });
+    const { breachId } = await early.start(await detection());
+    const approval = early.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'fast@example.test' } });
+    const task = early.recordTask(breachId, { taskId: 'task-force', by: { id: 'fast@example.test', roles: ['operator'] }, outcome: {} });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // both updates are with the server before a worker takes the first task
+    const late = await startWorker(env, sink, bundle, queue, store);
+    try {
+      expect((await approval).action).toBe('approved');
+      expect((await task).state).toBe('done');
+    } finally {
+      // A breach left running on a queue nobody polls would hold the test server's time still for the tests after it.
+      await env.client.workflow.getHandle(breachId).terminate('test over');
+      await late.stop();
+    }
   });
 });
 

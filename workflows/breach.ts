@@ -35,7 +35,8 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   const breach = new BreachResponse(workflowInfo().workflowId, accept(Detection, input, 'detection'), accept(ResponsePolicy, policy ?? {}, 'response policy'));
   const { obligations, tasks, campaigns } = breach;
 
-  // Registered in the order of the first release: an update buffered before its handler runs when that is set.
+  // Facts and attached detections first, as in the first release: an update buffered before its handler runs when
+  // that is set, and a facts update sent with the start has always been learned before the first assessment.
   setHandler(updateFacts, (update: FactsUpdate, actor?: Actor) => breach.learn(update, actor?.id), {
     validator: (update: FactsUpdate, actor?: Actor) => {
       refuseFuture(futureInstants(parseOrExplain(FactsUpdate, update, 'facts update'), Date.now()), 'facts update');
@@ -45,15 +46,8 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   setHandler(attachDetection, (detection) => breach.attach(detection), {
     validator: (detection) => refuseFuture(futureDetectionInstants(parseOrExplain(Detection, detection, 'detection'), Date.now()), 'detection'),
   });
-  setHandler(approve, (request) => obligations.approve(request), { validator: (request: ApprovalRequest) => obligations.check(request) });
-  setHandler(closeBreach, (request) => breach.close(request), { validator: (request: CloseRequest) => breach.checkClose(request) });
   setHandler(statusQuery, () => breach.status());
-  setHandler(startCampaign, (request) => campaigns.start(request), { validator: (request: CampaignRequest) => campaigns.check(request) });
-  setHandler(approveWave, (request) => campaigns.approveWave(request), { validator: (request: WaveApproval) => campaigns.checkWaveApproval(request) });
-  setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request: CampaignControl) => campaigns.checkControl(request) });
-  setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request: TestNoticeRequest) => campaigns.checkTestNotice(request) });
   setHandler(campaignProgress, (progress) => campaigns.progressed(progress));
-  setHandler(recordTask, (request) => tasks.record(request), { validator: (request: RecordTaskRequest) => tasks.check(request) });
 
   // 1. Contain and scope: the playbook's tasks (task force, evidence, containment, scope, cause), each on a clock
   //    from awareness that escalates when it slips. Breaches started before the playbook existed replay without
@@ -61,7 +55,18 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   if (patched('playbook-tasks')) breach.startTasks();
   // 2. Report: record what the security tooling saw; decide which laws apply to what is known, and start a
   //    deadline clock for each obligation.
-  await Promise.all([breach.recordDetection(), breach.reassess()]);
+  const assessed = Promise.all([breach.recordDetection(), breach.reassess()]);
+  // What acts on obligations, tasks and campaigns is registered once they exist: an approval sent the moment the
+  // breach starts (buffered, and dispatched when its handler is set) finds the obligation it names. Before, it was
+  // validated against none and refused, so no history holds one accepted earlier.
+  setHandler(approve, (request) => obligations.approve(request), { validator: (request: ApprovalRequest) => obligations.check(request) });
+  setHandler(closeBreach, (request) => breach.close(request), { validator: (request: CloseRequest) => breach.checkClose(request) });
+  setHandler(startCampaign, (request) => campaigns.start(request), { validator: (request: CampaignRequest) => campaigns.check(request) });
+  setHandler(approveWave, (request) => campaigns.approveWave(request), { validator: (request: WaveApproval) => campaigns.checkWaveApproval(request) });
+  setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request: CampaignControl) => campaigns.checkControl(request) });
+  setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request: TestNoticeRequest) => campaigns.checkTestNotice(request) });
+  setHandler(recordTask, (request) => tasks.record(request), { validator: (request: RecordTaskRequest) => tasks.check(request) });
+  await assessed;
   // 3. Notify and remediate: operators approve filings and waves and record tasks and facts (the handlers above);
   //    every change of the facts reassesses the obligations.
   // 4. Close: only when every obligation is met or withdrawn, every campaign ended, every task recorded or waived.

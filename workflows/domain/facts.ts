@@ -170,7 +170,8 @@ export function applyFactsUpdate(facts: Facts, update: FactsUpdate): Facts {
 export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: FactsUpdate; ignored: string[] } {
   const update: FactsUpdate = {};
   const ignored: string[] = [];
-  const join = <T>(known: T[], more: T[] | undefined) => (more && more.some((v) => !known.includes(v)) ? [...known, ...more.filter((v) => !known.includes(v))] : undefined);
+  const join = <T>(known: T[], more: T[] | undefined) =>
+    more && more.some((v) => !known.includes(v)) ? [...known, ...more.filter((v) => !known.includes(v))] : undefined;
   const jurisdictions = join(facts.jurisdictions, reported.jurisdictions);
   if (jurisdictions) update.jurisdictions = jurisdictions;
   const dataCategories = join(facts.dataCategories, reported.dataCategories);
@@ -187,7 +188,8 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
     const known = facts.affectedByJurisdiction ?? {};
     const grown = Object.entries(reported.affectedByJurisdiction).filter(([code, n]) => known[code] === undefined || n > known[code]);
     if (grown.length) update.affectedByJurisdiction = { ...known, ...Object.fromEntries(grown) };
-    if (Object.entries(reported.affectedByJurisdiction).some(([code, n]) => known[code] !== undefined && n < known[code])) ignored.push('affectedByJurisdiction');
+    if (Object.entries(reported.affectedByJurisdiction).some(([code, n]) => known[code] !== undefined && n < known[code]))
+      ignored.push('affectedByJurisdiction');
   }
   if (reported.awareAt !== undefined) {
     if (Date.parse(reported.awareAt) < Date.parse(facts.awareAt)) update.awareAt = reported.awareAt;
@@ -204,7 +206,8 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
     if (facts[when] === undefined) update[when] = reported[when];
     else if (reported[when] !== facts[when]) ignored.push(when);
   }
-  for (const lifting of ['encrypted', 'riskUnlikely', 'processor'] as const) if (reported[lifting] !== undefined && reported[lifting] !== facts[lifting]) ignored.push(lifting);
+  for (const lifting of ['encrypted', 'riskUnlikely', 'processor'] as const)
+    if (reported[lifting] !== undefined && reported[lifting] !== facts[lifting]) ignored.push(lifting);
   return { update, ignored };
 }
 
