@@ -114,6 +114,19 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // JSON must be UTF-8 (RFC 8259 §8.1): bytes that are not are refused, not replaced with U+FFFD, which would make
+  // two different event ids one. Fastify's own parser then does the rest (prototype poisoning refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+    } catch {
+      return done(new HttpError(400, 'BL_MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
+    }
+    parseJson(request, text, done);
+  });
   // Imports stream straight into the store: their bodies are not buffered, so the 64 KiB limit does not apply.
   app.addContentTypeParser(Object.keys(ImportFormats), (_request, payload, done) => done(null, payload));
   app.addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));

@@ -10,7 +10,7 @@ const Datetime = Instant.describe('OCSF datetime_t: RFC 3339, preferred over the
 export const OcsfDetectionFinding = z
   .looseObject({
     class_uid: z.literal(2004).describe('Detection Finding'),
-    time: Timestamp,
+    time: Timestamp.optional().describe('OCSF requires time; time_dt alone is taken too'),
     time_dt: Datetime.optional(),
     severity_id: z.number().int().min(0).max(99).optional(),
     message: z.string().optional(),
@@ -29,6 +29,10 @@ export const OcsfDetectionFinding = z
     unmapped: z.looseObject({ breachline: z.looseObject({ facts: z.unknown() }).optional() }).optional(),
   })
   .superRefine((finding, ctx) => {
+    if (finding.time === undefined && finding.time_dt === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['time'], message: 'an OCSF finding needs its time (time, or time_dt)' });
+      return;
+    }
     const { path, ms } = detectedAt(finding);
     const reason = implausibleInstant(ms, Date.now());
     if (!reason) return;
@@ -54,7 +58,7 @@ function detectedAt(finding: FindingTimes): { path: (string | number)[]; ms: num
   if (info.created_time_dt) return { path: ['finding_info', 'created_time_dt'], ms: Date.parse(info.created_time_dt) };
   if (info.created_time !== undefined) return { path: ['finding_info', 'created_time'], ms: info.created_time };
   if (finding.time_dt) return { path: ['time_dt'], ms: Date.parse(finding.time_dt) };
-  return { path: ['time'], ms: finding.time };
+  return { path: ['time'], ms: finding.time ?? Number.NaN };
 }
 
 /** OCSF severity_id: 1 Informational, 2 Low, 3 Medium, 4 High, 5 Critical, 6 Fatal; 0 and 99 say nothing. */

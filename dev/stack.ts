@@ -16,7 +16,6 @@ import { loadBreachIds } from '../client/breach-ids';
 import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
-import { healthRoutes } from '../client/health';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { connectWorker, createBreachWorker, openActivityDeps, runtimeLogger, storeHasBreaches } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
@@ -132,7 +131,9 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   Runtime.install({ logger: runtimeLogger('WARN') });
   const stops: (() => unknown)[] = [];
+  let stopping = false;
   const shutdown = async (code: number) => {
+    stopping = true;
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
     process.exit(code);
   };
@@ -165,6 +166,12 @@ async function main(): Promise<void> {
       const server = startDevServer(config.dataDir, config.api.port);
       stops.push(() => server.kill('SIGTERM'));
       await waitForTemporal(temporalAddress, server);
+      // The stack is nothing without its server: if the dev server dies, say so and stop, rather than serve 503s.
+      server.once('exit', (code, signal) => {
+        if (stopping) return;
+        console.error(`breachline: the Temporal dev server stopped (${signal ?? `exit ${code}`}); stopping the stack. Start it again with npm start.`);
+        void shutdown(1);
+      });
     }
 
     let sink: MailSink | undefined;
@@ -198,12 +205,8 @@ async function main(): Promise<void> {
         sessionRoutes(apiTokens),
         codecEndpoint(codec, { tokens: apiTokens, uiOrigins: UI_ORIGINS }),
         ...(sink ? [mailViewer(join(config.dataDir, 'mail'), apiTokens)] : []),
-        // Until buildApi serves the dependency checks itself.
-        (app) =>
-          app.hasRoute({ method: 'GET', url: '/health/ready' })
-            ? undefined
-            : healthRoutes({ client, store, workerRunning: () => worker.getState() === 'RUNNING' })(app),
       ],
+      workerRunning: () => worker.getState() === 'RUNNING',
     });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => api.close());

@@ -20,7 +20,7 @@ let temporalGone = false;
 let store: Store;
 let api: FastifyInstance;
 const logged: string[] = [];
-const token = { detector: '', operator: '', manager: '', auditor: '' };
+const token = { detector: '', operator: '', manager: '', auditor: '', prober: '' };
 // No worker polls this queue: starts are enough here, and status calls are not made.
 const taskQueue = `api-hardening-${randomUUID()}`;
 const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 8, perSourcePerMinute: 3 } });
@@ -32,6 +32,7 @@ beforeAll(async () => {
   token.operator = await tokens.issue('op@example.test', ['operator']);
   token.manager = await tokens.issue('mia@example.test', ['manager']);
   token.auditor = await tokens.issue('otto@example.test', ['operator']);
+  token.prober = await tokens.issue('pia@example.test', ['operator']);
   // The production path: a client of our own, with the bounded retries of an unreachable server.
   const client = await connectClient({ address: env.address, namespace: env.namespace ?? 'default', codec: testCodec });
   api = buildApi({ breaches: await Breaches.connect(client, taskQueue, { policy }), tokens, store, log: (line) => logged.push(line) });
@@ -62,6 +63,42 @@ describe('who asks comes first', () => {
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ code: 'BL_UNAUTHORIZED' });
     expect(response.body).not.toContain('eventId');
+  });
+});
+
+describe('bodies', () => {
+  it('refuses JSON that is not UTF-8 instead of replacing bytes, and a body that is not JSON with 415', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"source":"utf8","eventId":"e'),
+      Buffer.from([0xff]),
+      Buffer.from(`","detectedAt":"${new Date().toISOString()}","summary":"s"}`),
+    ]);
+    const bad = await api.inject({
+      method: 'POST',
+      url: '/breaches',
+      headers: { authorization: `Bearer ${token.prober}`, 'content-type': 'application/json' },
+      payload: bytes,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'BL_MALFORMED_JSON', error: 'the body is not valid UTF-8' });
+    const text = await api.inject({
+      method: 'POST',
+      url: '/breaches',
+      headers: { authorization: `Bearer ${token.prober}`, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(text.statusCode).toBe(415);
+  });
+
+  it('takes an OCSF finding that gives its time as time_dt alone', async () => {
+    const finding = {
+      class_uid: 2004,
+      time_dt: new Date().toISOString(),
+      finding_info: { uid: randomUUID(), title: 'Synthetic' },
+      metadata: { product: { name: 'dt-only' } },
+    };
+    const response = await api.inject({ method: 'POST', url: '/breaches', headers: { authorization: `Bearer ${token.prober}` }, payload: finding });
+    expect(response.statusCode).toBe(201);
   });
 });
 
