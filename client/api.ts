@@ -125,7 +125,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     } catch {
       return done(new HttpError(400, 'BL_MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
   // Imports stream straight into the store: their bodies are not buffered, so the 64 KiB limit does not apply.
   app.addContentTypeParser(Object.keys(ImportFormats), (_request, payload, done) => done(null, payload));
