@@ -78,17 +78,28 @@ function clean(value: unknown): unknown {
 }
 
 /** The line a CSV record starts on: csv-parse counts the line it ends on, and a quoted cell may span lines. */
-const startLine = (endLine: number, raw: string) =>
-  endLine -
-  (raw
-    .trimStart()
-    .replace(/\r?\n$/, '')
-    .match(/\n/g)?.length ?? 0);
+const startLine = (endLine: number, raw: string) => endLine - lineBreaks(raw.trimStart().replace(/(\r\n|\r|\n)$/, ''));
+/** Line breaks as csv-parse counts lines: CRLF, CR and LF are one each. */
+const lineBreaks = (text: string) => text.match(/\r\n|\r|\n/g)?.length ?? 0;
 
 const cellCount = (message: string) => {
   const [, header, cells] = /columns length is (\d+), got (\d+)/.exec(message) ?? [];
   return header ? `has ${cells} cells where the header has ${header}` : message.replace(/ on line \d+$/, '');
 };
+
+const ID_COLUMNS = ['id', 'person_id'];
+/** The header row names the columns; a first row that names neither an id nor a name column is a person, not a header. */
+function headerOf(header: string[]): string[] {
+  if (!header.some((h) => ID_COLUMNS.includes(h)) || !header.includes('name')) {
+    throw new InvalidInput('import', [
+      {
+        field: 'line 1',
+        message: 'the first line must be a header naming the columns (id or person_id, name, and email or postal_address); nothing was imported',
+      },
+    ]);
+  }
+  return header;
+}
 
 async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ line: number; value?: unknown; error?: string }> {
   if (format === 'jsonl') {
@@ -109,7 +120,7 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
   // parse error (a quote never closed, or closed rows later) leaves the rows after it unknowable: the import stops.
   const parser = input.pipe(
     parse({
-      columns: true,
+      columns: headerOf,
       bom: true,
       skip_empty_lines: true,
       trim: true,
@@ -120,16 +131,29 @@ async function* rowsOf(input: Readable, format: ImportFormat): AsyncGenerator<{ 
       max_record_size: MAX_CSV_RECORD_BYTES,
     }),
   );
+  // csv-parse counts a CRLF inside a quoted cell as two lines, so its line numbers drift after one: subtract them.
+  let drift = 0;
   try {
     for await (const { record, info, raw } of parser as AsyncIterable<{
       record: Record<string, string>;
       info: { lines: number; error?: Error };
       raw: string;
     }>) {
-      const line = startLine(info.lines, raw);
-      yield info.error ? { line, error: cellCount(info.error.message) } : { line, value: fromCsv(record) };
+      const body = raw.trimStart().replace(/(\r\n|\r|\n)$/, '');
+      drift += body.match(/\r\n/g)?.length ?? 0;
+      const line = startLine(info.lines - drift, raw);
+      const spans = lineBreaks(body);
+      if (info.error) yield { line, error: cellCount(info.error.message) };
+      // A quote opened in one row and closed rows later makes those rows one cell: refused, never silently merged.
+      else if (spans > 0)
+        yield {
+          line,
+          error: `a quoted cell runs from line ${line} to line ${line + spans} (a quote opened here closes ${spans} line(s) later); put each cell on one line`,
+        };
+      else yield { line, value: fromCsv(record) };
     }
   } catch (error) {
+    if (error instanceof InvalidInput) throw error;
     const { lines, raw, code } = error as Error & { lines?: number; raw?: string; code?: string };
     // csv-parse's messages quote the cells they stopped at: the reason names the line and the fault, never a cell.
     if (lines === undefined) throw error;

@@ -140,7 +140,7 @@ describe('imports that lose nothing', () => {
     const report = await importRecipients(store, 'breach-span', Readable.from([text]), 'csv');
     expect(report).toMatchObject({ rows: 6, imported: 4, invalid: 2 });
     expect(report.errors).toEqual([
-      { line: 3, reason: 'name: must be one line: no line breaks or tabs' },
+      { line: 3, reason: expect.stringContaining('a quoted cell runs from line 3 to line 4') },
       { line: 5, reason: 'has 7 cells where the header has 6' },
     ]);
     const { rows } = await store.sql.query<{ name: string }>("SELECT name FROM recipient WHERE breach_id = 'breach-span' AND person_id = 'p3'");
@@ -294,5 +294,35 @@ describe('notices', () => {
     const templates = { en: { subject: 'Hello {{person.name}}', text: 'We lost {{lostData}} at {{company.nmae}}', html: '<p>x</p>' } };
     expect(() => checkTemplates(notice, templates)).toThrow(TemplateInvalid);
     expect(() => checkTemplates(notice, templates)).toThrow('the en text template is invalid: missing variable {{company.nmae}}');
+  });
+});
+
+describe('imports that the review broke', () => {
+  it('refuses a row whose quote closes rows later, naming its lines, and imports the rows around it', async () => {
+    const breachId = 'breach-quote-spans-rows';
+    const rows = people(10, { 4: 'p4,Person 4,p4@example.test,"5 Main St,en,name\n', 6: 'p6,Person 6,p6@example.test,7 Main St",en,name\n' });
+    const report = await importRecipients(store, breachId, Readable.from([rows]), 'csv');
+    // Lines: 1 header; p0 on 2 … p4 on 6; its quote closes on line 8 (p6's row), swallowing p5.
+    expect(report.errors).toEqual([{ line: 6, reason: expect.stringContaining('a quoted cell runs from line 6 to line 8') }]);
+    expect(report).toMatchObject({ rows: 8, imported: 7, invalid: 1 });
+    expect(report.errors[0]!.reason).not.toContain('p5');
+  });
+
+  it('numbers rows by their first line in a CRLF file whose quoted cells hold line breaks', async () => {
+    const breachId = 'breach-crlf';
+    const rows =
+      'id,name,email,postal_address\r\np1,One,p1@example.test,ok\r\np2,Two,bad-email,ok\r\np3,Three,p3@example.test,"1-1 Chiyoda\r\nTokyo"\r\np4,Four,bad-email,ok\r\n';
+    const report = await importRecipients(store, breachId, Readable.from([rows]), 'csv');
+    expect(report.errors.map((e) => e.line)).toEqual([3, 4, 6]);
+  });
+
+  it('refuses a file without a header row, quoting none of its data', async () => {
+    const error = await importRecipients(store, 'breach-headerless', Readable.from(['u-1,P 1,u1@example.com\nu-2,P 2,u2@example.com\n']), 'csv').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect((error as InvalidInput).errors).toEqual([{ field: 'line 1', message: expect.stringContaining('the first line must be a header') }]);
+    expect((error as Error).message).not.toContain('u1@example.com');
+    expect(await countOf('breach-headerless')).toBe(0);
   });
 });
