@@ -176,6 +176,10 @@ describe('breachline CLI', () => {
     const invalid = await breachline(['facts', 'breach-x', '--json', '{"affectedCount": -1}', '--actor', 'analyst@example.com'], unreachable);
     expect(invalid.code).toBe(EXIT.invalid);
     expect(invalid.stderr).toContain('affectedCount');
+    // The CLI acts without a token: who learned it is required, and its absence is bad input like any other.
+    const anonymous = await breachline(['facts', 'breach-x', '--json', '{"affectedCount": 10}'], unreachable);
+    expect(anonymous.code).toBe(EXIT.invalid);
+    expect(anonymous.stderr).toContain("required option '--actor <id>' not specified");
   });
 });
 

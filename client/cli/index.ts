@@ -60,7 +60,13 @@ Examples:
 }
 
 export async function main(argv = process.argv): Promise<number> {
-  const program = buildCli().exitOverride();
+  const program = buildCli();
+  // Every command, not only the root: a subcommand's missing option is bad input (exit 2), not commander's exit 1.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
