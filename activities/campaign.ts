@@ -9,6 +9,7 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
 import type { DataCategory } from '../workflows/domain/facts';
 import { classifySmtpFailure, messageIdFor, type SmtpTls, smtpOptions } from './mail';
+import { countMail, mailsBounced, timedStore } from './metrics';
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
 import type { Store } from './store';
@@ -180,9 +181,11 @@ export class CampaignSender {
         text: rendered.text,
         html: rendered.html,
       });
+      countMail('test-notice');
       return { messageId: info.messageId };
     } catch (error) {
       const failure = classifySmtpFailure(error);
+      countMail('test-notice', failure.type);
       throw failure.retryable ? ApplicationFailure.retryable(failure.reason, failure.type) : ApplicationFailure.nonRetryable(failure.reason, failure.type);
     }
   }
@@ -209,7 +212,7 @@ export class CampaignSender {
     await this.store.recipients.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
     const claimed = await this.store.recipients.claimDeliveries(input.campaignId, input.wave, input.batchSize);
     result.claimed = claimed.length;
-    const ledger = new GroupCommit((rows) => this.store.recipients.settleDeliveries(input.campaignId, rows));
+    const ledger = new GroupCommit((rows) => timedStore('deliveries-settle', () => this.store.recipients.settleDeliveries(input.campaignId, rows)));
     const renderer = new NoticeRenderer(input.notice, input.templates);
     const settled: Promise<void>[] = [];
     const unsent: string[] = [];
@@ -235,8 +238,10 @@ export class CampaignSender {
           });
           settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
           result.sent++;
+          countMail('notice');
         } catch (error) {
           const failure = classifySmtpFailure(error);
+          countMail('notice', failure.type);
           if (failure.scope === 'server') {
             result.outage ??= { reason: failure.reason };
             unsent.push(person.person_id);
@@ -245,8 +250,10 @@ export class CampaignSender {
           const bounced = failure.type === 'MailRefused';
           const response = (error as { response?: string }).response ?? failure.reason;
           settled.push(quiet(ledger.add({ personId: person.person_id, status: bounced ? 'bounced' : 'deferred', messageId, smtpResponse: response })));
-          if (bounced) result.bounced++;
-          else result.deferred++;
+          if (bounced) {
+            result.bounced++;
+            mailsBounced.inc();
+          } else result.deferred++;
         }
       }
     };

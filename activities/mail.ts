@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
+import { countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
 
@@ -236,7 +237,7 @@ export class Mailer {
     if (to.length === 0)
       throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
     const messageId = messageIdFor(input.idempotencyKey, this.config.from);
-    const previous = await this.store.mail.claim(input.idempotencyKey, input.notice.breachId, messageId);
+    const previous = await timedStore('mail-claim', () => this.store.mail.claim(input.idempotencyKey, input.notice.breachId, messageId));
     if (previous?.status === 'sent') return { messageId: previous.message_id, status: 'already-sent', accepted: to.length };
     if (previous?.status === 'failed') {
       throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
@@ -244,10 +245,12 @@ export class Mailer {
     const mail = render(input.notice, this.config.statusBaseUrl, input.audience);
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
-      await this.store.mail.settle(input.idempotencyKey, 'sent', info.response ?? '');
+      countMail(input.notice.template);
+      await timedStore('mail-settle', () => this.store.mail.settle(input.idempotencyKey, 'sent', info.response ?? ''));
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
       const failure = classifySmtpFailure(error);
+      countMail(input.notice.template, failure.type);
       // A refusal is this mail's fate for good; any other failure is noted on its row, which stays claimable.
       if (failure.type === 'MailRefused') await this.store.mail.settle(input.idempotencyKey, 'failed', failure.reason);
       else await this.store.mail.noteFailure(input.idempotencyKey, failure.reason);

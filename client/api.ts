@@ -24,6 +24,7 @@ import { allows, type Permission, permissionRoles, type Principal, type Tokens }
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
 import { healthRoutes } from './health';
+import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -55,6 +56,8 @@ export interface ApiOptions {
   plugins?: ((app: FastifyInstance) => void)[];
   /** Where a 500 is logged: one JSON line with its request id, never a request's content. */
   log?: (line: string) => void;
+  /** Serve GET /metrics (Prometheus) with these options; no /metrics without. */
+  metrics?: MetricsOptions;
 }
 
 /** An error the API answers with its own status and stable code. */
@@ -94,13 +97,13 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     return { value: result.data };
   };
 
-export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line) }: ApiOptions): FastifyInstance {
+export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line), metrics }: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     // The router's own refusals (a bad %-escape, an over-long parameter) in our shape, never echoing the path.
     frameworkErrors: (error, request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
@@ -508,6 +511,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     });
 
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
+    if (metrics) new ApiMetrics(breaches, metrics).register(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     registerDashboard(app);
     for (const plugin of plugins) plugin(app);
