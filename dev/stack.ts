@@ -6,6 +6,7 @@
 // through a real mail server instead of the sink, BREACHLINE_STORE_URL for PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
@@ -29,6 +30,19 @@ import { ensure, TEMPORAL_CLI, version } from '../sandbox/toolchain.mjs';
 const TEMPORAL_PORT = Number(process.env.BREACHLINE_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.BREACHLINE_TEMPORAL_UI_PORT ?? 8233);
 const SINK_PORT = Number(process.env.BREACHLINE_SINK_PORT ?? 2525);
+/** The Temporal SDK's own Prometheus exporter, on loopback: the API's /metrics appends what it serves. */
+const SDK_METRICS_PORT = process.env.BREACHLINE_SDK_METRICS_PORT ? Number(process.env.BREACHLINE_SDK_METRICS_PORT) : undefined;
+
+/** A free loopback port, for the SDK's exporter when none is set: only the API reads it, so any will do. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
 const GUARD = join(import.meta.dirname, 'guard.mjs');
 const UI_ORIGINS = [`http://127.0.0.1:${TEMPORAL_UI_PORT}`, `http://localhost:${TEMPORAL_UI_PORT}`];
 
@@ -129,7 +143,6 @@ function logFailures(app: FastifyInstance): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
-  Runtime.install({ logger: runtimeLogger('WARN') });
   const stops: (() => unknown)[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -151,6 +164,7 @@ async function main(): Promise<void> {
           { port: TEMPORAL_PORT, host: '127.0.0.1', what: 'the Temporal dev server', variable: 'BREACHLINE_TEMPORAL_PORT' },
           { port: TEMPORAL_UI_PORT, host: '127.0.0.1', what: 'the Temporal Web UI', variable: 'BREACHLINE_TEMPORAL_UI_PORT' },
         ]),
+    ...(SDK_METRICS_PORT ? [{ port: SDK_METRICS_PORT, host: '127.0.0.1', what: "the Temporal SDK's metrics", variable: 'BREACHLINE_SDK_METRICS_PORT' }] : []),
     ...(process.env.BREACHLINE_SMTP_URL ? [] : [{ port: SINK_PORT, host: '127.0.0.1', what: 'the mail sink', variable: 'BREACHLINE_SINK_PORT' }]),
     ...(config.api.port ? [{ port: config.api.port, host: config.api.host, what: 'the HTTP API', variable: 'BREACHLINE_API_PORT' }] : []),
   ]);
@@ -158,6 +172,12 @@ async function main(): Promise<void> {
     for (const message of busy) console.error(`breachline: ${message}`);
     process.exit(2);
   }
+
+  const sdkMetricsPort = SDK_METRICS_PORT ?? (await freeLoopbackPort());
+  Runtime.install({
+    logger: runtimeLogger('WARN'),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, useSecondsForDurations: true } } },
+  });
 
   try {
     let temporalAddress = config.temporal.address;
@@ -207,6 +227,7 @@ async function main(): Promise<void> {
         ...(sink ? [mailViewer(join(config.dataDir, 'mail'), apiTokens)] : []),
       ],
       workerRunning: () => worker.getState() === 'RUNNING',
+      metrics: { token: process.env.BREACHLINE_METRICS_TOKEN || undefined, sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics` },
     });
     const apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => api.close());
@@ -223,7 +244,7 @@ async function main(): Promise<void> {
       `  Mail        ${sink ? `${sink.url} (local sink: files in ${join(config.dataDir, 'mail')}, page ${apiUrl}/dev/mail for a signed-in browser)` : config.mail.smtpUrl}; escalations to owner ${(config.mail.owner ?? config.mail.responders).join(', ')}, DPO ${(config.mail.dpo ?? config.mail.responders).join(', ')}, executive ${(config.mail.executive ?? config.mail.responders).join(', ')}`,
       `  Store       ${store.description}`,
       `  Worker      task queue "${config.temporal.taskQueue}"`,
-      `  HTTP API    ${apiUrl}  (OpenAPI ${apiUrl}/openapi.json)`,
+      `  HTTP API    ${apiUrl}  (OpenAPI ${apiUrl}/openapi.json, Prometheus ${apiUrl}/metrics${process.env.BREACHLINE_METRICS_TOKEN ? ' with BREACHLINE_METRICS_TOKEN' : ''})`,
       `  Dashboard   ${apiUrl}/  (paste a token below)`,
       '',
       `Dev tokens (${tokensFile}):`,
