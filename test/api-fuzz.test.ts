@@ -125,7 +125,7 @@ describe('POST /breaches under fuzzing', () => {
         if (response.statusCode === 201) created.add(JSON.parse(response.body).breachId);
         else expect(JSON.parse(response.body)).toHaveProperty(ok ? 'breachId' : 'error');
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
     expect(statuses.get(201) ?? 0).toBeGreaterThan(100); // the valid path was exercised too
     expect(statuses.get(422) ?? 0).toBeGreaterThan(300);

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from './support/ports';
+import { freePorts } from './support/ports';
 
 const ROOT = join(import.meta.dirname, '..');
 const started: ChildProcess[] = [];
@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 async function stackEnv() {
-  const [temporal, ui, sink, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [temporal, ui, sink, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-life-')),
@@ -23,11 +23,12 @@ async function stackEnv() {
     BREACHLINE_TEMPORAL_UI_PORT: String(ui),
     BREACHLINE_SINK_PORT: String(sink),
     BREACHLINE_API_PORT: String(api),
+    BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
   };
   delete env.TEMPORAL_ADDRESS;
   delete env.BREACHLINE_SMTP_URL;
   delete env.BREACHLINE_STORE_URL;
-  return { env, ports: [temporal, ui, sink, api] };
+  return { env, ports: [temporal, ui, sink, api, sdkMetrics] };
 }
 
 function launch(args: string[], env: NodeJS.ProcessEnv) {

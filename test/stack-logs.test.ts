@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/ports';
+import { freePorts } from './support/ports';
 
 const PEOPLE = [
   { id: 'lp-1', name: 'Quillon Vexmarrow', email: 'quillon.vexmarrow@leakprobe.example.test' },
@@ -27,7 +27,7 @@ afterAll(() => {
 describe('dev stack output', () => {
   it('never prints a recipient’s name or address, through a campaign wave and a run of errors', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'breachline-logs-'));
-    const [temporal, ui, sinkPort, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [temporal, ui, sinkPort, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       BREACHLINE_DATA_DIR: dataDir,
@@ -35,6 +35,7 @@ describe('dev stack output', () => {
       BREACHLINE_TEMPORAL_UI_PORT: String(ui),
       BREACHLINE_SINK_PORT: String(sinkPort),
       BREACHLINE_API_PORT: String(api),
+      BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
     };
     delete env.TEMPORAL_ADDRESS;
     delete env.BREACHLINE_SMTP_URL;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/ports';
+import { freePorts } from './support/ports';
 
 let stack: ChildProcess | undefined;
 afterAll(() => {
@@ -16,7 +16,7 @@ afterAll(() => {
 describe('npm start (dev/stack.ts)', () => {
   it('runs the whole system on embedded defaults, serves a detection, and stops on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'breachline-stack-'));
-    const [temporal, ui, sinkPort, api] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [temporal, ui, sinkPort, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       BREACHLINE_DATA_DIR: dataDir,
@@ -24,6 +24,7 @@ describe('npm start (dev/stack.ts)', () => {
       BREACHLINE_TEMPORAL_UI_PORT: String(ui),
       BREACHLINE_SINK_PORT: String(sinkPort),
       BREACHLINE_API_PORT: String(api),
+      BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
     };
     delete env.TEMPORAL_ADDRESS;
     delete env.BREACHLINE_SMTP_URL;
