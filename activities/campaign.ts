@@ -6,13 +6,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
 import type { DataCategory } from '../workflows/domain/facts';
 import { classifySmtpFailure, messageIdFor, type SmtpTls, smtpOptions } from './mail';
 import { countMail, mailsBounced, timedStore } from './metrics';
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
 import type { Store } from './store';
+import type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput, WaveCounts } from './types';
 import type { SettledDelivery } from './store/recipients';
 
 export interface CampaignMailConfig {
@@ -21,57 +21,6 @@ export interface CampaignMailConfig {
   tls?: SmtpTls;
   /** Connections in the SMTP pool. */
   maxConnections?: number;
-}
-
-export interface PlanCampaignInput {
-  breachId: string;
-  campaignId: string;
-  waveSize: number;
-}
-
-export interface PlannedWave {
-  wave: number;
-  total: number;
-  postal: number;
-}
-
-export interface NoticeInput {
-  notice: CampaignNotice;
-  templates: Partial<Record<Locale, NoticeTemplate>>;
-}
-
-export interface SendBatchInput extends NoticeInput {
-  breachId: string;
-  campaignId: string;
-  wave: number;
-  batchSize: number;
-  ratePerSecond: number;
-  /** A person deferred this many times is given up on: bounced, to the postal list. */
-  maxAttempts: number;
-  /** After an outage: ask the server whether it answers before claiming anyone. */
-  probe?: boolean;
-}
-
-export interface WaveCounts {
-  pending: number;
-  sent: number;
-  deferred: number;
-  bounced: number;
-  postal: number;
-}
-
-export interface BatchResult {
-  claimed: number;
-  sent: number;
-  deferred: number;
-  bounced: number;
-  /**
-   * The SMTP server is out (refused connection, timeout, TLS or login failure, 421): the batch stopped, and the
-   * people it had claimed but not sent were put back without using one of their attempts.
-   */
-  outage?: { reason: string };
-  /** The whole wave's counts after this batch, from the ledger. */
-  wave: WaveCounts;
 }
 
 /**

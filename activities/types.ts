@@ -1,8 +1,7 @@
 // The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
 // can import them without pulling side-effecting code into its sandbox.
-import type { TimelineEntry } from '../workflows/definitions';
 import type { EscalationAudience } from '../workflows/domain/escalation';
-import type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput } from './campaign';
+import type { CampaignNotice, NoticeTemplate, TimelineEntry } from '../workflows/definitions';
 import type { Locale } from './recipients';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
@@ -87,5 +86,57 @@ export interface Activities {
   campaignCounts(campaignId: string): Promise<Record<number, Record<string, number>>>;
 }
 
-export type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput } from './campaign';
 export type { Locale } from './recipients';
+
+// The campaign's contracts: what the campaign workflow asks of its activities.
+
+export interface PlanCampaignInput {
+  breachId: string;
+  campaignId: string;
+  waveSize: number;
+}
+
+export interface PlannedWave {
+  wave: number;
+  total: number;
+  postal: number;
+}
+
+export interface NoticeInput {
+  notice: CampaignNotice;
+  templates: Partial<Record<Locale, NoticeTemplate>>;
+}
+
+export interface SendBatchInput extends NoticeInput {
+  breachId: string;
+  campaignId: string;
+  wave: number;
+  batchSize: number;
+  ratePerSecond: number;
+  /** A person deferred this many times is given up on: bounced, to the postal list. */
+  maxAttempts: number;
+  /** After an outage: ask the server whether it answers before claiming anyone. */
+  probe?: boolean;
+}
+
+export interface WaveCounts {
+  pending: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  postal: number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  /**
+   * The SMTP server is out (refused connection, timeout, TLS or login failure, 421): the batch stopped, and the
+   * people it had claimed but not sent were put back without using one of their attempts.
+   */
+  outage?: { reason: string };
+  /** The whole wave's counts after this batch, from the ledger. */
+  wave: WaveCounts;
+}

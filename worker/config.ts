@@ -125,13 +125,7 @@ function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string
 
 /** Reads a response policy file; a bad one is refused naming the file and each bad field. */
 export function loadPolicy(path: string): ResponsePolicy {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInput(`response policy ${path}`, [{ field: 'BREACHLINE_POLICY', message: (error as Error).message }]);
-  }
-  return parseOrExplain(ResponsePolicy, json, `response policy ${path}`);
+  return readJsonFile(path, ResponsePolicy, 'response policy', 'BREACHLINE_POLICY');
 }
 
 /** A Temporal server that cannot be reached; its message is one sentence saying what to do. */
