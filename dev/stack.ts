@@ -14,11 +14,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
 import { loadBreachIds } from '../client/breach-ids';
-import { loadCodec } from '../worker/codec';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
-import { connectWorker, createBreachWorker, openActivityDeps, runtimeLogger, storeHasBreaches } from '../worker/worker';
+import { openBreachWorker, runtimeLogger } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
@@ -201,11 +200,8 @@ async function main(): Promise<void> {
       config.mail.smtpUrl = sink.url;
     }
 
-    const { store, mailer } = await openActivityDeps(config);
+    const { worker, store, codec } = await openBreachWorker(config, temporalAddress);
     stops.push(() => store.close());
-    const codec = await loadCodec(config.codec, storeHasBreaches(store));
-    const connection = await connectWorker(temporalAddress);
-    const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();

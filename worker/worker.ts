@@ -6,7 +6,7 @@ import { createActivities } from '../activities';
 import { Mailer } from '../activities/mail';
 import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
-import type { EncryptionCodec } from './codec';
+import { type EncryptionCodec, loadCodec } from './codec';
 import { type Config, TemporalUnreachable } from './config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -63,6 +63,24 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
   });
+}
+
+/**
+ * A production worker from the configuration, as `breachline worker` and `npm start` run it: the store, the mailer,
+ * the codec key (refused when lost, see loadCodec), the connection and the worker on the configured queue.
+ */
+export async function openBreachWorker(config: Config, address = config.temporal.address) {
+  const { store, mailer } = await openActivityDeps(config);
+  try {
+    const codec = await loadCodec(config.codec, storeHasBreaches(store));
+    const connection = await connectWorker(address);
+    const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
+    return { worker, store, mailer, codec, connection };
+  } catch (error) {
+    mailer.close();
+    await store.close();
+    throw error;
+  }
 }
 
 /** Opens what the activities need: the store and the mailer. */
