@@ -1,11 +1,10 @@
 // Nothing the dev stack prints names a recipient: `npm start` as a process imports synthetic people, sends them a
 // wave through the sink, is fed bad requests and bad rows, and every line it wrote (stdout and stderr) is scanned.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from './support/ports';
+import { startStack } from './support/stack';
 
 const PEOPLE = [
   { id: 'lp-1', name: 'Quillon Vexmarrow', email: 'quillon.vexmarrow@leakprobe.example.test' },
@@ -26,29 +25,10 @@ afterAll(() => {
 
 describe('dev stack output', () => {
   it('never prints a recipient’s name or address, through a campaign wave and a run of errors', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'breachline-logs-'));
-    const [temporal, ui, sinkPort, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      BREACHLINE_DATA_DIR: dataDir,
-      BREACHLINE_TEMPORAL_PORT: String(temporal),
-      BREACHLINE_TEMPORAL_UI_PORT: String(ui),
-      BREACHLINE_SINK_PORT: String(sinkPort),
-      BREACHLINE_API_PORT: String(api),
-      BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
-    };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.BREACHLINE_SMTP_URL;
-    delete env.BREACHLINE_STORE_URL;
-    stack = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'dev', 'stack.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    stack.stdout!.on('data', (chunk) => (output += chunk));
-    stack.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => stack!.once('exit', resolve));
-    for (let waited = 0; !output.includes('Breachline is running'); waited += 100) {
-      if (waited > 90_000 || stack.exitCode !== null) throw new Error(`the stack did not come up:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const running = await startStack('logs');
+    stack = running.process;
+    const { dataDir, exited } = running;
+    const { api } = running.ports;
     const tokens = JSON.parse(readFileSync(join(dataDir, 'dev-tokens.json'), 'utf8')) as Record<string, string>;
     const base = `http://127.0.0.1:${api}`;
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -109,7 +89,7 @@ describe('dev stack output', () => {
     expect(campaign.status).toBe(201);
     const campaignPath = JSON.parse(campaign.body).campaignId.split('/').pop();
     for (let waited = 0; JSON.parse((await call('GET', `/breaches/${id}`)).body).campaigns?.[0]?.waves?.[0]?.state !== 'awaiting-approval'; waited += 200) {
-      if (waited > 30_000) throw new Error(`the wave never awaited approval:\n${output}`);
+      if (waited > 30_000) throw new Error(`the wave never awaited approval:\n${running.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect((await call('POST', `/breaches/${id}/campaigns/${campaignPath}/waves/1/approval`, {})).status).toBe(200);
@@ -121,7 +101,7 @@ describe('dev stack output', () => {
             .join('\n')
         : '';
     for (let waited = 0; !PEOPLE.every((p) => delivered().includes(p.email)); waited += 200) {
-      if (waited > 30_000) throw new Error(`the wave did not reach every recipient:\n${output}`);
+      if (waited > 30_000) throw new Error(`the wave did not reach every recipient:\n${running.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     // A second approval of the same wave and a resend: refusals that name the wave, not its people.
@@ -130,6 +110,7 @@ describe('dev stack output', () => {
 
     stack.kill('SIGINT');
     expect(await exited).toBe(0);
+    const output = running.output(); // all it printed, from its start through the wave and the errors
     expect(output).toContain('api: POST'); // the failures were printed, so the scan below read them
     const leaked = SECRETS.filter((secret) => output.includes(secret) || output.includes(encodeURIComponent(secret)));
     expect(leaked, `the stack printed personal data:\n${output}`).toEqual([]);

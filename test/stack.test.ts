@@ -1,12 +1,11 @@
 // `npm start`'s stack as a user runs it: a real process that starts the dev server, the sink, the store, the
 // worker and the API, says where each listens, serves a detection end to end, and stops cleanly on Ctrl-C.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts } from './support/ports';
+import { startStack } from './support/stack';
 
 let stack: ChildProcess | undefined;
 afterAll(() => {
@@ -15,38 +14,18 @@ afterAll(() => {
 
 describe('npm start (dev/stack.ts)', () => {
   it('runs the whole system on embedded defaults, serves a detection, and stops on SIGINT', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'breachline-stack-'));
-    const [temporal, ui, sinkPort, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      BREACHLINE_DATA_DIR: dataDir,
-      BREACHLINE_TEMPORAL_PORT: String(temporal),
-      BREACHLINE_TEMPORAL_UI_PORT: String(ui),
-      BREACHLINE_SINK_PORT: String(sinkPort),
-      BREACHLINE_API_PORT: String(api),
-      BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
-    };
-    delete env.TEMPORAL_ADDRESS;
-    delete env.BREACHLINE_SMTP_URL;
-    delete env.BREACHLINE_STORE_URL;
-    stack = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'dev', 'stack.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    stack.stdout!.on('data', (chunk) => (output += chunk));
-    stack.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => stack!.once('exit', resolve));
+    const running = await startStack('stack');
+    stack = running.process;
+    const { env, dataDir, exited } = running;
+    const { temporal, ui, sink: sinkPort, api } = running.ports;
+    expect(running.output()).toContain(`Temporal    127.0.0.1:${temporal}`);
+    expect(running.output()).toContain(`Web UI http://127.0.0.1:${ui}`);
+    expect(running.output()).toContain(`Mail        smtp://127.0.0.1:${sinkPort}`);
+    expect(running.output()).toContain(`HTTP API    http://127.0.0.1:${api}`);
 
-    for (let waited = 0; !output.includes('Breachline is running'); waited += 100) {
-      if (waited > 90_000 || stack.exitCode !== null) throw new Error(`the stack did not come up:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(output).toContain(`Temporal    127.0.0.1:${temporal}`);
-    expect(output).toContain(`Web UI http://127.0.0.1:${ui}`);
-    expect(output).toContain(`Mail        smtp://127.0.0.1:${sinkPort}`);
-    expect(output).toContain(`HTTP API    http://127.0.0.1:${api}`);
-
-    expect(output).toContain(`Dashboard   http://127.0.0.1:${api}/`);
+    expect(running.output()).toContain(`Dashboard   http://127.0.0.1:${api}/`);
     const tokens = JSON.parse(readFileSync(join(dataDir, 'dev-tokens.json'), 'utf8'));
-    expect(output).toContain(tokens.detector); // printed for the user to copy
+    expect(running.output()).toContain(tokens.detector); // printed for the user to copy
     expect((await fetch(`http://127.0.0.1:${api}/`)).headers.get('content-type')).toContain('text/html');
 
     // Aware six days ago: the preliminary report is overdue, so a mail must land in the sink's folder.
@@ -68,7 +47,7 @@ describe('npm start (dev/stack.ts)', () => {
     expect(response.status).toBe(201);
     const mailDir = join(dataDir, 'mail');
     for (let waited = 0; !(existsSync(mailDir) && readdirSync(mailDir).length > 0); waited += 100) {
-      if (waited > 30_000) throw new Error(`no mail in ${mailDir}:\n${output}`);
+      if (waited > 30_000) throw new Error(`no mail in ${mailDir}:\n${running.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // The CLI against the same server, with the stack's codec key: list through visibility, and watch a breach.
