@@ -31,7 +31,8 @@ export function mailViewer(dir: string, tokens: Tokens) {
     });
     app.get<{ Params: { file: string } }>('/dev/mail/:file', { preHandler }, async (request, reply) => {
       const file = request.params.file;
-      if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file))) return reply.code(404).send({ error: 'no such message' });
+      if (!/^[\w.-]+\.eml$/.test(file) || !existsSync(join(dir, file)))
+        return reply.code(404).send({ error: 'no such message', code: 'BL_NOT_FOUND', requestId: request.id });
       const raw = readFileSync(join(dir, file));
       const mail = await simpleParser(raw);
       const decoded = [

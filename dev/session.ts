@@ -22,9 +22,16 @@ export function requirePermission(tokens: Tokens, permission: Permission) {
     if (!principal) {
       return reply
         .code(401)
-        .send({ error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session` });
+        .send({
+          error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session`,
+          code: 'BL_UNAUTHORIZED',
+          requestId: request.id,
+        });
     }
-    if (!allows(principal, permission)) return reply.code(403).send({ error: `${principal.name} (${principal.roles.join(', ')}) may not ${permission}` });
+    if (!allows(principal, permission))
+      return reply
+        .code(403)
+        .send({ error: `${principal.name} (${principal.roles.join(', ')}) may not ${permission}`, code: 'BL_FORBIDDEN', requestId: request.id });
   };
 }
 
@@ -52,7 +59,8 @@ export function sessionRoutes(tokens: Tokens) {
     app.post('/session', async (request, reply) => {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const principal = token ? await tokens.verify(token) : undefined;
-      if (!token || !principal) return reply.code(401).send({ error: 'send a valid token as "Authorization: Bearer <token>"' });
+      if (!token || !principal)
+        return reply.code(401).send({ error: 'send a valid token as "Authorization: Bearer <token>"', code: 'BL_UNAUTHORIZED', requestId: request.id });
       return reply.header('set-cookie', cookie(encodeURIComponent(token))).send({ name: principal.name, roles: principal.roles });
     });
     app.delete('/session', async (_request, reply) => reply.header('set-cookie', cookie('', '; Max-Age=0')).code(204).send());
