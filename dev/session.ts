@@ -20,13 +20,11 @@ export function requirePermission(tokens: Tokens, permission: Permission) {
     const token = requestToken(request);
     const principal = token ? await tokens.verify(token) : undefined;
     if (!principal) {
-      return reply
-        .code(401)
-        .send({
-          error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session`,
-          code: 'BL_UNAUTHORIZED',
-          requestId: request.id,
-        });
+      return reply.code(401).send({
+        error: token ? 'unknown or revoked token' : `missing token: send "Authorization: Bearer <token>" or sign in at POST /session`,
+        code: 'BL_UNAUTHORIZED',
+        requestId: request.id,
+      });
     }
     if (!allows(principal, permission))
       return reply
