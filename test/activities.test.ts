@@ -12,20 +12,10 @@ import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import type { SendMailInput } from '../activities/types';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
-import { type Postgres, postgresAvailable, startPostgres } from './support/postgres';
+import { postgresAvailable, storeEngines } from './support/postgres';
 
 const FROM = 'Breachline <breachline@example.test>';
-let postgres: Postgres | undefined;
-
-beforeAll(async () => {
-  if (postgresAvailable) postgres = await startPostgres();
-});
-afterAll(async () => postgres?.stop());
-
-const engines = [
-  ['PGlite (embedded default)', () => 'pglite:memory'],
-  ['PostgreSQL (production)', () => postgres!.url],
-] as const;
+const engines = storeEngines();
 
 describe.each(engines)('activities on %s', (engine, storeUrl) => {
   const test = it.skipIf(engine.startsWith('PostgreSQL') && !postgresAvailable);

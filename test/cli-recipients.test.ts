@@ -1,32 +1,22 @@
 // `breachline recipients import` and `postal-list` as a user runs them: a real process on a real embedded store.
-import { execFile } from 'node:child_process';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../activities/store';
 import { EXIT } from '../client/cli';
+import { breachline } from './support/cli';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'breachline.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'breachline-cli-recipients-'));
 const storeUrl = `pglite:${join(dir, 'store')}`;
-
-async function breachline(args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, BREACHLINE_STORE_URL: storeUrl } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (args: string[]) => breachline(args, { BREACHLINE_STORE_URL: storeUrl });
 
 describe('breachline recipients', () => {
   it('imports nothing from a file with a quote never closed, exits 2 and names the line', async () => {
     const file = join(dir, 'people.csv');
     writeFileSync(file, 'id,name,email\np1,Ann,ann@example.test\np2,"Bo,bo@example.test\np3,Cy,cy@example.test\n');
-    const { code, stderr } = await breachline(['recipients', 'import', 'breach-cli', file]);
+    const { code, stderr } = await run(['recipients', 'import', 'breach-cli', file]);
     expect(code).toBe(EXIT.invalid);
     expect(stderr).toContain('line 3: a quoted cell that starts on this row is never closed');
     const store = await openStore(storeUrl);
@@ -47,7 +37,7 @@ describe('breachline recipients', () => {
     await store.close();
 
     const out = join(dir, 'postal.csv');
-    const { code, stderr } = await breachline(['recipients', 'postal-list', 'breach-postal', '--out', out]);
+    const { code, stderr } = await run(['recipients', 'postal-list', 'breach-postal', '--out', out]);
     expect(code).toBe(EXIT.ok);
     expect(readFileSync(out, 'utf8').split('\n')[1]).toBe("p1,'=cmd|' /C calc'!A0,1 Main St,en,postal,,campaign-postal");
     expect(stderr).toContain('1 people written to');

@@ -1,25 +1,14 @@
 // The `breachline` command as a user runs it: a real process, its output and its exit code.
-import { execFile } from 'node:child_process';
+
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../client/cli';
+import { breachline } from './support/cli';
 import { ensure, locate, TEMPORAL_CLI, ToolchainError } from '../sandbox/toolchain.mjs';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'breachline.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'breachline-cli-'));
-
-async function breachline(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function file(name: string, content: unknown): string {
   const path = join(dir, name);

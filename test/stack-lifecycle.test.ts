@@ -1,12 +1,11 @@
 // The dev stack as processes: killing whatever started it (even with SIGKILL) leaves no dev server, guard or
 // worker behind holding ports, and a port already in use is named with its holder before anything starts.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePorts } from './support/ports';
+import { stackEnv } from './support/stack';
 
 const ROOT = join(import.meta.dirname, '..');
 const started: ChildProcess[] = [];
@@ -14,21 +13,9 @@ afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL');
 });
 
-async function stackEnv() {
-  const [temporal, ui, sink, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-life-')),
-    BREACHLINE_TEMPORAL_PORT: String(temporal),
-    BREACHLINE_TEMPORAL_UI_PORT: String(ui),
-    BREACHLINE_SINK_PORT: String(sink),
-    BREACHLINE_API_PORT: String(api),
-    BREACHLINE_SDK_METRICS_PORT: String(sdkMetrics),
-  };
-  delete env.TEMPORAL_ADDRESS;
-  delete env.BREACHLINE_SMTP_URL;
-  delete env.BREACHLINE_STORE_URL;
-  return { env, ports: [temporal, ui, sink, api, sdkMetrics] };
+async function lifecycleEnv() {
+  const { env, ports } = await stackEnv('life');
+  return { env, ports: Object.values(ports) };
 }
 
 function launch(args: string[], env: NodeJS.ProcessEnv) {
@@ -97,7 +84,7 @@ async function expectAllGone(processes: { pid: number; command: string }[], port
 
 describe.runIf(process.platform === 'linux')('dev stack lifecycle', () => {
   it('stops the dev server, its guard and the worker when the process that started the stack is SIGKILLed', async () => {
-    const { env, ports } = await stackEnv();
+    const { env, ports } = await lifecycleEnv();
     const top = launch([join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'dev/stack.ts'], env); // as `npm start` runs it
     await until(
       () => top.output.includes('Breachline is running'),
@@ -112,7 +99,7 @@ describe.runIf(process.platform === 'linux')('dev stack lifecycle', () => {
   }, 150_000);
 
   it('stops the dev server when the stack process itself is SIGKILLed, through the guard', async () => {
-    const { env, ports } = await stackEnv();
+    const { env, ports } = await lifecycleEnv();
     const stack = launch(['--import', 'tsx', 'dev/stack.ts'], env);
     await until(
       () => stack.output.includes('Breachline is running'),
@@ -126,7 +113,7 @@ describe.runIf(process.platform === 'linux')('dev stack lifecycle', () => {
   }, 150_000);
 
   it('names a busy port and the process holding it, and exits 2 before starting anything', async () => {
-    const { env, ports } = await stackEnv();
+    const { env, ports } = await lifecycleEnv();
     const holder: Server = await new Promise((resolve) => {
       const server = createServer().listen(Number(env.BREACHLINE_SINK_PORT), '127.0.0.1', () => resolve(server));
     });

@@ -1,30 +1,19 @@
 // One process at a time on an embedded store: real processes, a real directory, the real CLI.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreInUse } from '../activities/store';
 import { EXIT } from '../client/cli';
+import { breachline } from './support/cli';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'breachline.mjs');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-async function breachline(args: string[], storeUrl: string) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, BREACHLINE_STORE_URL: storeUrl } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Another process holding the store, as `npm start` does; resolves once it has it. */
 async function holdInChild(storeUrl: string, lockStaleMs?: number): Promise<ChildProcess> {
@@ -51,7 +40,7 @@ describe('embedded store lock', () => {
     const store = await openStore(`pglite:${dir}`);
     await store.tokens.insert('hash-before', 'before', ['manager']);
 
-    const refused = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], `pglite:${dir}`);
+    const refused = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], { BREACHLINE_STORE_URL: `pglite:${dir}` });
     expect(refused.code).not.toBe(EXIT.ok);
     expect(refused.stderr).toContain(
       `the embedded store at ${dir} is in use by another Breachline process (npm start?): stop it, or use the HTTP API / a PostgreSQL store`,
@@ -60,7 +49,7 @@ describe('embedded store lock', () => {
     expect((await store.tokens.all()).map((t) => t.name)).toEqual(['before']); // nothing written, nothing lost
     await store.close();
 
-    const issued = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], `pglite:${dir}`);
+    const issued = await breachline(['token', 'issue', '--name', 'alice@example.test', '--role', 'operator'], { BREACHLINE_STORE_URL: `pglite:${dir}` });
     expect(issued.code).toBe(EXIT.ok);
     const reopened = await openStore(`pglite:${dir}`);
     expect((await reopened.tokens.all()).map((t) => t.name).sort()).toEqual(['alice@example.test', 'before']);

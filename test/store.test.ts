@@ -2,19 +2,9 @@
 // of the transaction's store writes on the transaction's connection, never beside it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../activities/store';
-import { type Postgres, postgresAvailable, startPostgres } from './support/postgres';
+import { postgresAvailable, storeEngines } from './support/postgres';
 
-let postgres: Postgres | undefined;
-
-beforeAll(async () => {
-  if (postgresAvailable) postgres = await startPostgres();
-});
-afterAll(async () => postgres?.stop());
-
-const engines = [
-  ['PGlite (embedded default)', () => 'pglite:memory'],
-  ['PostgreSQL (production)', () => postgres!.url],
-] as const;
+const engines = storeEngines();
 
 describe.each(engines)('the store on %s', (engine, storeUrl) => {
   const test = it.skipIf(engine.startsWith('PostgreSQL') && !postgresAvailable);

@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL server for the store's production path: BREACHLINE_TEST_POSTGRES_URL when set,
 // else a fresh cluster from the machine's PostgreSQL binaries (Debian's postgresql package), on loopback.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,4 +60,20 @@ export async function startPostgres(): Promise<Postgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The store's two engines for a `describe.each`: the embedded default, and a throwaway PostgreSQL server started for
+ * the file (skipped where the machine has none). Call at a test file's top level: it registers the server's hooks.
+ */
+export function storeEngines() {
+  let postgres: Postgres | undefined;
+  beforeAll(async () => {
+    if (postgresAvailable) postgres = await startPostgres();
+  });
+  afterAll(async () => postgres?.stop());
+  return [
+    ['PGlite (embedded default)', () => 'pglite:memory'],
+    ['PostgreSQL (production)', () => postgres!.url],
+  ] as const;
 }

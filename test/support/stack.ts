@@ -18,12 +18,12 @@ export interface RunningStack {
   exited: Promise<number | null>;
 }
 
-export async function startStack(name: string): Promise<RunningStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), `breachline-${name}-`));
+/** An environment of its own for `npm start`'s stack: a fresh data folder and five free ports, no outside servers. */
+export async function stackEnv(name: string) {
   const [temporal, ui, sink, api, sdkMetrics] = (await freePorts(5)) as [number, number, number, number, number];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    BREACHLINE_DATA_DIR: dataDir,
+    BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), `breachline-${name}-`)),
     BREACHLINE_TEMPORAL_PORT: String(temporal),
     BREACHLINE_TEMPORAL_UI_PORT: String(ui),
     BREACHLINE_SINK_PORT: String(sink),
@@ -33,6 +33,11 @@ export async function startStack(name: string): Promise<RunningStack> {
   delete env.TEMPORAL_ADDRESS;
   delete env.BREACHLINE_SMTP_URL;
   delete env.BREACHLINE_STORE_URL;
+  return { env, dataDir: env.BREACHLINE_DATA_DIR!, ports: { temporal, ui, sink, api, sdkMetrics } };
+}
+
+export async function startStack(name: string): Promise<RunningStack> {
+  const { env, dataDir, ports } = await stackEnv(name);
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'dev', 'stack.ts')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,5 +53,5 @@ export async function startStack(name: string): Promise<RunningStack> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { process: child, env, dataDir, ports: { temporal, ui, sink, api, sdkMetrics }, output: () => output, exited };
+  return { process: child, env, dataDir, ports, output: () => output, exited };
 }
