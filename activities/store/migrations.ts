@@ -59,6 +59,23 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (campaign_id, person_id)
    );
    CREATE INDEX delivery_by_wave ON delivery (campaign_id, wave, status);`,
+  // Sending at a million: a batch claims the next people of a wave from an index that holds only those still to
+  // be sent, in person order, so a claim neither scans nor sorts the wave; and each wave's counts by status are
+  // kept as deliveries change (statement triggers over transition tables: one upsert per statement, not per row),
+  // so reading them costs the number of statuses, not the number of people.
+  `CREATE INDEX delivery_to_send ON delivery (campaign_id, wave, person_id) WHERE status IN ('pending', 'deferred', 'sending');
+   CREATE TABLE delivery_count (
+     campaign_id text NOT NULL,
+     wave        integer NOT NULL,
+     status      text NOT NULL,
+     n           bigint NOT NULL,
+     PRIMARY KEY (campaign_id, wave, status)
+   );
+   INSERT INTO delivery_count (campaign_id, wave, status, n) SELECT campaign_id, wave, status, count(*) FROM delivery GROUP BY 1, 2, 3;
+   CREATE FUNCTION delivery_count_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'INSERT' THEN INSERT INTO delivery_count AS c (campaign_id, wave, status, n) SELECT campaign_id, wave, status, count(*) FROM new_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (campaign_id, wave, status) DO UPDATE SET n = c.n + excluded.n; ELSIF TG_OP = 'UPDATE' THEN INSERT INTO delivery_count AS c (campaign_id, wave, status, n) SELECT campaign_id, wave, status, sum(d) FROM (SELECT campaign_id, wave, status, 1 AS d FROM new_rows UNION ALL SELECT campaign_id, wave, status, -1 FROM old_rows) AS x GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3 ON CONFLICT (campaign_id, wave, status) DO UPDATE SET n = c.n + excluded.n; ELSE INSERT INTO delivery_count AS c (campaign_id, wave, status, n) SELECT campaign_id, wave, status, -count(*) FROM old_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (campaign_id, wave, status) DO UPDATE SET n = c.n + excluded.n; END IF; RETURN NULL; END $$;
+   CREATE TRIGGER delivery_counted_insert AFTER INSERT ON delivery REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();
+   CREATE TRIGGER delivery_counted_update AFTER UPDATE ON delivery REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();
+   CREATE TRIGGER delivery_counted_delete AFTER DELETE ON delivery REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

@@ -134,7 +134,9 @@ export class Recipients {
 
   /**
    * Claims up to `limit` people of a wave still to be mailed. A row left 'sending' by a worker that died is
-   * claimed again: its mail goes out with the same Message-ID, so a receiver sees one message.
+   * claimed again: its mail goes out with the same Message-ID, so a receiver sees one message. The people come
+   * from the index of those still to be sent, in order, so a claim costs the batch, not the wave; rows another
+   * transaction holds are skipped, so several workers can claim from one wave on PostgreSQL.
    */
   async claimDeliveries(campaignId: string, wave: number, limit: number): Promise<ClaimedDelivery[]> {
     const { rows } = await this.sql.query<ClaimedDelivery>(
@@ -142,6 +144,7 @@ export class Recipients {
          SELECT person_id FROM delivery
          WHERE campaign_id = $1 AND wave = $2 AND status IN ('pending', 'deferred', 'sending')
          ORDER BY person_id LIMIT $3
+         FOR UPDATE SKIP LOCKED
        )
        UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
        FROM picked, recipient r
@@ -188,9 +191,10 @@ export class Recipients {
     );
   }
 
+  /** Each wave's deliveries by status, from the counts the store keeps as deliveries change (never a scan). */
   async deliveryCounts(campaignId: string): Promise<Record<number, Record<string, number>>> {
     const { rows } = await this.sql.query<{ wave: number; status: string; n: string }>(
-      'SELECT wave, status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY wave, status',
+      'SELECT wave, status, n FROM delivery_count WHERE campaign_id = $1 AND n <> 0',
       [campaignId],
     );
     const counts: Record<number, Record<string, number>> = {};
