@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { DataCategory } from '../workflows/domain/facts';
-import { classifySmtpFailure, messageIdFor, type SmtpTls, smtpOptions } from './mail';
+import { classifySmtpFailure, type DkimConfig, messageIdFor, type SmtpTls, smtpOptions } from './mail';
 import { countMail, mailsBounced, timedStore } from './metrics';
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
 import type { Locale } from './recipients';
@@ -19,6 +19,7 @@ export interface CampaignMailConfig {
   smtpUrl: string;
   from: string;
   tls?: SmtpTls;
+  dkim?: DkimConfig;
   /** Connections in the SMTP pool. */
   maxConnections?: number;
 }
@@ -88,7 +89,7 @@ export class CampaignSender {
       const rateDelta = ratePerSecond >= 10 ? 100 : ratePerSecond >= 1 ? 1000 : Math.ceil(1000 / ratePerSecond);
       const perDelta = (ratePerSecond * rateDelta) / 1000;
       const options: SMTPPool.Options & { url: string } = {
-        ...smtpOptions(this.config.smtpUrl, this.config.tls),
+        ...smtpOptions(this.config.smtpUrl, this.config.tls, this.config.dkim),
         pool: true,
         maxConnections: this.config.maxConnections ?? 5,
         maxMessages: Number.POSITIVE_INFINITY,

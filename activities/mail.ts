@@ -21,10 +21,23 @@ export interface SmtpTls {
   allowSelfSigned?: boolean;
 }
 
+/**
+ * DKIM signing (RFC 6376) of every message Breachline sends: a notice that fails DMARC at a large mailbox provider
+ * lands in spam or is refused, and a notice never read is a notice not given. The signing domain must align with the
+ * From address's (DMARC, RFC 7489 s. 3.1.1); the public key is published at `<selector>._domainkey.<domain>`.
+ */
+export interface DkimConfig {
+  domainName: string;
+  keySelector: string;
+  /** PEM private key (BREACHLINE_DKIM_KEY_FILE). */
+  privateKey: string;
+}
+
 export interface MailConfig {
   /** smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465 (TLS); nodemailer URL options apply. */
   smtpUrl: string;
   tls?: SmtpTls;
+  dkim?: DkimConfig;
   from: string;
   responders: string[];
   /** Each escalation audience's addresses; the responders when not set. */
@@ -203,7 +216,7 @@ export function isPermanentRefusal(error: SmtpError): boolean {
 let warnedSelfSigned = false;
 
 /** nodemailer's options for the configured server and TLS settings; both transports (Mailer, CampaignSender) use them. */
-export function smtpOptions(smtpUrl: string, tls: SmtpTls = {}): SMTPTransport.Options & { url: string } {
+export function smtpOptions(smtpUrl: string, tls: SmtpTls = {}, dkim?: DkimConfig): SMTPTransport.Options & { url: string } {
   if (tls.allowSelfSigned && !warnedSelfSigned) {
     warnedSelfSigned = true;
     console.warn(
@@ -214,6 +227,7 @@ export function smtpOptions(smtpUrl: string, tls: SmtpTls = {}): SMTPTransport.O
     url: smtpUrl,
     ...(tls.requireTLS ? { requireTLS: true } : {}),
     ...(tls.ca || tls.allowSelfSigned ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.allowSelfSigned ? { rejectUnauthorized: false } : {}) } } : {}),
+    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
   };
 }
 
@@ -224,7 +238,7 @@ export class Mailer {
     readonly config: MailConfig,
     private readonly store: Store,
   ) {
-    this.transport = nodemailer.createTransport(smtpOptions(config.smtpUrl, config.tls));
+    this.transport = nodemailer.createTransport(smtpOptions(config.smtpUrl, config.tls, config.dkim));
   }
 
   private addresses(audience: Audience): string[] {

@@ -21,38 +21,72 @@ const emailList = z
   )
   .pipe(z.array(z.email()));
 
-const Env = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  BREACHLINE_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
-  BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
-  BREACHLINE_STORE_URL: z.string().min(1).optional(),
-  BREACHLINE_SMTP_URL: z.url().default('smtp://127.0.0.1:2525'),
-  BREACHLINE_SMTP_CA_FILE: z
-    .string()
-    .min(1)
-    .transform(readCertificates)
-    .optional()
-    .describe("a PEM file with the certificate(s) trusted for the SMTP server's: a private CA, or the server's own self-signed one"),
-  BREACHLINE_SMTP_REQUIRE_TLS: z.stringbool().default(false).describe('true: refuse to send unless the SMTP session is encrypted (STARTTLS or smtps)'),
-  BREACHLINE_SMTP_TLS_SELF_SIGNED: z
-    .literal('allow')
-    .optional()
-    .describe('allow: accept an SMTP certificate nobody vouches for (warned at start); prefer BREACHLINE_SMTP_CA_FILE'),
-  BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
-  BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
-  BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
-  BREACHLINE_DPO: emailList.optional(),
-  BREACHLINE_EXECUTIVE: emailList.optional(),
-  BREACHLINE_POLICY: z.string().min(1).optional().describe('a JSON file with the response policy: escalation ladders and internal targets'),
-  BREACHLINE_PLAYBOOK: z.string().min(1).optional().describe("a JSON file with the response plan's tasks; the default playbook otherwise"),
-  BREACHLINE_PUBLIC_URL: z.url().optional(),
-  BREACHLINE_CODEC_KEY: z.string().optional(),
-  BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
-  BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
-  BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
-  BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-});
+const Env = z
+  .object({
+    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    BREACHLINE_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+    BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
+    BREACHLINE_STORE_URL: z.string().min(1).optional(),
+    BREACHLINE_SMTP_URL: z.url().default('smtp://127.0.0.1:2525'),
+    BREACHLINE_SMTP_CA_FILE: z
+      .string()
+      .min(1)
+      .transform(readCertificates)
+      .optional()
+      .describe("a PEM file with the certificate(s) trusted for the SMTP server's: a private CA, or the server's own self-signed one"),
+    BREACHLINE_SMTP_REQUIRE_TLS: z.stringbool().default(false).describe('true: refuse to send unless the SMTP session is encrypted (STARTTLS or smtps)'),
+    BREACHLINE_SMTP_TLS_SELF_SIGNED: z
+      .literal('allow')
+      .optional()
+      .describe('allow: accept an SMTP certificate nobody vouches for (warned at start); prefer BREACHLINE_SMTP_CA_FILE'),
+    BREACHLINE_DKIM_DOMAIN: z.string().min(1).optional().describe('the DKIM signing domain (d=); it must align with the From address (DMARC)'),
+    BREACHLINE_DKIM_SELECTOR: z.string().min(1).optional().describe('the DKIM selector (s=): the public key is at <selector>._domainkey.<domain>'),
+    BREACHLINE_DKIM_KEY_FILE: z.string().min(1).transform(readPrivateKey).optional().describe('a PEM file with the DKIM private key (RSA 2048 or Ed25519)'),
+    BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
+    BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
+    BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
+    BREACHLINE_DPO: emailList.optional(),
+    BREACHLINE_EXECUTIVE: emailList.optional(),
+    BREACHLINE_POLICY: z.string().min(1).optional().describe('a JSON file with the response policy: escalation ladders and internal targets'),
+    BREACHLINE_PLAYBOOK: z.string().min(1).optional().describe("a JSON file with the response plan's tasks; the default playbook otherwise"),
+    BREACHLINE_PUBLIC_URL: z.url().optional(),
+    BREACHLINE_CODEC_KEY: z.string().optional(),
+    BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
+    BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
+    BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
+    BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  })
+  .superRefine(checkDkim);
+
+/** DKIM is all three settings or none, and its domain must align with the From address's (relaxed, RFC 7489 s. 3.1.1). */
+function checkDkim(
+  e: { BREACHLINE_DKIM_DOMAIN?: string; BREACHLINE_DKIM_SELECTOR?: string; BREACHLINE_DKIM_KEY_FILE?: string; BREACHLINE_MAIL_FROM: string },
+  context: z.RefinementCtx,
+): void {
+  const set = {
+    BREACHLINE_DKIM_DOMAIN: e.BREACHLINE_DKIM_DOMAIN,
+    BREACHLINE_DKIM_SELECTOR: e.BREACHLINE_DKIM_SELECTOR,
+    BREACHLINE_DKIM_KEY_FILE: e.BREACHLINE_DKIM_KEY_FILE,
+  };
+  const given = Object.entries(set).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return;
+  for (const [name, value] of Object.entries(set))
+    if (value === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `required with ${given.map(([n]) => n).join(' and ')}: DKIM needs a domain, a selector and a key`,
+      });
+  const fromDomain = e.BREACHLINE_MAIL_FROM.match(/@([^>\s]+)/)?.[1]?.toLowerCase();
+  const domain = e.BREACHLINE_DKIM_DOMAIN?.toLowerCase();
+  if (domain && fromDomain && fromDomain !== domain && !fromDomain.endsWith(`.${domain}`))
+    context.addIssue({
+      code: 'custom',
+      path: ['BREACHLINE_DKIM_DOMAIN'],
+      message: `${domain} does not align with the From address's domain ${fromDomain}: DMARC would fail and the notices land in spam`,
+    });
+}
 
 export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
@@ -77,6 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: {
       smtpUrl: e.BREACHLINE_SMTP_URL,
       tls: { ca: e.BREACHLINE_SMTP_CA_FILE, requireTLS: e.BREACHLINE_SMTP_REQUIRE_TLS, allowSelfSigned: e.BREACHLINE_SMTP_TLS_SELF_SIGNED === 'allow' },
+      ...(e.BREACHLINE_DKIM_DOMAIN && e.BREACHLINE_DKIM_SELECTOR && e.BREACHLINE_DKIM_KEY_FILE
+        ? { dkim: { domainName: e.BREACHLINE_DKIM_DOMAIN, keySelector: e.BREACHLINE_DKIM_SELECTOR, privateKey: e.BREACHLINE_DKIM_KEY_FILE } }
+        : {}),
       from: e.BREACHLINE_MAIL_FROM,
       responders: e.BREACHLINE_RESPONDERS,
       // Each escalation audience falls back to the responders, so a one-address setup still reaches someone.
@@ -103,6 +140,22 @@ function readCertificates(path: string, context: z.RefinementCtx<string>): strin
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     context.addIssue({ code: 'custom', message: `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+    return z.NEVER;
+  }
+  return pem;
+}
+
+/** A DKIM private key file; one that cannot be read or holds no PEM private key is refused at start, not at the first mail. */
+function readPrivateKey(path: string, context: z.RefinementCtx<string>): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) {
+    context.addIssue({ code: 'custom', message: `${path} holds no PEM private key (-----BEGIN PRIVATE KEY-----)` });
     return z.NEVER;
   }
   return pem;

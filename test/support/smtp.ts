@@ -11,6 +11,8 @@ export interface Received {
   messageId?: string;
   subject: string;
   text: string;
+  /** The message as the server received it, headers and body, for checks such as a DKIM signature's. */
+  raw: Buffer;
 }
 
 export interface TestSmtp {
@@ -61,16 +63,23 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
       callback(answer ? smtpError(answer.code, answer.text) : undefined);
     },
     onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (parsed) => {
-          if (isDown) return refuseWhenDown(callback);
-          for (const rcpt of session.envelope.rcptTo)
-            received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '' });
-          callback();
-          options.onAccepted?.(received.length);
-        },
-        (error: Error) => callback(error),
-      );
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      new Promise<Buffer>((resolve, reject) => {
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      })
+        .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+        .then(
+          ({ raw, parsed }) => {
+            if (isDown) return refuseWhenDown(callback);
+            for (const rcpt of session.envelope.rcptTo)
+              received.push({ to: rcpt.address, messageId: parsed.messageId, subject: parsed.subject ?? '', text: parsed.text ?? '', raw });
+            callback();
+            options.onAccepted?.(received.length);
+          },
+          (error: Error) => callback(error),
+        );
     },
   } satisfies SMTPServerOptions);
   server.on('error', () => undefined);
