@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DataCategory, fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { Line, unsafeTextIssues } from '../workflows/domain/text';
 import type { Store } from './store';
-import type { PostalRow } from './store/recipients';
+import type { DeliveryProof, PostalRow } from './store/recipients';
 
 export const Locale = z.enum(['ja', 'en']);
 export type Locale = z.infer<typeof Locale>;
@@ -247,6 +247,31 @@ async function importInto(
  * The postal list as CSV for a print vendor: people without e-mail, and people whose mail bounced. Cells that a
  * spreadsheet would run as a formula (= + - @, tab, CR) get a leading quote, as OWASP's CSV Injection page advises.
  */
+/** The proof of delivery as CSV, page by page: one row per person, the server's reply line and its time. */
+export async function* deliveryProofCsv(pages: AsyncIterable<DeliveryProof[]>): AsyncGenerator<string> {
+  const columns = ['person_id', 'wave', 'outcome', 'attempts', 'message_id', 'smtp_response', 'at'];
+  let header = true;
+  for await (const page of pages) {
+    yield stringify(
+      page.map((r) => [r.person_id, r.wave, r.status, r.attempts, r.message_id ?? '', r.smtp_response ?? '', r.updated_at]),
+      { header, columns, escape_formulas: true },
+    );
+    header = false;
+  }
+  if (header) yield stringify([], { header: true, columns });
+}
+
+/** Every page of a campaign's deliveries, in person order. */
+export async function* deliveryProofPages(store: Store, campaignId: string, wave?: number, pageSize = 5000): AsyncGenerator<DeliveryProof[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.recipients.deliveryProofs(campaignId, { wave, after, limit: pageSize });
+    if (page.length) yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.person_id;
+  }
+}
+
 export function postalListCsv(rows: PostalRow[]): string {
   return stringify(
     rows.map((r) => [r.person_id, r.name, r.postal_address ?? '', r.locale, r.reason, r.smtp_response ?? '', r.campaign_id]),

@@ -6,14 +6,14 @@
 // (BL_…) naming each bad field, and nothing is started or changed. Every route but /health*, /openapi.json and
 // the dashboard needs a bearer token.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { isGrpcServiceError } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { createJsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
+import { deliveryProofCsv, deliveryProofPages, importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
 import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, ResponsePolicy, TestNoticeRequest } from '../workflows/definitions';
 import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
@@ -43,6 +43,12 @@ const Name = Line(128);
 const ById = z.strictObject({ id: BreachId });
 const ByCampaign = z.strictObject({ id: BreachId, campaign: Name.describe('the campaign, e.g. "campaign-1"') });
 const NoQuery = z.strictObject({});
+const DeliveriesQuery = z.strictObject({
+  format: z.enum(['json', 'csv']).default('json'),
+  wave: z.coerce.number().int().min(1).max(100_000).optional(),
+  after: Line(200).optional().describe('the last person id of the previous page'),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
 const ReportQuery = z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') });
 
 export interface ApiOptions {
@@ -465,6 +471,32 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
           .header('content-disposition', 'attachment; filename="postal-list.csv"')
           .header('x-breachline-no-postal-address', String(gaps.noPostalAddress))
           .send(postalListCsv(rows));
+      },
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/campaigns/:campaign/deliveries',
+      summary:
+        "Proof of delivery, for the regulator's 'status of response to individuals': each wave's counts by outcome, and per person (by the breach's own person id, no name or address) the outcome, the SMTP server's reply line with its queue id, and its time. JSON is paged (?after=<person id>); ?format=csv streams every row.",
+      permission: 'read',
+      params: ByCampaign,
+      query: DeliveriesQuery,
+      responses: { 200: 'the counts and deliveries (JSON), or text/csv' },
+      async handle({ params, query, reply }) {
+        await breaches.state(params.id);
+        const campaignId = campaignIdOf(params);
+        const store_ = needStore(store);
+        if (query.format === 'csv')
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="deliveries-${params.campaign}${query.wave ? `-wave-${query.wave}` : ''}.csv"`)
+            .send(Readable.from(deliveryProofCsv(deliveryProofPages(store_, campaignId, query.wave))));
+        const [counts, deliveries] = await Promise.all([
+          store_.recipients.deliveryCounts(campaignId),
+          store_.recipients.deliveryProofs(campaignId, { wave: query.wave, after: query.after, limit: query.limit }),
+        ]);
+        const waves = query.wave ? { [query.wave]: counts[query.wave] ?? {} } : counts;
+        return { campaignId, waves, deliveries, next: deliveries.length === query.limit ? deliveries[deliveries.length - 1]!.person_id : undefined };
       },
     });
     route({

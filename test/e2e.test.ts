@@ -308,6 +308,41 @@ describe('end to end on the dev server', () => {
       'person_id,name,postal_address,locale,reason,smtp_response,campaign_id',
       `w3,No Mail,"2-2 Minato, Tokyo",ja,postal,,${campaign.body.campaignId}`,
     ]);
+
+    // Proof of delivery: each person's outcome with the server's reply line and its time, and the wave's counts.
+    type Proof = {
+      waves: Record<string, Record<string, number>>;
+      deliveries: { person_id: string; status: string; smtp_response: string; updated_at: string }[];
+    };
+    let proof = (await call('GET', `/breaches/${id}/campaigns/${campaignPath}/deliveries`)).body as Proof;
+    for (let i = 0; i < 100 && proof.waves['1']?.sent !== 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proof = (await call('GET', `/breaches/${id}/campaigns/${campaignPath}/deliveries`)).body as Proof;
+    }
+    expect(proof.waves).toEqual({ '1': { sent: 2, postal: 1 } });
+    expect(proof.deliveries.map((d) => [d.person_id, d.status])).toEqual([
+      ['w1', 'sent'],
+      ['w2', 'sent'],
+      ['w3', 'postal'],
+    ]);
+    for (const sent of proof.deliveries.filter((d) => d.status === 'sent')) {
+      expect(sent.smtp_response).toMatch(/^250 /);
+      expect(Date.parse(sent.updated_at)).toBeGreaterThan(Date.now() - 10 * 60_000);
+    }
+    const page = (await call('GET', `/breaches/${id}/campaigns/${campaignPath}/deliveries?limit=2`)).body as Proof & { next?: string };
+    expect(page.next).toBe('w2');
+    expect(
+      (await call('GET', `/breaches/${id}/campaigns/${campaignPath}/deliveries?after=w2`)).body.deliveries.map((d: { person_id: string }) => d.person_id),
+    ).toEqual(['w3']);
+    const proofCsv = await fetch(`${base}/breaches/${id}/campaigns/${campaignPath}/deliveries?format=csv&wave=1`, {
+      headers: { authorization: `Bearer ${token.manager}` },
+    });
+    expect(proofCsv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await proofCsv.text()).trim().split('\n');
+    expect(lines[0]).toBe('person_id,wave,outcome,attempts,message_id,smtp_response,at');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['w1,1,sent', 'w2,1,sent', 'w3,1,postal']);
+    expect(lines.join('\n')).not.toMatch(/Wave One|ウェーブ|wave\.example\.test|Minato/); // ids only: no names or addresses
+    expect((await call('GET', `/breaches/${id}/campaigns/${campaignPath}/deliveries?format=xml`)).status).toBe(422);
   });
 
   it('serves an OpenAPI 3.1 document generated from the same schemas, without a token', async () => {

@@ -30,6 +30,17 @@ export interface PostalRow {
   smtp_response: string | null;
 }
 
+/** One person's delivery as proof of it: the server's reply line (with its queue id) and when it came. */
+export interface DeliveryProof {
+  person_id: string;
+  wave: number;
+  status: string;
+  attempts: number;
+  message_id: string | null;
+  smtp_response: string | null;
+  updated_at: string;
+}
+
 /** A delivery's fate after its send: what the group commit writes. */
 export interface SettledDelivery {
   personId: string;
@@ -200,6 +211,20 @@ export class Recipients {
     const counts: Record<number, Record<string, number>> = {};
     for (const r of rows) (counts[Number(r.wave)] ??= {})[r.status] = Number(r.n);
     return counts;
+  }
+
+  /**
+   * A page of a campaign's deliveries in person order, after `after` (keyset: each page costs its size, whatever the
+   * campaign's), for the proof of delivery. Person ids only: the breach's own identifiers, no name or address.
+   */
+  async deliveryProofs(campaignId: string, options: { wave?: number; after?: string; limit: number }): Promise<DeliveryProof[]> {
+    const { rows } = await this.sql.query<DeliveryProof & { updated_at: Date | string }>(
+      `SELECT person_id, wave, status, attempts, message_id, smtp_response, updated_at FROM delivery
+       WHERE campaign_id = $1 AND ($2::int IS NULL OR wave = $2) AND ($3::text IS NULL OR person_id > $3)
+       ORDER BY person_id LIMIT $4`,
+      [campaignId, options.wave ?? null, options.after ?? null, options.limit],
+    );
+    return rows.map((r) => ({ ...r, wave: Number(r.wave), updated_at: new Date(r.updated_at).toISOString() }));
   }
 
   /** People to reach by post: no e-mail, or their mail bounced, and a postal address to send to. For a print vendor. */

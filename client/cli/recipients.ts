@@ -1,8 +1,9 @@
-import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { importRecipients, postalListCsv } from '../../activities/recipients';
+import { deliveryProofCsv, deliveryProofPages, importRecipients, postalListCsv } from '../../activities/recipients';
 import { InvalidInput, parseOrExplain } from '../../workflows/domain/facts';
 import { print, withStore } from './common';
 
@@ -64,5 +65,29 @@ export function addRecipients(program: Command): void {
           `${unreachable.noPostalAddress} more people have no working e-mail and no postal address, so are not on the list: reach them another way (APPI Art. 26(2): e.g. a public notice)`,
         );
       }
+    });
+  recipients
+    .command('deliveries <breachId> <campaign>')
+    .description(
+      "proof of delivery as CSV: per person (by id) the outcome, the SMTP server's reply line with its queue id, and its time; each wave's counts by outcome on stderr",
+    )
+    .option('--wave <n>', 'one wave only')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (breachId: string, campaign: string, options: { wave?: string; out?: string }) => {
+      const wave = options.wave === undefined ? undefined : parseOrExplain(z.coerce.number().int().min(1), options.wave, 'wave');
+      const campaignId = `${breachId}/${campaign}`;
+      const counts = await withStore(async (store) => {
+        const out = options.out ? createWriteStream(options.out) : process.stdout;
+        for await (const chunk of deliveryProofCsv(deliveryProofPages(store, campaignId, wave))) if (!out.write(chunk)) await once(out, 'drain');
+        if (options.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+        return store.recipients.deliveryCounts(campaignId);
+      });
+      for (const [n, byOutcome] of Object.entries(counts))
+        if (!wave || Number(n) === wave)
+          console.error(
+            `wave ${n}: ${Object.entries(byOutcome)
+              .map(([outcome, count]) => `${outcome} ${count}`)
+              .join(', ')}`,
+          );
     });
 }
