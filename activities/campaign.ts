@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { DataCategory } from '../workflows/domain/facts';
+import { returnPath } from './bounces';
 import { classifySmtpFailure, type DkimConfig, messageIdFor, type SmtpTls, smtpOptions } from './mail';
 import { countMail, mailsBounced, timedStore } from './metrics';
 import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateInvalid } from './notices';
@@ -20,6 +21,8 @@ export interface CampaignMailConfig {
   from: string;
   tls?: SmtpTls;
   dkim?: DkimConfig;
+  /** Each notice's return path is bounce+<token>@ this domain (VERP), where the bounce listener receives DSNs. */
+  bounceDomain?: string;
   /** Connections in the SMTP pool. */
   maxConnections?: number;
 }
@@ -185,6 +188,7 @@ export class CampaignSender {
             text: rendered.text,
             html: rendered.html,
             messageId,
+            ...(this.config.bounceDomain ? { envelope: { from: returnPath(person.return_token, this.config.bounceDomain), to: person.email } } : {}),
           });
           settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
           result.sent++;

@@ -15,7 +15,13 @@ export interface ActivityDeps {
 export function createActivities({
   store,
   mailer,
-  sender = new CampaignSender(store, { smtpUrl: mailer.config.smtpUrl, from: mailer.config.from, tls: mailer.config.tls, dkim: mailer.config.dkim }),
+  sender = new CampaignSender(store, {
+    smtpUrl: mailer.config.smtpUrl,
+    from: mailer.config.from,
+    tls: mailer.config.tls,
+    dkim: mailer.config.dkim,
+    bounceDomain: mailer.config.bounces?.domain,
+  }),
 }: ActivityDeps): Activities {
   return {
     // Idempotent: see CampaignSender (delivery rows inserted once; only unsent people claimed).

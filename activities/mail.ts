@@ -38,6 +38,8 @@ export interface MailConfig {
   smtpUrl: string;
   tls?: SmtpTls;
   dkim?: DkimConfig;
+  /** Asynchronous bounces: notices' return paths in this domain, and where the listener for its DSNs runs. */
+  bounces?: { domain: string; port?: number; host?: string };
   from: string;
   responders: string[];
   /** Each escalation audience's addresses; the responders when not set. */

@@ -200,8 +200,9 @@ async function main(): Promise<void> {
       config.mail.smtpUrl = sink.url;
     }
 
-    const { worker, store, codec } = await openBreachWorker(config, temporalAddress);
+    const { worker, store, codec, bounces } = await openBreachWorker(config, temporalAddress);
     stops.push(() => store.close());
+    if (bounces) stops.push(() => bounces.close());
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();

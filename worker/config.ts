@@ -43,6 +43,19 @@ const Env = z
     BREACHLINE_DKIM_DOMAIN: z.string().min(1).optional().describe('the DKIM signing domain (d=); it must align with the From address (DMARC)'),
     BREACHLINE_DKIM_SELECTOR: z.string().min(1).optional().describe('the DKIM selector (s=): the public key is at <selector>._domainkey.<domain>'),
     BREACHLINE_DKIM_KEY_FILE: z.string().min(1).transform(readPrivateKey).optional().describe('a PEM file with the DKIM private key (RSA 2048 or Ed25519)'),
+    BREACHLINE_BOUNCE_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain name, e.g. bounces.example.com')
+      .optional()
+      .describe("notices' return paths are bounce+<token>@ this domain (VERP); its MX is the bounce listener"),
+    BREACHLINE_BOUNCE_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe('the port the worker receives delivery status notifications on (SMTP)'),
+    BREACHLINE_BOUNCE_HOST: z.string().min(1).default('127.0.0.1').describe('the address the bounce listener binds; 0.0.0.0 when it is the MX'),
     BREACHLINE_MAIL_FROM: z.string().min(3).default('Breachline <breachline@localhost>'),
     BREACHLINE_RESPONDERS: emailList.default(['responders@example.com']),
     BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
@@ -113,6 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tls: { ca: e.BREACHLINE_SMTP_CA_FILE, requireTLS: e.BREACHLINE_SMTP_REQUIRE_TLS, allowSelfSigned: e.BREACHLINE_SMTP_TLS_SELF_SIGNED === 'allow' },
       ...(e.BREACHLINE_DKIM_DOMAIN && e.BREACHLINE_DKIM_SELECTOR && e.BREACHLINE_DKIM_KEY_FILE
         ? { dkim: { domainName: e.BREACHLINE_DKIM_DOMAIN, keySelector: e.BREACHLINE_DKIM_SELECTOR, privateKey: e.BREACHLINE_DKIM_KEY_FILE } }
+        : {}),
+      ...(e.BREACHLINE_BOUNCE_DOMAIN
+        ? { bounces: { domain: e.BREACHLINE_BOUNCE_DOMAIN, port: e.BREACHLINE_BOUNCE_PORT, host: e.BREACHLINE_BOUNCE_HOST } }
         : {}),
       from: e.BREACHLINE_MAIL_FROM,
       responders: e.BREACHLINE_RESPONDERS,

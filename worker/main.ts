@@ -7,13 +7,14 @@ export async function runWorker(): Promise<void> {
   const config = loadConfig();
   // Before anything logs: the SDK's own logger would print a failed activity's SQL parameters, recipients included.
   Runtime.install({ logger: runtimeLogger('INFO') });
-  const { worker, store, mailer, connection } = await openBreachWorker(config);
+  const { worker, store, mailer, connection, bounces } = await openBreachWorker(config);
   console.error(
     `breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}; store: ${store.description}; mail: ${config.mail.smtpUrl}`,
   );
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
   } finally {
+    await bounces?.close();
     mailer.close();
     await store.close();
     await connection.close();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger, type LogLevel, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { listenForBounces } from '../activities/bounces';
 import { Mailer } from '../activities/mail';
 import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
@@ -75,7 +76,13 @@ export async function openBreachWorker(config: Config, address = config.temporal
     const codec = await loadCodec(config.codec, storeHasBreaches(store));
     const connection = await connectWorker(address);
     const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
-    return { worker, store, mailer, codec, connection };
+    const { bounces: bounceConfig } = config.mail;
+    // The bounce domain's MX, when this worker is it: delivery status notifications land in the same store.
+    const bounces =
+      bounceConfig?.port !== undefined
+        ? await listenForBounces(store, { domain: bounceConfig.domain, port: bounceConfig.port, host: bounceConfig.host })
+        : undefined;
+    return { worker, store, mailer, codec, connection, bounces };
   } catch (error) {
     mailer.close();
     await store.close();

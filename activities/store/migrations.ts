@@ -76,6 +76,24 @@ const MIGRATIONS: string[] = [
    CREATE TRIGGER delivery_counted_insert AFTER INSERT ON delivery REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();
    CREATE TRIGGER delivery_counted_update AFTER UPDATE ON delivery REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();
    CREATE TRIGGER delivery_counted_delete AFTER DELETE ON delivery REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION delivery_count_apply();`,
+  // Asynchronous bounces: each delivery's return path carries a token (VERP) that names it without naming the
+  // person; a delivery status notification to that address finds the delivery by it. Every DSN received is kept,
+  // matched or not, so none is dropped unseen.
+  `ALTER TABLE delivery ADD COLUMN return_token text;
+   UPDATE delivery SET return_token = left(encode(sha256(convert_to(campaign_id || '/' || person_id, 'UTF8')), 'hex'), 32);
+   CREATE UNIQUE INDEX delivery_by_return_token ON delivery (return_token);
+   CREATE TABLE bounce_report (
+     id           bigserial PRIMARY KEY,
+     received_at  timestamptz NOT NULL DEFAULT now(),
+     outcome      text NOT NULL CHECK (outcome IN ('hard', 'soft', 'delayed', 'unmatched', 'unparseable')),
+     return_token text,
+     campaign_id  text,
+     person_id    text,
+     status       text,
+     diagnostic   text,
+     message      text
+   );
+   CREATE INDEX bounce_report_by_campaign ON bounce_report (campaign_id, received_at);`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

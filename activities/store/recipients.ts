@@ -14,6 +14,8 @@ export interface NewRecipient {
 export interface ClaimedDelivery {
   person_id: string;
   attempts: number;
+  /** What the return path carries (VERP) so that a later bounce finds this delivery. */
+  return_token: string;
   name: string;
   email: string;
   locale: 'ja' | 'en';
@@ -39,6 +41,18 @@ export interface DeliveryProof {
   message_id: string | null;
   smtp_response: string | null;
   updated_at: string;
+}
+
+export type BounceOutcome = 'hard' | 'soft' | 'delayed' | 'unmatched' | 'unparseable';
+
+/** A delivery status notification as received: what kind it is and for which return token. */
+export interface BounceReport {
+  kind: 'hard' | 'soft' | 'delayed' | 'unparseable';
+  returnToken?: string;
+  status?: string;
+  diagnostic?: string;
+  /** The notification itself, kept when it cannot be matched or read. */
+  message?: string;
 }
 
 /** A delivery's fate after its send: what the group commit writes. */
@@ -129,9 +143,10 @@ export class Recipients {
    */
   async planDeliveries(campaignId: string, breachId: string, waveSize: number): Promise<{ wave: number; total: number }[]> {
     await this.sql.query(
-      `INSERT INTO delivery (campaign_id, person_id, breach_id, wave, status)
+      `INSERT INTO delivery (campaign_id, person_id, breach_id, wave, status, return_token)
        SELECT $1, person_id, breach_id, ((row_number() OVER (ORDER BY priority, seq)) - 1) / $3 + 1,
-              CASE WHEN email IS NULL THEN 'postal' ELSE 'pending' END
+              CASE WHEN email IS NULL THEN 'postal' ELSE 'pending' END,
+              left(encode(sha256(convert_to($1 || '/' || person_id, 'UTF8')), 'hex'), 32)
        FROM recipient WHERE breach_id = $2
        ON CONFLICT DO NOTHING`,
       [campaignId, breachId, waveSize],
@@ -160,7 +175,7 @@ export class Recipients {
        UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
        FROM picked, recipient r
        WHERE d.campaign_id = $1 AND d.person_id = picked.person_id AND r.breach_id = d.breach_id AND r.person_id = d.person_id
-       RETURNING d.person_id, d.attempts, r.name, r.email, r.locale, r.data_categories`,
+       RETURNING d.person_id, d.attempts, d.return_token, r.name, r.email, r.locale, r.data_categories`,
       [campaignId, wave, limit],
     );
     return rows;
@@ -225,6 +240,49 @@ export class Recipients {
       [campaignId, options.wave ?? null, options.after ?? null, options.limit],
     );
     return rows.map((r) => ({ ...r, wave: Number(r.wave), updated_at: new Date(r.updated_at).toISOString() }));
+  }
+
+  /**
+   * A delivery status notification (RFC 3464) for the delivery with this return token: a hard bounce (5.x.x,
+   * failed) marks it bounced, so the person goes to the postal list or counts as unreachable; a soft one (4.x.x,
+   * failed) puts a sent delivery back to deferred, to be tried again while its wave runs; a delay notice changes
+   * nothing. Every report is kept, matched or not. Returns what it did.
+   */
+  async recordBounce(report: BounceReport): Promise<{ outcome: BounceOutcome; campaignId?: string; personId?: string }> {
+    let outcome: BounceOutcome = report.kind;
+    let matched: { campaign_id: string; person_id: string } | undefined;
+    if (report.returnToken && (report.kind === 'hard' || report.kind === 'soft' || report.kind === 'delayed')) {
+      const next = report.kind === 'hard' ? "'bounced'" : report.kind === 'soft' ? "CASE WHEN status = 'sent' THEN 'deferred' ELSE status END" : 'status';
+      const { rows } = await this.sql.query<{ campaign_id: string; person_id: string }>(
+        `UPDATE delivery SET status = ${next},
+           smtp_response = CASE WHEN $2::text IS NULL THEN smtp_response ELSE left($2, 500) END, updated_at = now()
+         WHERE return_token = $1 RETURNING campaign_id, person_id`,
+        [report.returnToken, report.kind === 'delayed' ? null : `DSN ${report.status ?? ''} ${report.diagnostic ?? ''}`.trim()],
+      );
+      matched = rows[0];
+      if (!matched) outcome = 'unmatched';
+    }
+    await this.sql.query(
+      `INSERT INTO bounce_report (outcome, return_token, campaign_id, person_id, status, diagnostic, message) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        outcome,
+        report.returnToken ?? null,
+        matched?.campaign_id ?? null,
+        matched?.person_id ?? null,
+        report.status ?? null,
+        report.diagnostic?.slice(0, 1000) ?? null,
+        outcome === 'unparseable' || outcome === 'unmatched' ? (report.message?.slice(0, 65_536) ?? null) : null,
+      ],
+    );
+    return { outcome, campaignId: matched?.campaign_id, personId: matched?.person_id };
+  }
+
+  async bounceReports(campaignId?: string): Promise<{ outcome: string; n: number }[]> {
+    const { rows } = await this.sql.query<{ outcome: string; n: string }>(
+      'SELECT outcome, count(*) AS n FROM bounce_report WHERE ($1::text IS NULL OR campaign_id = $1) GROUP BY outcome ORDER BY outcome',
+      [campaignId ?? null],
+    );
+    return rows.map((r) => ({ outcome: r.outcome, n: Number(r.n) }));
   }
 
   /** People to reach by post: no e-mail, or their mail bounced, and a postal address to send to. For a print vendor. */
