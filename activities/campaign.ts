@@ -14,7 +14,8 @@ import { checkTemplates, NoticeRenderer, renderNotice, SAMPLE_PERSON, TemplateIn
 import type { Locale } from './recipients';
 import type { Store } from './store';
 import type { BatchResult, NoticeInput, PlanCampaignInput, PlannedWave, SendBatchInput, WaveCounts } from './types';
-import type { SettledDelivery } from './store/recipients';
+import type { ClaimedDelivery, SettledDelivery } from './store/recipients';
+import type { DomainPacing } from '../workflows/definitions';
 
 export interface CampaignMailConfig {
   smtpUrl: string;
@@ -64,6 +65,53 @@ class GroupCommit {
     );
     return this.flushing;
   }
+}
+
+type Limit = { concurrency?: number; ratePerSecond?: number };
+
+/**
+ * Per-domain caps within a batch: at most `concurrency` messages in flight to a domain, and no faster than its
+ * rate (evenly spaced). A lane waiting for its domain's turn waits alone: people are interleaved by domain first.
+ */
+class DomainGate {
+  private readonly inFlight = new Map<string, number>();
+  private readonly nextAt = new Map<string, number>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+
+  constructor(private readonly pacing?: DomainPacing) {}
+
+  private limit(domain: string): Limit {
+    return this.pacing?.limits[domain] ?? this.pacing?.default ?? {};
+  }
+
+  async acquire(domain: string): Promise<void> {
+    const { concurrency, ratePerSecond } = this.limit(domain);
+    while (concurrency !== undefined && (this.inFlight.get(domain) ?? 0) >= concurrency)
+      await new Promise<void>((resolve) => (this.waiters.get(domain) ?? this.waiters.set(domain, []).get(domain)!).push(resolve));
+    this.inFlight.set(domain, (this.inFlight.get(domain) ?? 0) + 1);
+    if (ratePerSecond !== undefined) {
+      const now = Date.now();
+      const at = Math.max(now, this.nextAt.get(domain) ?? now);
+      this.nextAt.set(domain, at + 1000 / ratePerSecond);
+      if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    }
+  }
+
+  release(domain: string): void {
+    this.inFlight.set(domain, (this.inFlight.get(domain) ?? 1) - 1);
+    this.waiters.get(domain)?.shift()?.();
+  }
+}
+
+/** People in round-robin order of their domains, so that one slow or capped domain does not hold every lane. */
+function interleaveByDomain(people: ClaimedDelivery[]): ClaimedDelivery[] {
+  const byDomain = new Map<string, ClaimedDelivery[]>();
+  for (const person of people) (byDomain.get(person.domain) ?? byDomain.set(person.domain, []).get(person.domain)!).push(person);
+  if (byDomain.size <= 1) return people;
+  const queues = [...byDomain.values()];
+  const ordered: ClaimedDelivery[] = [];
+  for (let i = 0; ordered.length < people.length; i++) for (const queue of queues) if (i < queue.length) ordered.push(queue[i]!);
+  return ordered;
 }
 
 /** Messages in flight per pooled connection: enough to keep each busy, few enough to stop soon in an outage. */
@@ -154,6 +202,12 @@ export class CampaignSender {
       if (down) result.outage = { reason: down.reason };
       else await this.sendClaimed(input, transport, result);
       result.wave = await this.waveCounts(input);
+      const heldDomains = await this.heldDomains(input);
+      if (heldDomains) {
+        result.heldDomains = heldDomains;
+        // Nobody could be tried (every one waiting is at a held domain): counted as deferred, so the wave backs off.
+        if (result.claimed === 0 && heldDomains.waiting > 0) result.deferred = heldDomains.waiting;
+      }
       return result;
     } finally {
       clearInterval(heartbeat);
@@ -169,12 +223,29 @@ export class CampaignSender {
     const renderer = new NoticeRenderer(input.notice, input.templates);
     const settled: Promise<void>[] = [];
     const unsent: string[] = [];
-    const queue = claimed.values();
+    const pacing = input.domainPacing;
+    const gate = new DomainGate(pacing);
+    // Domains whose servers deferred in this batch: their other people are put back untried, and the domain is
+    // held back for every batch until its backoff ends; domains that took a message are released.
+    const held = new Map<string, Promise<number>>();
+    const took = new Set<string>();
+    const hold = (domain: string, response: string) => {
+      if (!held.has(domain) && pacing)
+        held.set(domain, this.store.recipients.holdDomain(input.campaignId, domain, response, pacing.backoffSeconds * 1000, pacing.maxBackoffSeconds * 1000));
+    };
+    const queue = (pacing ? interleaveByDomain(claimed) : claimed).values();
     // A few messages per pooled connection in flight, no more: when the server goes out, the batch stops after
     // those few rather than after every claimed person has failed in turn.
     const lane = async () => {
       for (const person of queue) {
-        if (result.outage) {
+        if (result.outage || held.has(person.domain)) {
+          unsent.push(person.person_id);
+          continue;
+        }
+        await gate.acquire(person.domain);
+        if (held.has(person.domain)) {
+          // The domain deferred while this lane waited its turn.
+          gate.release(person.domain);
           unsent.push(person.person_id);
           continue;
         }
@@ -192,6 +263,7 @@ export class CampaignSender {
           });
           settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
           result.sent++;
+          took.add(person.domain);
           countMail('notice');
         } catch (error) {
           const failure = classifySmtpFailure(error);
@@ -207,7 +279,12 @@ export class CampaignSender {
           if (bounced) {
             result.bounced++;
             mailsBounced.inc();
-          } else result.deferred++;
+          } else {
+            result.deferred++;
+            hold(person.domain, response);
+          }
+        } finally {
+          gate.release(person.domain);
         }
       }
     };
@@ -216,8 +293,23 @@ export class CampaignSender {
     } finally {
       await ledger.flush();
       await this.store.recipients.releaseDeliveries(input.campaignId, unsent);
+      await Promise.all(held.values());
+      if (pacing)
+        await this.store.recipients.releaseDomains(
+          input.campaignId,
+          [...took].filter((d) => !held.has(d)),
+        );
     }
     await Promise.all(settled);
+  }
+
+  /** The domains held back now, as counts; those held `escalateAfterRounds` rounds in a row are stuck. */
+  private async heldDomains(input: SendBatchInput): Promise<BatchResult['heldDomains']> {
+    if (!input.domainPacing) return undefined;
+    const held = await this.store.recipients.heldDomains(input.campaignId, input.wave);
+    if (held.length === 0) return undefined;
+    const stuck = held.filter((d) => d.rounds >= input.domainPacing!.escalateAfterRounds);
+    return { domains: held.length, waiting: held.reduce((n, d) => n + d.waiting, 0), stuck: stuck.length };
   }
 
   private async waveCounts(input: SendBatchInput): Promise<WaveCounts> {

@@ -9,7 +9,16 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
 import { countMail, timedStore } from './metrics';
 import type { Store } from './store';
-import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
+import type {
+  Audience,
+  DomainsDeferringNotice,
+  EscalationNotice,
+  EscalationSummaryNotice,
+  Notice,
+  SendMailInput,
+  SendMailResult,
+  WaveOutageNotice,
+} from './types';
 
 /** How the SMTP server's certificate is checked: the worker's BREACHLINE_SMTP_* TLS settings. */
 export interface SmtpTls {
@@ -103,6 +112,23 @@ function renderSummary(notice: EscalationSummaryNotice, statusBaseUrl?: string, 
   return { subject: `[Breachline] ${headline}: ${titles} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
+function renderDomainsDeferring(notice: DomainsDeferringNotice, held: HeldDomain[], statusBaseUrl?: string): RenderedMail {
+  const lines = [
+    `Mail servers of ${notice.domains} recipient domain(s) keep deferring the notices of wave ${notice.wave} of ${notice.campaignId}.`,
+    'Those domains are held back and tried again later; the rest of the wave goes on. People at those domains have not been notified yet.',
+    '',
+    `Breach:   ${notice.breachId}`,
+    `Campaign: ${notice.campaignId}, wave ${notice.wave}`,
+    `Waiting:  ${notice.waiting} people at those domains`,
+    '',
+    ...held.map((d) => `${d.domain}: ${d.waiting} waiting, ${d.rounds} rounds deferred, next try after ${d.until}; last answer: ${d.lastResponse ?? 'none'}`),
+    '',
+    "Ask the provider to lift the throttle (e.g. its bulk sender program), lower the campaign's domainPacing caps for it, or reach those people by post.",
+  ];
+  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
+  return { subject: `[Breachline] ${notice.domains} domain(s) keep deferring wave ${notice.wave} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+}
+
 function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): RenderedMail {
   const lines = [
     `The mail server stopped answering while wave ${notice.wave} of ${notice.campaignId} was being sent.`,
@@ -120,7 +146,10 @@ function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): Ren
   return { subject: `[Breachline] Mail server down: wave ${notice.wave} paused — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
-export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience): RenderedMail {
+/** A domain held back, as the owner's mail lists it. */
+export type HeldDomain = { domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null };
+
+export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, held: HeldDomain[] = []): RenderedMail {
   switch (notice.template) {
     case 'escalation':
       return renderEscalation(notice, statusBaseUrl, audience);
@@ -128,6 +157,8 @@ export function render(notice: Notice, statusBaseUrl?: string, audience?: Audien
       return renderWaveOutage(notice, statusBaseUrl);
     case 'escalation-summary':
       return renderSummary(notice, statusBaseUrl, audience);
+    case 'domains-deferring':
+      return renderDomainsDeferring(notice, held, statusBaseUrl);
   }
 }
 
@@ -258,7 +289,9 @@ export class Mailer {
     if (previous?.status === 'failed') {
       throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
     }
-    const mail = render(input.notice, this.config.statusBaseUrl, input.audience);
+    // The domains' names come from the store, here, and never pass through the workflow.
+    const held = input.notice.template === 'domains-deferring' ? await this.store.recipients.heldDomains(input.notice.campaignId, input.notice.wave) : [];
+    const mail = render(input.notice, this.config.statusBaseUrl, input.audience, held);
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       countMail(input.notice.template);

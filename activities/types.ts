@@ -1,7 +1,7 @@
 // The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
 // can import them without pulling side-effecting code into its sandbox.
 import type { EscalationAudience } from '../workflows/domain/escalation';
-import type { CampaignNotice, NoticeTemplate, TimelineEntry } from '../workflows/definitions';
+import type { CampaignNotice, DomainPacing, NoticeTemplate, TimelineEntry } from '../workflows/definitions';
 import type { Locale } from './recipients';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
@@ -34,6 +34,17 @@ export interface WaveOutageNotice {
   waiting: number;
 }
 
+/** Recipient domains that keep deferring a wave's notices: the owner is told once per wave. */
+export interface DomainsDeferringNotice {
+  template: 'domains-deferring';
+  breachId: string;
+  campaignId: string;
+  wave: number;
+  /** Domains held back for `escalateAfterRounds` rounds or more, and the people of the wave waiting on them. */
+  domains: number;
+  waiting: number;
+}
+
 /** Several escalations due at one moment to one audience (a breach found days late): one mail that lists them. */
 export interface EscalationSummaryNotice {
   template: 'escalation-summary';
@@ -41,7 +52,7 @@ export interface EscalationSummaryNotice {
   items: Omit<EscalationNotice, 'template' | 'breachId'>[];
 }
 
-export type Notice = EscalationNotice | WaveOutageNotice | EscalationSummaryNotice;
+export type Notice = EscalationNotice | WaveOutageNotice | EscalationSummaryNotice | DomainsDeferringNotice;
 
 export interface SendMailInput {
   /** One key per mail that must leave at most once; a repeat returns the first send's result. */
@@ -117,6 +128,8 @@ export interface SendBatchInput extends NoticeInput {
   maxAttempts: number;
   /** After an outage: ask the server whether it answers before claiming anyone. */
   probe?: boolean;
+  /** Per recipient domain caps and backoff. */
+  domainPacing?: DomainPacing;
 }
 
 export interface WaveCounts {
@@ -139,4 +152,6 @@ export interface BatchResult {
   outage?: { reason: string };
   /** The whole wave's counts after this batch, from the ledger. */
   wave: WaveCounts;
+  /** Recipient domains held back after deferring (counts only: domain names stay in the store). */
+  heldDomains?: { domains: number; waiting: number; stuck: number };
 }

@@ -7,12 +7,13 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, PlannedWave } from '../activities/types';
+import type { Activities, BatchResult, PlannedWave } from '../activities/types';
 import {
   type CampaignPlan,
   type WaveOutage,
@@ -183,6 +184,7 @@ class Campaign {
         notice: plan.notice,
         templates: plan.templates,
         ...(wave.outage ? { probe: true } : {}),
+        ...(plan.domainPacing ? { domainPacing: plan.domainPacing } : {}),
       });
       Object.assign(wave, {
         sent: result.wave.sent,
@@ -192,6 +194,7 @@ class Campaign {
         pending: result.wave.pending,
       });
       this.estimate(wave);
+      await this.heldDomains(wave, result);
       if (result.outage) {
         await this.outage(wave, result.outage.reason);
         await condition(() => this.cancelled, Math.min(PROBE_MAX_MS, PROBE_FIRST_MS * 2 ** this.outageRounds++));
@@ -220,6 +223,26 @@ class Campaign {
     wave.finishedAt = new Date().toISOString();
     delete wave.estimatedFinishAt;
     await this.report(true);
+  }
+
+  /** Domains held back are shown on the wave; those stuck for `escalateAfterRounds` rounds are told to the owner, once per wave. */
+  private async heldDomains(wave: Wave, result: BatchResult): Promise<void> {
+    const escalation = wave.heldDomains?.escalation;
+    if (!result.heldDomains) {
+      if (wave.heldDomains) wave.heldDomains = { domains: 0, waiting: 0, stuck: 0, ...(escalation ? { escalation } : {}) };
+      return;
+    }
+    wave.heldDomains = { ...result.heldDomains, ...(escalation ? { escalation } : {}) };
+    if (result.heldDomains.stuck === 0 || escalation || !patched('domains-deferring')) return;
+    const { breachId, campaignId } = this.input;
+    wave.heldDomains.escalation = await sendMail({
+      idempotencyKey: `${campaignId}/wave-${wave.wave}/domains-deferring`,
+      audience: 'owner',
+      notice: { template: 'domains-deferring', breachId, campaignId, wave: wave.wave, domains: result.heldDomains.stuck, waiting: result.heldDomains.waiting },
+    }).then(
+      () => 'sent' as const,
+      () => 'failed' as const,
+    );
   }
 
   /**

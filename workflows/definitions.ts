@@ -37,6 +37,34 @@ export type CloseRequest = z.infer<typeof CloseRequest>;
 const OBLIGATION_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.map((rule) => `${pack.regime}/${rule.id}`)));
 const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filter((r) => r.internalTarget).map((r) => `${pack.regime}/${r.id}`)));
 
+const DomainLimit = z.strictObject({
+  concurrency: z.number().int().min(1).max(100).optional().describe('messages in flight at once to this domain'),
+  ratePerSecond: z.number().positive().max(10_000).optional().describe('messages per second to this domain'),
+});
+
+/**
+ * Per-domain pacing: large mailbox providers throttle each sender per destination domain, and answer a sender that
+ * goes too fast with 4xx deferrals. Caps per recipient domain; a domain that defers is held back (its own backoff,
+ * doubling) while the rest of the wave goes on; one that keeps deferring is escalated to the breach owner.
+ */
+export const DomainPacing = z.strictObject({
+  limits: z
+    .record(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a mail domain, e.g. docomo.ne.jp'), DomainLimit)
+    .default({})
+    .describe('caps for named recipient domains'),
+  default: DomainLimit.optional().describe('caps for every other domain'),
+  backoffSeconds: z.number().min(1).max(3600).default(60).describe('how long a domain that deferred is held back at first; doubling each round in a row'),
+  maxBackoffSeconds: z.number().min(1).max(86_400).default(1800),
+  escalateAfterRounds: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(4)
+    .describe('rounds of deferral in a row after which the domain is escalated to the breach owner'),
+});
+export type DomainPacing = z.output<typeof DomainPacing>;
+
 /**
  * A deployment's response policy, given to each breach at its start: escalation ladders by obligation id or kind,
  * and its own internal targets for obligations the law leaves open ("without undue delay").
@@ -55,6 +83,7 @@ export const ResponsePolicy = z.strictObject({
       }
     }
   }),
+  domainPacing: DomainPacing.optional().describe("campaigns' per recipient domain caps and backoff, unless a campaign sets its own"),
   testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
   intake: z
     .strictObject({
@@ -226,6 +255,7 @@ export const CampaignRequest = z.strictObject({
   batchSize: z.number().int().min(1).max(5000).default(500),
   unreachableThreshold: z.number().min(0).max(1).default(0.05).describe('share of people unreachable by mail above which the public notice is required'),
   historyLimit: z.number().int().min(50).max(10_000).default(2_000).describe('events after which a campaign run continues as new: the bound on its history'),
+  domainPacing: DomainPacing.optional().describe("per recipient domain caps and backoff; the policy's otherwise"),
   requestedBy: Approver,
 });
 export type CampaignRequest = z.input<typeof CampaignRequest>;
@@ -271,6 +301,8 @@ export interface WaveProgress {
   outage?: WaveOutage;
   /** The template could not be rendered: the wave cannot be approved until the campaign is restarted with a fixed one. */
   templateError?: string;
+  /** Recipient domains held back after deferring (counts; names in the store), and whether the owner was told of stuck ones. */
+  heldDomains?: { domains: number; waiting: number; stuck: number; escalation?: 'sent' | 'failed' };
   startedAt?: string;
   finishedAt?: string;
   /** Messages per second over the wave so far, and when it should finish at that rate. */

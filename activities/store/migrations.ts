@@ -94,6 +94,19 @@ const MIGRATIONS: string[] = [
      message      text
    );
    CREATE INDEX bounce_report_by_campaign ON bounce_report (campaign_id, received_at);`,
+  // Per-domain pacing: each delivery knows its recipient's mail domain (a domain, not a person), and a domain whose
+  // servers defer is held back for a while, for its campaign only, without slowing the other domains of the wave.
+  `ALTER TABLE delivery ADD COLUMN domain text;
+   UPDATE delivery d SET domain = lower(split_part(r.email, '@', 2)) FROM recipient r WHERE r.breach_id = d.breach_id AND r.person_id = d.person_id AND r.email IS NOT NULL;
+   CREATE TABLE domain_pacing (
+     campaign_id   text NOT NULL,
+     domain        text NOT NULL,
+     backoff_until timestamptz NOT NULL,
+     rounds        integer NOT NULL DEFAULT 1,
+     last_response text,
+     updated_at    timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (campaign_id, domain)
+   );`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

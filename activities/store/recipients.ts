@@ -16,6 +16,8 @@ export interface ClaimedDelivery {
   attempts: number;
   /** What the return path carries (VERP) so that a later bounce finds this delivery. */
   return_token: string;
+  /** The recipient's mail domain, for per-domain pacing. */
+  domain: string;
   name: string;
   email: string;
   locale: 'ja' | 'en';
@@ -143,10 +145,10 @@ export class Recipients {
    */
   async planDeliveries(campaignId: string, breachId: string, waveSize: number): Promise<{ wave: number; total: number }[]> {
     await this.sql.query(
-      `INSERT INTO delivery (campaign_id, person_id, breach_id, wave, status, return_token)
+      `INSERT INTO delivery (campaign_id, person_id, breach_id, wave, status, return_token, domain)
        SELECT $1, person_id, breach_id, ((row_number() OVER (ORDER BY priority, seq)) - 1) / $3 + 1,
               CASE WHEN email IS NULL THEN 'postal' ELSE 'pending' END,
-              left(encode(sha256(convert_to($1 || '/' || person_id, 'UTF8')), 'hex'), 32)
+              left(encode(sha256(convert_to($1 || '/' || person_id, 'UTF8')), 'hex'), 32), lower(split_part(email, '@', 2))
        FROM recipient WHERE breach_id = $2
        ON CONFLICT DO NOTHING`,
       [campaignId, breachId, waveSize],
@@ -169,13 +171,14 @@ export class Recipients {
       `WITH picked AS (
          SELECT person_id FROM delivery
          WHERE campaign_id = $1 AND wave = $2 AND status IN ('pending', 'deferred', 'sending')
+           AND NOT EXISTS (SELECT 1 FROM domain_pacing p WHERE p.campaign_id = $1 AND p.domain = delivery.domain AND p.backoff_until > now())
          ORDER BY person_id LIMIT $3
          FOR UPDATE SKIP LOCKED
        )
        UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
        FROM picked, recipient r
        WHERE d.campaign_id = $1 AND d.person_id = picked.person_id AND r.breach_id = d.breach_id AND r.person_id = d.person_id
-       RETURNING d.person_id, d.attempts, d.return_token, r.name, r.email, r.locale, r.data_categories`,
+       RETURNING d.person_id, d.attempts, d.return_token, d.domain, r.name, r.email, r.locale, r.data_categories`,
       [campaignId, wave, limit],
     );
     return rows;
@@ -205,6 +208,42 @@ export class Recipients {
         settled.map((s) => s.smtpResponse.slice(0, 500)),
       ],
     );
+  }
+
+  /**
+   * Holds a domain back after its servers deferred: for `baseMs` doubling with each round in a row (at most
+   * `maxMs`), recorded for the campaign so that every batch, on any worker, skips it until then. Returns its rounds.
+   */
+  async holdDomain(campaignId: string, domain: string, response: string, baseMs: number, maxMs: number): Promise<number> {
+    const { rows } = await this.sql.query<{ rounds: number }>(
+      `INSERT INTO domain_pacing AS p (campaign_id, domain, backoff_until, rounds, last_response)
+       VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000), 1, left($5, 500))
+       ON CONFLICT (campaign_id, domain) DO UPDATE SET
+         rounds = CASE WHEN p.backoff_until > now() THEN p.rounds ELSE p.rounds + 1 END,
+         backoff_until = greatest(p.backoff_until, now() + make_interval(secs => least($4::double precision, $3::double precision * 2 ^ p.rounds) / 1000)),
+         last_response = left($5, 500), updated_at = now()
+       RETURNING rounds`,
+      [campaignId, domain, baseMs, maxMs, response],
+    );
+    return Number(rows[0]!.rounds);
+  }
+
+  /** A domain that took a message again is no longer held back, and its rounds start over. */
+  async releaseDomains(campaignId: string, domains: string[]): Promise<void> {
+    if (domains.length === 0) return;
+    await this.sql.query('DELETE FROM domain_pacing WHERE campaign_id = $1 AND domain = ANY($2::text[])', [campaignId, domains]);
+  }
+
+  /** The domains held back now, with their rounds and people waiting in the wave: for the owner, and for the status. */
+  async heldDomains(campaignId: string, wave?: number): Promise<{ domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null }[]> {
+    const { rows } = await this.sql.query<{ domain: string; rounds: number; until: Date | string; waiting: string; last_response: string | null }>(
+      `SELECT p.domain, p.rounds, p.backoff_until AS until, p.last_response,
+              (SELECT count(*) FROM delivery d WHERE d.campaign_id = p.campaign_id AND d.domain = p.domain AND ($2::int IS NULL OR d.wave = $2)
+                 AND d.status IN ('pending', 'deferred', 'sending')) AS waiting
+       FROM domain_pacing p WHERE p.campaign_id = $1 AND p.backoff_until > now() ORDER BY p.domain`,
+      [campaignId, wave ?? null],
+    );
+    return rows.map((r) => ({ domain: r.domain, rounds: Number(r.rounds), until: new Date(r.until).toISOString(), waiting: Number(r.waiting), lastResponse: r.last_response }));
   }
 
   /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */

@@ -62,7 +62,12 @@ export class Campaigns {
   /** Starts a notification campaign as a child workflow; it reports back through campaignProgress. */
   async start(request: CampaignRequest): Promise<{ campaignId: string }> {
     const requested = CampaignRequest.parse(request);
-    const plan = { ...requested, notice: { ...requested.notice, contactDesk: requested.notice.contactDesk ?? this.context.contactDesk() } };
+    const domainPacing = requested.domainPacing ?? this.policy.domainPacing;
+    const plan = {
+      ...requested,
+      ...(domainPacing ? { domainPacing } : {}),
+      notice: { ...requested.notice, contactDesk: requested.notice.contactDesk ?? this.context.contactDesk() },
+    };
     const campaignId = `${this.breachId}/campaign-${this.campaigns.size + 1}`;
     this.campaigns.set(campaignId, { plan, progress: { campaignId, state: 'planning', total: 0, waves: [], unreachable: 0 }, approvedBy: new Map() });
     const child = await startChild(notificationCampaign, {
