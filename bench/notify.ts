@@ -2,14 +2,19 @@
 // recipients (campaign child workflow on a dev server, batches claimed from and settled in the store, notices
 // rendered per person, pooled SMTP), both into the same counting SMTP sink in its own process. Prints both rates,
 // their ratio, and the sink's duplicate and lost counts. The import of the N people is timed separately.
-//   npm run bench:notify -- --recipients 100000 [--connections 5] [--batch 1000] [--store pglite:memory|postgres|<url>]
+//   npm run bench:notify -- --recipients 100000 [--connections 5] [--batch 1000] [--store pglite:memory|postgres|<url>] [--mixed]
 // --store postgres starts a throwaway PostgreSQL server (as the tests do), for runs too large for memory.
+// --mixed: the receiving side misbehaves as it does in life: 1 % of the people are accepted and then bounced by a
+// delivery status notification to their return path (to Breachline's bounce listener), and 0.5 % are at a domain
+// that defers their first two attempts (450); the last line says whether every recipient ended delivered or
+// bounced exactly once. The raw run is skipped: the figure that matters there is the outcome, not the rate.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
+import { listenForBounces } from '../activities/bounces';
 import { CampaignSender } from '../activities/campaign';
 import { Mailer } from '../activities/mail';
 import { renderNotice } from '../activities/notices';
@@ -26,8 +31,13 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '5' },
     batch: { type: 'string', default: '1000' },
     store: { type: 'string', default: 'pglite:memory' },
+    mixed: { type: 'boolean', default: false },
   },
 });
+const mixed = values.mixed;
+const BOUNCE_DOMAIN = 'bounces.bench.test';
+const THROTTLED = 'throttled.bench.test';
+const HARD_EVERY = 100;
 const N = Number(values.recipients);
 const connections = Number(values.connections);
 const batchSize = Number(values.batch);
@@ -49,7 +59,7 @@ const ask = <T>(type: string) =>
 const { port } = await new Promise<{ port: number }>((resolve) => sinkProcess.once('message', resolve as never));
 const smtpUrl = `smtp://127.0.0.1:${port}`;
 const from = 'Breachline <bench@breachline.test>';
-const address = (i: number) => `r${i}@bench.test`;
+const address = (i: number) => (mixed && i % 200 === 1 ? `r${i}@${THROTTLED}` : `r${i}@bench.test`);
 
 async function waitForSink(expected: number): Promise<void> {
   for (;;) {
@@ -76,11 +86,11 @@ const postgres = values.store === 'postgres' ? await startPostgres() : undefined
 const raw = nodemailer.createTransport({ host: '127.0.0.1', port, pool: true, maxConnections: connections, maxMessages: Number.POSITIVE_INFINITY });
 const sample = renderNotice(notice, { name: 'Person 0', locale: 'ja', dataCategories: ['name', 'email'] });
 const rawStart = performance.now();
-for (let from_ = 0; from_ < N; from_ += batchSize) {
+for (let from_ = 0; from_ < (mixed ? 0 : N); from_ += batchSize) {
   const slice = Array.from({ length: Math.min(batchSize, N - from_) }, (_, k) => from_ + k);
   await Promise.all(slice.map((i) => raw.sendMail({ from, to: address(i), subject: sample.subject, text: sample.text, html: sample.html })));
 }
-await waitForSink(N);
+if (!mixed) await waitForSink(N);
 const rawSeconds = (performance.now() - rawStart) / 1000;
 raw.close();
 await ask('reset');
@@ -88,7 +98,12 @@ await ask('reset');
 // (b) Breachline: import, then a one-wave campaign approved at once, at an unlimited rate.
 const store = await openStore(postgres?.url ?? values.store);
 const taskQueue = `bench-notify-${randomUUID()}`;
-const sender = new CampaignSender(store, { smtpUrl, from, maxConnections: connections });
+const bounces = mixed ? await listenForBounces(store, { domain: BOUNCE_DOMAIN, port: 0 }) : undefined;
+if (bounces) {
+  sinkProcess.send({ type: 'mixed', bouncePort: bounces.port, throttled: THROTTLED, hardEvery: HARD_EVERY });
+  await new Promise((resolve) => sinkProcess.once('message', resolve));
+}
+const sender = new CampaignSender(store, { smtpUrl, from, maxConnections: connections, ...(mixed ? { bounceDomain: BOUNCE_DOMAIN } : {}) });
 const worker = await createBreachWorker({
   connection: env.nativeConnection,
   namespace: env.namespace ?? 'default',
@@ -125,6 +140,7 @@ const { campaignId } = await breaches.startCampaign(breachId, {
   ratePerSecond: 100_000,
   batchSize,
   requestedBy: operator,
+  ...(mixed ? { domainPacing: { backoffSeconds: 1, maxBackoffSeconds: 2 } } : {}),
 });
 for (;;) {
   const campaign = (await breaches.status(breachId)).campaigns[0];
@@ -141,12 +157,25 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 await new Promise((resolve) => setTimeout(resolve, 500)); // any late duplicate would arrive by now
-const counts = await ask<{ messages: number; recipients: number; duplicates: number }>('counts');
+const counts = await ask<{ messages: number; recipients: number; duplicates: number; dsnSent: number; deferred: number }>('counts');
+let outcome: string | undefined;
+if (mixed) {
+  // The notifications come after the messages were accepted: wait until each one sent has been recorded.
+  const hard = async () => (await store.recipients.bounceReports(campaignId)).find((r) => r.outcome === 'hard')?.n ?? 0;
+  for (let i = 0; i < 600 && (await hard()) < counts.dsnSent; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const byOutcome = (await store.recipients.deliveryCounts(campaignId))[1] ?? {};
+  const sent = byOutcome.sent ?? 0;
+  const bounced = byOutcome.bounced ?? 0;
+  const other = Object.entries(byOutcome).filter(([k]) => k !== 'sent' && k !== 'bounced');
+  const once = sent + bounced === N && bounced === counts.dsnSent && counts.duplicates === 0 && counts.recipients === N && other.every(([, n]) => n === 0);
+  outcome = `mixed: delivered=${sent} bounced=${bounced} (DSNs sent ${counts.dsnSent}, recorded ${await hard()}) deferrals=${counts.deferred} at ${THROTTLED}; every recipient delivered or bounced exactly once: ${once ? 'yes' : `NO (${JSON.stringify(byOutcome)})`}`;
+}
 const history = await env.client.workflow.getHandle(campaignId).describe();
 
 worker.shutdown();
 await running;
 sender.close();
+await bounces?.close();
 await store.close();
 await postgres?.stop();
 await env.teardown();
@@ -156,6 +185,7 @@ const rawRate = N / rawSeconds;
 const pathRate = N / pathSeconds;
 console.log(`recipients=${N} connections=${connections} batch=${batchSize} store=${values.store}`);
 console.log(`import: ${(N / importSeconds).toFixed(0)} rows/s (${importSeconds.toFixed(1)} s)`);
-console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
+if (!mixed) console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
 console.log(`(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history now ${history.historyLength} events`);
-console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);
+if (outcome) console.log(outcome);
+else console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);

@@ -188,6 +188,18 @@ describe('asynchronous bounces', () => {
     });
   });
 
+  it('keeps a delivery bounced when its DSN comes back before the send is settled', async () => {
+    await store.recipients.add('breach-race', [
+      { id: 'r0', name: 'Race Person', email: 'race@remote.example.test', locale: 'en', dataCategories: ['email'], priority: 1 },
+    ]);
+    await store.recipients.planDeliveries('breach-race/campaign-1', 'breach-race', 10);
+    const [claimed] = await store.recipients.claimDeliveries('breach-race/campaign-1', 1, 10);
+    await store.recipients.recordBounce({ kind: 'hard', returnToken: claimed!.return_token, status: '5.1.1', diagnostic: '550 User unknown' });
+    await store.recipients.settleDeliveries('breach-race/campaign-1', [{ personId: 'r0', status: 'sent', messageId: '<m@x>', smtpResponse: '250 queued' }]);
+    const row = (await store.sql.query<{ status: string; smtp_response: string }>("SELECT status, smtp_response FROM delivery WHERE person_id = 'r0'")).rows[0];
+    expect(row).toEqual({ status: 'bounced', smtp_response: 'DSN 5.1.1 550 User unknown' });
+  });
+
   it('reads the per-recipient fields of a DSN whatever their folding and case', () => {
     const raw = dsn('bounce+x@b.test', 'a@b.test', 'FAILED', '5.7.1', '550 5.7.1 Message rejected\r\n    as spam').replace(
       'Diagnostic-Code',

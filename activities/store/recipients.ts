@@ -197,7 +197,10 @@ export class Recipients {
   async settleDeliveries(campaignId: string, settled: SettledDelivery[]): Promise<void> {
     if (settled.length === 0) return;
     await this.sql.query(
-      `UPDATE delivery d SET status = v.status, message_id = v.message_id, smtp_response = v.response, updated_at = now()
+      // A delivery status notification can come back before its send is settled (the group commit's few
+      // milliseconds): a delivery already bounced by one stays bounced, with the notification's reason.
+      `UPDATE delivery d SET status = CASE WHEN d.status = 'bounced' THEN d.status ELSE v.status END, message_id = v.message_id,
+         smtp_response = CASE WHEN d.status = 'bounced' THEN d.smtp_response ELSE v.response END, updated_at = now()
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(person_id, status, message_id, response)
        WHERE d.campaign_id = $1 AND d.person_id = v.person_id`,
       [
@@ -235,7 +238,10 @@ export class Recipients {
   }
 
   /** The domains held back now, with their rounds and people waiting in the wave: for the owner, and for the status. */
-  async heldDomains(campaignId: string, wave?: number): Promise<{ domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null }[]> {
+  async heldDomains(
+    campaignId: string,
+    wave?: number,
+  ): Promise<{ domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null }[]> {
     const { rows } = await this.sql.query<{ domain: string; rounds: number; until: Date | string; waiting: string; last_response: string | null }>(
       `SELECT p.domain, p.rounds, p.backoff_until AS until, p.last_response,
               (SELECT count(*) FROM delivery d WHERE d.campaign_id = p.campaign_id AND d.domain = p.domain AND ($2::int IS NULL OR d.wave = $2)
@@ -243,7 +249,13 @@ export class Recipients {
        FROM domain_pacing p WHERE p.campaign_id = $1 AND p.backoff_until > now() ORDER BY p.domain`,
       [campaignId, wave ?? null],
     );
-    return rows.map((r) => ({ domain: r.domain, rounds: Number(r.rounds), until: new Date(r.until).toISOString(), waiting: Number(r.waiting), lastResponse: r.last_response }));
+    return rows.map((r) => ({
+      domain: r.domain,
+      rounds: Number(r.rounds),
+      until: new Date(r.until).toISOString(),
+      waiting: Number(r.waiting),
+      lastResponse: r.last_response,
+    }));
   }
 
   /** Claimed people not sent because the server is out go back as they were, their attempt not counted. */
