@@ -15,6 +15,7 @@ import {
   waveApproved,
   type WaveProgress,
 } from '../definitions';
+import type { ConsolationGesture } from '../domain/damage';
 import { type FactsUpdate, parseOrExplain } from '../domain/facts';
 import { sameIdentity } from '../domain/identity';
 import type { ReportSources } from '../domain/report';
@@ -185,6 +186,13 @@ export class Campaigns {
       postal: progress.waves.reduce((n, w) => n + w.postal, 0),
       bounced: progress.waves.reduce((n, w) => n + w.bounced, 0),
     }));
+  }
+
+  /** The gestures the campaigns carry (お詫びの品・見舞金): one per person each, as every notice is sent once. */
+  consolation(): ConsolationGesture[] {
+    return [...this.campaigns.values()].flatMap(({ plan, progress }) =>
+      plan.consolation ? [{ ...plan.consolation, people: progress.total, issued: progress.waves.reduce((n, w) => n + w.sent, 0) }] : [],
+    );
   }
 
   private async finished(final: CampaignStatus): Promise<void> {
