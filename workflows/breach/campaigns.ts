@@ -53,6 +53,11 @@ export class Campaigns {
   check(request: CampaignRequest): void {
     const plan = parseOrExplain(CampaignRequest, request, 'campaign');
     if (this.context.closed()) throw new Error('cannot start a campaign: the breach is closed');
+    // A gesture goes to each person once: the ledger keeps one campaign's sends to one per person, so one campaign carries it.
+    const gesture = plan.consolation && [...this.campaigns.values()].find((c) => c.plan.consolation && c.progress.state !== 'cancelled');
+    if (gesture) {
+      throw new Error(`invalid campaign: consolation: ${gesture.progress.campaignId} already issues one; a gesture goes to each person once`);
+    }
     if (!plan.notice.contactDesk && !this.context.contactDesk()) {
       throw new Error(
         'invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it',
