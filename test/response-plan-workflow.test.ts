@@ -69,6 +69,7 @@ describe('response plan stages (time-skipping server)', () => {
       after: ['evidence-preserved'],
     });
     expect(status.timeline.find((t) => t.kind === 'task-opened')?.detail).toContain('police-consultation (legal): a crime is suspected');
+    expect(status.storeFailures).toEqual([]);
 
     const consultation = { with: 'prefectural police cybercrime desk', reference: 'consultation 42', decision: 'criminal-complaint' };
     expect(await refusal(breaches.recordTask(breachId, { taskId: 'police-consultation', by: operator, outcome: consultation }))).toBe(
