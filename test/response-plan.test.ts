@@ -7,7 +7,7 @@ import { Tasks } from '../workflows/breach/tasks';
 import { Timeline } from '../workflows/breach/timeline';
 import { ResponsePolicy } from '../workflows/definitions';
 import { estimateDamage } from '../workflows/domain/damage';
-import { Facts } from '../workflows/domain/facts';
+import { detectedFacts, Facts } from '../workflows/domain/facts';
 import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1, Playbook } from '../workflows/domain/playbook';
 import { assess } from '../workflows/domain/regimes';
 import {
@@ -92,6 +92,16 @@ describe('which facts switch on which stage', () => {
       'tasks.0.after.0: no other task "nope" in this playbook',
       'tasks.1.provides: a task opened per item cannot provide one thing',
     ]);
+  });
+});
+
+describe('stage facts from a further detection', () => {
+  it('joins the locations a monitoring tool finds, sets a cause only where none is known, and turns flags only on', () => {
+    const known = facts({ publishedLocations: ['paste site A'], causeType: 'insider-theft', highPublicInterest: true });
+    expect(detectedFacts(known, { publishedLocations: ['forum B'], causeType: 'malware', highPublicInterest: false, atContractor: true })).toEqual({
+      update: { publishedLocations: ['paste site A', 'forum B'], atContractor: true },
+      ignored: ['causeType', 'highPublicInterest'],
+    });
   });
 });
 
