@@ -12,7 +12,7 @@ import { startMailSink } from '../sandbox/mail-sink';
 import { ensure, TEST_SERVER } from '../sandbox/toolchain.mjs';
 import { EncryptionCodec } from '../worker/codec';
 import { bundleWorkflows, createBreachWorker } from '../worker/worker';
-import type { BreachStatus } from '../workflows/definitions';
+import { type BreachStatus, ResponsePolicy } from '../workflows/definitions';
 import { Detection, FactsUpdate } from '../workflows/domain/facts';
 import { Breaches } from './breaches';
 import { timeLeft } from './format';
@@ -38,6 +38,7 @@ export const DrillScenario = z.strictObject({
       .refine((s) => [s.facts, s.approve, s.task].filter(Boolean).length === 1, { message: 'each step does one thing: facts, approve or task' }),
   ),
   runDays: z.number().positive().max(400).default(65),
+  policy: ResponsePolicy.optional().describe("the deployment's response policy: insurers, contact desk, ladders"),
 });
 export type DrillScenario = z.input<typeof DrillScenario>;
 
@@ -76,7 +77,7 @@ export async function runDrill(input: unknown): Promise<DrillResult> {
   });
   const running = worker.run();
   try {
-    const breaches = new Breaches(env.client, taskQueue);
+    const breaches = new Breaches(env.client, taskQueue, scenario.policy ? { policy: scenario.policy } : {});
     const awareAt = await env.currentTimeMs();
     const { breachId } = await breaches.start({ ...scenario.detection, eventId: `drill-${randomUUID()}`, detectedAt: new Date(awareAt).toISOString() });
     const sleepUntil = async (instant: number) => env.sleep(Math.max(0, instant - (await env.currentTimeMs())));
@@ -137,7 +138,7 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
     if (verdict === 'MISSED' || verdict.startsWith('LATE')) late.push(`${o.id}: ${verdict}`);
     return `| ${o.id} | ${o.dueAt} (${since(o.dueAt)}) | ${o.satisfiedAt ? `${o.satisfiedAt} by ${o.approvedBy.join(' + ')}` : '—'} | ${verdict} | ${o.escalations.map((e) => `${e.step}→${e.audience}`).join(', ') || '—'} |`;
   });
-  const taskRows = status.tasks.map((t) => {
+  const taskRow = (t: BreachStatus['tasks'][number]) => {
     const done = t.records.at(-1);
     const at = done ? Date.parse(done.at) : undefined;
     const target = Date.parse(t.targetAt);
@@ -151,7 +152,10 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
           : t.state;
     if (verdict === 'MISSED' || verdict.startsWith('LATE')) late.push(`task ${t.id}: ${verdict}`);
     return `| ${t.id} | ${t.owner} | ${since(t.targetAt)} | ${done ? since(done.at) : '—'} | ${verdict} | ${t.escalations.length} |`;
-  });
+  };
+  const taskRows = status.tasks.filter((t) => t.kind !== 'contractual').map(taskRow);
+  // An insurer's notice period is a contract term, not a law: its own table, apart from the deadlines and the plan.
+  const contractRows = status.tasks.filter((t) => t.kind === 'contractual').map(taskRow);
   const markdown = [
     `# Drill report: ${name}`,
     '',
@@ -174,6 +178,16 @@ function report(name: string, status: BreachStatus, awareAt: number, asOf: numbe
     '|---|---|---|---|---|---|',
     ...taskRows,
     '',
+    ...(contractRows.length
+      ? [
+          '## Contractual clocks (contract terms, not laws)',
+          '',
+          '| clock | owner | target | recorded | verdict | escalations |',
+          '|---|---|---|---|---|---|',
+          ...contractRows,
+          '',
+        ]
+      : []),
     '## Damage estimate',
     '',
     `${status.damage.model}: ${status.damage.perPersonYen.toLocaleString('en')} yen per person${status.damage.totalYen === null ? '' : `, ${status.damage.totalYen.toLocaleString('en')} yen in total`}.`,

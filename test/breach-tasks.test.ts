@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EscalationSender } from '../workflows/breach/escalations';
 import { Tasks } from '../workflows/breach/tasks';
 import { Timeline } from '../workflows/breach/timeline';
-import { DEFAULT_PLAYBOOK, Playbook } from '../workflows/domain/playbook';
+import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1, Playbook } from '../workflows/domain/playbook';
 
 const HOUR_MS = 3_600_000;
 const awareAt = Date.parse('2026-11-24T03:00:00Z');
@@ -51,7 +51,7 @@ describe('task state', () => {
   });
 
   it('takes a valid outcome, and a waiver with its reason, from a role the task allows', () => {
-    const tasks = tasksOf();
+    const tasks = tasksOf(DEFAULT_PLAYBOOK_V1);
     expect(
       refusal(() => tasks.check({ taskId: 'counsel-review', by: { id: 'max@example.test', roles: ['manager'] }, outcome: { note: 'reviewed' } })),
     ).toBeUndefined();

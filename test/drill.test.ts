@@ -17,6 +17,8 @@ describe('drill mode', () => {
       expect.arrayContaining(['task outside-experts: LATE by 1d 2h', 'task contact-desk: LATE by 1d 0h', 'task press-release: MISSED']),
     );
     expect(result.late.some((l) => l.startsWith('JP-APPI/'))).toBe(false);
+    // The insurer's notice period, never recorded in this scenario: a contract term, shown apart from the deadlines.
+    expect(result.markdown).toMatch(/## Contractual clocks \(contract terms, not laws\)\n\n.*\n.*\n\| insurer-notice-1 \| legal \| .* \| MISSED \|/);
     expect(result.markdown).toContain('## Timeline');
     expect(result.markdown).toContain('task-overdue');
     expect(result.mails).toBeGreaterThan(10);

@@ -35,6 +35,7 @@ describe('replay of recorded breach histories', () => {
     expect(fixtures).toEqual([
       'appi-breach-before-playbook.history.pb',
       'appi-breach-with-playbook.history.pb',
+      'appi-breach-with-stages.history.pb',
       'appi-breach.history.pb',
       'campaign-breach.history.pb',
       'campaign.history.pb',
@@ -73,6 +74,33 @@ describe('replay of recorded breach histories', () => {
     const first = (await scheduledIn(after)).timers.slice(0, 16).map(([, summary]) => summary ?? '');
     expect(first.filter((s) => s.startsWith('task ')).length).toBe(13);
     expect(first.filter((s) => s.startsWith('JP-APPI/')).length).toBe(3);
+  });
+});
+
+describe("replay across patched('response-plan-stages')", () => {
+  it('keeps the first playbook for a breach started before the stages, and opens tasks as the facts switch them on for one started after', async () => {
+    const before = load('appi-breach-with-playbook.history.pb');
+    const after = load('appi-breach-with-stages.history.pb');
+    expect(patchMarkers(before)).not.toContain('response-plan-stages');
+    expect(patchMarkers(after)).toContain('response-plan-stages');
+    const stageTimers = (schedule: Schedule) =>
+      [
+        ...new Set(
+          schedule.timers.map(([, summary]) => summary?.match(/^task ((?:insurer-notice|police|takedown|holding|investigation-body)[a-z0-9-]*):/)?.[1]),
+        ),
+      ]
+        .filter(Boolean)
+        .sort();
+    expect(stageTimers(await replay(before, workflowIds['appi-breach-with-playbook.history.pb']!))).toEqual([]);
+    expect(stageTimers(await replay(after, workflowIds['appi-breach-with-stages.history.pb']!))).toEqual([
+      'holding-statement',
+      'insurer-notice-1',
+      'investigation-body',
+      'police-consultation',
+      'police-filing',
+      'takedown-1',
+      'takedown-monitoring',
+    ]);
   });
 });
 

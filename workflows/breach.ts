@@ -32,7 +32,11 @@ import { BreachResponse } from './breach/response';
 
 /** The response plan, top to bottom: contain and scope, report, notify and remediate, close. */
 export async function breachWorkflow(input: Detection, policy?: ResponsePolicy): Promise<BreachClosure> {
-  const breach = new BreachResponse(workflowInfo().workflowId, accept(Detection, input, 'detection'), accept(ResponsePolicy, policy ?? {}, 'response policy'));
+  const detection = accept(Detection, input, 'detection');
+  const parsedPolicy = accept(ResponsePolicy, policy ?? {}, 'response policy');
+  // Breaches started before the response plan's stages keep the playbook they started with: every task opened at
+  // once, none switched on by the facts, no gates; their histories replay with the same task clocks.
+  const breach = new BreachResponse(workflowInfo().workflowId, detection, parsedPolicy, patched('response-plan-stages'));
   const { obligations, tasks, campaigns } = breach;
 
   // Facts and attached detections first, as in the first release: an update buffered before its handler runs when

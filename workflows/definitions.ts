@@ -11,6 +11,7 @@ import { Playbook, type PlaybookTask, type RecordTaskRequest } from './domain/pl
 import type { DamageEstimate } from './domain/damage';
 import type { ReportContent } from './domain/report';
 import { RULE_PACKS } from './domain/regimes';
+import { type AnnouncementContent, ContactDeskPolicy, type DeskSizing, type ExpectedQuestion, Insurer, type InvestigationBodyCriteria } from './domain/stages';
 
 export const TASK_QUEUE = 'breachline';
 
@@ -92,6 +93,12 @@ export const ResponsePolicy = z.strictObject({
     })
     .prefault({})
     .describe("the HTTP API's rate limits: an alert storm or a stolen detector token cannot start breaches without bound"),
+  insurers: z
+    .array(Insurer)
+    .max(20)
+    .default([])
+    .describe("cyber insurers: each one's notice period is a contractual clock of every breach, shown apart from the legal obligations"),
+  contactDesk: ContactDeskPolicy.prefault({}).describe("the contact desk's sizing assumptions: contact rate, daily shares, handling time, hours"),
   internalTargets: z
     .record(z.string(), Duration)
     .default({})
@@ -139,6 +146,7 @@ export interface TimelineEntry {
     | 'wave-resumed'
     | 'campaign-finished'
     | 'public-notice-required'
+    | 'task-opened'
     | 'task-recorded'
     | 'task-waived'
     | 'task-overdue'
@@ -183,6 +191,8 @@ export interface BreachStatus {
   campaigns: CampaignStatus[];
   /** The playbook's tasks; empty for a breach started before the playbook existed. */
   tasks: TaskStatus[];
+  /** The response plan's stages computed from the breach: for people and for the document renderers. */
+  plan: ResponsePlanStatus;
   /** The JNSA damage-operation model's estimate, with its inputs. */
   damage: DamageEstimate;
   /** For each report to a regulator whose form Breachline knows: its items, filled from facts and tasks, and what is missing. */
@@ -193,7 +203,25 @@ export interface BreachStatus {
   storeFailures: { entry: number; kind: string; reason: string; at: string }[];
 }
 
+export interface ResponsePlanStatus {
+  investigationBody: InvestigationBodyCriteria;
+  contactDesk: DeskSizing;
+  /** The contact desk's FAQ, from the same facts as the notice. */
+  faq: ExpectedQuestion[];
+  /** The spokespeople's expected-questions sheet (想定問答): only for a breach of high public interest. */
+  expectedQuestions?: ExpectedQuestion[];
+  announcement: AnnouncementContent;
+  /** Where the data was found published, and when the monitoring for re-publication ends. */
+  takedown?: { locations: number; monitoringEndsAt?: string };
+}
+
 export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome'> {
+  /** `contractual`: a contract term (an insurer's notice period), not a law. */
+  kind: 'response' | 'contractual';
+  /** Why a task the facts switch on was opened. */
+  openedBecause?: string;
+  /** Tasks that must be recorded or waived before this one. */
+  after?: string[];
   state: 'open' | 'done' | 'waived';
   targetAt: string;
   overdue: boolean;
@@ -253,6 +281,12 @@ export const CampaignRequest = z.strictObject({
   waveSize: z.number().int().min(1).max(1_000_000).default(10_000),
   ratePerSecond: z.number().positive().max(100_000).default(50).describe("messages per second, per the mail provider's limits"),
   batchSize: z.number().int().min(1).max(5000).default(500),
+  consolation: z
+    .strictObject({ gesture: Line(200).describe('e.g. "a ¥500 gift code"'), valueYen: z.number().int().min(1).max(1_000_000) })
+    .optional()
+    .describe(
+      'a per-person gesture (お詫びの品・見舞金) issued with this campaign: once per person, as every notice is; its cost goes into the damage estimate',
+    ),
   unreachableThreshold: z.number().min(0).max(1).default(0.05).describe('share of people unreachable by mail above which the public notice is required'),
   historyLimit: z.number().int().min(50).max(10_000).default(2_000).describe('events after which a campaign run continues as new: the bound on its history'),
   domainPacing: DomainPacing.optional().describe("per recipient domain caps and backoff; the policy's otherwise"),

@@ -15,6 +15,7 @@ import {
   waveApproved,
   type WaveProgress,
 } from '../definitions';
+import type { ConsolationGesture } from '../domain/damage';
 import { type FactsUpdate, parseOrExplain } from '../domain/facts';
 import { sameIdentity } from '../domain/identity';
 import type { ReportSources } from '../domain/report';
@@ -52,6 +53,11 @@ export class Campaigns {
   check(request: CampaignRequest): void {
     const plan = parseOrExplain(CampaignRequest, request, 'campaign');
     if (this.context.closed()) throw new Error('cannot start a campaign: the breach is closed');
+    // A gesture goes to each person once: the ledger keeps one campaign's sends to one per person, so one campaign carries it.
+    const gesture = plan.consolation && [...this.campaigns.values()].find((c) => c.plan.consolation && c.progress.state !== 'cancelled');
+    if (gesture) {
+      throw new Error(`invalid campaign: consolation: ${gesture.progress.campaignId} already issues one; a gesture goes to each person once`);
+    }
     if (!plan.notice.contactDesk && !this.context.contactDesk()) {
       throw new Error(
         'invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it',
@@ -190,6 +196,13 @@ export class Campaigns {
       postal: progress.waves.reduce((n, w) => n + w.postal, 0),
       bounced: progress.waves.reduce((n, w) => n + w.bounced, 0),
     }));
+  }
+
+  /** The gestures the campaigns carry (お詫びの品・見舞金): one per person each, as every notice is sent once. */
+  consolation(): ConsolationGesture[] {
+    return [...this.campaigns.values()].flatMap(({ plan, progress }) =>
+      plan.consolation ? [{ ...plan.consolation, people: progress.total, issued: progress.waves.reduce((n, w) => n + w.sent, 0) }] : [],
+    );
   }
 
   private async finished(final: CampaignStatus): Promise<void> {

@@ -4,7 +4,8 @@ import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
 import { estimateDamage } from '../domain/damage';
 import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
-import { DEFAULT_PLAYBOOK } from '../domain/playbook';
+import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1 } from '../domain/playbook';
+import { announcementContent, type AnnouncementSources, deskSizing, expectedQuestions, investigationBodyCriteria } from '../domain/stages';
 import { assess } from '../domain/regimes';
 import { type ReportContent, reportsFor } from '../domain/report';
 import { Campaigns } from './campaigns';
@@ -32,6 +33,8 @@ export class BreachResponse {
     private readonly breachId: string,
     private readonly detection: Detection,
     private readonly policy: ResponsePolicy,
+    /** Started with the response plan's stages (patched 'response-plan-stages'): tasks open as the facts switch them on. */
+    private readonly stages = false,
   ) {
     this.facts = initialFacts(detection);
     this.detections.add(detectionKey(detection));
@@ -52,7 +55,9 @@ export class BreachResponse {
 
   /** The playbook's tasks, each on its own clock from awareness. */
   startTasks(): void {
-    this.tasks.start(this.policy.playbook ?? DEFAULT_PLAYBOOK, Date.parse(this.facts.awareAt));
+    const awareAt = Date.parse(this.facts.awareAt);
+    if (!this.stages) return this.tasks.start(this.policy.playbook ?? DEFAULT_PLAYBOOK_V1, awareAt);
+    this.tasks.startStages(this.policy.playbook ?? DEFAULT_PLAYBOOK, awareAt, () => ({ facts: this.facts, insurers: this.policy.insurers }));
   }
 
   async recordDetection(): Promise<void> {
@@ -86,6 +91,7 @@ export class BreachResponse {
     );
     const result = await this.reassess();
     await logged;
+    if (this.stages && changed.length) await this.tasks.refresh();
     return { changed, ...result };
   }
 
@@ -139,11 +145,39 @@ export class BreachResponse {
       notApplicable: this.obligations.inapplicable(),
       campaigns: this.campaigns.statuses(),
       tasks: this.tasks.statuses(now),
-      damage: estimateDamage(this.facts, this.obligations.respondedAppropriately(now)),
+      plan: this.plan(),
+      damage: estimateDamage(this.facts, this.obligations.respondedAppropriately(now), {
+        consolation: this.campaigns.consolation(),
+        insurers: this.policy.insurers,
+      }),
       reports: this.reports(),
       approvals: this.obligations.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
       storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
+    };
+  }
+
+  /** The stages' answers for people and renderers: who investigates, the desk's size and FAQ, the final announcement. */
+  private plan(): BreachStatus['plan'] {
+    const notified = this.campaigns.forReports();
+    const sources: AnnouncementSources = {
+      facts: this.facts,
+      detectionSummary: this.detection.summary,
+      provided: this.tasks.provided(),
+      outcomes: this.tasks.outcomes(),
+      notified: { sent: notified.reduce((n, c) => n + c.sent, 0), byPost: notified.reduce((n, c) => n + c.postal + c.bounced, 0) },
+      ...(this.campaigns.consolation()[0] ? { consolation: this.campaigns.consolation()[0] } : {}),
+    };
+    const monitoring = this.tasks.statuses(Date.now()).find((t) => t.id === 'takedown-monitoring');
+    return {
+      investigationBody: investigationBodyCriteria(this.facts),
+      contactDesk: deskSizing(this.facts.affectedCount, this.policy.contactDesk),
+      faq: expectedQuestions(sources, 'desk'),
+      ...(this.facts.highPublicInterest ? { expectedQuestions: expectedQuestions(sources, 'press') } : {}),
+      announcement: announcementContent(sources),
+      ...(this.facts.publishedLocations?.length
+        ? { takedown: { locations: this.facts.publishedLocations.length, ...(monitoring ? { monitoringEndsAt: monitoring.targetAt } : {}) } }
+        : {}),
     };
   }
 

@@ -1,25 +1,45 @@
 // The playbook's tasks: each with a target counted from awareness, a clock that escalates when it slips, and the
 // outcomes recorded against it. The report and the notices find a task by what it provides, never by its id.
 import type { TaskStatus } from '../definitions';
-import { taskSteps } from '../domain/escalation';
-import { type FactsUpdate, parseOrExplain } from '../domain/facts';
+import { type EscalationLadder, pendingSteps, taskSteps } from '../domain/escalation';
+import { type Facts, type FactsUpdate, parseOrExplain } from '../domain/facts';
 import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
+import { type Insurer, investigationBodyCriteria, type StageTask, tasksFor } from '../domain/stages';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
 import type { Timeline } from './timeline';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** A contract's notice period is lost once missed: warned before it runs out, not only after. */
+const CONTRACTUAL_LADDER: EscalationLadder = {
+  before: [
+    { atPercent: 50, audience: 'owner' },
+    { atPercent: 80, audience: 'executive' },
+  ],
+  overdue: { audience: 'executive', everyHours: 24, times: 3 },
+};
 
 interface TrackedTask {
+  id: string;
   task: PlaybookTask;
+  title: string;
   state: 'open' | 'done' | 'waived';
+  openedAt: number;
   targetAt: number;
+  why?: string;
   records: { at: number; by: string; outcome?: unknown; waived?: string }[];
   clock: Clock;
 }
 
+/** What the stages read besides the tasks' own outcomes: the facts as they are now, and the policy's insurers. */
+export type StageSources = () => { facts: Facts; insurers: readonly Insurer[] };
+
 export class Tasks {
   private readonly tasks = new Map<string, TrackedTask>();
+  /** Set for breaches started with the response plan's stages: tasks then open as the facts switch them on. */
+  private stages?: { playbook: Playbook; sources: StageSources };
 
   constructor(
     private readonly breachId: string,
@@ -35,27 +55,84 @@ export class Tasks {
     for (const tracked of this.tasks.values()) this.startClock(tracked);
   }
 
+  /**
+   * Opens the tasks of every breach and those the facts already switch on, each with its target counted from
+   * awareness; the rest open later, when the facts or an outcome switch them on (refresh).
+   */
+  startStages(playbook: Playbook, awareAt: number, sources: StageSources): void {
+    this.stages = { playbook, sources };
+    this.open(playbook, awareAt, tasksFor(playbook.tasks, { ...sources(), outcomes: this.outcomes() }));
+    for (const tracked of this.tasks.values()) this.startClock(tracked);
+  }
+
   /** The tasks with their targets, before their clocks start: what can be recorded, and by whom. */
-  open(playbook: Playbook, awareAt: number): void {
-    for (const task of playbook.tasks) {
-      this.tasks.set(task.id, { task, state: 'open', targetAt: awareAt + task.targetHours * 3_600_000, records: [], clock: new Clock(this.sender) });
+  open(playbook: Playbook, awareAt: number, stageTasks?: StageTask[]): void {
+    for (const t of stageTasks ?? playbook.tasks.map((task) => ({ id: task.id, task, title: task.title }))) {
+      this.tasks.set(t.id, this.tracked(t, awareAt, awareAt));
     }
+  }
+
+  /** Opens the tasks the facts or the outcomes now switch on, each with its target counted from now. */
+  async refresh(): Promise<void> {
+    if (!this.stages) return;
+    const now = Date.now();
+    const opened = tasksFor(this.stages.playbook.tasks, { ...this.stages.sources(), outcomes: this.outcomes() }).filter((t) => !this.tasks.has(t.id));
+    const logged: Promise<unknown>[] = [];
+    for (const t of opened) {
+      const tracked = this.tracked(t, now, now);
+      this.tasks.set(t.id, tracked);
+      this.startClock(tracked);
+      logged.push(
+        this.timeline.log(
+          {
+            kind: 'task-opened',
+            actor: 'breachline',
+            detail: `${t.id} (${t.task.owner}): ${t.why ?? 'switched on'}; target ${new Date(tracked.targetAt).toISOString()}`,
+          },
+          { taskId: t.id },
+        ),
+      );
+    }
+    await Promise.all(logged);
+  }
+
+  private tracked(t: StageTask, openedAt: number, from: number): TrackedTask {
+    const hours = t.targetHours ?? t.task.targetHours;
+    return {
+      id: t.id,
+      task: t.task,
+      title: t.title,
+      state: 'open',
+      openedAt,
+      targetAt: from + hours * HOUR_MS,
+      why: t.why,
+      records: [],
+      clock: new Clock(this.sender),
+    };
   }
 
   /** The last outcome recorded on the task that provides each thing, for the report and the notices. */
   provided(): Partial<Record<TaskProvides, unknown>> {
-    const tasks = [...this.tasks.values()].map((t) => t.task);
+    const tasks = [...this.tasks.values()];
     return Object.fromEntries(
       TaskProvides.options.flatMap((what) => {
-        const task = taskProviding(tasks, what);
-        const outcome = task && this.tasks.get(task.id)!.records.at(-1)?.outcome;
+        const tracked = taskProviding(
+          tasks.map((t) => ({ ...t.task, tracked: t })),
+          what,
+        )?.tracked;
+        const outcome = tracked?.records.at(-1)?.outcome;
         return outcome ? [[what, outcome]] : [];
       }),
     );
   }
 
+  /** The last outcome recorded on each task, by id. */
+  outcomes(): Record<string, unknown> {
+    return Object.fromEntries([...this.tasks.values()].flatMap((t) => (t.records.at(-1)?.outcome ? [[t.id, t.records.at(-1)!.outcome]] : [])));
+  }
+
   openIds(): string[] {
-    return [...this.tasks.values()].filter((t) => t.state === 'open').map((t) => t.task.id);
+    return [...this.tasks.values()].filter((t) => t.state === 'open').map((t) => t.id);
   }
 
   check(request: RecordTaskRequest): void {
@@ -69,7 +146,14 @@ export class Tasks {
         `invalid task record: role: ${parsed.by.roles.join(', ')} may not record "${parsed.taskId}"; it needs ${tracked.task.recordableBy.join(' or ')}`,
       );
     }
-    if (!parsed.waive) parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
+    if (parsed.waive) return;
+    const waiting = (tracked.task.after ?? []).flatMap((id) =>
+      [...this.tasks.values()].filter((t) => t.state === 'open' && (t.id === id || (t.task.id === id && t.task.each))).map((t) => t.id),
+    );
+    if (waiting.length) {
+      throw new Error(`invalid task record: taskId: "${parsed.taskId}" waits for ${waiting.join(', ')}: record or waive it first`);
+    }
+    parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
   }
 
   async record(request: RecordTaskRequest): Promise<TaskStatus> {
@@ -79,14 +163,21 @@ export class Tasks {
       tracked.records.push({ at: Date.now(), by: request.by.id, waived: request.waive.reason });
       tracked.state = 'waived';
       tracked.clock.stop();
-      await this.timeline.log({ kind: 'task-waived', actor: request.by.id, detail: `${task.id}: ${request.waive.reason}` });
+      await this.timeline.log({ kind: 'task-waived', actor: request.by.id, detail: `${tracked.id}: ${request.waive.reason}` });
       return this.status(tracked, Date.now());
     }
     const outcome = OUTCOME_SCHEMAS[task.outcome].parse(request.outcome ?? {}) as Record<string, unknown>;
+    // The criteria a management decision weighed are those the facts state when it is made, unless it states its own.
+    if (task.outcome === 'investigation-body' && !outcome.criteria && this.stages) {
+      const { scale, publicInterest, managementImplicated } = investigationBodyCriteria(this.stages.sources().facts);
+      outcome.criteria = { scale, publicInterest, managementImplicated };
+    }
     tracked.records.push({ at: Date.now(), by: request.by.id, outcome });
-    // A press release is done when published; a recurring report comes round again until the last one.
+    // A press release is done when published, a takedown when the data is removed; a recurring report (and a
+    // takedown request not yet answered) comes round again until the last one.
     const published = task.outcome !== 'publication' || outcome.stage === 'published';
-    const again = task.repeatEveryDays !== undefined && !outcome.final;
+    const removed = task.outcome === 'takedown' && outcome.status === 'removed';
+    const again = task.repeatEveryDays !== undefined && !outcome.final && !removed;
     if (again) {
       tracked.targetAt = Date.now() + task.repeatEveryDays! * DAY_MS;
       this.startClock(tracked);
@@ -97,10 +188,15 @@ export class Tasks {
     const summary =
       task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
     await this.timeline.log(
-      { kind: 'task-recorded', actor: request.by.id, detail: `${task.id}: ${summary}${again ? `; next due ${new Date(tracked.targetAt).toISOString()}` : ''}` },
-      { taskId: task.id, outcome },
+      {
+        kind: 'task-recorded',
+        actor: request.by.id,
+        detail: `${tracked.id}: ${summary}${again ? `; next due ${new Date(tracked.targetAt).toISOString()}` : ''}`,
+      },
+      { taskId: tracked.id, outcome },
     );
-    if (task.outcome === 'facts') await this.learn(outcome.facts as FactsUpdate);
+    if (outcome.facts) await this.learn(outcome.facts);
+    if (this.stages) await this.refresh();
     return this.status(tracked, Date.now());
   }
 
@@ -109,13 +205,16 @@ export class Tasks {
   }
 
   private status(tracked: TrackedTask, now: number): TaskStatus {
-    const { id, stage, title, owner, outcome } = tracked.task;
+    const { stage, owner, outcome, kind, after } = tracked.task;
     return {
-      id,
+      id: tracked.id,
       stage,
-      title,
+      title: tracked.title,
       owner,
       outcome,
+      kind,
+      ...(tracked.why ? { openedBecause: tracked.why } : {}),
+      ...(after?.length ? { after } : {}),
       state: tracked.state,
       targetAt: new Date(tracked.targetAt).toISOString(),
       overdue: tracked.state === 'open' && now > tracked.targetAt,
@@ -124,40 +223,47 @@ export class Tasks {
     };
   }
 
-  /** At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. */
+  /**
+   * At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. A
+   * contractual clock (an insurer's notice period) warns before it runs out, as a deadline does.
+   */
   private startClock(tracked: TrackedTask): void {
-    const { task, targetAt, clock } = tracked;
-    tracked.clock.start(taskSteps(targetAt, Date.now(), clock.sent(targetAt), task.escalateTo), {
-      label: `task ${task.id}`,
+    const { id, task, title, targetAt, clock } = tracked;
+    const contractual = task.kind === 'contractual';
+    const steps = contractual
+      ? pendingSteps(tracked.openedAt, targetAt, Date.now(), clock.sent(targetAt), CONTRACTUAL_LADDER)
+      : taskSteps(targetAt, Date.now(), clock.sent(targetAt), task.escalateTo);
+    tracked.clock.start(steps, {
+      label: `task ${id}`,
       dueAt: targetAt,
-      mailKey: (step) => `${this.breachId}/task/${task.id}/${targetAt}/${step.step}`,
+      mailKey: (step) => `${this.breachId}/task/${id}/${targetAt}/${step.step}`,
       notice: (step) => ({
         breachId: this.breachId,
-        obligationId: `task/${task.id}`,
-        title: task.title,
-        citation: `playbook, ${task.stage} (owner: ${task.owner})`,
+        obligationId: `task/${id}`,
+        title,
+        citation: contractual ? `contract term, not a law: ${tracked.why ?? title}` : `playbook, ${task.stage} (owner: ${task.owner})`,
         dueAt: targetAt,
         zone: 'UTC',
         guidance: false,
         step: step.step,
-        overdue: true,
+        overdue: step.overdue,
       }),
       // A microtask after an obligation's, as before the two clocks were one: a late breach's summary replays in the order its history holds.
       delivered: async (step, delivered, mailKey) => {
         await Promise.resolve();
-        await this.overdue(task, targetAt, step.step, `to the ${delivered.audience}`, mailKey);
+        await this.overdue(tracked, step.step, `to the ${delivered.audience}`, mailKey);
       },
       undelivered: async (step, error, mailKey) => {
         await Promise.resolve();
-        await this.overdue(task, targetAt, step.step, `could not be sent (${error.message})`, mailKey);
+        await this.overdue(tracked, step.step, `could not be sent (${error.message})`, mailKey);
       },
     });
   }
 
-  private overdue(task: PlaybookTask, targetAt: number, step: string, outcome: string, mailKey: string): Promise<void> {
+  private overdue({ id, task, targetAt }: TrackedTask, step: string, outcome: string, mailKey: string): Promise<void> {
     return this.timeline.log(
-      { kind: 'task-overdue', actor: 'breachline', detail: `${task.id} (${task.owner}) ${step} ${outcome}: target ${new Date(targetAt).toISOString()}` },
-      { taskId: task.id, step, mailKey },
+      { kind: 'task-overdue', actor: 'breachline', detail: `${id} (${task.owner}) ${step} ${outcome}: target ${new Date(targetAt).toISOString()}` },
+      { taskId: id, step, mailKey },
     );
   }
 }

@@ -2,6 +2,7 @@
 // Incidents, personal-information leak edition), expected compensation per person and in total. Pure; shown in
 // the status with every input so a reader can check it, and recomputed whenever the facts change.
 import type { DataCategory, Facts } from './facts';
+import type { CostHead, Insurer } from './stages';
 
 /**
  * The simplified EP diagram as data: each category's mental-distress level x and economic-loss level y (1–3), as
@@ -41,13 +42,32 @@ export interface DamageEstimate {
     affectedCount: number | null;
   };
   why: string[];
+  /** The consolation gesture issued so far (お詫びの品・見舞金): its cost is the company's, apart from the compensation. */
+  consolation?: { gestures: ConsolationGesture[]; totalYen: number };
+  /** For each insurer in the policy, the heads of this breach's cost its policy may cover. */
+  coverage?: { insurer: string; heads: CostHead[] }[];
+}
+
+/** What the breach adds to the model: the gesture issued, and the insurers of the policy. */
+export interface ConsolationGesture {
+  gesture: string;
+  valueYen: number;
+  /** The people the campaign carrying it covers: each receives it once. */
+  people: number;
+  /** Those it has reached so far (sent with their notice). */
+  issued: number;
+}
+
+export interface DamageExtras {
+  consolation?: readonly ConsolationGesture[];
+  insurers?: readonly Insurer[];
 }
 
 /**
  * Expected compensation = 500 × (10^(x−1) + 5^(y−1)) × identifiability × social responsibility × response.
  * `responseAppropriate` is false when the breach's own record shows a missed deadline.
  */
-export function estimateDamage(facts: Facts, responseAppropriate: boolean): DamageEstimate {
+export function estimateDamage(facts: Facts, responseAppropriate: boolean, extras: DamageExtras = {}): DamageEstimate {
   const categories = facts.dataCategories.length ? facts.dataCategories : (['other'] as DataCategory[]);
   const x = Math.max(...categories.map((c) => EP_DIAGRAM[c].x));
   const y = Math.max(...categories.map((c) => EP_DIAGRAM[c].y));
@@ -72,5 +92,17 @@ export function estimateDamage(facts: Facts, responseAppropriate: boolean): Dama
       `response ${response}: ${responseAppropriate ? 'appropriate, or not yet known (JNSA counts unknown as 1)' : 'inappropriate: a legal deadline was missed'}`,
       affectedCount === null ? 'total unknown until affectedCount is known' : `total = per person × ${affectedCount} people`,
     ],
+    ...(extras.consolation?.length
+      ? { consolation: { gestures: [...extras.consolation], totalYen: extras.consolation.reduce((n, g) => n + g.valueYen * g.people, 0) } }
+      : {}),
+    ...(extras.insurers?.length ? { coverage: coverageOf(extras.insurers, (extras.consolation?.length ?? 0) > 0) } : {}),
   };
+}
+
+/** Heads every breach runs up (compensation, notices, the desk, counsel, forensics, PR); consolation only where given. */
+const BREACH_HEADS: readonly CostHead[] = ['liability', 'notification', 'contact-desk', 'legal', 'forensics', 'pr', 'business-interruption'];
+
+function coverageOf(insurers: readonly Insurer[], consolation: boolean): { insurer: string; heads: CostHead[] }[] {
+  const heads = consolation ? [...BREACH_HEADS, 'consolation' as const] : BREACH_HEADS;
+  return insurers.map((i) => ({ insurer: i.name, heads: heads.filter((h) => i.covers.includes(h)) }));
 }

@@ -81,6 +81,9 @@ export const Sector = z
   .max(64)
   .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
 
+export const CauseType = z.enum(['unauthorised-access', 'insider-theft', 'malware', 'misdelivery', 'loss-or-theft-of-media', 'misconfiguration', 'other']);
+export type CauseType = z.infer<typeof CauseType>;
+
 const factFields = {
   awareAt: ReportedInstant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
   jurisdictions: z.array(Jurisdiction).describe('where affected people live or the organisation is established'),
@@ -98,6 +101,15 @@ const factFields = {
   riskUnlikely: z.boolean().describe('assessed unlikely to result in a risk to people (GDPR Art. 33(1))'),
   significantIncident: z.boolean().describe('a significant incident under NIS2 Art. 23(3); unknown counts as significant'),
   unreachableCount: z.number().int().min(0).describe('people whom an individual notice cannot reach (APPI Art. 26(2) proviso)'),
+  // The response plan's facts: each switches on stages of the playbook (workflows/domain/stages.ts), not obligations.
+  causeType: CauseType.describe('the kind of cause, as far as known: unauthorised access or insider theft bring in the police'),
+  atContractor: z.boolean().describe('the leak happened at a contractor (委託先) handling the data for the organisation (APPI Art. 25)'),
+  highPublicInterest: z.boolean().describe('of high public interest: a press conference, and weighs for a third-party committee'),
+  managementImplicated: z.boolean().describe('management itself may be implicated: the investigation needs independence'),
+  publishedLocations: z
+    .array(Line(500))
+    .max(200)
+    .describe('where the leaked data was found published (paste sites, forums): one takedown request each; text, not personal data'),
 };
 
 /** The facts as the workflow holds them: only awareAt is known for certain from the start. */
@@ -121,6 +133,11 @@ export const Facts = z.strictObject({
   riskUnlikely: factFields.riskUnlikely.optional(),
   significantIncident: factFields.significantIncident.optional(),
   unreachableCount: factFields.unreachableCount.optional(),
+  causeType: factFields.causeType.optional(),
+  atContractor: factFields.atContractor.optional(),
+  highPublicInterest: factFields.highPublicInterest.optional(),
+  managementImplicated: factFields.managementImplicated.optional(),
+  publishedLocations: factFields.publishedLocations.optional(),
 });
 export type Facts = z.infer<typeof Facts>;
 
@@ -178,6 +195,12 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
   if (dataCategories) update.dataCategories = dataCategories;
   const sectors = join(facts.sectors, reported.sectors);
   if (sectors) update.sectors = sectors;
+  const published = join(facts.publishedLocations ?? [], reported.publishedLocations);
+  if (published) update.publishedLocations = published;
+  if (reported.causeType !== undefined) {
+    if (facts.causeType === undefined) update.causeType = reported.causeType;
+    else if (reported.causeType !== facts.causeType) ignored.push('causeType');
+  }
   for (const count of ['affectedCount', 'unreachableCount'] as const) {
     const more = reported[count];
     if (more === undefined) continue;
@@ -195,7 +218,7 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
     if (Date.parse(reported.awareAt) < Date.parse(facts.awareAt)) update.awareAt = reported.awareAt;
     else if (Date.parse(reported.awareAt) > Date.parse(facts.awareAt)) ignored.push('awareAt');
   }
-  for (const flag of ['unfairPurpose', 'highRisk'] as const) {
+  for (const flag of ['unfairPurpose', 'highRisk', 'atContractor', 'highPublicInterest', 'managementImplicated'] as const) {
     if (reported[flag] === true && facts[flag] !== true) update[flag] = true;
     else if (reported[flag] === false && facts[flag] === true) ignored.push(flag);
   }

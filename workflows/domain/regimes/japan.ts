@@ -36,6 +36,18 @@ const sixtyDays = [
   },
 ] as const;
 
+/**
+ * APPI Art. 26(1) proviso and Enforcement Rules Art. 9: a contractor (委託先) that notifies the principal (委託元) of
+ * the leak is relieved of its own report to the PPC, and then of the notice to the people (Art. 26(2) excludes it).
+ * Modelled as GDPR Art. 33(2) is: a processor's duty is its notice to the principal (JP-APPI/principal).
+ */
+const principalReports = (facts: Facts): Verdict =>
+  facts.processor
+    ? notApplicable(
+        'a contractor (委託先) that notifies the principal is relieved of this (APPI Art. 26(1) proviso, 26(2); Enforcement Rules Art. 9; processor: true): see JP-APPI/principal',
+      )
+    : applies();
+
 export const appi = defineRulePack({
   regime: 'JP-APPI',
   name: 'Act on the Protection of Personal Information',
@@ -54,6 +66,7 @@ export const appi = defineRulePack({
       start: 'awareness',
       duration: { amount: 5, unit: 'calendar-days' },
       counting: { startDayCounts: true, rollForward: false },
+      appliesWhen: principalReports,
       target: { amount: 3, unit: 'calendar-days' },
     },
     {
@@ -67,6 +80,7 @@ export const appi = defineRulePack({
       duration: { amount: 30, unit: 'calendar-days' },
       durationWhen: [...sixtyDays],
       counting: APPI_DAYS,
+      appliesWhen: principalReports,
     },
     {
       id: 'individuals',
@@ -80,6 +94,7 @@ export const appi = defineRulePack({
       duration: { amount: 30, unit: 'calendar-days' },
       durationWhen: [...sixtyDays],
       counting: APPI_DAYS,
+      appliesWhen: principalReports,
     },
     {
       id: 'substitute-notice',
@@ -92,10 +107,30 @@ export const appi = defineRulePack({
       duration: { amount: 30, unit: 'calendar-days' },
       durationWhen: [...sixtyDays],
       counting: APPI_DAYS,
-      appliesWhen: (facts) =>
-        facts.unreachableCount
+      appliesWhen: (facts) => {
+        const role = principalReports(facts);
+        if (!role.applies) return role;
+        return facts.unreachableCount
           ? applies(`APPI Art. 26(2) proviso: notice is difficult for ${facts.unreachableCount} people (unreachableCount)`)
-          : notApplicable('every affected person can be notified (unreachableCount is 0 or unknown)'),
+          : notApplicable('every affected person can be notified (unreachableCount is 0 or unknown)');
+      },
+    },
+    {
+      id: 'principal',
+      title: 'Notify the principal (委託元) of the leak',
+      recipient: 'controller',
+      kind: 'single',
+      citation: 'APPI Art. 26(1) proviso; Enforcement Rules Art. 9',
+      // "Promptly" (速やかに), with what is known then: internal target 24 hours, so the principal keeps most of its
+      // own 3–5 days for the preliminary report.
+      guidance: true,
+      internalTarget: true,
+      start: 'awareness',
+      duration: { amount: 24, unit: 'hours' },
+      appliesWhen: (facts) =>
+        facts.processor
+          ? applies('APPI Art. 26(1) proviso: the organisation handles the data as a contractor (委託先) of a principal (processor: true)')
+          : notApplicable('the organisation handles the data for itself (processor is not true)'),
     },
   ],
 });
