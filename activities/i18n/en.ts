@@ -196,6 +196,7 @@ export const en = {
   'mail.summary.sentTo': 'Sent to:  {audience}',
   'mail.summary.item': '{overdue, select, true {OVERDUE} other {Due soon}} ({step}): {title}',
   'mail.summary.itemDue': "  {id}, due {due} ({zone}){guidance, select, true { — the regulator's guidance, not a statutory limit} other {}}",
+  'mail.summary.taskDue': '  {id}, target {due} ({zone})',
   'mail.summary.close': 'Record each in Breachline when it is done; its escalations stop then.',
   'mail.outage.subject': '[Breachline] Mail server down: wave {wave} paused — {breachId}',
   'mail.outage.lead': 'The mail server stopped answering while wave {wave} of {campaignId} was being sent.',

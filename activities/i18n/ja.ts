@@ -190,6 +190,7 @@ export const ja: Record<keyof typeof en, string> = {
   'mail.summary.sentTo': '宛先：{audience}',
   'mail.summary.item': '{overdue, select, true {期限超過} other {期限間近}}（{step}）：{title}',
   'mail.summary.itemDue': '  {id}、期限 {due}（{zone}）{guidance, select, true {　※監督機関の目安} other {}}',
+  'mail.summary.taskDue': '  {id}、目標時刻 {due}（{zone}）',
   'mail.summary.close': '完了したものから Breachline に記録してください。記録すると督促は止まります。',
   'mail.outage.subject': '[Breachline] メールサーバ障害：第{wave}回の送信を一時停止 — {breachId}',
   'mail.outage.lead': '{campaignId} の第{wave}回の送信中に、メールサーバが応答しなくなりました。',
