@@ -82,6 +82,7 @@ export const en = {
   'task.col.due': 'due (your time)',
   'task.col.state': 'state',
   'task.overdue': 'overdue',
+  'task.stateOverdue': '{state} (overdue)',
   'task.recorded': '{by}, {at}',
   'task.none': 'No playbook tasks: this breach started before playbooks existed.',
   'damage.model': 'JNSA damage-operation model (JO model): expected compensation',

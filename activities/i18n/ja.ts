@@ -79,6 +79,7 @@ export const ja: Record<keyof typeof en, string> = {
   'task.col.due': '目標時刻（あなたの時刻）',
   'task.col.state': '状態',
   'task.overdue': '期限超過',
+  'task.stateOverdue': '{state}（期限超過）',
   'task.recorded': '{by}（{at}）',
   'task.none': '対応計画のタスクはありません（対応計画の導入前に始まった事案です）。',
   'damage.model': 'JNSA 損害賠償額算定モデル（JOモデル）による想定損害賠償額',
