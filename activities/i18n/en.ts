@@ -132,6 +132,7 @@ export const en = {
   'waves.confirmCancel': 'Cancel the campaign?',
   'waves.outage': 'mail server unreachable since {since} ({reason}); wave paused, {told}',
   'waves.ownerTold': '{state, select, sending {telling the owner} sent {the owner was told} failed {the owner could not be told} other {{state}}}',
+  'waves.ownerToldError': '{told}: {error}',
   'store.failures': 'The store could not keep {count, plural, one {# timeline entry} other {# timeline entries}}: they are in the workflow only.',
   'store.failureLine': '{at} {kind}: {reason}',
   'timeline.unrecorded': 'not in the store: {reason}',

@@ -128,6 +128,7 @@ export const ja: Record<keyof typeof en, string> = {
   'waves.confirmCancel': '本人通知を中止しますか？',
   'waves.outage': '{since} からメールサーバに接続できません（{reason}）。送信を一時停止中、{told}',
   'waves.ownerTold': '{state, select, sending {事案責任者へ連絡中} sent {事案責任者へ連絡済み} failed {事案責任者へ連絡できませんでした} other {{state}}}',
+  'waves.ownerToldError': '{told}：{error}',
   'store.failures': '経過の記録 {count, number}件を保存できませんでした。ワークフロー内にのみ残っています。',
   'store.failureLine': '{at} {kind}：{reason}',
   'timeline.unrecorded': '保存されていません：{reason}',
