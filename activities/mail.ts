@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
-import { type Lang, type Translate, translator } from './i18n';
+import { type Lang, titleIn, type Translate, translator } from './i18n';
 import { countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
@@ -50,9 +50,10 @@ const statusLine = (t: Translate, breachId: string, statusBaseUrl?: string) =>
   statusBaseUrl ? [t('mail.status', { url: `${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(breachId)}` })] : [];
 
 /** A deadline's reminder in filing terms; a task's in task terms (a target to record, not a submission to approve). */
-function renderEscalation(notice: EscalationNotice, t: Translate, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+function renderEscalation(notice: EscalationNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+  const t = translator(lang);
   const due = inZone(notice.dueAt, notice.zone);
-  const values = { overdue: notice.overdue, step: notice.step, title: notice.title, breachId: notice.breachId };
+  const values = { overdue: notice.overdue, step: notice.step, title: titleIn(lang, notice.title), breachId: notice.breachId };
   const task = isTask(notice);
   const lines = [
     t(task ? 'mail.task.lead' : 'mail.obligation.lead', values),
@@ -80,13 +81,14 @@ function renderEscalation(notice: EscalationNotice, t: Translate, statusBaseUrl?
   return { subject: t(task ? 'mail.task.subject' : 'mail.obligation.subject', values), text: `${lines.join('\n')}\n` };
 }
 
-function renderSummary(notice: EscalationSummaryNotice, t: Translate, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+function renderSummary(notice: EscalationSummaryNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+  const t = translator(lang);
   const overdue = notice.items.filter((i) => i.overdue).length;
   const total = notice.items.length;
   const titles = t('mail.summary.titles', {
     titles: notice.items
       .slice(0, 3)
-      .map((i) => i.title)
+      .map((i) => titleIn(lang, i.title))
       .join('; '),
     more: Math.max(0, total - 3),
   });
@@ -97,7 +99,7 @@ function renderSummary(notice: EscalationSummaryNotice, t: Translate, statusBase
     t('mail.summary.sentTo', { audience: t('audienceLong', { audience }) }),
     '',
     ...notice.items.flatMap((i) => [
-      t('mail.summary.item', { overdue: i.overdue, step: i.step, title: i.title }),
+      t('mail.summary.item', { overdue: i.overdue, step: i.step, title: titleIn(lang, i.title) }),
       t(isTask(i) ? 'mail.summary.taskDue' : 'mail.summary.itemDue', {
         id: i.obligationId,
         due: inZone(i.dueAt, i.zone),
@@ -133,14 +135,13 @@ function renderWaveOutage(notice: WaveOutageNotice, t: Translate, statusBaseUrl?
 
 /** A notice as mail, in `lang` (the audience's language: BREACHLINE_MAIL_LANGUAGE or BREACHLINE_<AUDIENCE>_LANGUAGE). */
 export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, lang: Lang = 'en'): RenderedMail {
-  const t = translator(lang);
   switch (notice.template) {
     case 'escalation':
-      return renderEscalation(notice, t, statusBaseUrl, audience);
+      return renderEscalation(notice, lang, statusBaseUrl, audience);
     case 'wave-outage':
-      return renderWaveOutage(notice, t, statusBaseUrl);
+      return renderWaveOutage(notice, translator(lang), statusBaseUrl);
     case 'escalation-summary':
-      return renderSummary(notice, t, statusBaseUrl, audience);
+      return renderSummary(notice, lang, statusBaseUrl, audience);
   }
 }
 

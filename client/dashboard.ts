@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { CATALOGUES, isLang, negotiate } from '../activities/i18n';
+import { CATALOGUES, isLang, localTitles, negotiate } from '../activities/i18n';
 import { InvalidInput } from '../workflows/domain/facts';
 
 // Scripts from this origin only: detection summaries are shown as text, never as markup. Inline styles are allowed
@@ -37,6 +37,9 @@ export function registerDashboard(app: FastifyInstance): void {
     const asked = (request.query as { lang?: unknown }).lang;
     if (asked !== undefined && !isLang(asked)) throw new InvalidInput('dashboard messages', [{ field: 'lang', message: 'ja or en' }]);
     const lang = asked ?? negotiate(request.headers['accept-language']);
-    return reply.header('cache-control', 'no-cache').header('vary', 'accept-language').send({ lang, messages: CATALOGUES[lang] });
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('vary', 'accept-language')
+      .send({ lang, messages: CATALOGUES[lang], titles: Object.fromEntries(localTitles(lang)) });
   });
 }

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { BreachStatus } from '../workflows/definitions';
 import type { BreachSummary } from './breaches';
-import { formatInstant, type Lang, localZone, translator } from '../activities/i18n';
+import { formatInstant, type Lang, localZone, titleIn, translator } from '../activities/i18n';
 import { inZone } from '../workflows/domain/calendar';
 import type { Assessment, Obligation } from '../workflows/domain/obligations';
 
@@ -75,7 +75,7 @@ export function statusTable(status: BreachStatus, now = Date.now(), { lang = 'en
   const tasks = new Table({ head: (['task', 'stage', 'owner', 'due', 'state'] as const).map((c) => t(`task.col.${c}`)) });
   for (const task of status.tasks ?? []) {
     tasks.push([
-      `${task.id}\n${task.title}`,
+      `${task.id}\n${titleIn(lang, task.title)}`,
       t('taskStage', { stage: task.stage }),
       t('owner', { owner: task.owner }),
       at(task.targetAt),
@@ -110,7 +110,7 @@ export function assessmentTable(assessment: Assessment, { lang = 'en' }: Readers
   const head = (['dueRegime', 'regime', 'obligation', 'recipient', 'kind', 'basis', 'citation'] as const).map((c) => t(`cli.col.${c}`));
   const table = new Table({ head });
   for (const o of [...assessment.obligations].sort(byDue)) {
-    table.push([inZone(o.dueAt, o.zone), o.regime, o.title, o.recipient, o.kind, t('cli.basis', { basis: basis(o) }), o.citation]);
+    table.push([inZone(o.dueAt, o.zone), o.regime, titleIn(lang, o.title), o.recipient, o.kind, t('cli.basis', { basis: basis(o) }), o.citation]);
   }
   const unevaluated = assessment.unevaluated.map((u) => t('cli.unevaluated', { jurisdiction: u.jurisdiction, reason: u.reason }));
   const notes = assessment.notApplicable.map((n) => notApplicableLine(n, lang));

@@ -2,7 +2,9 @@
 // sides (a placeholder only one language knows would print raw or be lost), and the language chosen per reader.
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUES, formatInstant, LANGS, langFrom, negotiate, translator } from '../activities/i18n';
+import { CATALOGUES, formatInstant, LANGS, langFrom, negotiate, titleIn, translator } from '../activities/i18n';
+import { DEFAULT_PLAYBOOK } from '../workflows/domain/playbook';
+import { RULE_PACKS } from '../workflows/domain/regimes';
 
 function argumentsOf(elements: MessageFormatElement[], into = new Set<string>()): Set<string> {
   for (const element of elements) {
@@ -65,5 +67,20 @@ describe('message catalogues', () => {
     expect(formatInstant(at, 'en', 'Asia/Tokyo')).toBe('28 Nov 2026, 23:59 GMT+9');
     expect(formatInstant(at, 'ja', 'Asia/Tokyo')).toBe('2026年11月28日 23:59 JST');
     expect(formatInstant(at, 'en', 'Europe/Brussels')).toBe('28 Nov 2026, 15:59 CET');
+  });
+
+  it("translates every title of the default playbook and Japan's rule packs by its English text, and leaves a deployment's own as written", () => {
+    const en = translator('en');
+    for (const task of DEFAULT_PLAYBOOK.tasks) {
+      expect(en(`title.task.${task.id}` as keyof (typeof CATALOGUES)['en'])).toBe(task.title);
+      expect(titleIn('ja', task.title)).not.toBe(task.title);
+    }
+    for (const pack of RULE_PACKS.filter((p) => p.regime.startsWith('JP-'))) {
+      for (const rule of pack.rules) expect(en(`title.obligation.${pack.regime}/${rule.id}` as keyof (typeof CATALOGUES)['en'])).toBe(rule.title);
+    }
+    expect(titleIn('ja', "Counsel's review of the measures")).toBe('再発防止策の弁護士によるレビュー');
+    expect(titleIn('ja', 'Final report to the PPC (確報)')).toBe('個人情報保護委員会への確報');
+    expect(titleIn('ja', 'Call the insurer')).toBe('Call the insurer');
+    expect(titleIn('en', 'Final report to the PPC (確報)')).toBe('Final report to the PPC (確報)');
   });
 });

@@ -30,8 +30,8 @@ const task: EscalationNotice = {
 describe('escalation and task mails', () => {
   it("words a missed deadline as a filing not yet approved, in Japanese, with the regime's zone", () => {
     const mail = render(deadline, 'https://breachline.example.test', 'dpo', 'ja');
-    expect(mail.subject).toBe('[Breachline] 期限超過（missed）：Final report to the PPC (確報) — breach-mail-1');
-    expect(mail.text).toContain('「Final report to the PPC (確報)」の期限を過ぎましたが、承認（提出）の記録がありません。');
+    expect(mail.subject).toBe('[Breachline] 期限超過（missed）：個人情報保護委員会への確報 — breach-mail-1');
+    expect(mail.text).toContain('「個人情報保護委員会への確報」の期限を過ぎましたが、承認（提出）の記録がありません。');
     expect(mail.text).toContain('期限：　　2026-12-21T23:59:59.000+09:00（Asia/Tokyo）');
     expect(mail.text).toContain('宛先：　　個人情報保護責任者（督促の段階 missed）');
     expect(mail.text).toContain('状況：https://breachline.example.test/breaches/breach-mail-1');
@@ -43,7 +43,7 @@ describe('escalation and task mails', () => {
       expect(mail.text).not.toMatch(/approval|Legal basis|submission|承認|提出|根拠/);
     }
     const ja = render(task, undefined, 'owner', 'ja');
-    expect(ja.subject).toBe('[Breachline] 目標超過（missed）：Open the contact desk before notices go out — breach-mail-1');
+    expect(ja.subject).toBe('[Breachline] 目標超過（missed）：通知の前に問合せ窓口を開設する — breach-mail-1');
     expect(ja.text).toContain('タスク：　task/contact-desk（通知・公表、担当：広報）');
     expect(ja.text).toContain('完了したら Breachline に結果を記録してください');
     const en = render(task, undefined, 'owner', 'en');
@@ -66,9 +66,7 @@ describe('escalation and task mails', () => {
     );
     expect(en.text).toContain('  task/contact-desk, target 2026-12-21T14:59:59.000Z (UTC)');
     const ja = render(notice, undefined, 'executive', 'ja');
-    expect(ja.subject).toBe(
-      '[Breachline] 期限超過 3件／4件：Final report to the PPC (確報); Open the contact desk before notices go out; A、ほか1件 — breach-mail-1',
-    );
+    expect(ja.subject).toBe('[Breachline] 期限超過 3件／4件：個人情報保護委員会への確報; 通知の前に問合せ窓口を開設する; A、ほか1件 — breach-mail-1');
     expect(ja.text).toContain('宛先：経営層');
   });
 

@@ -48,6 +48,26 @@ export function translator(lang: Lang): Translate {
   };
 }
 
+const titleMaps = new Map<Lang, ReadonlyMap<string, string>>();
+
+/**
+ * The catalogue's titles of Breachline's own obligations and playbook tasks, from their English text to `lang`'s. A
+ * title is looked up by its text, not its id: a deployment's playbook that reuses an id with its own title keeps it.
+ */
+export function localTitles(lang: Lang): ReadonlyMap<string, string> {
+  let titles = titleMaps.get(lang);
+  if (!titles) {
+    const [english, local] = [translator('en'), translator(lang)];
+    const keys = (Object.keys(CATALOGUES.en) as MessageKey[]).filter((key) => key.startsWith('title.'));
+    titles = new Map(keys.map((key) => [english(key), local(key)]));
+    titleMaps.set(lang, titles);
+  }
+  return titles;
+}
+
+/** A title in `lang` when it is one of Breachline's own, else as written. */
+export const titleIn = (lang: Lang, title: string): string => localTitles(lang).get(title) ?? title;
+
 /** The language an Accept-Language header prefers among ours (RFC 9110 §12.5.4: by q-value, then order), else `fallback`. */
 export function negotiate(header: string | undefined, fallback: Lang = 'en'): Lang {
   const ranges = (header ?? '')

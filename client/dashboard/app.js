@@ -19,6 +19,7 @@ const LOCALES = { ja: 'ja-JP', en: 'en-GB' };
 const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let lang = 'en';
 let messages = {};
+let titles = {};
 const compiled = new Map();
 
 /** The arguments a message selects on: ICU select keys cannot hold "-", so the catalogue writes those values with "_". */
@@ -58,6 +59,7 @@ async function loadMessages() {
   }
   lang = body.lang;
   messages = body.messages;
+  titles = body.titles ?? {};
   compiled.clear();
   document.documentElement.lang = lang;
   languageSwitch.value = lang;
@@ -65,6 +67,9 @@ async function loadMessages() {
   for (const element of document.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = t(element.dataset.i18nPlaceholder);
   for (const element of document.querySelectorAll('[data-i18n-label]')) element.setAttribute('aria-label', t(element.dataset.i18nLabel));
 }
+
+/** One of Breachline's own obligation or task titles in the user's language; any other as written. */
+const localTitle = (title) => titles[title] ?? title;
 
 /** An instant with its date, time and zone, in `zone` (the viewer's by default). */
 function formatInstant(iso, zone = viewerZone) {
@@ -406,7 +411,7 @@ function obligationsSection(status) {
     h(
       'tr',
       { 'data-testid': 'obligation', 'data-obligation-id': o.id, 'data-state': o.state },
-      h('td', {}, h('div', {}, o.title), h('div', { class: 'muted' }, `${o.id} · ${o.citation}`)),
+      h('td', {}, h('div', {}, localTitle(o.title)), h('div', { class: 'muted' }, `${o.id} · ${o.citation}`)),
       h(
         'td',
         { class: `state-${o.state}`, 'data-testid': 'obligation-state' },
@@ -460,7 +465,7 @@ function tasksSection(status) {
     return h(
       'tr',
       { 'data-testid': 'task', 'data-task-id': task.id, 'data-state': task.state, 'data-overdue': task.overdue ? '1' : undefined },
-      h('td', {}, h('div', {}, task.title), h('div', { class: 'muted' }, task.id)),
+      h('td', {}, h('div', {}, localTitle(task.title)), h('div', { class: 'muted' }, task.id)),
       h('td', {}, t('taskStage', { stage: task.stage })),
       h('td', { 'data-testid': 'task-owner' }, t('owner', { owner: task.owner })),
       h('td', { 'data-testid': 'task-due' }, formatInstant(task.targetAt), task.state === 'open' ? h('div', {}, countdown(task.targetAt)) : ''),
@@ -550,10 +555,10 @@ async function openDocument(event, path) {
 
 /** Every report to a regulator and every notice to people or the public, each a link to its printable rendering. */
 function documentsSection(status) {
-  const reports = (status.reports ?? []).map((r) => ({ obligationId: r.obligationId, title: r.title, kind: 'report', missing: r.missing.length }));
+  const reports = (status.reports ?? []).map((r) => ({ obligationId: r.obligationId, title: localTitle(r.title), kind: 'report', missing: r.missing.length }));
   const notices = status.obligations
     .filter((o) => o.state !== 'withdrawn' && (o.recipient === 'individuals' || o.recipient === 'public'))
-    .map((o) => ({ obligationId: o.id, title: o.title, kind: 'notice' }));
+    .map((o) => ({ obligationId: o.id, title: localTitle(o.title), kind: 'notice' }));
   const documents = [...reports, ...notices];
   if (!documents.length) return h('p', { class: 'muted', 'data-testid': 'documents' }, t('documents.none'));
   return h(
