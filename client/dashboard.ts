@@ -28,12 +28,14 @@ const FILES = {
 
 export function registerDashboard(app: FastifyInstance): void {
   const serve = (path: string, type: string, body: Buffer) =>
-    app.get(path, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').header('content-security-policy', POLICY).send(body));
+    app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(type).header('cache-control', 'no-cache').header('content-security-policy', POLICY).send(body),
+    );
   for (const [path, [file, type]] of Object.entries(FILES)) serve(path, type, readFileSync(new URL(`./dashboard/${file}`, import.meta.url)));
   serve('/dashboard/intl-messageformat.js', 'text/javascript; charset=utf-8', messageFormatModule());
   // The catalogue for ?lang=ja|en (the user's own choice), else for the browser's Accept-Language. No token needed:
   // the sign-in form is worded from it too, and it holds no data.
-  app.get('/dashboard/messages.json', async (request, reply) => {
+  app.get('/dashboard/messages.json', { schema: { hide: true } }, async (request, reply) => {
     const asked = (request.query as { lang?: unknown }).lang;
     if (asked !== undefined && !isLang(asked)) throw new InvalidInput('dashboard messages', [{ field: 'lang', message: 'ja or en' }]);
     const lang = asked ?? negotiate(request.headers['accept-language']);
