@@ -172,6 +172,7 @@ export const en = {
   'cli.basis': '{basis, select, internal {internal target} guidance {guidance} other {statutory}}',
   'cli.unevaluated': 'NOT EVALUATED {jurisdiction}: {reason}',
   'cli.noObligationsAssessed': 'No obligations.',
+  'cli.watching': '{now}  (every {interval, number} s; Ctrl-C stops)',
 
   // Mails to the people who answer for deadlines and tasks
   'mail.obligation.subject': '[Breachline] {overdue, select, true {OVERDUE} other {Due soon}} ({step}): {title} — {breachId}',

@@ -167,6 +167,7 @@ export const ja: Record<keyof typeof en, string> = {
   'cli.basis': '{basis, select, internal {社内目標} guidance {監督機関の目安} other {法定}}',
   'cli.unevaluated': '未評価 {jurisdiction}：{reason}',
   'cli.noObligationsAssessed': '義務はありません。',
+  'cli.watching': '{now}（{interval, number}秒ごとに更新、Ctrl-C で終了）',
 
   'mail.obligation.subject': '[Breachline] {overdue, select, true {期限超過} other {期限間近}}（{step}）：{title} — {breachId}',
   'mail.obligation.lead':

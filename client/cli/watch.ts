@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { listTable, statusTable } from '../format';
+import { formatInstant, translator } from '../../activities/i18n';
 import { breaches, langOf } from './common';
 import { type ListOptions, listFilter } from './list';
 
@@ -23,7 +24,7 @@ export function addWatch(program: Command): void {
         const screen = breachId
           ? statusTable(await connected.status(breachId), Date.now(), readers)
           : listTable(await connected.list(listFilter(options)), Date.now(), readers);
-        console.log(`${clear}${new Date().toISOString()}  (every ${interval} s; Ctrl-C stops)\n${screen}`);
+        console.log(`${clear}${translator(readers.lang)('cli.watching', { now: formatInstant(Date.now(), readers.lang), interval })}\n${screen}`);
         if (round < times) await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
     });
