@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
+import { type Lang, titleIn, type Translate, translator } from './i18n';
 import { countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type {
@@ -57,6 +58,8 @@ export interface MailConfig {
   executive?: string[];
   /** Where people can read the breach's status, for links in mails. */
   statusBaseUrl?: string;
+  /** The language of escalation and task mails, per audience; English when not set. */
+  languages?: Partial<Record<Audience, Lang>>;
 }
 
 export interface RenderedMail {
@@ -64,101 +67,127 @@ export interface RenderedMail {
   text: string;
 }
 
-const AUDIENCE_NAMES: Record<Audience, string> = { responders: 'the responders', owner: 'the breach owner', dpo: 'the DPO', executive: 'the executive' };
+/** A playbook task's reminder: the workflow's task clock sends it as an escalation of `task/<id>`. */
+const isTask = (notice: Pick<EscalationNotice, 'obligationId'>) => notice.obligationId.startsWith('task/');
 
-function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+const statusLine = (t: Translate, breachId: string, statusBaseUrl?: string) =>
+  statusBaseUrl ? [t('mail.status', { url: `${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(breachId)}` })] : [];
+
+/** A deadline's reminder in filing terms; a task's in task terms (a target to record, not a submission to approve). */
+function renderEscalation(notice: EscalationNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+  const t = translator(lang);
   const due = inZone(notice.dueAt, notice.zone);
-  const headline = notice.overdue ? `OVERDUE (${notice.step})` : `Due soon (${notice.step})`;
+  const values = { overdue: notice.overdue, step: notice.step, title: titleIn(lang, notice.title), breachId: notice.breachId };
+  const task = isTask(notice);
   const lines = [
-    notice.overdue
-      ? `The deadline for "${notice.title}" has passed and no approval has been recorded.`
-      : `The deadline for "${notice.title}" is approaching and no approval has been recorded yet.`,
+    t(task ? 'mail.task.lead' : 'mail.obligation.lead', values),
     '',
-    `Breach:      ${notice.breachId}`,
-    `Obligation:  ${notice.obligationId}`,
-    `Due:         ${due} (${notice.zone})${notice.guidance ? " — the regulator's guidance, not a statutory limit" : ''}`,
-    `Legal basis: ${notice.citation}`,
-    `Sent to:     ${AUDIENCE_NAMES[audience]}, step ${notice.step} of the escalation ladder`,
+    t('mail.breach', values),
+    ...(task
+      ? [
+          t('mail.task.id', {
+            id: notice.obligationId,
+            stage: notice.task ? t('taskStage', { stage: notice.task.stage }) : notice.citation,
+            owner: notice.task ? t('owner', { owner: notice.task.owner }) : '',
+          }),
+          t('mail.task.due', { due, zone: notice.zone }),
+        ]
+      : [
+          t('mail.obligation.id', { id: notice.obligationId }),
+          t('mail.obligation.due', { due, zone: notice.zone, guidance: notice.guidance }),
+          t('mail.obligation.basis', { citation: notice.citation }),
+        ]),
+    t('mail.sentTo', { audience: t('audienceLong', { audience }), step: notice.step }),
     '',
-    'Record the submission in Breachline when it is done; the escalations stop then.',
+    t(task ? 'mail.task.close' : 'mail.obligation.close'),
+    ...statusLine(t, notice.breachId, statusBaseUrl),
   ];
-  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
-  return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+  return { subject: t(task ? 'mail.task.subject' : 'mail.obligation.subject', values), text: `${lines.join('\n')}\n` };
 }
 
-function renderSummary(notice: EscalationSummaryNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+function renderSummary(notice: EscalationSummaryNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+  const t = translator(lang);
   const overdue = notice.items.filter((i) => i.overdue).length;
-  const headline = overdue ? `OVERDUE: ${overdue} of ${notice.items.length}` : `Due soon: ${notice.items.length}`;
-  const titles =
-    notice.items
+  const total = notice.items.length;
+  const titles = t('mail.summary.titles', {
+    titles: notice.items
       .slice(0, 3)
-      .map((i) => i.title)
-      .join('; ') + (notice.items.length > 3 ? `; and ${notice.items.length - 3} more` : '');
+      .map((i) => titleIn(lang, i.title))
+      .join('; '),
+    more: Math.max(0, total - 3),
+  });
   const lines = [
-    `${notice.items.length} deadlines of this breach need you at once; no approval or record has been made for them yet.`,
+    t('mail.summary.lead', { total }),
     '',
-    `Breach:   ${notice.breachId}`,
-    `Sent to:  ${AUDIENCE_NAMES[audience]}`,
+    t('mail.summary.breach', { breachId: notice.breachId }),
+    t('mail.summary.sentTo', { audience: t('audienceLong', { audience }) }),
     '',
     ...notice.items.flatMap((i) => [
-      `${i.overdue ? 'OVERDUE' : 'Due soon'} (${i.step}): ${i.title}`,
-      `  ${i.obligationId}, due ${inZone(i.dueAt, i.zone)} (${i.zone})${i.guidance ? " — the regulator's guidance, not a statutory limit" : ''}`,
-      `  ${i.citation}`,
+      t('mail.summary.item', { overdue: i.overdue, step: i.step, title: titleIn(lang, i.title) }),
+      t(isTask(i) ? 'mail.summary.taskDue' : 'mail.summary.itemDue', {
+        id: i.obligationId,
+        due: inZone(i.dueAt, i.zone),
+        zone: i.zone,
+        guidance: i.guidance,
+      }),
+      ...(isTask(i) ? [] : [`  ${i.citation}`]),
     ]),
     '',
-    'Record each in Breachline when it is done; its escalations stop then.',
+    t('mail.summary.close'),
+    ...statusLine(t, notice.breachId, statusBaseUrl),
   ];
-  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
-  return { subject: `[Breachline] ${headline}: ${titles} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+  return { subject: t('mail.summary.subject', { overdue, total, titles, breachId: notice.breachId }), text: `${lines.join('\n')}\n` };
 }
 
-function renderDomainsDeferring(notice: DomainsDeferringNotice, held: HeldDomain[], statusBaseUrl?: string): RenderedMail {
+function renderDomainsDeferring(notice: DomainsDeferringNotice, held: HeldDomain[], t: Translate, statusBaseUrl?: string): RenderedMail {
   const lines = [
-    `Mail servers of ${notice.domains} recipient domain(s) keep deferring the notices of wave ${notice.wave} of ${notice.campaignId}.`,
-    'Those domains are held back and tried again later; the rest of the wave goes on. People at those domains have not been notified yet.',
+    t('mail.domains.lead', { ...notice }),
+    t('mail.domains.held'),
     '',
-    `Breach:   ${notice.breachId}`,
-    `Campaign: ${notice.campaignId}, wave ${notice.wave}`,
-    `Waiting:  ${notice.waiting} people at those domains`,
+    t('mail.outage.breach', { ...notice }),
+    t('mail.outage.campaign', { ...notice }),
+    t('mail.domains.waiting', { ...notice }),
     '',
-    ...held.map((d) => `${d.domain}: ${d.waiting} waiting, ${d.rounds} rounds deferred, next try after ${d.until}; last answer: ${d.lastResponse ?? 'none'}`),
+    ...held.map((d) => t('mail.domains.item', { ...d, lastResponse: d.lastResponse ?? '-' })),
     '',
-    "Ask the provider to lift the throttle (e.g. its bulk sender program), lower the campaign's domainPacing caps for it, or reach those people by post.",
+    t('mail.domains.advice'),
+    ...statusLine(t, notice.breachId, statusBaseUrl),
   ];
-  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
-  return { subject: `[Breachline] ${notice.domains} domain(s) keep deferring wave ${notice.wave} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+  return { subject: t('mail.domains.subject', { ...notice }), text: `${lines.join('\n')}\n` };
 }
 
-function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): RenderedMail {
+function renderWaveOutage(notice: WaveOutageNotice, t: Translate, statusBaseUrl?: string): RenderedMail {
+  const values = { ...notice, since: new Date(notice.since).toISOString() };
   const lines = [
-    `The mail server stopped answering while wave ${notice.wave} of ${notice.campaignId} was being sent.`,
-    'The wave is paused: nobody is counted as unreachable for it, and sending resumes by itself once the server answers again.',
+    t('mail.outage.lead', values),
+    t('mail.outage.paused'),
     '',
-    `Breach:   ${notice.breachId}`,
-    `Campaign: ${notice.campaignId}, wave ${notice.wave}`,
-    `Since:    ${new Date(notice.since).toISOString()}`,
-    `Cause:    ${notice.reason}`,
-    `Waiting:  ${notice.waiting} people of the wave`,
+    t('mail.outage.breach', values),
+    t('mail.outage.campaign', values),
+    t('mail.outage.since', values),
+    t('mail.outage.cause', values),
+    t('mail.outage.waiting', values),
     '',
-    'Check the SMTP server the worker sends through (BREACHLINE_SMTP_URL).',
+    t('mail.outage.check'),
+    ...statusLine(t, notice.breachId, statusBaseUrl),
   ];
-  if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
-  return { subject: `[Breachline] Mail server down: wave ${notice.wave} paused — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
+  return { subject: t('mail.outage.subject', values), text: `${lines.join('\n')}\n` };
 }
 
 /** A domain held back, as the owner's mail lists it. */
 export type HeldDomain = { domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null };
 
-export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, held: HeldDomain[] = []): RenderedMail {
+/** A notice as mail, in `lang` (the audience's language: BREACHLINE_MAIL_LANGUAGE or BREACHLINE_<AUDIENCE>_LANGUAGE). */
+export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, lang: Lang = 'en', held: HeldDomain[] = []): RenderedMail {
   switch (notice.template) {
     case 'escalation':
-      return renderEscalation(notice, statusBaseUrl, audience);
+      return renderEscalation(notice, lang, statusBaseUrl, audience);
     case 'wave-outage':
-      return renderWaveOutage(notice, statusBaseUrl);
+      return renderWaveOutage(notice, translator(lang), statusBaseUrl);
     case 'escalation-summary':
-      return renderSummary(notice, statusBaseUrl, audience);
+      return renderSummary(notice, lang, statusBaseUrl, audience);
     case 'domains-deferring':
-      return renderDomainsDeferring(notice, held, statusBaseUrl);
+      return renderDomainsDeferring(notice, held, translator(lang), statusBaseUrl);
   }
 }
 
@@ -291,7 +320,7 @@ export class Mailer {
     }
     // The domains' names come from the store, here, and never pass through the workflow.
     const held = input.notice.template === 'domains-deferring' ? await this.store.recipients.heldDomains(input.notice.campaignId, input.notice.wave) : [];
-    const mail = render(input.notice, this.config.statusBaseUrl, input.audience, held);
+    const mail = render(input.notice, this.config.statusBaseUrl, input.audience, this.config.languages?.[input.audience], held);
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       countMail(input.notice.template);

@@ -19,6 +19,8 @@ export interface EscalationNotice {
   guidance: boolean;
   step: string;
   overdue: boolean;
+  /** A playbook task's reminder (obligationId `task/<id>`): its stage and owner, for task wording in the mail. */
+  task?: { stage: string; owner: string };
 }
 
 /** To the breach owner: a wave is paused because the SMTP server is out. Counts and ids only, never a person. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { LANGS } from '../activities/i18n';
 import type { MailConfig } from '../activities/mail';
 import { ResponsePolicy, TASK_QUEUE } from '../workflows/definitions';
 import { Playbook } from '../workflows/domain/playbook';
@@ -61,6 +62,11 @@ const Env = z
     BREACHLINE_OWNER: emailList.optional().describe("the breach owner's addresses: first step of every escalation ladder"),
     BREACHLINE_DPO: emailList.optional(),
     BREACHLINE_EXECUTIVE: emailList.optional(),
+    BREACHLINE_MAIL_LANGUAGE: z.enum(LANGS).default('en').describe('ja or en: the language of escalation and task mails'),
+    BREACHLINE_RESPONDERS_LANGUAGE: z.enum(LANGS).optional(),
+    BREACHLINE_OWNER_LANGUAGE: z.enum(LANGS).optional().describe("the owner's mail language, when it differs from BREACHLINE_MAIL_LANGUAGE"),
+    BREACHLINE_DPO_LANGUAGE: z.enum(LANGS).optional(),
+    BREACHLINE_EXECUTIVE_LANGUAGE: z.enum(LANGS).optional(),
     BREACHLINE_POLICY: z.string().min(1).optional().describe('a JSON file with the response policy: escalation ladders and internal targets'),
     BREACHLINE_PLAYBOOK: z.string().min(1).optional().describe("a JSON file with the response plan's tasks; the default playbook otherwise"),
     BREACHLINE_PUBLIC_URL: z.url().optional(),
@@ -137,6 +143,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dpo: e.BREACHLINE_DPO ?? e.BREACHLINE_RESPONDERS,
       executive: e.BREACHLINE_EXECUTIVE ?? e.BREACHLINE_RESPONDERS,
       statusBaseUrl: e.BREACHLINE_PUBLIC_URL,
+      languages: {
+        responders: e.BREACHLINE_RESPONDERS_LANGUAGE ?? e.BREACHLINE_MAIL_LANGUAGE,
+        owner: e.BREACHLINE_OWNER_LANGUAGE ?? e.BREACHLINE_MAIL_LANGUAGE,
+        dpo: e.BREACHLINE_DPO_LANGUAGE ?? e.BREACHLINE_MAIL_LANGUAGE,
+        executive: e.BREACHLINE_EXECUTIVE_LANGUAGE ?? e.BREACHLINE_MAIL_LANGUAGE,
+      },
     },
     policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },

@@ -1,5 +1,7 @@
 // What several commands share: reading JSON input, printing a table or JSON, and reaching the server or the store.
 import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { type Lang, langFrom } from '../../activities/i18n';
 import { openStore, type Store } from '../../activities/store';
 import { loadCodec } from '../../worker/codec';
 import { loadConfig } from '../../worker/config';
@@ -33,6 +35,9 @@ export async function breaches(): Promise<Breaches> {
   const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec });
   return Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
 }
+
+/** The reader's language: the global --lang, else LANG (LC_ALL, LC_MESSAGES), else English. */
+export const langOf = (command: Command): Lang => langFrom(command.optsWithGlobals<{ lang?: string }>().lang);
 
 export const print = (value: unknown, json: boolean | undefined, table: () => string) => console.log(json ? JSON.stringify(value, null, 2) : table());
 

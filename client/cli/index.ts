@@ -1,6 +1,6 @@
 // `breachline`: the command line for security tooling (start), operators (facts, approve, close) and
 // managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { StoreInUse } from '../../activities/store';
 import { TemporalUnreachable } from '../../worker/config';
 import { InvalidInput } from '../../workflows/domain/facts';
@@ -26,6 +26,7 @@ export function buildCli(): Command {
   const program = new Command('breachline')
     .description('Breachline: personal-data breach response on Temporal')
     .showHelpAfterError()
+    .addOption(new Option('--lang <lang>', 'language of tables and messages (default: from LANG)').choices(['ja', 'en']))
     .addHelpText(
       'after',
       `
@@ -34,6 +35,7 @@ Examples:
   $ breachline facts breach-3f9c… --json '{"affectedCount": 1200, "unfairPurpose": true}' --actor analyst@example.com
   $ breachline approve breach-3f9c… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
   $ breachline status breach-3f9c…
+  $ breachline --lang ja status breach-3f9c…
   $ breachline list --due-within 24
   $ breachline watch breach-3f9c…
   $ breachline token issue --name alice@example.com --role operator

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listTable } from '../format';
-import { breaches, print } from './common';
+import { breaches, langOf, print } from './common';
 
 /** The list's filter from the options `list` and `watch` share. */
 /** The options `list` and `watch` share. */
@@ -30,8 +30,8 @@ export function addList(program: Command): void {
     .option('--due-within <hours>', 'only breaches with a deadline within this many hours (or missed)')
     .option('--all', 'include closed breaches')
     .option('--json', 'print JSON')
-    .action(async (options: ListOptions & { json?: boolean }) => {
+    .action(async (options: ListOptions & { json?: boolean }, command: Command) => {
       const list = await (await breaches()).list(listFilter(options));
-      print(list, options.json, () => listTable(list));
+      print(list, options.json, () => listTable(list, Date.now(), { lang: langOf(command) }));
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { listTable, statusTable } from '../format';
-import { breaches } from './common';
+import { formatInstant, translator } from '../../activities/i18n';
+import { breaches, langOf } from './common';
 import { type ListOptions, listFilter } from './list';
 
 export function addWatch(program: Command): void {
@@ -11,7 +12,8 @@ export function addWatch(program: Command): void {
     .option('--interval <seconds>', 'seconds between refreshes', '5')
     .option('--times <n>', 'stop after this many refreshes (default: until Ctrl-C)')
     .option('--due-within <hours>', 'only breaches with a deadline within this many hours')
-    .action(async (breachId: string | undefined, options: ListOptions & { interval: string; times?: string }) => {
+    .action(async (breachId: string | undefined, options: ListOptions & { interval: string; times?: string }, command: Command) => {
+      const readers = { lang: langOf(command) };
       const interval = Number(options.interval);
       const times = options.times === undefined ? Number.POSITIVE_INFINITY : Number(options.times);
       if (!(interval > 0) || !(times > 0))
@@ -19,8 +21,10 @@ export function addWatch(program: Command): void {
       const connected = await breaches();
       const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
       for (let round = 1; round <= times; round++) {
-        const screen = breachId ? statusTable(await connected.status(breachId)) : listTable(await connected.list(listFilter(options)));
-        console.log(`${clear}${new Date().toISOString()}  (every ${interval} s; Ctrl-C stops)\n${screen}`);
+        const screen = breachId
+          ? statusTable(await connected.status(breachId), Date.now(), readers)
+          : listTable(await connected.list(listFilter(options)), Date.now(), readers);
+        console.log(`${clear}${translator(readers.lang)('cli.watching', { now: formatInstant(Date.now(), readers.lang), interval })}\n${screen}`);
         if (round < times) await new Promise((resolve) => setTimeout(resolve, interval * 1000));
       }
     });

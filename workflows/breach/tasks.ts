@@ -247,6 +247,7 @@ export class Tasks {
         guidance: false,
         step: step.step,
         overdue: step.overdue,
+        task: { stage: task.stage, owner: task.owner },
       }),
       // A microtask after an obligation's, as before the two clocks were one: a late breach's summary replays in the order its history holds.
       delivered: async (step, delivered, mailKey) => {
