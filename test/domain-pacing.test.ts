@@ -102,8 +102,9 @@ describe('per-domain pacing', () => {
     expect(result).toMatchObject({ sent: 10, deferred: 0 });
     const at = rcptAt.filter((r) => r.address.endsWith('@capped.example.test')).map((r) => r.at);
     expect(at).toHaveLength(5);
-    // Five messages at 10/s: the first and the fifth at least four intervals (400 ms) apart, less timer slack.
-    expect(at[4]! - at[0]!).toBeGreaterThanOrEqual(380);
+    // Five messages at 10/s are four intervals (400 ms) apart; the first may wait on its connection's set-up, so
+    // the bound is three. Uncapped, five messages over two pooled connections arrive within a few milliseconds.
+    expect(at[4]! - at[0]!).toBeGreaterThanOrEqual(290);
     sender.close();
   });
 
@@ -125,7 +126,7 @@ describe('per-domain pacing', () => {
       notice: { template: 'domains-deferring', breachId, campaignId, wave: 1, domains: 1, waiting: 2 },
     });
     mailer.transport.close();
-    const mail = smtp.received.find((m) => m.subject.includes('keep deferring'))!;
+    const mail = smtp.received.find((m) => /deferring wave/.test(m.subject))!;
     expect(mail.text).toContain('stuck.example.test: 2 waiting, 4 rounds deferred');
     expect(mail.text).toContain('451 4.7.1 Greylisted');
 
