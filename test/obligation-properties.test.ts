@@ -4,31 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CALENDARS, dayOf } from '../workflows/domain/calendar';
 import { DataCategory, Facts, KNOWN_SECTORS } from '../workflows/domain/facts';
-import type { ObligationRule } from '../workflows/domain/obligations';
+import { type ObligationRule, US_STATE_REGIMES } from '../workflows/domain/obligations';
 import { assess, RULE_PACKS } from '../workflows/domain/regimes';
 
-const JURISDICTIONS = [
-  'JP',
-  'DE',
-  'FR',
-  'NO',
-  'GB',
-  'US',
-  'US-NY',
-  'US-CO',
-  'US-FL',
-  'US-WA',
-  'US-TX',
-  'US-CA',
-  'KR',
-  'SG',
-  'AU',
-  'BR',
-  'IN',
-  'CN',
-  'CA',
-  'NZ',
-];
+const JURISDICTIONS = ['JP', 'DE', 'FR', 'NO', 'GB', 'US', ...US_STATE_REGIMES, 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'NZ'];
 const FIRST = Date.parse('2020-01-01T00:00:00Z');
 const LAST = Date.parse('2035-12-31T00:00:00Z');
 const DAY_MS = 86_400_000;
@@ -48,6 +27,8 @@ const anyFacts = fc
     encrypted: maybe(fc.boolean()),
     highRisk: maybe(fc.boolean()),
     processor: maybe(fc.boolean()),
+    harmUnlikelyDocumented: maybe(fc.boolean()),
+    affectedByJurisdiction: maybe(fc.dictionary(fc.constantFrom(...US_STATE_REGIMES), fc.integer({ min: 0, max: 12_000 }), { maxKeys: 5 })),
     unreachableCount: maybe(fc.integer({ min: 0, max: 50 })),
     determinedAfterMs: maybe(fc.integer({ min: 0, max: 20 * DAY_MS })),
     materialityAfterMs: maybe(fc.integer({ min: 0, max: 20 * DAY_MS })),

@@ -298,11 +298,11 @@ const rows: Record<string, Row[]> = {
       false,
     ],
     [
-      'California: no days in the law, internal target 30',
+      'California residents, 30 days after discovery (SB 446)',
       { jurisdictions: ['US-CA'], dataCategories: ['bank_credentials'], determinedAt: DETERMINED },
       'US-CA/residents',
-      '2026-12-24T23:59:59.999-08:00',
-      true,
+      '2026-12-23T23:59:59.999-08:00',
+      false,
     ],
   ],
   'Asia-Pacific and the Americas': [
@@ -431,9 +431,9 @@ describe('what does not apply, and why', () => {
   });
 
   it('says which jurisdictions it has no rule pack for instead of omitting them', () => {
-    const assessment = assess(Facts.parse({ awareAt: AWARE, jurisdictions: ['JP', 'US-OH', 'NZ'], affectedCount: 5000 }));
-    expect(assessment.unevaluated.map((u) => u.jurisdiction)).toEqual(['US-OH', 'NZ']);
-    expect(assessment.unevaluated[0]!.reason).toContain('no rule pack for US-OH');
+    const assessment = assess(Facts.parse({ awareAt: AWARE, jurisdictions: ['JP', 'US-AS', 'MX'], affectedCount: 5000 }));
+    expect(assessment.unevaluated.map((u) => u.jurisdiction)).toEqual(['US-AS', 'MX']);
+    expect(assessment.unevaluated[0]!.reason).toContain('no rule pack for US-AS');
     expect(assessment.obligations.map((o) => o.regime)).toContain('JP-APPI');
   });
 
