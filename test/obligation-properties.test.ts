@@ -7,7 +7,10 @@ import { DataCategory, Facts, KNOWN_SECTORS } from '../workflows/domain/facts';
 import { type ObligationRule, US_STATE_REGIMES } from '../workflows/domain/obligations';
 import { assess, RULE_PACKS } from '../workflows/domain/regimes';
 
-const JURISDICTIONS = ['JP', 'DE', 'FR', 'NO', 'GB', 'US', ...US_STATE_REGIMES, 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'NZ'];
+const JURISDICTIONS = [
+  ...['JP', 'DE', 'FR', 'NO', 'GB', 'US', ...US_STATE_REGIMES, 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'NZ'],
+  ...['TH', 'PH', 'ID', 'VN', 'MY', 'CH', 'TR', 'ZA', 'SA', 'CA-QC', 'CA-AB', 'CL', 'NG', 'KE'],
+];
 const FIRST = Date.parse('2020-01-01T00:00:00Z');
 const LAST = Date.parse('2035-12-31T00:00:00Z');
 const DAY_MS = 86_400_000;
@@ -20,7 +23,7 @@ const anyFacts = fc
   .record({
     awareAt: instant,
     jurisdictions: fc.subarray(JURISDICTIONS),
-    affectedCount: maybe(fc.integer({ min: 0, max: 5000 })),
+    affectedCount: maybe(fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 990_000, max: 1_010_000 }))),
     dataCategories: fc.subarray([...DataCategory.options]),
     sectors: fc.subarray([...KNOWN_SECTORS]),
     unfairPurpose: maybe(fc.boolean()),

@@ -82,6 +82,21 @@ export const Regime = z.enum([
   'IN-DPDP',
   'CN-PIPL',
   'CA-PIPEDA',
+  'CA-QC',
+  'CA-AB',
+  'TH-PDPA',
+  'PH-DPA',
+  'ID-PDP',
+  'VN-PDP',
+  'MY-PDPA',
+  'CH-FADP',
+  'TR-KVKK',
+  'ZA-POPIA',
+  'SA-PDPL',
+  'CL-PDP',
+  'NZ-PRIVACY',
+  'NG-NDPA',
+  'KE-DPA',
 ]);
 export type Regime = z.infer<typeof Regime>;
 export const Recipient = z.enum([

@@ -1,21 +1,28 @@
 // South Korea, Singapore, Australia, Brazil, India, China and Canada. Where the law sets only "as soon as
 // practicable" or "without delay", the obligation carries Breachline's internal target and says so.
+import type { Facts } from '../facts';
 import { applies, defineRulePack, notApplicable } from '../obligations';
-import { categoriesIn, country, headCountIn, inCountry, meets } from './facts-helpers';
+import { categoriesIn, country, hasSector, headCountIn, inCountry, meets } from './facts-helpers';
 
 const coversCountry = (code: string) => (jurisdiction: string) => country(jurisdiction) === code;
 const inJurisdictions = (code: string) => `no ${code} in jurisdictions`;
 
-/** PIPA Art. 34 and Enforcement Decree Art. 39–40 (as amended 2023): 72 hours from awareness. */
+/** The PIPA amendment promulgated 2026-03-10, in force 2026-09-11: possible leaks, forgery, alteration and damage. */
+const PIPA_2026 = '2026-09-11';
+/** PIPA Art. 34 and Enforcement Decree Art. 39–40: 72 hours from awareness. */
 export const pipa = defineRulePack({
   regime: 'KR-PIPA',
   name: 'Personal Information Protection Act (Korea)',
   zone: 'Asia/Seoul',
   covers: coversCountry('KR'),
-  appliesWhen: (facts) =>
-    inCountry(facts, 'KR')
-      ? applies('PIPA Art. 34(1): personal information of people in Korea leaked (jurisdictions: KR)')
-      : notApplicable(inJurisdictions('KR')),
+  appliesWhen: (facts) => {
+    if (!inCountry(facts, 'KR')) return notApplicable(inJurisdictions('KR'));
+    return facts.awareAt.slice(0, 10) >= PIPA_2026
+      ? applies(
+          'PIPA Art. 34(1) as amended (in force 2026-09-11): personal information of people in Korea leaked, possibly leaked, forged, altered or damaged (jurisdictions: KR)',
+        )
+      : applies('PIPA Art. 34(1): personal information of people in Korea leaked (jurisdictions: KR)');
+  },
   rules: [
     {
       id: 'data-subjects',
@@ -45,6 +52,20 @@ export const pipa = defineRulePack({
         if (facts.unfairPurpose) why.push('Enforcement Decree Art. 40(1)(3): leaked through unauthorised access such as hacking (unfairPurpose: true)');
         return why.length ? applies(...why) : notApplicable(`fewer than 1,000 subjects, no sensitive or unique identifiers, no hacking (${scale.why})`);
       },
+    },
+    {
+      id: 'web-posting',
+      title: 'Post the notice on the website for 30 days where people cannot be reached',
+      recipient: 'public',
+      kind: 'single',
+      citation: 'PIPA Art. 34(1); Enforcement Decree Art. 39 as amended (in force 2026-09-11)',
+      guidance: false,
+      start: 'awareness',
+      duration: { amount: 72, unit: 'hours' },
+      appliesWhen: (facts) =>
+        facts.unreachableCount
+          ? applies(`Enforcement Decree Art. 39: ${facts.unreachableCount} people cannot be reached (unreachableCount); the posting stays up 30 days`)
+          : notApplicable('every affected person can be notified (unreachableCount is 0 or unknown)'),
     },
   ],
 });
@@ -146,6 +167,16 @@ export const ndb = defineRulePack({
 
 /** LGPD Art. 48 and Resolution CD/ANPD 15/2024: 3 business days from knowledge, Brazilian national holidays. */
 const BR_BUSINESS_DAYS = { startDayCounts: false, rollForward: false, calendar: 'BR-national' } as const;
+/** Resolution CD/ANPD 2/2022 Art. 14: small processing agents have double the time. */
+const doubledForSmallAgents = (amount: number) => [
+  {
+    when: (facts: Facts) =>
+      hasSector(facts, 'small-processing-agent')
+        ? applies(`Resolution CD/ANPD 2/2022 Art. 14: double time for a small processing agent, ${amount * 2} business days (sectors: small-processing-agent)`)
+        : notApplicable('not a small processing agent'),
+    duration: { amount: amount * 2, unit: 'business-days' as const },
+  },
+];
 export const lgpd = defineRulePack({
   regime: 'BR-LGPD',
   name: 'Lei Geral de Proteção de Dados',
@@ -172,6 +203,7 @@ export const lgpd = defineRulePack({
       guidance: false,
       start: 'awareness',
       duration: { amount: 3, unit: 'business-days' },
+      durationWhen: doubledForSmallAgents(3),
       counting: BR_BUSINESS_DAYS,
     },
     {
@@ -183,6 +215,7 @@ export const lgpd = defineRulePack({
       guidance: false,
       start: 'awareness',
       duration: { amount: 3, unit: 'business-days' },
+      durationWhen: doubledForSmallAgents(3),
       counting: BR_BUSINESS_DAYS,
     },
     {
@@ -194,21 +227,26 @@ export const lgpd = defineRulePack({
       guidance: false,
       start: { after: 'anpd' },
       duration: { amount: 20, unit: 'business-days' },
+      durationWhen: doubledForSmallAgents(20),
       counting: BR_BUSINESS_DAYS,
     },
   ],
 });
 
+const DPDP_BREACH_RULES_FROM = '2027-05-13';
 /** DPDP Act 2023 s. 8(6) and DPDP Rules 2025 r. 7. */
 export const dpdp = defineRulePack({
   regime: 'IN-DPDP',
   name: 'Digital Personal Data Protection Act 2023 (India)',
   zone: 'Asia/Kolkata',
   covers: coversCountry('IN'),
-  appliesWhen: (facts) =>
-    inCountry(facts, 'IN')
-      ? applies('DPDP Act s. 8(6): a personal data breach affecting people in India (jurisdictions: IN)')
-      : notApplicable(inJurisdictions('IN')),
+  appliesWhen: (facts) => {
+    if (!inCountry(facts, 'IN')) return notApplicable(inJurisdictions('IN'));
+    // DPDP Rules 2025 r. 1(3): the breach rules come into force 18 months after publication (2025-11-13).
+    if (facts.awareAt.slice(0, 10) < DPDP_BREACH_RULES_FROM)
+      return notApplicable(`the DPDP breach rules (r. 7) apply from ${DPDP_BREACH_RULES_FROM}: no DPDP obligation for a breach before it (awareAt)`);
+    return applies('DPDP Act s. 8(6); DPDP Rules 2025 r. 7: a personal data breach affecting people in India (jurisdictions: IN)');
+  },
   rules: [
     {
       id: 'board-intimation',
@@ -245,7 +283,12 @@ export const dpdp = defineRulePack({
   ],
 });
 
-/** PIPL Art. 57: "immediately" take remedial measures and notify the authority and the individuals. */
+/** The CAC's cybersecurity-incident reporting measures are in force from 2025-11-01. */
+const CAC_MEASURES_FROM = '2025-11-01';
+/**
+ * PIPL Art. 57: "immediately" take remedial measures and notify the authority and the individuals. The summary report
+ * due 30 days after the incident is handled has no fact to start from and is not computed.
+ */
 export const pipl = defineRulePack({
   regime: 'CN-PIPL',
   name: 'Personal Information Protection Law (China)',
@@ -279,6 +322,39 @@ export const pipl = defineRulePack({
         facts.encrypted
           ? notApplicable('measures effectively avoid harm (PIPL Art. 57(2); encrypted: true); the authority may still require notice')
           : applies('PIPL Art. 57(2): measures taken do not effectively avoid harm (encrypted is not true)'),
+    },
+    {
+      id: 'cac-report',
+      title: 'Report the incident to the provincial Cyberspace Administration',
+      recipient: 'regulator',
+      kind: 'single',
+      citation: 'CAC Measures for the Administration of Cybersecurity Incident Reporting (2025) Art. 5; Classification Guide',
+      guidance: false,
+      start: 'awareness',
+      duration: { amount: 4, unit: 'hours' },
+      appliesWhen: (facts) => {
+        if (facts.awareAt.slice(0, 10) < CAC_MEASURES_FROM) return notApplicable(`the CAC incident measures apply from ${CAC_MEASURES_FROM} (awareAt before)`);
+        const scale = meets(headCountIn(facts, 'CN'), (n) => n >= 1_000_000, 'personal information of 1 million people or more leaked');
+        return scale.met
+          ? applies(`CAC incident measures: a relatively major (较大) incident or above, ${scale.why}`)
+          : notApplicable(`not rated relatively major or above on the facts known (${scale.why})`);
+      },
+    },
+    {
+      id: 'cii-report',
+      title: 'Report to the sector protection department and the public security organ',
+      recipient: 'regulator',
+      kind: 'single',
+      citation: 'CAC Measures for the Administration of Cybersecurity Incident Reporting (2025) Art. 6',
+      guidance: false,
+      start: 'awareness',
+      duration: { amount: 1, unit: 'hours' },
+      appliesWhen: (facts) => {
+        if (facts.awareAt.slice(0, 10) < CAC_MEASURES_FROM) return notApplicable(`the CAC incident measures apply from ${CAC_MEASURES_FROM} (awareAt before)`);
+        return hasSector(facts, 'critical-information-infrastructure')
+          ? applies('CAC incident measures Art. 6: an operator of critical information infrastructure (sectors: critical-information-infrastructure)')
+          : notApplicable('not an operator of critical information infrastructure (sectors)');
+      },
     },
   ],
 });

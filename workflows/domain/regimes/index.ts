@@ -5,6 +5,7 @@ import { dpdp, lgpd, ndb, pdpa, pipa, pipeda, pipl } from './asia-pacific-americ
 import { EDITION_1_PACKS } from './edition-1';
 import { dora, gdpr, nis2, ukGdpr } from './europe';
 import { appi, fsa, mhlw } from './japan';
+import { MORE_COUNTRY_PACKS } from './more-countries';
 import { hipaa, nydfs, sec } from './united-states';
 import { US_STATE_PACKS } from './us-states';
 
@@ -27,6 +28,7 @@ export const RULE_PACKS: readonly RulePack[] = [
   dpdp,
   pipl,
   pipeda,
+  ...MORE_COUNTRY_PACKS,
 ];
 
 /**
