@@ -165,6 +165,8 @@ export const ObligationRule = z
     zone: z.string().optional(),
     /** Narrows the pack's own trigger for this obligation alone (HIPAA media notice: > 500 residents of a state). */
     appliesWhen: Predicate.optional(),
+    /** appliesWhen in words, for the README's coverage table ("more than 500 residents"). */
+    condition: z.string().min(1).optional(),
   })
   .superRefine((rule, ctx) => {
     const days = rule.duration.unit !== 'hours';

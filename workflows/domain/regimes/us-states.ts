@@ -925,12 +925,21 @@ function clockOf(code: string, timing: Timing, residents?: Clock): Clock {
   }
 }
 
+const thresholdWords = (threshold: z.infer<typeof Threshold> | undefined) =>
+  threshold &&
+  `${threshold.inclusive ? `${threshold.count.toLocaleString('en-US')} or more` : `more than ${threshold.count.toLocaleString('en-US')}`} residents`;
+
 function thresholdTest(code: string, threshold: z.infer<typeof Threshold> | undefined, facts: Facts): Verdict {
   if (!threshold) return applies();
   const words = `${threshold.inclusive ? `${threshold.count} or more` : `more than ${threshold.count}`} residents of ${code}`;
   const test = meets(headCountIn(facts, code), (n) => (threshold.inclusive ? n >= threshold.count : n > threshold.count), words);
   return test.met ? applies(test.why) : notApplicable(`below the threshold: ${test.why}`);
 }
+
+const conditionOf = (...parts: (string | undefined)[]) => {
+  const words = parts.filter(Boolean).join(', ');
+  return words ? { condition: words } : {};
+};
 
 const FEDERAL = { hipaa: ['hipaa-covered-entity', 'hipaa-business-associate'], glba: ['glba-financial-institution'] } as const;
 
@@ -984,6 +993,7 @@ export function statePack(input: StateLaw): RulePack {
       kind: 'single',
       citation: notice.citation,
       ...clockOf(code, notice.timing, residentsClock),
+      ...conditionOf(thresholdWords(notice.threshold), notice.since && `discovered from ${notice.since}`),
       ...(notice.notLaterThan
         ? {
             notLaterThan: {
@@ -1012,6 +1022,7 @@ export function statePack(input: StateLaw): RulePack {
             kind: 'single' as const,
             citation: law.creditBureaus.citation,
             ...clockOf(code, law.creditBureaus.timing, residentsClock),
+            ...conditionOf(thresholdWords(law.creditBureaus.threshold)),
             appliesWhen: all(noHarm, (facts) => thresholdTest(code, law.creditBureaus!.threshold, facts)),
           },
         ]
@@ -1025,6 +1036,7 @@ export function statePack(input: StateLaw): RulePack {
             kind: 'single' as const,
             citation: law.riskOfHarm.tell.citation,
             ...clockOf(code, law.riskOfHarm.tell.timing),
+            condition: 'the no-harm exception is relied on',
             appliesWhen: (facts: Facts) =>
               facts.harmUnlikelyDocumented
                 ? applies(`${law.riskOfHarm!.tell!.citation}: the risk-of-harm exception is relied on (harmUnlikelyDocumented: true)`)
