@@ -99,6 +99,16 @@ describe('every US state, DC and territory', () => {
     expect(a.notApplicable.find((n) => n.regime === code && !n.obligation)?.reason).toContain('no personal information');
   });
 
+  it.each([
+    ['PR', 'US-PR'],
+    ['GU', 'US-GU'],
+    ['VI', 'US-VI'],
+  ])('the territory named by its own ISO 3166-1 code %s is evaluated by %s', (alpha2, code) => {
+    const a = assess(facts(alpha2, count(alpha2, 10)));
+    expect(a.unevaluated).toEqual([]);
+    expect(a.obligations.map((o) => o.id)).toContain(`${code}/residents`);
+  });
+
   it('refuses a malformed row, naming the field', () => {
     expect(() => statePack({ ...STATE_LAWS[0]!, elements: ['ssn' as never] })).toThrow(/US state law US-AL: elements\.0: Invalid option/);
   });

@@ -35,7 +35,17 @@ export const EP_DIAGRAM: Readonly<Record<DataCategory, { x: 1 | 2 | 3; y: 1 | 2 
 
 export const BASE_VALUE_YEN = 500;
 /** Sectors whose organisations carry a high social responsibility in the model (finance, healthcare and the like). */
-const HIGH_RESPONSIBILITY = ['finance', 'healthcare', 'hipaa-covered-entity', 'sec-registrant', 'nydfs-covered', 'dora-entity', 'nis2-entity'];
+const HIGH_RESPONSIBILITY = [
+  'finance',
+  'healthcare',
+  'hipaa-covered-entity',
+  'sec-registrant',
+  'nydfs-covered',
+  'dora-entity',
+  'nis2-entity',
+  'glba-financial-institution',
+  'critical-information-infrastructure',
+];
 
 export interface DamageEstimate {
   model: string;

@@ -925,6 +925,9 @@ function clockOf(code: string, timing: Timing, residents?: Clock): Clock {
   }
 }
 
+/** The territories have ISO 3166-1 codes of their own besides their ISO 3166-2:US ones: either names the same place. */
+const TERRITORY_COUNTRY_CODES: Partial<Record<string, string>> = { 'US-PR': 'PR', 'US-GU': 'GU', 'US-VI': 'VI' };
+
 const thresholdWords = (threshold: z.infer<typeof Threshold> | undefined) =>
   threshold &&
   `${threshold.inclusive ? `${threshold.count.toLocaleString('en-US')} or more` : `more than ${threshold.count.toLocaleString('en-US')}`} residents`;
@@ -932,7 +935,9 @@ const thresholdWords = (threshold: z.infer<typeof Threshold> | undefined) =>
 function thresholdTest(code: string, threshold: z.infer<typeof Threshold> | undefined, facts: Facts): Verdict {
   if (!threshold) return applies();
   const words = `${threshold.inclusive ? `${threshold.count} or more` : `more than ${threshold.count}`} residents of ${code}`;
-  const test = meets(headCountIn(facts, code), (n) => (threshold.inclusive ? n >= threshold.count : n > threshold.count), words);
+  const alias = TERRITORY_COUNTRY_CODES[code];
+  const head = alias && facts.affectedByJurisdiction?.[alias] !== undefined ? headCountIn(facts, alias) : headCountIn(facts, code);
+  const test = meets(head, (n) => (threshold.inclusive ? n >= threshold.count : n > threshold.count), words);
   return test.met ? applies(test.why) : notApplicable(`below the threshold: ${test.why}`);
 }
 
@@ -947,6 +952,7 @@ const FEDERAL = { hipaa: ['hipaa-covered-entity', 'hipaa-business-associate'], g
 export function statePack(input: StateLaw): RulePack {
   const law = parseOrExplain(StateLaw, input, `US state law ${input.code}`);
   const { code, statute } = law;
+  const names = [code, ...(TERRITORY_COUNTRY_CODES[code] ? [TERRITORY_COUNTRY_CODES[code]] : [])];
   const residentsClock = clockOf(code, law.residents.timing);
   const noHarm = (facts: Facts): Verdict =>
     facts.harmUnlikelyDocumented && law.riskOfHarm
@@ -1050,9 +1056,9 @@ export function statePack(input: StateLaw): RulePack {
     regime: code,
     name: statute,
     zone: law.zone,
-    covers: (jurisdiction) => jurisdiction === code,
+    covers: (jurisdiction) => names.includes(jurisdiction),
     appliesWhen: (facts) => {
-      const resident = facts.jurisdictions.includes(code) || (facts.affectedByJurisdiction?.[code] ?? 0) > 0;
+      const resident = names.some((name) => facts.jurisdictions.includes(name) || (facts.affectedByJurisdiction?.[name] ?? 0) > 0);
       if (!resident) return notApplicable(`no ${code} in jurisdictions`);
       const hit = law.elements.filter((e) => ELEMENT_CATEGORIES[e].some((c) => facts.dataCategories.includes(c)));
       if (hit.length === 0) {
