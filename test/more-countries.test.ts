@@ -231,6 +231,12 @@ describe('what does not fire, and why', () => {
     ['Nigeria Commission when no risk', { jurisdictions: ['NG'], riskUnlikely: true }, 'NG-NDPA/commission', 'unlikely'],
     ['Kenya without a real risk of harm', { jurisdictions: ['KE'], riskUnlikely: true }, 'KE-DPA', 'no real risk of harm'],
     ['China CAC below 1 million', { jurisdictions: ['CN'], affectedCount: 999_999 }, 'CN-PIPL/cac-report', 'not rated relatively major'],
+    [
+      'China 1-hour report below a relatively major incident',
+      { jurisdictions: ['CN'], affectedCount: 500, sectors: ['critical-information-infrastructure'] },
+      'CN-PIPL/cii-report',
+      'not rated relatively major',
+    ],
     ['Korea web posting when everyone can be reached', { jurisdictions: ['KR'] }, 'KR-PIPA/web-posting', 'every affected person'],
   ] as [string, Partial<Facts>, string, string][])('%s', (_, over, id, expected) => {
     expect(reason(over, id)).toContain(expected);

@@ -328,7 +328,7 @@ export const pipl = defineRulePack({
       title: 'Report the incident to the provincial Cyberspace Administration',
       recipient: 'regulator',
       kind: 'single',
-      citation: 'CAC Measures for the Administration of Cybersecurity Incident Reporting (2025) Art. 5; Classification Guide',
+      citation: 'National Cybersecurity Incident Reporting Measures (国家网络安全事件报告管理办法, CAC 2025); Incident Classification Guide',
       guidance: false,
       start: 'awareness',
       duration: { amount: 4, unit: 'hours' },
@@ -345,15 +345,19 @@ export const pipl = defineRulePack({
       title: 'Report to the sector protection department and the public security organ',
       recipient: 'regulator',
       kind: 'single',
-      citation: 'CAC Measures for the Administration of Cybersecurity Incident Reporting (2025) Art. 6',
+      citation: 'National Cybersecurity Incident Reporting Measures (国家网络安全事件报告管理办法, CAC 2025)',
       guidance: false,
       start: 'awareness',
       duration: { amount: 1, unit: 'hours' },
       appliesWhen: (facts) => {
         if (facts.awareAt.slice(0, 10) < CAC_MEASURES_FROM) return notApplicable(`the CAC incident measures apply from ${CAC_MEASURES_FROM} (awareAt before)`);
-        return hasSector(facts, 'critical-information-infrastructure')
-          ? applies('CAC incident measures Art. 6: an operator of critical information infrastructure (sectors: critical-information-infrastructure)')
-          : notApplicable('not an operator of critical information infrastructure (sectors)');
+        if (!hasSector(facts, 'critical-information-infrastructure')) return notApplicable('not an operator of critical information infrastructure (sectors)');
+        const scale = meets(headCountIn(facts, 'CN'), (n) => n >= 1_000_000, 'personal information of 1 million people or more leaked');
+        return scale.met
+          ? applies(
+              `CAC incident measures: an operator of critical information infrastructure (sectors) with a relatively major incident or above, ${scale.why}`,
+            )
+          : notApplicable(`not rated relatively major or above on the facts known (${scale.why})`);
       },
     },
   ],
