@@ -36,6 +36,7 @@ export const pipa = defineRulePack({
     },
     {
       id: 'pipc',
+      condition: '1,000 or more subjects, sensitive or unique identifiers, or hacking',
       title: 'Report to the PIPC (or KISA)',
       recipient: 'regulator',
       kind: 'single',
@@ -55,6 +56,7 @@ export const pipa = defineRulePack({
     },
     {
       id: 'web-posting',
+      condition: 'people cannot be reached',
       title: 'Post the notice on the website for 30 days where people cannot be reached',
       recipient: 'public',
       kind: 'single',
@@ -102,6 +104,7 @@ export const pdpa = defineRulePack({
     },
     {
       id: 'individuals',
+      condition: 'significant harm likely',
       title: 'Notify the affected individuals',
       recipient: 'individuals',
       kind: 'single',
@@ -310,6 +313,7 @@ export const pipl = defineRulePack({
     },
     {
       id: 'individuals',
+      condition: 'measures do not avoid harm',
       title: 'Notify the individuals',
       recipient: 'individuals',
       kind: 'single',
@@ -325,6 +329,7 @@ export const pipl = defineRulePack({
     },
     {
       id: 'cac-report',
+      condition: '1 million people or more (relatively major), from 2025-11-01',
       title: 'Report the incident to the provincial Cyberspace Administration',
       recipient: 'regulator',
       kind: 'single',
@@ -342,6 +347,7 @@ export const pipl = defineRulePack({
     },
     {
       id: 'cii-report',
+      condition: 'a critical information infrastructure operator, relatively major incident, from 2025-11-01',
       title: 'Report to the sector protection department and the public security organ',
       recipient: 'regulator',
       kind: 'single',

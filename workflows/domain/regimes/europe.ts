@@ -24,6 +24,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
     rules: [
       {
         id: 'supervisory-authority',
+        condition: 'not assessed unlikely to result in a risk',
         title: `Notify the supervisory authority (${supervisor})`,
         recipient: 'regulator',
         kind: 'notification',
@@ -43,6 +44,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
       },
       {
         id: 'data-subjects',
+        condition: 'high risk',
         title: 'Tell the people affected',
         recipient: 'individuals',
         kind: 'single',
@@ -62,6 +64,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
       },
       {
         id: 'controller',
+        condition: 'a processor',
         title: 'Notify the controller',
         recipient: 'controller',
         kind: 'single',

@@ -70,6 +70,7 @@ export const thailand = defineRulePack({
   rules: [
     {
       id: 'pdpc-office',
+      condition: 'not assessed unlikely to risk rights and freedoms',
       title: 'Notify the Office of the PDPC',
       recipient: 'regulator',
       kind: 'single',
@@ -82,6 +83,7 @@ export const thailand = defineRulePack({
     },
     promptly({
       id: 'data-subjects',
+      condition: 'high risk',
       title: 'Notify the data subjects',
       recipient: 'individuals',
       kind: 'single',
@@ -210,6 +212,7 @@ export const vietnam = defineRulePack({
     },
     {
       id: 'data-subjects',
+      condition: 'sensitive financial or banking data, from 2026-01-01',
       title: 'Notify the data subjects (sensitive financial or banking data)',
       recipient: 'individuals',
       kind: 'single',
@@ -264,6 +267,7 @@ export const malaysia = defineRulePack({
     },
     {
       id: 'data-subjects',
+      condition: 'significant harm likely to them',
       title: 'Notify the affected data subjects',
       recipient: 'individuals',
       kind: 'single',
@@ -489,6 +493,7 @@ export const chile = defineRulePack({
     }),
     promptly({
       id: 'data-subjects',
+      condition: 'sensitive, children’s or financial data',
       title: 'Notify the data subjects (sensitive, children’s or financial data)',
       recipient: 'individuals',
       kind: 'single',
@@ -548,6 +553,7 @@ export const nigeria = defineRulePack({
   rules: [
     {
       id: 'commission',
+      condition: 'not assessed unlikely to risk rights and freedoms',
       title: 'Notify the Nigeria Data Protection Commission',
       recipient: 'regulator',
       kind: 'single',
@@ -559,6 +565,7 @@ export const nigeria = defineRulePack({
     },
     promptly({
       id: 'data-subjects',
+      condition: 'high risk',
       title: 'Notify the data subjects',
       recipient: 'individuals',
       kind: 'single',
@@ -569,6 +576,7 @@ export const nigeria = defineRulePack({
     }),
     {
       id: 'controller',
+      condition: 'a processor',
       title: 'Notify the controller',
       recipient: 'controller',
       kind: 'single',
@@ -620,6 +628,7 @@ export const kenya = defineRulePack({
     }),
     {
       id: 'controller',
+      condition: 'a processor',
       title: 'Notify the controller',
       recipient: 'controller',
       kind: 'single',

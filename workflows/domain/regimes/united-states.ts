@@ -23,6 +23,7 @@ export const hipaa = defineRulePack({
   rules: [
     {
       id: 'individuals',
+      condition: 'a covered entity',
       title: 'Notify each individual',
       recipient: 'individuals',
       kind: 'single',
@@ -35,6 +36,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'media',
+      condition: 'more than 500 residents of a state',
       title: 'Notify prominent media outlets in the state',
       recipient: 'media',
       kind: 'single',
@@ -59,6 +61,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'hhs',
+      condition: '500 or more people',
       title: 'Notify the Secretary of HHS (500 or more people)',
       recipient: 'regulator',
       kind: 'single',
@@ -78,6 +81,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'hhs-annual',
+      condition: 'fewer than 500 people',
       title: 'Report to HHS in the annual log (fewer than 500 people)',
       recipient: 'regulator',
       kind: 'single',
@@ -96,6 +100,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'covered-entity',
+      condition: 'a business associate',
       title: 'Notify the covered entity',
       recipient: 'covered-entity',
       kind: 'single',
