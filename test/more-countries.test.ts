@@ -237,6 +237,18 @@ describe('what does not fire, and why', () => {
       'CN-PIPL/cii-report',
       'not rated relatively major',
     ],
+    [
+      'Singapore individuals when the data is encrypted',
+      { jurisdictions: ['SG'], affectedCount: 500, dataCategories: ['payment_card'], encrypted: true },
+      'SG-PDPA/individuals',
+      's26D(5)(b)',
+    ],
+    [
+      'Singapore, 499 people, encrypted card numbers',
+      { jurisdictions: ['SG'], affectedCount: 499, dataCategories: ['payment_card'], encrypted: true },
+      'SG-PDPA',
+      'encrypted form',
+    ],
     ['Korea web posting when everyone can be reached', { jurisdictions: ['KR'] }, 'KR-PIPA/web-posting', 'every affected person'],
   ] as [string, Partial<Facts>, string, string][])('%s', (_, over, id, expected) => {
     expect(reason(over, id)).toContain(expected);

@@ -72,6 +72,23 @@ export const pipa = defineRulePack({
   ],
 });
 
+/** PDP (Notification of Data Breaches) Regulations 2021 reg. 3 and Schedule: the prescribed classes of data. */
+const sgHarmful = (facts: Facts) =>
+  categoriesIn(
+    facts,
+    'government_id',
+    'passport',
+    'tax_id',
+    'payment_card',
+    'bank_credentials',
+    'health',
+    'sensitive',
+    'credentials',
+    'biometric',
+    'genetic',
+    'health_insurance',
+  );
+
 /** PDPA Part 6A: a notifiable breach (significant harm or significant scale), 3 calendar days after the assessment. */
 export const pdpa = defineRulePack({
   regime: 'SG-PDPA',
@@ -81,13 +98,15 @@ export const pdpa = defineRulePack({
   appliesWhen: (facts) => {
     if (!inCountry(facts, 'SG')) return notApplicable(inJurisdictions('SG'));
     const why: string[] = [];
-    // PDP (Notification of Data Breaches) Regulations 2021 reg. 3 and Schedule: the prescribed classes of data.
-    const harmful = categoriesIn(facts, 'government_id', 'payment_card', 'bank_credentials', 'health', 'sensitive', 'credentials');
-    if (harmful.length) why.push(`PDPA s26B(1)(a): likely significant harm, prescribed data involved (dataCategories: ${harmful.join(', ')})`);
+    // Encryption to a reasonable standard makes significant harm unlikely (s26D(5)(b)); it does not change the scale.
+    const harmful = facts.encrypted ? [] : sgHarmful(facts);
+    if (harmful.length) why.push(`PDPA s26B(1)(a), (2): likely significant harm, prescribed data involved (dataCategories: ${harmful.join(', ')})`);
     const scale = meets(headCountIn(facts, 'SG'), (n) => n >= 500, '500 or more individuals');
-    if (scale.met) why.push(`PDPA s26B(1)(b) and reg. 4: significant scale, ${scale.why}`);
-    if (why.length === 0) return notApplicable(`not notifiable: no prescribed data and ${scale.why}`);
-    if (facts.encrypted) return notApplicable('the data was encrypted to a reasonable standard (PDPA s26B(3) and reg. 5; encrypted: true)');
+    if (scale.met) why.push(`PDPA s26B(1)(b), (3) and reg. 4: significant scale, ${scale.why}`);
+    if (why.length === 0) {
+      const data = facts.encrypted ? 'prescribed data only in encrypted form (encrypted: true)' : 'no prescribed data';
+      return notApplicable(`not notifiable: ${data} and ${scale.why}`);
+    }
     return applies(...why, 'PDPA s26C(3): the assessment itself is due within 30 days of the first suspicion');
   },
   rules: [
@@ -116,7 +135,9 @@ export const pdpa = defineRulePack({
       duration: { amount: 3, unit: 'calendar-days' },
       counting: { startDayCounts: false, rollForward: false },
       appliesWhen: (facts) => {
-        const harmful = categoriesIn(facts, 'government_id', 'payment_card', 'bank_credentials', 'health', 'sensitive', 'credentials');
+        if (facts.encrypted)
+          return notApplicable('technological measures make significant harm to the individuals unlikely (PDPA s26D(5)(b); encrypted: true)');
+        const harmful = sgHarmful(facts);
         return harmful.length
           ? applies(`PDPA s26D(2): likely significant harm to the individuals (dataCategories: ${harmful.join(', ')})`)
           : notApplicable('notifiable for its scale only: individuals are not told (PDPA s26D(2))');
