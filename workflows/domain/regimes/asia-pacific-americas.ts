@@ -60,7 +60,7 @@ export const pipa = defineRulePack({
       title: 'Post the notice on the website for 30 days where people cannot be reached',
       recipient: 'public',
       kind: 'single',
-      citation: 'PIPA Art. 34(1); Enforcement Decree Art. 39 as amended (in force 2026-09-11)',
+      citation: 'PIPA Art. 34(1); Enforcement Decree Art. 39',
       guidance: false,
       start: 'awareness',
       duration: { amount: 72, unit: 'hours' },
