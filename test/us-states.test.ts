@@ -199,6 +199,11 @@ describe('regulators and consumer reporting agencies, at their thresholds', () =
     expect(o!.why.length).toBeGreaterThan(0);
   });
 
+  it('says why a notice tied to the residents is guidance', () => {
+    const o = find(facts('US-MT'), 'US-MT/attorney-general')!;
+    expect(o.counting).toMatch(/^"simultaneously with the residents": due with the residents’ notice, which has no days in the law; internal target/);
+  });
+
   it('says when a law has no risk-of-harm exception', () => {
     expect(find(facts('US-CA', { harmUnlikelyDocumented: true }), 'US-CA/residents')!.why.join(' ')).toContain('no risk-of-harm exception');
   });

@@ -912,7 +912,9 @@ function clockOf(code: string, timing: Timing, residents?: Clock): Clock {
     case 'after-residents':
       return { start: { after: 'residents' }, duration: duration(timing.amount, timing.unit), counting: countingFor(code, timing.unit), guidance: false };
     case 'with-residents':
-      return residents!;
+      return residents!.guidance
+        ? { ...residents!, guidanceReason: `"${timing.words}": due with the residents’ notice, which has no days in the law` }
+        : residents!;
     case 'expedient': {
       const base = residents && !residents.guidance ? residents : undefined;
       return {
