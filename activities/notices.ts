@@ -20,6 +20,12 @@ const CATEGORY_LABELS: Record<Locale, Record<DataCategory, string>> = {
     government_id: '公的な識別番号',
     credentials: 'ログインIDとパスワード',
     other: 'その他の情報',
+    biometric: '生体情報（指紋・顔画像など）',
+    genetic: '遺伝情報',
+    health_insurance: '健康保険の被保険者番号',
+    date_of_birth: '生年月日',
+    passport: '旅券番号',
+    tax_id: '納税者番号',
   },
   en: {
     name: 'your name',
@@ -33,6 +39,12 @@ const CATEGORY_LABELS: Record<Locale, Record<DataCategory, string>> = {
     government_id: 'a government identification number',
     credentials: 'your login ID and password',
     other: 'other information',
+    biometric: 'biometric data (such as a fingerprint or face image)',
+    genetic: 'genetic data',
+    health_insurance: 'your health insurance number',
+    date_of_birth: 'your date of birth',
+    passport: 'your passport number',
+    tax_id: 'your taxpayer identification number',
   },
 };
 

@@ -2,12 +2,16 @@
 // breach and for one that brings in every regime. npm run bench:obligations -- --iterations 5000
 import { parseArgs } from 'node:util';
 import { Facts } from '../workflows/domain/facts';
+import { US_STATE_REGIMES } from '../workflows/domain/obligations';
 import { assess } from '../workflows/domain/regimes';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '5000' } } });
 const iterations = Number(values.iterations);
 const base = Date.parse('2026-01-01T00:00:00Z');
-const WORLD = ['JP', 'DE', 'GB', 'US-CO', 'US-FL', 'US-WA', 'US-TX', 'US-CA', 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA'];
+const WORLD = [
+  ...['JP', 'DE', 'GB', ...US_STATE_REGIMES, 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'CA-QC', 'CA-AB'],
+  ...['TH', 'PH', 'ID', 'VN', 'MY', 'CH', 'TR', 'ZA', 'SA', 'CL', 'NZ', 'NG', 'KE'],
+];
 const SECTORS = ['finance', 'healthcare', 'hipaa-covered-entity', 'sec-registrant', 'nydfs-covered', 'nis2-entity', 'dora-entity'];
 
 const scenarios = {

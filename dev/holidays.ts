@@ -11,13 +11,17 @@ export const HOLIDAY_TABLES = {
   'us-federal': { country: 'US' },
   // Brazilian national holidays (Lei 662/1949 and amendments; Lei 14.759/2023 for 20 Nov): ANPD's dias úteis.
   'br-national': { country: 'BR' },
+  // State legal holidays, for the state breach laws that count business days: Vermont's preliminary notice to the
+  // Attorney General (9 V.S.A. 2435(b)(3)) and Iowa's notice to the Attorney General (Iowa Code 715C.2(8)).
+  'us-vt': { country: 'US', state: 'VT' },
+  'us-ia': { country: 'US', state: 'IA' },
 } as const;
 
 export type HolidayTable = Record<string, string>;
 
 /** Day → holiday name, public holidays only, for every year of HOLIDAY_YEARS. */
-export function holidayTable(country: string): HolidayTable {
-  const holidays = new Holidays(country, { types: ['public'] });
+export function holidayTable(country: string, state?: string): HolidayTable {
+  const holidays = state ? new Holidays(country, state, { types: ['public'] }) : new Holidays(country, { types: ['public'] });
   const table: HolidayTable = {};
   for (let year = HOLIDAY_YEARS.first; year <= HOLIDAY_YEARS.last; year++) {
     for (const holiday of holidays.getHolidays(year)) {
@@ -29,8 +33,9 @@ export function holidayTable(country: string): HolidayTable {
 }
 
 export function holidayFile(id: keyof typeof HOLIDAY_TABLES): string {
-  const { country } = HOLIDAY_TABLES[id];
-  const body = { source: `date-holidays, country ${country}, type public`, years: HOLIDAY_YEARS, holidays: holidayTable(country) };
+  const table: { country: string; state?: string } = HOLIDAY_TABLES[id];
+  const where = table.state ? `country ${table.country}, state ${table.state}` : `country ${table.country}`;
+  const body = { source: `date-holidays, ${where}, type public`, years: HOLIDAY_YEARS, holidays: holidayTable(table.country, table.state) };
   return `${JSON.stringify(body, null, 1)}\n`;
 }
 

@@ -38,7 +38,7 @@ describe('breachline CLI', () => {
   it('lists every regime the facts bring in, soonest first, and says which jurisdictions it cannot evaluate', async () => {
     const facts = file('world.json', {
       awareAt: '2026-11-24T03:00:00Z',
-      jurisdictions: ['JP', 'DE', 'GB', 'US-TX', 'KR', 'BR', 'NZ'],
+      jurisdictions: ['JP', 'DE', 'GB', 'US-TX', 'KR', 'BR', 'MX'],
       affectedCount: 1500,
       affectedByJurisdiction: { 'US-TX': 300 },
       dataCategories: ['name', 'payment_card'],
@@ -61,10 +61,10 @@ describe('breachline CLI', () => {
     ]);
     expect(entries.find((e) => e.obligation === 'US-TX/attorney-general')?.dueAt).toBe('2026-12-24T23:59:59.999-06:00');
     expect(entries.find((e) => e.obligation === 'US-SEC/form-8-k')?.dueAt).toBe('2026-12-02T23:59:59.999-05:00');
-    expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'NZ', dueAt: null, why: expect.stringContaining('no rule pack for NZ') });
+    expect(entries.at(-1)).toMatchObject({ status: 'unevaluated', jurisdiction: 'MX', dueAt: null, why: expect.stringContaining('no rule pack for MX') });
 
     const table = await breachline(['obligations', '--facts', facts]);
-    expect(table.stdout).toContain('NOT EVALUATED NZ');
+    expect(table.stdout).toContain('NOT EVALUATED MX');
     expect(table.stdout).toContain('US-HIPAA: not applicable');
   });
 

@@ -4,30 +4,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CALENDARS, dayOf } from '../workflows/domain/calendar';
 import { DataCategory, Facts, KNOWN_SECTORS } from '../workflows/domain/facts';
-import type { ObligationRule } from '../workflows/domain/obligations';
+import { type ObligationRule, US_STATE_REGIMES } from '../workflows/domain/obligations';
 import { assess, RULE_PACKS } from '../workflows/domain/regimes';
 
 const JURISDICTIONS = [
-  'JP',
-  'DE',
-  'FR',
-  'NO',
-  'GB',
-  'US',
-  'US-NY',
-  'US-CO',
-  'US-FL',
-  'US-WA',
-  'US-TX',
-  'US-CA',
-  'KR',
-  'SG',
-  'AU',
-  'BR',
-  'IN',
-  'CN',
-  'CA',
-  'NZ',
+  ...['JP', 'DE', 'FR', 'NO', 'GB', 'US', ...US_STATE_REGIMES, 'KR', 'SG', 'AU', 'BR', 'IN', 'CN', 'CA', 'NZ'],
+  ...['TH', 'PH', 'ID', 'VN', 'MY', 'CH', 'TR', 'ZA', 'SA', 'CA-QC', 'CA-AB', 'CL', 'NG', 'KE'],
 ];
 const FIRST = Date.parse('2020-01-01T00:00:00Z');
 const LAST = Date.parse('2035-12-31T00:00:00Z');
@@ -41,13 +23,15 @@ const anyFacts = fc
   .record({
     awareAt: instant,
     jurisdictions: fc.subarray(JURISDICTIONS),
-    affectedCount: maybe(fc.integer({ min: 0, max: 5000 })),
+    affectedCount: maybe(fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 990_000, max: 1_010_000 }))),
     dataCategories: fc.subarray([...DataCategory.options]),
     sectors: fc.subarray([...KNOWN_SECTORS]),
     unfairPurpose: maybe(fc.boolean()),
     encrypted: maybe(fc.boolean()),
     highRisk: maybe(fc.boolean()),
     processor: maybe(fc.boolean()),
+    harmUnlikelyDocumented: maybe(fc.boolean()),
+    affectedByJurisdiction: maybe(fc.dictionary(fc.constantFrom(...US_STATE_REGIMES), fc.integer({ min: 0, max: 12_000 }), { maxKeys: 5 })),
     unreachableCount: maybe(fc.integer({ min: 0, max: 50 })),
     determinedAfterMs: maybe(fc.integer({ min: 0, max: 20 * DAY_MS })),
     materialityAfterMs: maybe(fc.integer({ min: 0, max: 20 * DAY_MS })),

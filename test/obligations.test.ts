@@ -298,11 +298,11 @@ const rows: Record<string, Row[]> = {
       false,
     ],
     [
-      'California: no days in the law, internal target 30',
+      'California residents, 30 days after discovery (SB 446)',
       { jurisdictions: ['US-CA'], dataCategories: ['bank_credentials'], determinedAt: DETERMINED },
       'US-CA/residents',
-      '2026-12-24T23:59:59.999-08:00',
-      true,
+      '2026-12-23T23:59:59.999-08:00',
+      false,
     ],
   ],
   'Asia-Pacific and the Americas': [
@@ -337,8 +337,20 @@ const rows: Record<string, Row[]> = {
       '2026-12-28T23:59:59.999-03:00',
       false,
     ],
-    ['India detailed report to the Board, 72 h', { jurisdictions: ['IN'] }, 'IN-DPDP/board-report', '2026-11-27T08:30:00.000+05:30', false],
-    ['India intimation to the Board: internal target', { jurisdictions: ['IN'] }, 'IN-DPDP/board-intimation', '2026-11-25T08:30:00.000+05:30', true],
+    [
+      'India detailed report to the Board, 72 h (breach rules in force from 2027-05-13)',
+      { awareAt: '2027-06-01T03:00:00Z', jurisdictions: ['IN'] },
+      'IN-DPDP/board-report',
+      '2027-06-04T08:30:00.000+05:30',
+      false,
+    ],
+    [
+      'India intimation to the Board: internal target',
+      { awareAt: '2027-06-01T03:00:00Z', jurisdictions: ['IN'] },
+      'IN-DPDP/board-intimation',
+      '2027-06-02T08:30:00.000+05:30',
+      true,
+    ],
     ['China authority, "immediately": internal target', { jurisdictions: ['CN'] }, 'CN-PIPL/authority', '2026-11-25T11:00:00.000+08:00', true],
     [
       'Canada Commissioner on a real risk of significant harm',
@@ -425,15 +437,16 @@ describe('what does not apply, and why', () => {
     ['Australia before the assessment', { jurisdictions: ['AU'] }, 'AU-NDB', 'assessed within 30 days'],
     ['Canada without a real risk of significant harm', { jurisdictions: ['CA'] }, 'CA-PIPEDA', 'no real risk of significant harm'],
     ['Brazil without relevant risk', { jurisdictions: ['BR'], dataCategories: ['email'] }, 'BR-LGPD', 'no relevant risk'],
+    ['India before its breach rules are in force', { jurisdictions: ['IN'] }, 'IN-DPDP', 'apply from 2027-05-13'],
   ] as [string, Partial<Facts>, string, string][])('%s', (_, over, regime, reason) => {
     expect(ids(over).filter((id) => id.startsWith(`${regime}/`))).toEqual([]);
     expect(reasons(over).find((n) => n.regime === regime && !n.obligation)?.reason).toContain(reason);
   });
 
   it('says which jurisdictions it has no rule pack for instead of omitting them', () => {
-    const assessment = assess(Facts.parse({ awareAt: AWARE, jurisdictions: ['JP', 'US-OH', 'NZ'], affectedCount: 5000 }));
-    expect(assessment.unevaluated.map((u) => u.jurisdiction)).toEqual(['US-OH', 'NZ']);
-    expect(assessment.unevaluated[0]!.reason).toContain('no rule pack for US-OH');
+    const assessment = assess(Facts.parse({ awareAt: AWARE, jurisdictions: ['JP', 'US-AS', 'MX'], affectedCount: 5000 }));
+    expect(assessment.unevaluated.map((u) => u.jurisdiction)).toEqual(['US-AS', 'MX']);
+    expect(assessment.unevaluated[0]!.reason).toContain('no rule pack for US-AS');
     expect(assessment.obligations.map((o) => o.regime)).toContain('JP-APPI');
   });
 

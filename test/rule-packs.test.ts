@@ -4,7 +4,9 @@ import { HOLIDAY_TABLES, holidayFile } from '../dev/holidays';
 import { brazilNational, japanGovernment, rollForward, usFederalBusiness } from '../workflows/domain/calendar';
 import { InvalidInput } from '../workflows/domain/facts';
 import { applies, defineRulePack, Regime } from '../workflows/domain/obligations';
-import { RULE_PACKS } from '../workflows/domain/regimes';
+import { assess, RULE_PACKS } from '../workflows/domain/regimes';
+import { inZone } from '../workflows/domain/calendar';
+import { Facts as FactsSchema } from '../workflows/domain/facts';
 import { readFileSync } from 'node:fs';
 
 const valid = {
@@ -18,6 +20,20 @@ const valid = {
 describe('rule packs', () => {
   it('has a pack for every regime of the fixed vocabulary', () => {
     expect(RULE_PACKS.map((p) => p.regime).sort()).toEqual([...Regime.options].sort());
+  });
+
+  it('keeps edition 1 as it was, for the reassessments breaches recorded with it', () => {
+    const facts = FactsSchema.parse({ awareAt: '2026-11-24T03:00:00Z', jurisdictions: ['US-CA', 'US-OH', 'IN'], dataCategories: ['government_id'] });
+    const residents = (edition: 1 | 2) => assess(facts, {}, edition).obligations.find((o) => o.id === 'US-CA/residents')!;
+    // Edition 1: California had no days (internal target, 30 from awareness day 23 Nov counted as the determination).
+    expect(inZone(residents(1).dueAt, residents(1).zone)).toBe('2026-12-23T23:59:59.999-08:00');
+    expect(residents(1).internalTarget).toBe(true);
+    expect(residents(2).internalTarget).toBe(false);
+    expect(assess(facts, {}, 1).unevaluated.map((u) => u.jurisdiction)).toEqual(['US-OH']);
+    expect(assess(facts, {}, 2).unevaluated).toEqual([]);
+    // India's DPDP had no commencement date in edition 1.
+    expect(assess(facts, {}, 1).obligations.some((o) => o.regime === 'IN-DPDP')).toBe(true);
+    expect(assess(facts, {}, 2).obligations.some((o) => o.regime === 'IN-DPDP')).toBe(false);
   });
 
   it('refuses a malformed pack, naming each field and the reason', () => {

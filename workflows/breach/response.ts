@@ -1,6 +1,6 @@
 // One breach's response: what is known (the detections and the facts) and the state of each concern (obligations,
 // tasks, campaigns, the timeline), wired together: a change of the facts reassesses the obligations.
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
 import { estimateDamage } from '../domain/damage';
 import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
@@ -97,7 +97,10 @@ export class BreachResponse {
 
   /** Recomputes the obligations from the facts and brings every deadline clock in line with them. */
   async reassess(): Promise<Reassessment> {
-    const assessment = assess(this.facts, { submittedAt: this.obligations.submittedAt(), internalTargets: this.policy.internalTargets });
+    // Reassessments recorded before the second edition of the rule packs replay with the first; every reassessment
+    // made live, in old breaches too, uses the current one.
+    const edition = patched('rule-packs-2') ? 2 : 1;
+    const assessment = assess(this.facts, { submittedAt: this.obligations.submittedAt(), internalTargets: this.policy.internalTargets }, edition);
     const { result, logged } = this.obligations.apply(assessment);
     this.publishSearchAttributes();
     await Promise.all(logged);

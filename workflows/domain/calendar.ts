@@ -4,6 +4,8 @@ import holidayJp from '@holiday-jp/holiday_jp';
 import { DateTime } from 'luxon';
 import brNational from './holidays/br-national.json';
 import usFederal from './holidays/us-federal.json';
+import usIowa from './holidays/us-ia.json';
+import usVermont from './holidays/us-vt.json';
 
 export type IsoDate = string;
 
@@ -77,7 +79,17 @@ export const usFederalBusiness = weekendsAndHolidays('US-federal', 'America/New_
 /** Brazilian national holidays: the dias úteis of the ANPD (Resolution CD/ANPD 15/2024). */
 export const brazilNational = weekendsAndHolidays('BR-national', 'America/Sao_Paulo', brNational);
 
-export const CALENDARS = { 'JP-gov': japanGovernment, 'US-federal': usFederalBusiness, 'BR-national': brazilNational } as const;
+/** Vermont and Iowa state business days (weekends and state legal holidays), for their Attorney General notices. */
+export const vermontBusiness = weekendsAndHolidays('US-VT', 'America/New_York', usVermont);
+export const iowaBusiness = weekendsAndHolidays('US-IA', 'America/Chicago', usIowa);
+
+export const CALENDARS = {
+  'JP-gov': japanGovernment,
+  'US-federal': usFederalBusiness,
+  'BR-national': brazilNational,
+  'US-VT': vermontBusiness,
+  'US-IA': iowaBusiness,
+} as const;
 export type CalendarId = keyof typeof CALENDARS;
 
 /** The calendar day an instant falls on in a zone. */

@@ -21,11 +21,32 @@ export const EP_DIAGRAM: Readonly<Record<DataCategory, { x: 1 | 2 | 3; y: 1 | 2 
   payment_card: { x: 1, y: 3 },
   sensitive: { x: 3, y: 1 },
   health: { x: 3, y: 1 },
+  // JNSA places date of birth with name and address; identity numbers (passport, tax id) with ISP or passport data.
+  date_of_birth: { x: 1, y: 1 },
+  passport: { x: 1, y: 2 },
+  tax_id: { x: 1, y: 2 },
+  // A health insurance number opens medical-identity fraud but reveals no condition: economic, like an ID number.
+  health_insurance: { x: 1, y: 2 },
+  // Genetic data is medical history in JNSA's terms.
+  genetic: { x: 3, y: 1 },
+  // Not on JNSA's diagram. Breachline's placement: a template cannot be reissued (distress 2) and unlocks
+  // accounts and devices (loss 2), between an ID number and a medical history.
+  biometric: { x: 2, y: 2 },
 };
 
 export const BASE_VALUE_YEN = 500;
 /** Sectors whose organisations carry a high social responsibility in the model (finance, healthcare and the like). */
-const HIGH_RESPONSIBILITY = ['finance', 'healthcare', 'hipaa-covered-entity', 'sec-registrant', 'nydfs-covered', 'dora-entity', 'nis2-entity'];
+const HIGH_RESPONSIBILITY = [
+  'finance',
+  'healthcare',
+  'hipaa-covered-entity',
+  'sec-registrant',
+  'nydfs-covered',
+  'dora-entity',
+  'nis2-entity',
+  'glba-financial-institution',
+  'critical-information-infrastructure',
+];
 
 export interface DamageEstimate {
   model: string;

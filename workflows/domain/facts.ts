@@ -60,8 +60,36 @@ export const DataCategory = z.enum([
   'government_id',
   'credentials',
   'other',
+  // Added with the US state and new country packs; the categories above keep their meaning.
+  'biometric',
+  'genetic',
+  'health_insurance',
+  'date_of_birth',
+  'passport',
+  'tax_id',
 ]);
 export type DataCategory = z.infer<typeof DataCategory>;
+
+/** What each category means, for the API description and the README: the state laws name their elements this finely. */
+export const DATA_CATEGORY_MEANING: Readonly<Record<DataCategory, string>> = {
+  name: "a person's name",
+  email: 'an e-mail address',
+  address: 'a postal address',
+  phone: 'a phone number',
+  sensitive: 'special categories: beliefs, race, sexual life, criminal record and the like',
+  health: 'medical information: history, condition, treatment, diagnosis',
+  payment_card: 'a credit or debit card number (with or without its security code)',
+  bank_credentials: 'a financial account number with the code, PIN or password that opens it',
+  government_id: "a government identifier: social security number, driver's licence, state or national ID card number",
+  credentials: 'online account credentials: a user name or e-mail address with its password or security answer',
+  other: 'anything else',
+  biometric: 'biometric data: fingerprint, face, iris or voice templates',
+  genetic: 'genetic or DNA data',
+  health_insurance: 'a health insurance policy or subscriber number',
+  date_of_birth: 'a full date of birth',
+  passport: 'a passport number',
+  tax_id: 'a taxpayer identification number (TIN, ITIN) or IRS identity-protection PIN',
+};
 
 /** Known sectors bring in sector regimes; other names are accepted and kept, and bring in nothing. */
 export const KNOWN_SECTORS = [
@@ -74,6 +102,9 @@ export const KNOWN_SECTORS = [
   'nis2-entity',
   'trust-service-provider',
   'dora-entity',
+  'glba-financial-institution',
+  'small-processing-agent',
+  'critical-information-infrastructure',
 ] as const;
 export const Sector = z
   .string()
@@ -110,6 +141,11 @@ const factFields = {
     .array(Line(500))
     .max(200)
     .describe('where the leaked data was found published (paste sites, forums): one takedown request each; text, not personal data'),
+  harmUnlikelyDocumented: z
+    .boolean()
+    .describe(
+      'a written determination, after a reasonable investigation, that the breach is not reasonably likely to harm the people affected (US state risk-of-harm exceptions; several states require keeping it 5 years)',
+    ),
 };
 
 /** The facts as the workflow holds them: only awareAt is known for certain from the start. */
@@ -138,6 +174,7 @@ export const Facts = z.strictObject({
   highPublicInterest: factFields.highPublicInterest.optional(),
   managementImplicated: factFields.managementImplicated.optional(),
   publishedLocations: factFields.publishedLocations.optional(),
+  harmUnlikelyDocumented: factFields.harmUnlikelyDocumented.optional(),
 });
 export type Facts = z.infer<typeof Facts>;
 
@@ -182,7 +219,7 @@ export function applyFactsUpdate(facts: Facts, update: FactsUpdate): Facts {
  * What a further detection may add to a breach's facts: a detector sees more of an incident, it does not decide what
  * the law no longer asks. Lists are joined, counts only grow, awareness only moves earlier, aggravating flags only
  * turn on, determinations are set only where none is known; facts that would lift an obligation (encrypted,
- * riskUnlikely, processor, significantIncident: false, a smaller count) are an operator's to change, and are named.
+ * riskUnlikely, processor, harmUnlikelyDocumented, significantIncident: false, a smaller count) are an operator's to change, and are named.
  */
 export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: FactsUpdate; ignored: string[] } {
   const update: FactsUpdate = {};
@@ -229,7 +266,7 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
     if (facts[when] === undefined) update[when] = reported[when];
     else if (reported[when] !== facts[when]) ignored.push(when);
   }
-  for (const lifting of ['encrypted', 'riskUnlikely', 'processor'] as const)
+  for (const lifting of ['encrypted', 'riskUnlikely', 'processor', 'harmUnlikelyDocumented'] as const)
     if (reported[lifting] !== undefined && reported[lifting] !== facts[lifting]) ignored.push(lifting);
   return { update, ignored };
 }

@@ -5,6 +5,64 @@ import { z } from 'zod';
 import { addDays, addMonths, addOpenDays, CALENDARS, type CalendarId, dayOf, endOfDay, inZone, rollForward } from './calendar';
 import { type Facts, parseOrExplain } from './facts';
 
+/** Every US state, DC and the territories with a breach law: each is a rule pack of the same name (regimes/us-states.ts). */
+export const US_STATE_REGIMES = [
+  'US-AL',
+  'US-AK',
+  'US-AZ',
+  'US-AR',
+  'US-CA',
+  'US-CO',
+  'US-CT',
+  'US-DE',
+  'US-DC',
+  'US-FL',
+  'US-GA',
+  'US-HI',
+  'US-ID',
+  'US-IL',
+  'US-IN',
+  'US-IA',
+  'US-KS',
+  'US-KY',
+  'US-LA',
+  'US-ME',
+  'US-MD',
+  'US-MA',
+  'US-MI',
+  'US-MN',
+  'US-MS',
+  'US-MO',
+  'US-MT',
+  'US-NE',
+  'US-NV',
+  'US-NH',
+  'US-NJ',
+  'US-NM',
+  'US-NY',
+  'US-NC',
+  'US-ND',
+  'US-OH',
+  'US-OK',
+  'US-OR',
+  'US-PA',
+  'US-RI',
+  'US-SC',
+  'US-SD',
+  'US-TN',
+  'US-TX',
+  'US-UT',
+  'US-VT',
+  'US-VA',
+  'US-WA',
+  'US-WV',
+  'US-WI',
+  'US-WY',
+  'US-PR',
+  'US-GU',
+  'US-VI',
+] as const;
+
 export const Regime = z.enum([
   'JP-APPI',
   'JP-FSA',
@@ -16,11 +74,7 @@ export const Regime = z.enum([
   'US-HIPAA',
   'US-SEC',
   'US-NYDFS',
-  'US-CO',
-  'US-FL',
-  'US-WA',
-  'US-TX',
-  'US-CA',
+  ...US_STATE_REGIMES,
   'KR-PIPA',
   'SG-PDPA',
   'AU-NDB',
@@ -28,9 +82,33 @@ export const Regime = z.enum([
   'IN-DPDP',
   'CN-PIPL',
   'CA-PIPEDA',
+  'CA-QC',
+  'CA-AB',
+  'TH-PDPA',
+  'PH-DPA',
+  'ID-PDP',
+  'VN-PDP',
+  'MY-PDPA',
+  'CH-FADP',
+  'TR-KVKK',
+  'ZA-POPIA',
+  'SA-PDPL',
+  'CL-PDP',
+  'NZ-PRIVACY',
+  'NG-NDPA',
+  'KE-DPA',
 ]);
 export type Regime = z.infer<typeof Regime>;
-export const Recipient = z.enum(['regulator', 'individuals', 'media', 'controller', 'covered-entity', 'attorney-general', 'public']);
+export const Recipient = z.enum([
+  'regulator',
+  'individuals',
+  'media',
+  'controller',
+  'covered-entity',
+  'attorney-general',
+  'public',
+  'consumer-reporting-agencies',
+]);
 export type Recipient = z.infer<typeof Recipient>;
 export const ObligationKind = z.enum(['early-warning', 'notification', 'preliminary', 'intermediate', 'final', 'single']);
 export type ObligationKind = z.infer<typeof ObligationKind>;
@@ -73,18 +151,22 @@ export const ObligationRule = z
     guidance: z.boolean(),
     /** True when no regulator guidance exists either: the duration is an internal target a deployment may change. */
     internalTarget: z.boolean().default(false),
+    /** Why the time is guidance, in the law's words ("without unreasonable delay"): shown with how it was counted. */
+    guidanceReason: z.string().min(1).optional(),
     start: ClockStart,
     duration: Duration,
     /** Other durations for some facts, the first that applies winning (APPI: 60 days when trigger 3 applies). */
     durationWhen: z.array(z.strictObject({ when: Predicate, duration: Duration })).default([]),
     counting: DayCounting.optional(),
     /** A second limit; the earlier of the two applies (DORA: 4 h after classification, at most 24 h after awareness). */
-    notLaterThan: z.strictObject({ start: ClockStart, duration: Duration }).optional(),
+    notLaterThan: z.strictObject({ start: ClockStart, duration: Duration, counting: DayCounting.optional() }).optional(),
     /** A point to aim for before the due instant, from the regulator's guidance (APPI: day 3 of 3–5). */
     target: Duration.optional(),
     zone: z.string().optional(),
     /** Narrows the pack's own trigger for this obligation alone (HIPAA media notice: > 500 residents of a state). */
     appliesWhen: Predicate.optional(),
+    /** appliesWhen in words, for the README's coverage table ("more than 500 residents"). */
+    condition: z.string().min(1).optional(),
   })
   .superRefine((rule, ctx) => {
     const days = rule.duration.unit !== 'hours';
@@ -95,6 +177,11 @@ export const ObligationRule = z
       ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
     if (rule.internalTarget && !rule.guidance)
       ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
+    if (rule.guidanceReason && !rule.guidance)
+      ctx.addIssue({ code: 'custom', path: ['guidanceReason'], message: 'a statutory limit needs no guidance reason' });
+    const cap = rule.notLaterThan;
+    if (cap && cap.duration.unit !== 'hours' && !cap.counting)
+      ctx.addIssue({ code: 'custom', path: ['notLaterThan', 'counting'], message: `required for ${cap.duration.unit}` });
   });
 export type ObligationRule = z.input<typeof ObligationRule>;
 
@@ -290,10 +377,11 @@ export function assessWith(packs: readonly RulePack[], facts: Facts, options: As
       let { dueAt, counting } = countDue(start.start, duration, rule.counting, zone);
       let startAt = start.start.at;
       if (rule.internalTarget) counting = `internal target (${override ? "this deployment's" : "Breachline's default"}), no statutory time: ${counting}`;
+      if (rule.guidanceReason) counting = `${rule.guidanceReason}; ${counting}`;
       if (rule.notLaterThan) {
         const cap = resolveStart(rule.notLaterThan.start, facts, zone, earlier, options, pack.regime);
         if (cap.ok) {
-          const limit = countDue(cap.start, rule.notLaterThan.duration, undefined, zone);
+          const limit = countDue(cap.start, rule.notLaterThan.duration, rule.notLaterThan.counting, zone);
           if (limit.dueAt < dueAt) {
             counting = `${counting}; but no later than ${limit.counting}, which is earlier and applies`;
             // The outer limit's clock is the one that runs: escalations spread over its window.

@@ -24,6 +24,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
     rules: [
       {
         id: 'supervisory-authority',
+        condition: 'not assessed unlikely to result in a risk',
         title: `Notify the supervisory authority (${supervisor})`,
         recipient: 'regulator',
         kind: 'notification',
@@ -43,6 +44,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
       },
       {
         id: 'data-subjects',
+        condition: 'high risk',
         title: 'Tell the people affected',
         recipient: 'individuals',
         kind: 'single',
@@ -62,6 +64,7 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
       },
       {
         id: 'controller',
+        condition: 'a processor',
         title: 'Notify the controller',
         recipient: 'controller',
         kind: 'single',
@@ -90,12 +93,14 @@ export const nis2 = defineRulePack({
   zone: 'Europe/Brussels',
   covers: () => false,
   appliesWhen: (facts) => {
-    if (!hasSector(facts, 'nis2-entity')) return notApplicable('not an essential or important entity (no "nis2-entity" in sectors)');
+    // A trust service provider is an essential or important entity whatever its size (NIS2 Art. 2(2)(b), Annex I).
+    const entity = ['nis2-entity', 'trust-service-provider'].filter((s) => hasSector(facts, s));
+    if (entity.length === 0) return notApplicable('not an essential or important entity (no "nis2-entity" or "trust-service-provider" in sectors)');
     if (facts.significantIncident === false) return notApplicable('not a significant incident (NIS2 Art. 23(3); significantIncident: false)');
     const significance = facts.significantIncident
       ? 'a significant incident (significantIncident: true)'
       : 'significance not yet assessed: counted as significant until significantIncident is set';
-    return applies(`NIS2 Art. 23(1): an essential or important entity (sectors: nis2-entity), ${significance}`);
+    return applies(`NIS2 Art. 23(1): an essential or important entity (sectors: ${entity.join(', ')}), ${significance}`);
   },
   rules: [
     {
@@ -157,7 +162,7 @@ export const dora = defineRulePack({
       title: 'Initial notification to the competent authority',
       recipient: 'regulator',
       kind: 'notification',
-      citation: 'DORA Art. 19(4)(a); RTS (EU) 2025/301 Art. 5(1)',
+      citation: 'DORA Art. 19(4)(a); Delegated Regulation (EU) 2025/301 Art. 5(1)',
       guidance: false,
       // 4 hours from classification as major, and no later than 24 hours from awareness. No weekend relief is
       // modelled: the earlier instant is the safe one.
@@ -170,7 +175,7 @@ export const dora = defineRulePack({
       title: 'Intermediate report',
       recipient: 'regulator',
       kind: 'intermediate',
-      citation: 'DORA Art. 19(4)(b); RTS (EU) 2025/301 Art. 5(2)',
+      citation: 'DORA Art. 19(4)(b); Delegated Regulation (EU) 2025/301 Art. 5(2)',
       guidance: false,
       start: { after: 'initial-notification' },
       duration: { amount: 72, unit: 'hours' },
@@ -180,7 +185,7 @@ export const dora = defineRulePack({
       title: 'Final report',
       recipient: 'regulator',
       kind: 'final',
-      citation: 'DORA Art. 19(4)(c); RTS (EU) 2025/301 Art. 5(3)',
+      citation: 'DORA Art. 19(4)(c); Delegated Regulation (EU) 2025/301 Art. 5(3)',
       guidance: false,
       start: { after: 'intermediate-report' },
       duration: { amount: 1, unit: 'months' },

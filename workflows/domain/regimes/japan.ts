@@ -98,6 +98,7 @@ export const appi = defineRulePack({
     },
     {
       id: 'substitute-notice',
+      condition: 'people cannot be reached',
       title: 'Public notice and contact desk where people cannot be reached (代替措置)',
       recipient: 'public',
       kind: 'single',

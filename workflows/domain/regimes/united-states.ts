@@ -1,7 +1,7 @@
-// United States: federal sector regimes (HIPAA, SEC, NYDFS) and the state breach laws with fixed day counts. Day
-// clocks count the start day as day 0 ("within 30 days after") and end at the end of the due day in the state's zone.
+// United States: the federal sector regimes (HIPAA, SEC, NYDFS). The state laws are data in us-states.ts. Day clocks
+// count the start day as day 0 ("within 30 days after") and end at the end of the due day.
 import type { Facts } from '../facts';
-import { applies, defineRulePack, notApplicable, type RulePack } from '../obligations';
+import { applies, defineRulePack, notApplicable } from '../obligations';
 import { categoriesIn, hasSector, headCountIn, meets } from './facts-helpers';
 
 const DAYS_AFTER = { startDayCounts: false, rollForward: false } as const;
@@ -23,6 +23,7 @@ export const hipaa = defineRulePack({
   rules: [
     {
       id: 'individuals',
+      condition: 'a covered entity',
       title: 'Notify each individual',
       recipient: 'individuals',
       kind: 'single',
@@ -35,6 +36,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'media',
+      condition: 'more than 500 residents of a state',
       title: 'Notify prominent media outlets in the state',
       recipient: 'media',
       kind: 'single',
@@ -59,6 +61,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'hhs',
+      condition: '500 or more people',
       title: 'Notify the Secretary of HHS (500 or more people)',
       recipient: 'regulator',
       kind: 'single',
@@ -78,6 +81,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'hhs-annual',
+      condition: 'fewer than 500 people',
       title: 'Report to HHS in the annual log (fewer than 500 people)',
       recipient: 'regulator',
       kind: 'single',
@@ -96,6 +100,7 @@ export const hipaa = defineRulePack({
     },
     {
       id: 'covered-entity',
+      condition: 'a business associate',
       title: 'Notify the covered entity',
       recipient: 'covered-entity',
       kind: 'single',
@@ -163,115 +168,4 @@ export const nydfs = defineRulePack({
       duration: { amount: 72, unit: 'hours' },
     },
   ],
-});
-
-interface StateLaw {
-  regime: 'US-CO' | 'US-FL' | 'US-WA' | 'US-TX' | 'US-CA';
-  name: string;
-  zone: string;
-  /** When each clock starts: determination of the breach, or its discovery (awareness). */
-  start: 'determination' | 'awareness';
-  residents: { days: number; citation: string } | { internalTargetDays: number; citation: string };
-  attorneyGeneral: { citation: string; threshold: string; test: (n: number) => boolean; days?: number };
-}
-
-/** Personal information under the state laws: a name with one of these (each law's definition; all cover these). */
-const STATE_CATEGORIES = ['government_id', 'payment_card', 'bank_credentials', 'credentials', 'health'] as const;
-
-function statePack(law: StateLaw): RulePack {
-  const state = law.regime;
-  const clock = (days: number) => ({ start: law.start, duration: { amount: days, unit: 'calendar-days' as const }, counting: DAYS_AFTER });
-  const residentsClock =
-    'days' in law.residents
-      ? { ...clock(law.residents.days), guidance: false }
-      : // "The most expedient time possible": no days in the law; Breachline's internal target.
-        { ...clock(law.residents.internalTargetDays), guidance: true, internalTarget: true };
-  return defineRulePack({
-    regime: state,
-    name: law.name,
-    zone: law.zone,
-    covers: (jurisdiction) => jurisdiction === state,
-    appliesWhen: (facts) => {
-      const resident = facts.jurisdictions.includes(state) || (facts.affectedByJurisdiction?.[state] ?? 0) > 0;
-      if (!resident) return notApplicable(`no ${state} in jurisdictions`);
-      const categories = categoriesIn(facts, ...STATE_CATEGORIES);
-      if (categories.length === 0)
-        return notApplicable(`no personal information as ${law.name} defines it (dataCategories: none of ${STATE_CATEGORIES.join(', ')})`);
-      if (facts.encrypted) return notApplicable(`encrypted, and the key was not acquired (${law.name}; encrypted: true)`);
-      return applies(`${law.name}: residents of ${state} affected (jurisdictions), with ${categories.join(', ')} (dataCategories)`);
-    },
-    rules: [
-      {
-        id: 'residents',
-        title: `Notify the ${state} residents affected`,
-        recipient: 'individuals',
-        kind: 'single',
-        citation: law.residents.citation,
-        ...residentsClock,
-      },
-      {
-        id: 'attorney-general',
-        title: `Notify the ${state} Attorney General`,
-        recipient: 'attorney-general',
-        kind: 'single',
-        citation: law.attorneyGeneral.citation,
-        ...(law.attorneyGeneral.days ? { ...clock(law.attorneyGeneral.days), guidance: false } : residentsClock),
-        appliesWhen: (facts: Facts) => {
-          const test = meets(headCountIn(facts, state), law.attorneyGeneral.test, law.attorneyGeneral.threshold);
-          return test.met ? applies(`${law.attorneyGeneral.citation}: ${test.why}`) : notApplicable(`below the threshold: ${test.why}`);
-        },
-      },
-    ],
-  });
-}
-
-export const colorado = statePack({
-  regime: 'US-CO',
-  name: 'C.R.S. 6-1-716',
-  zone: 'America/Denver',
-  start: 'determination',
-  residents: { days: 30, citation: 'C.R.S. 6-1-716(2)(a)' },
-  attorneyGeneral: { citation: 'C.R.S. 6-1-716(2)(f)', threshold: '500 or more Colorado residents', test: (n) => n >= 500, days: 30 },
-});
-
-export const florida = statePack({
-  regime: 'US-FL',
-  name: 'Fla. Stat. 501.171',
-  zone: 'America/New_York',
-  start: 'determination',
-  residents: { days: 30, citation: 'Fla. Stat. 501.171(4)(a)' },
-  attorneyGeneral: {
-    citation: 'Fla. Stat. 501.171(3)(a) (Department of Legal Affairs)',
-    threshold: '500 or more individuals in Florida',
-    test: (n) => n >= 500,
-    days: 30,
-  },
-});
-
-export const washington = statePack({
-  regime: 'US-WA',
-  name: 'RCW 19.255.010',
-  zone: 'America/Los_Angeles',
-  start: 'awareness',
-  residents: { days: 30, citation: 'RCW 19.255.010(8)' },
-  attorneyGeneral: { citation: 'RCW 19.255.010(7)', threshold: 'more than 500 Washington residents', test: (n) => n > 500, days: 30 },
-});
-
-export const texas = statePack({
-  regime: 'US-TX',
-  name: 'Tex. Bus. & Com. Code 521.053',
-  zone: 'America/Chicago',
-  start: 'determination',
-  residents: { days: 60, citation: 'Tex. Bus. & Com. Code 521.053(b)' },
-  attorneyGeneral: { citation: 'Tex. Bus. & Com. Code 521.053(i)', threshold: '250 or more Texas residents', test: (n) => n >= 250, days: 30 },
-});
-
-export const california = statePack({
-  regime: 'US-CA',
-  name: 'Cal. Civ. Code 1798.82',
-  zone: 'America/Los_Angeles',
-  start: 'determination',
-  residents: { internalTargetDays: 30, citation: 'Cal. Civ. Code 1798.82(a)' },
-  // A sample copy goes to the Attorney General with the residents' notice: the same clock.
-  attorneyGeneral: { citation: 'Cal. Civ. Code 1798.82(f)', threshold: 'more than 500 California residents', test: (n) => n > 500 },
 });
