@@ -3,7 +3,8 @@
 import type { TaskStatus } from '../definitions';
 import { taskSteps } from '../domain/escalation';
 import { type FactsUpdate, parseOrExplain } from '../domain/facts';
-import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
+import type { DocumentKind } from '../domain/narrative';
+import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, provides, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
 import type { Timeline } from './timeline';
@@ -27,6 +28,8 @@ export class Tasks {
     private readonly sender: EscalationSender,
     /** Findings of the investigation are facts: they drive the legal obligations (a malicious cause: 60 days). */
     private readonly learn: (update: FactsUpdate) => Promise<unknown>,
+    /** What a document still lacks before it may go out (the press release, the apology to partners). */
+    private readonly gaps: (document: DocumentKind) => string[] = () => [],
   ) {}
 
   /** Opens the playbook's tasks, each with its target counted from awareness and a clock that escalates when it slips. */
@@ -69,7 +72,13 @@ export class Tasks {
         `invalid task record: role: ${parsed.by.roles.join(', ')} may not record "${parsed.taskId}"; it needs ${tracked.task.recordableBy.join(' or ')}`,
       );
     }
-    if (!parsed.waive) parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
+    if (parsed.waive) return;
+    const outcome = parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`) as { stage?: string };
+    // The press release is approved or published, the partners are sent the apology: neither with a field empty.
+    const what = provides(tracked.task);
+    const document = what === 'publication' && outcome.stage !== 'drafted' ? 'press-release' : what === 'partner-notice' ? 'partner-apology' : undefined;
+    const gaps = document ? this.gaps(document) : [];
+    if (gaps.length) throw new Error(`cannot record "${parsed.taskId}" yet: the ${document} still has empty fields: ${gaps.join('; ')}`);
   }
 
   async record(request: RecordTaskRequest): Promise<TaskStatus> {
@@ -116,6 +125,7 @@ export class Tasks {
       title,
       owner,
       outcome,
+      provides: provides(tracked.task),
       state: tracked.state,
       targetAt: new Date(tracked.targetAt).toISOString(),
       overdue: tracked.state === 'open' && now > tracked.targetAt,
