@@ -79,6 +79,18 @@ describe('the PPC report and the documents through the API (time-skipping server
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ code: 'BL_REFUSED', error: expect.stringContaining('still empty: (4) Cause; (5) Secondary damage') });
 
+    // The notice cannot start going out, nor the press release be published, while a required field is empty.
+    const desk = { name: { ja: '窓口' }, phone: '0120-000-000', hours: { ja: '平日9時〜18時' } };
+    const campaign = await call('POST', `/breaches/${id}/campaigns`, { notice: { contactDesk: desk } });
+    expect(campaign.statusCode).toBe(422);
+    expect(campaign.json().error).toBe(
+      'invalid campaign: the notice cannot go out with empty fields: notice.cause (or the note recorded on the task that provides the cause); notice.secondaryDamage (or the secondaryDamage recorded on the scope or cause task)',
+    );
+    const published = await call('POST', `/breaches/${id}/tasks/press-release`, { outcome: { stage: 'published' } });
+    expect(published.statusCode).toBe(422);
+    expect(published.json().error).toContain('the press-release still has empty fields: cause');
+    expect((await call('POST', `/breaches/${id}/tasks/press-release`, { outcome: { stage: 'drafted' } })).statusCode).toBe(200);
+
     // The apology to partners cannot be recorded as sent while its cause and measures are empty.
     const partners = await call('POST', `/breaches/${id}/tasks/partners-notified`, { outcome: { note: 'sent' } });
     expect(partners.statusCode).toBe(422);
