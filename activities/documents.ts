@@ -57,6 +57,8 @@ const LABELS = {
     prepared: '作成日',
     breach: '事案番号',
     law: '個人情報の保護に関する法律第26条第1項',
+    open: '（',
+    close: '）',
   },
   en: {
     form: 'Report of a leak or other incident involving personal data',
@@ -77,6 +79,8 @@ const LABELS = {
     prepared: 'Prepared on',
     breach: 'Breach',
     law: 'Act on the Protection of Personal Information, Art. 26(1)',
+    open: ' (',
+    close: ')',
   },
 } as const;
 
@@ -156,7 +160,7 @@ const PPC_TEMPLATE = hb.compile(
 <tr><th>{{l.name}}</th><td>{{f.reporter.name}}</td></tr>
 <tr><th>{{l.representative}}</th><td>{{f.reporter.representative}}</td></tr>
 <tr><th>{{l.address}}</th><td>{{f.reporter.address}}</td></tr>
-<tr><th>{{l.contact}}</th><td>{{f.reporter.contact.name}}{{#if f.reporter.contact.department}}（{{f.reporter.contact.department}}）{{/if}}{{#if f.reporter.contact.phone}}<br>{{l.phone}}: {{f.reporter.contact.phone}}{{/if}}{{#if f.reporter.contact.email}}<br>{{l.email}}: {{f.reporter.contact.email}}{{/if}}</td></tr>
+<tr><th>{{l.contact}}</th><td>{{f.reporter.contact.name}}{{#if f.reporter.contact.department}}{{l.open}}{{f.reporter.contact.department}}{{l.close}}{{/if}}{{#if f.reporter.contact.phone}}<br>{{l.phone}}: {{f.reporter.contact.phone}}{{/if}}{{#if f.reporter.contact.email}}<br>{{l.email}}: {{f.reporter.contact.email}}{{/if}}</td></tr>
 </table>
 <table>
 <tr><th>{{l.kind}}</th><td>{{f.reportKind}}</td></tr>

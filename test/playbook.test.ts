@@ -135,15 +135,15 @@ describe('report forms', () => {
   it('fills the PPC items from what the tasks provide and who notified the individuals (APPI Rules Art. 8(1))', () => {
     const [report] = reportsFor([obligation('JP-APPI/ppc-final')], sources);
     expect(Object.fromEntries(report!.items.map((i) => [i.no, i.value]))).toEqual({
-      1: 'Order table copied (aware 2026-11-24T03:00:00Z)',
+      1: 'Order table copied',
       2: 'Name, E-mail address',
       3: '1,500 individuals',
       4: 'SQL injection',
       5: undefined,
-      6: 'notified (approved by olga@example.test)',
+      6: 'Individuals notified.',
       7: 'press release published: https://example.test/notice',
       8: undefined,
-      9: 'contact desk: 0120-111-222, every day',
+      9: 'Contact desk: 0120-111-222, every day',
     });
     expect(report!.missing).toEqual(['(5) Secondary damage, or the risk of it', '(8) Measures to prevent recurrence']);
   });
@@ -310,7 +310,7 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     });
     const report = (await ours.status(breachId)).reports.find((r) => r.obligationId === 'JP-APPI/ppc-final')!;
     expect(report.items.find((i) => i.no === 4)?.value).toBe('phished administrator password');
-    expect(report.items.find((i) => i.no === 9)?.value).toBe('contact desk: 0120-333-444, weekdays 9:00-17:00');
+    expect(report.items.find((i) => i.no === 9)?.value).toBe('Contact desk: 0120-333-444, weekdays 9:00-17:00');
     const notice = {
       companyName: 'Own K.K.',
       incident: 'Synthetic.',

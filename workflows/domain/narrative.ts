@@ -124,7 +124,7 @@ export function narrative(sources: NarrativeSources, lang: Lang): Narrative {
     recurrence: (measures ?? []).flatMap((m) => {
       const text = textIn(m.measure, lang);
       if (!text) return [];
-      return [ja ? `${text}（担当: ${m.owner}、期限: ${dateIn(m.dueAt, 'ja')}）` : `${text} (owner ${m.owner}, due ${m.dueAt})`];
+      return [ja ? `${text}（担当: ${m.owner}、期限: ${dateIn(m.dueAt, 'ja')}）` : `${text} (owner: ${m.owner}, due ${dateIn(m.dueAt, 'en')})`];
     }),
     contactDesk: desk && {
       name: textIn(desk.name, lang),
@@ -144,10 +144,10 @@ function responseStatus(sources: NarrativeSources, lang: Lang): string | undefin
     sent || byPost
       ? ja
         ? `電子メールで${grouped(sent)}人に通知済み、郵送で${grouped(byPost)}人に通知予定`
-        : `${sent} notified by e-mail, ${byPost} to be notified by post`
+        : `${grouped(sent)} notified by e-mail, ${grouped(byPost)} to be notified by post`
       : '';
   if (individuals?.state === 'satisfied')
-    return ja ? `本人への通知を完了しました${waves ? `（${waves}）` : ''}。` : `notified (approved by ${individuals.satisfiedBy})`;
+    return ja ? `本人への通知を完了しました${waves ? `（${waves}）` : ''}。` : `Individuals notified${waves ? ` (${waves})` : ''}.`;
   if (waves) return waves;
   // Not notified yet is a status the breach knows, with the day it is due by (APPI Art. 26(2): promptly).
   if (individuals?.state === 'open' && individuals.dueAt !== undefined)

@@ -62,7 +62,7 @@ function ppcValues(sources: ReportSources, lang: Lang): (string | undefined)[] {
   const desk = n.contactDesk;
   const deskText = desk && [desk.name, desk.phone, desk.email, desk.hours].filter(Boolean).join(ja ? '、' : ', ');
   return [
-    n.overview && (ja ? n.overview : `${n.overview} (aware ${sources.facts.awareAt})`),
+    n.overview,
     n.items.length ? n.items.join(ja ? '、' : ', ') : undefined,
     n.count,
     n.cause,
@@ -70,7 +70,7 @@ function ppcValues(sources: ReportSources, lang: Lang): (string | undefined)[] {
     n.response,
     n.publication,
     n.recurrence.length ? n.recurrence.join(ja ? '\n' : '; ') : undefined,
-    deskText ? (ja ? `お問い合わせ窓口: ${deskText}` : `contact desk: ${deskText}`) : undefined,
+    deskText ? (ja ? `お問い合わせ窓口: ${deskText}` : `Contact desk: ${deskText}`) : undefined,
   ];
 }
 
