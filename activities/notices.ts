@@ -1,32 +1,16 @@
 // The notice each affected person receives, per locale, in plain text and HTML, rendered with Handlebars in
 // strict mode: a template that names a variable the notice does not have is refused, naming the variable, before
-// any mail leaves. The notice carries what the guidance asks for: what happened, which of the person's data, what
-// the company has done, what the person should do, the contact desk, and an apology.
+// any mail leaves. The notice carries what the guidance asks for: date and sender, what happened, which of the
+// person's data, the cause, secondary damage or its risk, what the person should do, the contact desk, the measures
+// against recurrence, and an apology. Every field is in the person's language where the operator gave it in both.
 import Handlebars from 'handlebars';
 import type { DataCategory } from '../workflows/domain/facts';
+import { DATA_CATEGORY_LABELS, dateIn, type LocalizedText, textIn } from '../workflows/domain/i18n';
 import type { CampaignNotice, NoticeTemplate } from '../workflows/definitions';
 import type { Locale } from './recipients';
 
 const CATEGORY_LABELS: Record<Locale, Record<DataCategory, string>> = {
-  ja: {
-    name: '氏名',
-    email: 'メールアドレス',
-    address: '住所',
-    phone: '電話番号',
-    sensitive: '要配慮個人情報',
-    health: '健康・医療に関する情報',
-    payment_card: 'クレジットカード情報',
-    bank_credentials: 'インターネットバンキングの認証情報',
-    government_id: '公的な識別番号',
-    credentials: 'ログインIDとパスワード',
-    other: 'その他の情報',
-    biometric: '生体情報（指紋・顔画像など）',
-    genetic: '遺伝情報',
-    health_insurance: '健康保険の被保険者番号',
-    date_of_birth: '生年月日',
-    passport: '旅券番号',
-    tax_id: '納税者番号',
-  },
+  ja: DATA_CATEGORY_LABELS.ja,
   en: {
     name: 'your name',
     email: 'your e-mail address',
@@ -48,48 +32,90 @@ const CATEGORY_LABELS: Record<Locale, Record<DataCategory, string>> = {
   },
 };
 
-export const DEFAULT_TEMPLATES: Record<Locale, NoticeTemplate> = {
-  ja: {
-    subject: '【重要】{{company.name}}からの個人情報漏えいに関するお詫びとお知らせ',
-    text: `{{person.name}} 様
-
-このたび、{{company.name}}において、お客様の個人情報が漏えいしたおそれがあることが判明いたしました。
-多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。
-
-1. 発生した事態
-{{incident}}
-
-2. 漏えいしたおそれのあるお客様の情報
-{{#each lostData}}・{{this}}
-{{/each}}
-3. 当社の対応
-{{measures}}
-
-4. お客様へのお願い
-{{advice}}
-
-5. お問い合わせ窓口
-{{contactDesk.name}}
+const DESK_TEXT = `{{contactDesk.name}}
 {{#if contactDesk.phone}}電話: {{contactDesk.phone}}
 {{/if}}{{#if contactDesk.email}}メール: {{contactDesk.email}}
 {{/if}}{{#if contactDesk.url}}ウェブ: {{contactDesk.url}}
-{{/if}}受付時間: {{contactDesk.hours}}
+{{/if}}受付時間: {{contactDesk.hours}}`;
+const DESK_HTML = `<p>{{contactDesk.name}}<br>{{#if contactDesk.phone}}電話: {{contactDesk.phone}}<br>{{/if}}{{#if contactDesk.email}}メール: {{contactDesk.email}}<br>{{/if}}{{#if contactDesk.url}}ウェブ: {{contactDesk.url}}<br>{{/if}}受付時間: {{contactDesk.hours}}</p>`;
 
+/**
+ * The notice to each person (本人通知, APPI Art. 26(2); its content per Rules Art. 10: the overview, the items, the
+ * cause, secondary damage or its risk, and other useful matters), as a Japanese business letter: date and sender,
+ * apology, 記, the facts, what to do, the contact desk, the measures against recurrence, a closing apology, 以上.
+ */
+export const DEFAULT_TEMPLATES: Record<Locale, NoticeTemplate> = {
+  ja: {
+    subject: '【重要】個人情報の漏えいに関するお詫びとお知らせ（{{company.name}}）',
+    text: `{{person.name}} 様
+
+{{date}}
 {{company.name}}
+{{#if company.representative}}{{company.representative}}
+{{/if}}
+個人情報の漏えいに関するお詫びとお知らせ
+
+平素より格別のご高配を賜り、厚く御礼申し上げます。
+このたび、当社が管理するお客様の個人情報が漏えいした、又は漏えいしたおそれがあることが判明いたしました。
+お客様には多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。
+本件の概要と当社の対応につきまして、下記のとおりお知らせいたします。
+
+記
+
+■ 概要
+{{incident}}
+
+■ 漏えいした、又は漏えいしたおそれのあるお客様の情報
+{{#each lostData}}・{{this}}
+{{/each}}
+■ 原因
+{{cause}}
+
+■ 二次被害又はそのおそれ
+{{secondaryDamage}}
+
+■ お客様へのお願い
+{{advice}}
+
+{{#if measures}}■ 当社の対応
+{{measures}}
+
+{{/if}}{{#if recurrence}}■ 再発防止策
+{{recurrence}}
+
+{{/if}}■ お問い合わせ窓口
+${DESK_TEXT}
+
+改めまして、お客様に多大なるご迷惑とご心配をおかけしておりますことを、深くお詫び申し上げます。
+当社は再発防止に全社を挙げて取り組み、信頼の回復に努めてまいります。
+
+以上
 `,
     html: `<p>{{person.name}} 様</p>
-<p>このたび、{{company.name}}において、お客様の個人情報が漏えいしたおそれがあることが判明いたしました。多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。</p>
-<h3>1. 発生した事態</h3><p>{{incident}}</p>
-<h3>2. 漏えいしたおそれのあるお客様の情報</h3><ul>{{#each lostData}}<li>{{this}}</li>{{/each}}</ul>
-<h3>3. 当社の対応</h3><p>{{measures}}</p>
-<h3>4. お客様へのお願い</h3><p>{{advice}}</p>
-<h3>5. お問い合わせ窓口</h3><p>{{contactDesk.name}}<br>{{#if contactDesk.phone}}電話: {{contactDesk.phone}}<br>{{/if}}{{#if contactDesk.email}}メール: {{contactDesk.email}}<br>{{/if}}{{#if contactDesk.url}}ウェブ: {{contactDesk.url}}<br>{{/if}}受付時間: {{contactDesk.hours}}</p>
-<p>{{company.name}}</p>`,
+<p style="text-align:right">{{date}}<br>{{company.name}}{{#if company.representative}}<br>{{company.representative}}{{/if}}</p>
+<h2>個人情報の漏えいに関するお詫びとお知らせ</h2>
+<p>平素より格別のご高配を賜り、厚く御礼申し上げます。</p>
+<p>このたび、当社が管理するお客様の個人情報が漏えいした、又は漏えいしたおそれがあることが判明いたしました。お客様には多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。本件の概要と当社の対応につきまして、下記のとおりお知らせいたします。</p>
+<p style="text-align:center">記</p>
+<h3>概要</h3><p>{{incident}}</p>
+<h3>漏えいした、又は漏えいしたおそれのあるお客様の情報</h3><ul>{{#each lostData}}<li>{{this}}</li>{{/each}}</ul>
+<h3>原因</h3><p>{{cause}}</p>
+<h3>二次被害又はそのおそれ</h3><p>{{secondaryDamage}}</p>
+<h3>お客様へのお願い</h3><p>{{advice}}</p>
+{{#if measures}}<h3>当社の対応</h3><p>{{measures}}</p>{{/if}}
+{{#if recurrence}}<h3>再発防止策</h3><p style="white-space:pre-line">{{recurrence}}</p>{{/if}}
+<h3>お問い合わせ窓口</h3>${DESK_HTML}
+<p>改めまして、お客様に多大なるご迷惑とご心配をおかけしておりますことを、深くお詫び申し上げます。当社は再発防止に全社を挙げて取り組み、信頼の回復に努めてまいります。</p>
+<p style="text-align:right">以上</p>`,
   },
   en: {
     subject: 'Important: {{company.name}} apologises for a leak of your personal information',
     text: `Dear {{person.name}},
 
+{{date}}
+{{company.name}}
+{{#if company.representative}}{{company.representative}}
+{{/if}}
 We are writing to tell you that personal information about you held by {{company.name}} has been, or may have
 been, leaked. We sincerely apologise for the worry and inconvenience this causes.
 
@@ -99,28 +125,44 @@ What happened
 Which of your information
 {{#each lostData}}- {{this}}
 {{/each}}
-What we have done
-{{measures}}
+Cause
+{{cause}}
+
+Secondary damage, or the risk of it
+{{secondaryDamage}}
 
 What you should do
 {{advice}}
 
-Where to ask
+{{#if measures}}What we have done
+{{measures}}
+
+{{/if}}{{#if recurrence}}What we are doing to prevent it happening again
+{{recurrence}}
+
+{{/if}}Where to ask
 {{contactDesk.name}}
 {{#if contactDesk.phone}}Phone: {{contactDesk.phone}}
 {{/if}}{{#if contactDesk.email}}E-mail: {{contactDesk.email}}
 {{/if}}{{#if contactDesk.url}}Web: {{contactDesk.url}}
 {{/if}}Hours: {{contactDesk.hours}}
 
+Once again, we apologise. We are committed to preventing a recurrence and to earning back your trust.
+
 {{company.name}}
 `,
     html: `<p>Dear {{person.name}},</p>
+<p>{{date}}<br>{{company.name}}{{#if company.representative}}<br>{{company.representative}}{{/if}}</p>
 <p>We are writing to tell you that personal information about you held by {{company.name}} has been, or may have been, leaked. We sincerely apologise for the worry and inconvenience this causes.</p>
 <h3>What happened</h3><p>{{incident}}</p>
 <h3>Which of your information</h3><ul>{{#each lostData}}<li>{{this}}</li>{{/each}}</ul>
-<h3>What we have done</h3><p>{{measures}}</p>
+<h3>Cause</h3><p>{{cause}}</p>
+<h3>Secondary damage, or the risk of it</h3><p>{{secondaryDamage}}</p>
 <h3>What you should do</h3><p>{{advice}}</p>
+{{#if measures}}<h3>What we have done</h3><p>{{measures}}</p>{{/if}}
+{{#if recurrence}}<h3>What we are doing to prevent it happening again</h3><p style="white-space:pre-line">{{recurrence}}</p>{{/if}}
 <h3>Where to ask</h3><p>{{contactDesk.name}}<br>{{#if contactDesk.phone}}Phone: {{contactDesk.phone}}<br>{{/if}}{{#if contactDesk.email}}E-mail: {{contactDesk.email}}<br>{{/if}}{{#if contactDesk.url}}Web: {{contactDesk.url}}<br>{{/if}}Hours: {{contactDesk.hours}}</p>
+<p>Once again, we apologise. We are committed to preventing a recurrence and to earning back your trust.</p>
 <p>{{company.name}}</p>`,
   },
 };
@@ -191,22 +233,40 @@ const headerSafe = (text: string) =>
     .trim()
     .slice(0, 250);
 
-export function renderNotice(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>> = {}): RenderedNotice {
-  const raw = renderParts(notice, person, templates);
+export function renderNotice(
+  notice: CampaignNotice,
+  person: NoticePerson,
+  templates: Partial<Record<Locale, NoticeTemplate>> = {},
+  at = Date.now(),
+): RenderedNotice {
+  const raw = renderParts(notice, person, templates, at);
   return { ...raw, subject: headerSafe(raw.subject) };
 }
 
 /** The three parts as the templates render them, the subject not yet made header-safe. */
-function renderParts(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>>): RenderedNotice {
+function renderParts(notice: CampaignNotice, person: NoticePerson, templates: Partial<Record<Locale, NoticeTemplate>>, at: number): RenderedNotice {
   const template = templates[person.locale] ?? DEFAULT_TEMPLATES[person.locale];
+  // Each field in the person's language: an operator's plain string serves both; an empty one renders empty.
+  const text = (value: LocalizedText | undefined) => textIn(value, person.locale) ?? '';
   const context = {
     person: { name: person.name },
     lostData: person.dataCategories.length ? person.dataCategories.map((c) => CATEGORY_LABELS[person.locale][c]) : [CATEGORY_LABELS[person.locale].other],
-    company: { name: notice.companyName },
-    incident: notice.incident,
-    measures: notice.measures,
-    advice: notice.advice,
-    contactDesk: { phone: undefined, email: undefined, url: undefined, name: '', hours: '', ...notice.contactDesk },
+    company: { name: text(notice.companyName), representative: text(notice.representative) },
+    date: dateIn(at, person.locale),
+    incident: text(notice.incident),
+    cause: text(notice.cause),
+    secondaryDamage: text(notice.secondaryDamage),
+    measures: text(notice.measures),
+    advice: text(notice.advice),
+    recurrence: text(notice.recurrence),
+    contactDesk: {
+      phone: undefined,
+      email: undefined,
+      url: undefined,
+      ...notice.contactDesk,
+      name: text(notice.contactDesk?.name),
+      hours: text(notice.contactDesk?.hours),
+    },
   };
   const compiled = (() => {
     try {
@@ -240,13 +300,15 @@ export class NoticeRenderer {
   constructor(
     private readonly notice: CampaignNotice,
     private readonly templates: Partial<Record<Locale, NoticeTemplate>> = {},
+    /** The notice's date: when its wave is sent. */
+    private readonly at = Date.now(),
   ) {}
 
   render(person: NoticePerson): RenderedNotice {
     const key = `${person.locale}|${[...person.dataCategories].sort().join(',')}`;
     let rendering = this.renderings.get(key);
     if (!rendering) {
-      rendering = renderParts(this.notice, { ...person, name: NAME_SLOT }, this.templates);
+      rendering = renderParts(this.notice, { ...person, name: NAME_SLOT }, this.templates, this.at);
       this.renderings.set(key, rendering);
     }
     const name = person.name;

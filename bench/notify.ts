@@ -72,9 +72,11 @@ async function waitForSink(expected: number): Promise<void> {
 const notice = {
   companyName: 'Bench K.K.',
   incident: 'Synthetic incident.',
+  cause: 'Synthetic cause.',
+  secondaryDamage: 'None known so far.',
   measures: 'Synthetic measures.',
   advice: 'Synthetic advice.',
-  contactDesk: { name: 'Desk', hours: '24/7' },
+  contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
 };
 
 // The dev server is up for both runs, so that they share the same machine.

@@ -18,11 +18,20 @@ import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, ResponsePolicy, TestNoticeRequest } from '../workflows/definitions';
 import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
-import { reportHtml, reportMarkdown } from '../workflows/domain/report';
 import { Line, unsafeTextIssues } from '../workflows/domain/text';
 import { allows, type Permission, permissionRoles, type Principal, type Tokens } from './auth';
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
+import {
+  BrowserUnavailable,
+  DocumentKind,
+  DocumentOptions,
+  type Rendered,
+  renderBreachDocument,
+  renderReport,
+  ReportNotFound,
+  ReportOptions,
+} from './documents';
 import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
@@ -49,7 +58,6 @@ const DeliveriesQuery = z.strictObject({
   after: Line(200).optional().describe('the last person id of the previous page'),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
-const ReportQuery = z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') });
 
 export interface ApiOptions {
   breaches: Breaches;
@@ -102,6 +110,18 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (!result.success) return { error: new InvalidInput('request', fieldErrors(result.error, prefix)) };
     return { value: result.data };
   };
+
+/** A rendered report or document: PDF as a download, HTML and Markdown as text, JSON as JSON. */
+function send(reply: FastifyReply, rendered: Rendered) {
+  if (rendered.filename) void reply.header('content-disposition', `attachment; filename="${rendered.filename}"`);
+  return reply.type(rendered.contentType).send(rendered.body);
+}
+
+function documentError(error: unknown): never {
+  if (error instanceof ReportNotFound) throw new HttpError(404, 'BL_NOT_FOUND', error.message);
+  if (error instanceof BrowserUnavailable) throw new HttpError(503, 'BL_NO_BROWSER', error.message);
+  throw error;
+}
 
 export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line), metrics }: ApiOptions): FastifyInstance {
   const app = Fastify({
@@ -514,24 +534,25 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       method: 'GET',
       url: '/breaches/:id/reports/:regime/:rule',
       summary:
-        'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON, or ?format=md or ?format=html to file.',
+        'The report to a regulator (e.g. JP-APPI/ppc-final) with the items its form asks for and what is missing: JSON (with ?lang=ja|en, the fields of the online form in that language), ?format=md, or ?format=html|pdf to print and file (A4; English unless ?lang=ja).',
       permission: 'read',
       params: z.strictObject({ id: BreachId, regime: Name, rule: Name }),
-      query: ReportQuery,
-      responses: { 200: 'the report', 404: 'no such report on this breach' },
-      async handle({ params, query, reply }) {
-        const status = await breaches.status(params.id);
-        const report = status.reports.find((r) => r.obligationId === `${params.regime}/${params.rule}`);
-        if (!report)
-          throw new HttpError(
-            404,
-            'BL_NOT_FOUND',
-            `no report ${params.regime}/${params.rule} on this breach: reports exist for ${status.reports.map((r) => r.obligationId).join(', ') || 'none'}`,
-          );
-        if (query.format === 'md') return reply.type('text/markdown; charset=utf-8').send(reportMarkdown(report, status.breachId));
-        if (query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(report, status.breachId));
-        return report;
-      },
+      query: ReportOptions,
+      responses: { 200: 'the report', 404: 'no such report on this breach', 503: 'PDF asked for and no Chromium on the server' },
+      handle: async ({ params, query, reply }) =>
+        send(reply, await renderReport(await breaches.status(params.id), `${params.regime}/${params.rule}`, query).catch(documentError)),
+    });
+    route({
+      method: 'GET',
+      url: '/breaches/:id/documents/:document',
+      summary:
+        "One of the breach's documents, drafted from its record: notice (本人通知, for a sample person), announcement (公表・代替措置), partner-apology (取引先へのお詫び) or press-release; JSON (its empty required fields, `gaps`), HTML or PDF; ?lang=ja (default) or en.",
+      permission: 'read',
+      params: z.strictObject({ id: BreachId, document: DocumentKind }),
+      query: DocumentOptions,
+      responses: { 200: 'the document', 503: 'PDF asked for and no Chromium on the server' },
+      handle: async ({ params, query, reply }) =>
+        send(reply, await renderBreachDocument(await breaches.status(params.id), params.document, query).catch(documentError)),
     });
     route({
       method: 'GET',

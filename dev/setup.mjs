@@ -2,13 +2,13 @@
 // Idempotent install step in front of `npm start` and `npm test`: node modules from the lockfile, then the
 // Temporal binaries that the chosen command needs. Plain Node, no dependencies: it runs on a fresh clone.
 //   node dev/setup.mjs start   -> the dev server's CLI (unless TEMPORAL_ADDRESS points at a server)
-//   node dev/setup.mjs test    -> the CLI (unless TEMPORAL_ADDRESS), the time-skipping test server, and Debian's
-//                                 chromium with fonts-noto-cjk for the browser tests
+//   node dev/setup.mjs test    -> the CLI (unless TEMPORAL_ADDRESS) and the time-skipping test server
+// and for both, Debian's chromium and fonts-noto-cjk (PDFs, browser tests; poppler-utils for the tests).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrowserMissing, ensureChromium } from '../sandbox/browser.mjs';
+import { BrowserSetupError, ensureChromium } from '../sandbox/browser.mjs';
 import { ensure, ROOT, TEMPORAL_CLI, TEST_SERVER, ToolchainError, version } from '../sandbox/toolchain.mjs';
 
 const purpose = process.argv[2];
@@ -40,9 +40,16 @@ try {
     const { path, source } = ensure(tool);
     if (process.env.BREACHLINE_VERBOSE) console.error(`breachline: ${tool.binary} from ${source}: ${path} (${version(path)})`);
   }
-  if (purpose === 'test') ensureChromium();
+  // Chromium and a CJK font: the PPC report's PDF, the dashboard's browser tests. The tests need them; a server
+  // without them still runs, and answers a PDF request with 503 naming what to install.
+  try {
+    ensureChromium({ forTests: purpose === 'test' });
+  } catch (error) {
+    if (!(error instanceof BrowserSetupError) || purpose === 'test') throw error;
+    console.error(`breachline: warning: ${error.message}; PDFs will not be available`);
+  }
 } catch (error) {
-  if (error instanceof ToolchainError || error instanceof BrowserMissing) {
+  if (error instanceof ToolchainError || error instanceof BrowserSetupError) {
     console.error(`breachline: ${error.message}`);
     process.exit(1);
   }

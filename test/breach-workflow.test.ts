@@ -9,6 +9,7 @@ import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
+import { completeFinalReport } from './support/final-report';
 import { testCodec, timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -81,7 +82,14 @@ describe('breach workflow (time-skipping server)', () => {
     const sentAt = finalReport(await breaches.status(breachId)).escalations.map((e) => (Date.parse(e.at) - awareAt) / (dueAt - awareAt));
     expect(sentAt.map((share) => Math.round(share * 100))).toEqual([50, 80, 95]);
 
-    // Four eyes: a regulator filing counts once two different approvers have approved it.
+    // Four eyes: a regulator filing counts once two different approvers have approved it, and the final report
+    // only once every item is stated (APPI Rules Art. 8(2)).
+    const gaps = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'erin@example.test' } }).catch((e: Error) => e);
+    expect(gaps).toBeInstanceOf(UpdateRejected);
+    expect((gaps as Error).message).toContain(
+      'cannot approve "JP-APPI/ppc-final" yet: still empty: (5) Secondary damage, or the risk of it; (7) Public announcement',
+    );
+    await completeFinalReport(breaches, breachId);
     const first = await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'erin@example.test', role: 'legal' } });
     expect(first.action).toBe('approved');
     expect(finalReport(await breaches.status(breachId))).toMatchObject({ state: 'open', approvalsNeeded: 2, approvedBy: ['erin@example.test'] });

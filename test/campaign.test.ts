@@ -33,6 +33,8 @@ afterAll(async () => {
 const notice: CampaignNotice = {
   companyName: 'Example Shop K.K.',
   incident: 'An attacker copied part of the order database.',
+  cause: 'Synthetic cause.',
+  secondaryDamage: 'None known so far.',
   measures: 'We closed the hole and reported to the PPC.',
   advice: 'Watch your card statements.',
   contactDesk: { name: 'Incident desk', email: 'desk@example.test', hours: 'weekdays 9:00-18:00 JST' },

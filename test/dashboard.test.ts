@@ -142,9 +142,11 @@ describe('dashboard in Chromium', () => {
         notice: {
           companyName: 'Dash Shop',
           incident: 'Synthetic.',
+          cause: 'Synthetic cause.',
+          secondaryDamage: 'None known so far.',
           measures: 'Synthetic.',
           advice: 'Synthetic.',
-          contactDesk: { name: 'Desk', hours: '24/7' },
+          contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
         },
         ratePerSecond: 100,
       }),
@@ -353,9 +355,11 @@ describe('dashboard in Chromium, when things fail', () => {
       const notice = {
         companyName: 'Offline Shop',
         incident: 'Synthetic.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
         measures: 'Synthetic.',
         advice: 'Synthetic.',
-        contactDesk: { name: 'Desk', hours: '24/7' },
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
       };
       expect((await call(`${at}/campaigns`, JSON.stringify({ notice }))).status).toBe(201);
 

@@ -281,9 +281,11 @@ describe('end to end on the dev server', () => {
       notice: {
         companyName: 'E2E Shop',
         incident: 'Synthetic incident.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
         measures: 'Synthetic measures.',
         advice: 'Synthetic advice.',
-        contactDesk: { name: 'Desk', hours: '24/7' },
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
       },
       ratePerSecond: 100,
     });

@@ -96,9 +96,11 @@ async function seed(): Promise<Seeds> {
     notice: {
       companyName: 'Fuzz Shop',
       incident: 'Synthetic incident.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
       measures: 'Synthetic measures.',
       advice: 'Synthetic advice.',
-      contactDesk: { name: 'Desk', hours: '24/7' },
+      contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
     },
     ratePerSecond: 100,
   });

@@ -247,6 +247,8 @@ describe('test notices', () => {
     const notice = {
       companyName: 'Example K.K.',
       incident: 'A copy of the order table left.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
       measures: 'Closed.',
       advice: 'Watch statements.',
       contactDesk: { name: 'Desk', email: 'desk@example.test', hours: '9-18' },

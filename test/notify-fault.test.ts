@@ -80,7 +80,15 @@ describe('a worker killed mid-wave (SIGKILL)', () => {
 
     const first = startWorkerProcess();
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: { companyName: 'Fault K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      notice: {
+        companyName: 'Fault K.K.',
+        incident: 'Synthetic.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
+        measures: 'Synthetic.',
+        advice: 'Synthetic.',
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
+      },
       waveSize: PEOPLE,
       ratePerSecond: 60,
       batchSize: 40,

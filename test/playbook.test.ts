@@ -95,7 +95,7 @@ describe('what tasks provide', () => {
   it('the default playbook provides each thing the PPC report reads', () => {
     expect(
       Object.fromEntries(
-        (['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication'] as const).map((what) => [
+        (['contact-desk', 'cause', 'scope', 'recurrence-measures', 'publication', 'partner-notice'] as const).map((what) => [
           what,
           taskProviding(DEFAULT_PLAYBOOK.tasks, what)?.id,
         ]),
@@ -106,6 +106,7 @@ describe('what tasks provide', () => {
       scope: 'scope-confirmed',
       'recurrence-measures': 'recurrence-plan',
       publication: 'press-release',
+      'partner-notice': 'partners-notified',
     });
   });
 });
@@ -134,15 +135,15 @@ describe('report forms', () => {
   it('fills the PPC items from what the tasks provide and who notified the individuals (APPI Rules Art. 8(1))', () => {
     const [report] = reportsFor([obligation('JP-APPI/ppc-final')], sources);
     expect(Object.fromEntries(report!.items.map((i) => [i.no, i.value]))).toEqual({
-      1: 'Order table copied (aware 2026-11-24T03:00:00Z)',
-      2: 'name, email',
-      3: '1500',
+      1: 'Order table copied',
+      2: 'Name, E-mail address',
+      3: '1,500 individuals',
       4: 'SQL injection',
       5: undefined,
-      6: 'notified (approved by olga@example.test)',
+      6: 'Individuals notified.',
       7: 'press release published: https://example.test/notice',
       8: undefined,
-      9: 'contact desk: 0120-111-222, every day',
+      9: 'Contact desk: 0120-111-222, every day',
     });
     expect(report!.missing).toEqual(['(5) Secondary damage, or the risk of it', '(8) Measures to prevent recurrence']);
   });
@@ -255,14 +256,22 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     expect(Date.parse(after.dueAt) - Date.parse(before.dueAt)).toBeGreaterThanOrEqual(25 * DAY_MS);
     const report = status.reports.find((r) => r.obligationId === 'JP-APPI/ppc-final')!;
     expect(report.items.find((i) => i.no === 4)?.value).toBe('SQL injection in the order search by an outside attacker');
-    expect(report.items.find((i) => i.no === 3)?.value).toBe('1500');
+    expect(report.items.find((i) => i.no === 3)?.value).toBe('1,500 individuals');
+    expect(report.items.find((i) => i.no === 3)?.ja.value).toBe('1,500人');
     expect(report.missing).toEqual(expect.arrayContaining(['(8) Measures to prevent recurrence', '(7) Public announcement']));
     expect(status.damage.inputs).toMatchObject({ affectedCount: 1500, identifiability: 3, sensitivity: 2 });
   });
 
   it('puts the contact desk recorded on its task into the notices, and refuses a campaign before the desk exists', async () => {
     const { breachId } = await detect();
-    const notice = { companyName: 'Desk K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' };
+    const notice = {
+      companyName: 'Desk K.K.',
+      incident: 'Synthetic.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
+      measures: 'Synthetic.',
+      advice: 'Synthetic.',
+    };
     const early = await breaches.startCampaign(breachId, { notice, requestedBy: { id: operator.id } }).catch((e: Error) => e);
     expect((early as Error).message).toContain('notice.contactDesk: open the contact desk first');
     await breaches.recordTask(breachId, {
@@ -304,8 +313,15 @@ describe('playbook tasks in the breach workflow (time-skipping server)', () => {
     });
     const report = (await ours.status(breachId)).reports.find((r) => r.obligationId === 'JP-APPI/ppc-final')!;
     expect(report.items.find((i) => i.no === 4)?.value).toBe('phished administrator password');
-    expect(report.items.find((i) => i.no === 9)?.value).toBe('contact desk: 0120-333-444, weekdays 9:00-17:00');
-    const notice = { companyName: 'Own K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' };
+    expect(report.items.find((i) => i.no === 9)?.value).toBe('Contact desk: 0120-333-444, weekdays 9:00-17:00');
+    const notice = {
+      companyName: 'Own K.K.',
+      incident: 'Synthetic.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
+      measures: 'Synthetic.',
+      advice: 'Synthetic.',
+    };
     await ours.startCampaign(breachId, { notice, requestedBy: { id: operator.id } });
   });
 

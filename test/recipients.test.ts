@@ -235,6 +235,8 @@ describe('the postal list', () => {
 const notice: CampaignNotice = {
   companyName: 'Example Shop K.K.',
   incident: 'An attacker copied part of the order database on 20 November.',
+  cause: 'Synthetic cause.',
+  secondaryDamage: 'None known so far.',
   measures: 'We closed the hole, reset passwords and reported to the PPC.',
   advice: 'Check your card statements and change your password.',
   contactDesk: { name: 'Incident desk', phone: '0120-000-000', hours: 'weekdays 9:00-18:00 JST' },
@@ -243,7 +245,7 @@ const notice: CampaignNotice = {
 describe('notices', () => {
   it('renders the Japanese and English notices with every item the guidance asks for', () => {
     const ja = renderNotice(notice, { name: '山田 花子', locale: 'ja', dataCategories: ['name', 'payment_card'] });
-    expect(ja.subject).toBe('【重要】Example Shop K.K.からの個人情報漏えいに関するお詫びとお知らせ');
+    expect(ja.subject).toBe('【重要】個人情報の漏えいに関するお詫びとお知らせ（Example Shop K.K.）');
     for (const part of [
       '山田 花子 様',
       'お詫び',

@@ -7,6 +7,7 @@ import { Breaches } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { ResponsePolicy } from '../workflows/definitions';
+import { completeFinalReport } from './support/final-report';
 import { timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -94,6 +95,7 @@ describe('live recomputation of obligations (time-skipping server)', () => {
 
   it('keeps a satisfied obligation satisfied, at the deadline it was met against, whatever the facts become', async () => {
     const { breachId } = await detect({ jurisdictions: ['JP'], affectedCount: 1500 });
+    await completeFinalReport(breaches, breachId);
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'dana@example.test' }, filingReference: 'PPC-77' });
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-final', approver: { id: 'femi@example.test' } });
     const metAgainst = (await obligation(breachId, 'JP-APPI/ppc-final'))!.dueAt;

@@ -80,9 +80,11 @@ describe('dev stack output', () => {
       notice: {
         companyName: 'Logs Shop',
         incident: 'Synthetic incident.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
         measures: 'Synthetic measures.',
         advice: 'Synthetic advice.',
-        contactDesk: { name: 'Desk', hours: '24/7' },
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
       },
       ratePerSecond: 100,
     });

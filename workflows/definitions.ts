@@ -10,6 +10,7 @@ import { type Assessment, Duration, type Obligation, ObligationKind, Recipient }
 import { Playbook, type PlaybookTask, type RecordTaskRequest } from './domain/playbook';
 import type { DamageEstimate } from './domain/damage';
 import type { ReportContent } from './domain/report';
+import { LocalizedText } from './domain/i18n';
 import { RULE_PACKS } from './domain/regimes';
 import { type AnnouncementContent, ContactDeskPolicy, type DeskSizing, type ExpectedQuestion, Insurer, type InvestigationBodyCriteria } from './domain/stages';
 
@@ -66,11 +67,28 @@ export const DomainPacing = z.strictObject({
 });
 export type DomainPacing = z.output<typeof DomainPacing>;
 
+/** The reporting business, as the PPC report and every notice name it: text in Japanese, English or both. */
+export const Organisation = z.strictObject({
+  name: LocalizedText(200).describe('the business operator\'s name, e.g. {"ja": "株式会社見本商事", "en": "Mihon Shoji Co., Ltd."}'),
+  representative: LocalizedText(200).describe('the representative: title and name, e.g. {"ja": "代表取締役社長 見本 一郎"}'),
+  address: LocalizedText(500),
+  contact: z
+    .strictObject({
+      name: LocalizedText(200).describe('the person the PPC may call about the report'),
+      department: LocalizedText(200).optional(),
+      phone: Line(50).optional(),
+      email: z.email().optional(),
+    })
+    .describe("the report's contact person (担当者)"),
+});
+export type Organisation = z.infer<typeof Organisation>;
+
 /**
  * A deployment's response policy, given to each breach at its start: escalation ladders by obligation id or kind,
  * and its own internal targets for obligations the law leaves open ("without undue delay").
  */
 export const ResponsePolicy = z.strictObject({
+  organisation: Organisation.optional().describe("the reporting business: the PPC report's reporter and the sender of every notice"),
   playbook: Playbook.optional().describe("the response plan's tasks; Breachline's default playbook when absent"),
   fourEyes: z.array(Recipient).default(['regulator']).describe('recipients whose obligations need two different approvers before they count as filed'),
   ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
@@ -197,6 +215,8 @@ export interface BreachStatus {
   damage: DamageEstimate;
   /** For each report to a regulator whose form Breachline knows: its items, filled from facts and tasks, and what is missing. */
   reports: ReportContent[];
+  /** The reporting business, from the breach's response policy, when it names one. */
+  organisation?: Organisation;
   approvals: (Omit<ApprovalRecord, 'at'> & { at: string })[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
   /** Timeline entries the store could not keep, with the reason: the owner must see them, and fix the store. */
@@ -215,7 +235,7 @@ export interface ResponsePlanStatus {
   takedown?: { locations: number; monitoringEndsAt?: string };
 }
 
-export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome'> {
+export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome' | 'provides'> {
   /** `contractual`: a contract term (an insurer's notice period), not a law. */
   kind: 'response' | 'contractual';
   /** Why a task the facts switch on was opened. */
@@ -255,17 +275,21 @@ export const NoticeTemplate = z.strictObject({
 export type NoticeTemplate = z.infer<typeof NoticeTemplate>;
 
 export const CampaignNotice = z.strictObject({
-  companyName: z.string().min(1).max(200),
-  incident: z.string().min(1).max(4000).describe('what happened'),
-  measures: z.string().min(1).max(4000).describe('what the company has done'),
-  advice: z.string().min(1).max(4000).describe('what the person should do'),
+  companyName: LocalizedText(200).optional().describe("the sender; by default the policy's organisation"),
+  representative: LocalizedText(200).optional().describe("who signs for the sender; by default the policy's organisation"),
+  incident: LocalizedText(4000).optional().describe('what happened (概要); by default the overview the investigation recorded'),
+  cause: LocalizedText(4000).optional().describe('the cause (原因); by default the one the investigation recorded'),
+  secondaryDamage: LocalizedText(4000).optional().describe("secondary damage or its risk (二次被害又はそのおそれ); by default the investigation's"),
+  measures: LocalizedText(4000).optional().describe('what the company has done'),
+  advice: LocalizedText(4000).optional().describe('what the person should do; by default advice for the data categories that leaked'),
+  recurrence: LocalizedText(4000).optional().describe('measures to prevent recurrence (再発防止策); by default those the recurrence plan recorded'),
   contactDesk: z
     .strictObject({
-      name: z.string().min(1).max(200),
+      name: LocalizedText(200),
       phone: z.string().max(50).optional(),
       email: z.email().optional(),
       url: z.url().optional(),
-      hours: z.string().min(1).max(200).describe('e.g. "weekdays 9:00-18:00 JST"'),
+      hours: LocalizedText(200).describe('e.g. {"ja": "平日9時〜18時", "en": "weekdays 9:00-18:00 JST"}'),
     })
     .optional()
     .describe("the desk's name, channels and hours; by default those recorded on the playbook task that provides the contact desk"),

@@ -5,6 +5,7 @@ import { StoreInUse } from '../../activities/store';
 import { TemporalUnreachable } from '../../worker/config';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { BreachClosed, BreachNotFound, SearchUnavailable, UpdateRejected } from '../breaches';
+import { BrowserUnavailable } from '../documents';
 import { addApprove } from './approve';
 import { addCampaign } from './campaign';
 import { addClose } from './close';
@@ -13,6 +14,7 @@ import { addFacts } from './facts';
 import { addList } from './list';
 import { addObligations } from './obligations';
 import { addRecipients } from './recipients';
+import { addReport } from './report';
 import { addStart } from './start';
 import { addStatus } from './status';
 import { addToken } from './token';
@@ -52,6 +54,7 @@ Examples:
     addWatch,
     addRecipients,
     addCampaign,
+    addReport,
     addDrill,
     addToken,
     addObligations,
@@ -82,7 +85,7 @@ export async function main(argv = process.argv): Promise<number> {
           ? EXIT.notFound
           : error instanceof UpdateRejected || error instanceof BreachClosed
             ? EXIT.refused
-            : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse
+            : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse || error instanceof BrowserUnavailable
               ? EXIT.unavailable
               : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);

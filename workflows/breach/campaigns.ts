@@ -17,7 +17,9 @@ import {
 } from '../definitions';
 import type { ConsolationGesture } from '../domain/damage';
 import { type FactsUpdate, parseOrExplain } from '../domain/facts';
+import type { Lang } from '../domain/i18n';
 import { sameIdentity } from '../domain/identity';
+import { type Narrative, noticeGaps, noticeWithDefaults } from '../domain/narrative';
 import type { ReportSources } from '../domain/report';
 import type { Timeline } from './timeline';
 
@@ -46,6 +48,8 @@ export class Campaigns {
       contactDesk: () => ContactDesk;
       /** People the campaigns cannot reach by mail are a fact: the substitute measure is an obligation (APPI Art. 26(2)). */
       learn: (update: FactsUpdate) => Promise<unknown>;
+      /** What the breach's record says, per language: the notice's defaults for every field the operator leaves out. */
+      narratives: () => Record<Lang, Narrative>;
       unreachableCount: () => number | undefined;
     },
   ) {}
@@ -63,17 +67,20 @@ export class Campaigns {
         'invalid campaign: notice.contactDesk: open the contact desk first (record the contact-desk task) or give it here: every notice names it',
       );
     }
+    const gaps = noticeGaps(this.notice(plan.notice));
+    if (gaps.length) throw new Error(`invalid campaign: the notice cannot go out with empty fields: ${gaps.join('; ')}`);
+  }
+
+  /** The notice as the operator gave it, each field left out filled from the breach's own record. */
+  private notice(given: CampaignPlan['notice']): CampaignPlan['notice'] {
+    return noticeWithDefaults(given, this.context.narratives(), given.contactDesk ?? this.context.contactDesk());
   }
 
   /** Starts a notification campaign as a child workflow; it reports back through campaignProgress. */
   async start(request: CampaignRequest): Promise<{ campaignId: string }> {
     const requested = CampaignRequest.parse(request);
     const domainPacing = requested.domainPacing ?? this.policy.domainPacing;
-    const plan = {
-      ...requested,
-      ...(domainPacing ? { domainPacing } : {}),
-      notice: { ...requested.notice, contactDesk: requested.notice.contactDesk ?? this.context.contactDesk() },
-    };
+    const plan = { ...requested, ...(domainPacing ? { domainPacing } : {}), notice: this.notice(requested.notice) };
     const campaignId = `${this.breachId}/campaign-${this.campaigns.size + 1}`;
     this.campaigns.set(campaignId, { plan, progress: { campaignId, state: 'planning', total: 0, waves: [], unreachable: 0 }, approvedBy: new Map() });
     const child = await startChild(notificationCampaign, {

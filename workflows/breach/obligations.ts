@@ -36,6 +36,8 @@ export class Obligations {
     private readonly sender: EscalationSender,
     /** A later clock may start at a submission (NIS2 final report, DORA reports): the breach reassesses. */
     private readonly reassess: () => Promise<unknown>,
+    /** What an obligation's report or notice still lacks before it may be approved (a final report's empty items). */
+    private readonly gaps: (obligationId: string, obligation: Obligation) => string[] = () => [],
   ) {}
 
   /**
@@ -86,6 +88,8 @@ export class Obligations {
       );
     }
     if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
+    const gaps = this.gaps(parsed.obligationId, known.obligation);
+    if (gaps.length) throw new Error(`cannot approve "${parsed.obligationId}" yet: still empty: ${gaps.join('; ')}`);
     // Four eyes are two people: `Alice@example.com ` and `alice@example.com` are one (NFKC, case, blanks, invisibles).
     if (known.approvals.some((a) => sameIdentity(a.approver.id, parsed.approver.id))) {
       throw new Error(`four-eyes: ${parsed.approver.id} has already approved "${parsed.obligationId}"; a second, different approver must confirm it`);
@@ -142,7 +146,12 @@ export class Obligations {
   forReports(): { obligations: Obligation[]; states: ReportSources['obligations'] } {
     return {
       obligations: this.all.map((t) => t.obligation),
-      states: this.all.map((t) => ({ id: t.obligation.id, state: t.state, ...(t.satisfiedBy ? { satisfiedBy: t.satisfiedBy.approver.id } : {}) })),
+      states: this.all.map((t) => ({
+        id: t.obligation.id,
+        state: t.state,
+        dueAt: t.obligation.dueAt,
+        ...(t.satisfiedBy ? { satisfiedBy: t.satisfiedBy.approver.id } : {}),
+      })),
     };
   }
 

@@ -7,7 +7,8 @@ import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Fac
 import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1 } from '../domain/playbook';
 import { announcementContent, type AnnouncementSources, deskSizing, expectedQuestions, investigationBodyCriteria } from '../domain/stages';
 import { assess } from '../domain/regimes';
-import { type ReportContent, reportsFor } from '../domain/report';
+import { contactDeskOf, documentGaps, narratives } from '../domain/narrative';
+import { approvalGaps, type ReportContent, type ReportSources, reportsFor } from '../domain/report';
 import { Campaigns } from './campaigns';
 import { EscalationSender } from './escalations';
 import { Obligations, type Reassessment } from './obligations';
@@ -40,14 +41,25 @@ export class BreachResponse {
     this.detections.add(detectionKey(detection));
     this.timeline = new Timeline(breachId, (reason) => void this.escalations.alertOwner(reason));
     this.escalations = new EscalationSender(breachId, this.timeline);
-    this.obligations = new Obligations(breachId, policy, this.timeline, this.escalations, () => this.reassess());
-    this.tasks = new Tasks(breachId, this.timeline, this.escalations, (update) => this.learn(update));
+    this.obligations = new Obligations(
+      breachId,
+      policy,
+      this.timeline,
+      this.escalations,
+      () => this.reassess(),
+      (id, obligation) => approvalGaps(id, obligation, this.sources()),
+    );
+    this.tasks = new Tasks(
+      breachId,
+      this.timeline,
+      this.escalations,
+      (update) => this.learn(update),
+      (document) => documentGaps(document, narratives(this.sources())),
+    );
     this.campaigns = new Campaigns(breachId, policy, this.timeline, {
       closed: () => this.closure !== undefined,
-      contactDesk: () => {
-        const desk = this.tasks.provided()['contact-desk'] as { phone?: string; email?: string; hours: string } | undefined;
-        return desk && { name: 'Contact desk', ...desk };
-      },
+      contactDesk: () => contactDeskOf(this.tasks.provided()),
+      narratives: () => narratives(this.sources()),
       learn: (update) => this.learn(update),
       unreachableCount: () => this.facts.unreachableCount,
     });
@@ -154,6 +166,7 @@ export class BreachResponse {
         insurers: this.policy.insurers,
       }),
       reports: this.reports(),
+      ...(this.policy.organisation ? { organisation: this.policy.organisation } : {}),
       approvals: this.obligations.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
       storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
@@ -186,14 +199,19 @@ export class BreachResponse {
 
   /** A report for each obligation whose form Breachline knows, filled from what the breach knows now. */
   private reports(): ReportContent[] {
-    const { obligations, states } = this.obligations.forReports();
-    return reportsFor(obligations, {
+    return reportsFor(this.obligations.forReports().obligations, this.sources());
+  }
+
+  /** What the breach's documents are written from: its facts, detection, tasks' outcomes, obligations and waves. */
+  private sources(): ReportSources {
+    return {
       facts: this.facts,
       detectionSummary: this.detection.summary,
       provided: this.tasks.provided(),
-      obligations: states,
+      obligations: this.obligations.forReports().states,
       campaigns: this.campaigns.forReports(),
-    });
+      ...(this.policy.organisation ? { organisation: this.policy.organisation } : {}),
+    };
   }
 
   private phase(): Phase {

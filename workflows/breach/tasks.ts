@@ -3,7 +3,8 @@
 import type { TaskStatus } from '../definitions';
 import { type EscalationLadder, pendingSteps, taskSteps } from '../domain/escalation';
 import { type Facts, type FactsUpdate, parseOrExplain } from '../domain/facts';
-import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
+import type { DocumentKind } from '../domain/narrative';
+import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, provides, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
 import { type Insurer, investigationBodyCriteria, type StageTask, tasksFor } from '../domain/stages';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
@@ -47,6 +48,8 @@ export class Tasks {
     private readonly sender: EscalationSender,
     /** Findings of the investigation are facts: they drive the legal obligations (a malicious cause: 60 days). */
     private readonly learn: (update: FactsUpdate) => Promise<unknown>,
+    /** What a document still lacks before it may go out (the press release, the apology to partners). */
+    private readonly gaps: (document: DocumentKind) => string[] = () => [],
   ) {}
 
   /** Opens the playbook's tasks, each with its target counted from awareness and a clock that escalates when it slips. */
@@ -153,7 +156,12 @@ export class Tasks {
     if (waiting.length) {
       throw new Error(`invalid task record: taskId: "${parsed.taskId}" waits for ${waiting.join(', ')}: record or waive it first`);
     }
-    parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`);
+    const outcome = parseOrExplain(OUTCOME_SCHEMAS[tracked.task.outcome], parsed.outcome ?? {}, `outcome of ${parsed.taskId}`) as { stage?: string };
+    // The press release is approved or published, the partners are sent the apology: neither with a field empty.
+    const what = provides(tracked.task);
+    const document = what === 'publication' && outcome.stage !== 'drafted' ? 'press-release' : what === 'partner-notice' ? 'partner-apology' : undefined;
+    const gaps = document ? this.gaps(document) : [];
+    if (gaps.length) throw new Error(`cannot record "${parsed.taskId}" yet: the ${document} still has empty fields: ${gaps.join('; ')}`);
   }
 
   async record(request: RecordTaskRequest): Promise<TaskStatus> {
@@ -215,6 +223,7 @@ export class Tasks {
       kind,
       ...(tracked.why ? { openedBecause: tracked.why } : {}),
       ...(after?.length ? { after } : {}),
+      provides: provides(tracked.task),
       state: tracked.state,
       targetAt: new Date(tracked.targetAt).toISOString(),
       overdue: tracked.state === 'open' && now > tracked.targetAt,

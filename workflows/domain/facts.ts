@@ -32,7 +32,7 @@ export const ReportedInstant = Instant.superRefine((value, ctx) => {
   if (reason) ctx.addIssue({ code: 'custom', message: reason });
 });
 
-const REPORTED_INSTANTS = ['awareAt', 'determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const;
+const REPORTED_INSTANTS = ['awareAt', 'occurredAt', 'determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const;
 
 /** The instants of a facts update (or a detection's, under `prefix`) more than a day after `now`, each named by its field. */
 export function futureInstants(update: FactsUpdate | undefined, now: number, prefix = ''): FieldError[] {
@@ -117,6 +117,7 @@ export type CauseType = z.infer<typeof CauseType>;
 
 const factFields = {
   awareAt: ReportedInstant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
+  occurredAt: ReportedInstant.describe('when the leak happened or began, where known (発生日 of the PPC report)'),
   jurisdictions: z.array(Jurisdiction).describe('where affected people live or the organisation is established'),
   affectedCount: z.number().int().min(0).describe('people affected or possibly affected'),
   affectedByJurisdiction: z.record(Jurisdiction, z.number().int().min(0)),
@@ -162,6 +163,7 @@ export const Facts = z.strictObject({
   unfairPurpose: factFields.unfairPurpose.optional(),
   encrypted: factFields.encrypted.optional(),
   highRisk: factFields.highRisk.optional(),
+  occurredAt: Instant.optional(),
   determinedAt: Instant.optional(),
   materialityDeterminedAt: Instant.optional(),
   classifiedMajorAt: Instant.optional(),
@@ -261,7 +263,7 @@ export function detectedFacts(facts: Facts, reported: FactsUpdate): { update: Fa
   }
   if (reported.significantIncident === true && facts.significantIncident !== true) update.significantIncident = true;
   else if (reported.significantIncident === false) ignored.push('significantIncident');
-  for (const when of ['determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const) {
+  for (const when of ['occurredAt', 'determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const) {
     if (reported[when] === undefined) continue;
     if (facts[when] === undefined) update[when] = reported[when];
     else if (reported[when] !== facts[when]) ignored.push(when);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EscalationAudience } from './escalation';
 import { FactsUpdate } from './facts';
 import { Line } from './text';
+import { LocalizedText } from './i18n';
 
 export const TaskStage = z.enum(['initial-response', 'investigation', 'communication', 'remediation']);
 export type TaskStage = z.infer<typeof TaskStage>;
@@ -42,6 +43,7 @@ export const TaskProvides = z.enum([
   'counsel-review',
   'discipline',
   'holding-statement',
+  'partner-notice',
 ]);
 export type TaskProvides = z.infer<typeof TaskProvides>;
 
@@ -126,7 +128,7 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex (
 
 /** The outcome of each kind: what an operator records when the task is done. */
 export const OUTCOME_SCHEMAS = {
-  done: z.strictObject({ note: z.string().max(4000).optional(), final: z.boolean().optional().describe('for a recurring task: the last one') }),
+  done: z.strictObject({ note: LocalizedText(4000).optional(), final: z.boolean().optional().describe('for a recurring task: the last one') }),
   evidence: z.strictObject({
     items: z.array(z.strictObject({ name: z.string().min(1).max(300), location: z.string().max(500).optional(), sha256: Sha256 })).min(1),
     note: z.string().max(4000).optional(),
@@ -134,14 +136,27 @@ export const OUTCOME_SCHEMAS = {
   experts: z
     .strictObject({ decision: z.enum(['engaged', 'declined']), who: z.string().max(300).optional(), reason: z.string().max(2000).optional() })
     .refine((o) => o.decision === 'engaged' || (o.reason ?? '').trim().length > 0, { message: 'declining outside experts needs a reason', path: ['reason'] }),
-  facts: z.strictObject({ facts: FactsUpdate, note: z.string().max(4000).optional() }),
-  measures: z.strictObject({
-    measures: z
-      .array(z.strictObject({ measure: z.string().min(1).max(500), owner: z.string().min(1).max(200), dueAt: z.iso.datetime({ offset: true }) }))
-      .min(1),
+  // The investigation's findings: facts for the obligations, and the text the PPC report and the notices say them in.
+  facts: z.strictObject({
+    facts: FactsUpdate,
+    note: LocalizedText(4000).optional().describe('the finding: the cause, for the task that provides the cause'),
+    overview: LocalizedText(4000).optional().describe('what happened, in a sentence or two: the overview (概要) of the report and the notices'),
+    secondaryDamage: LocalizedText(4000).optional().describe('secondary damage seen, or the risk of it (二次被害又はそのおそれ)'),
   }),
-  publication: z.strictObject({ stage: z.enum(['drafted', 'approved', 'published']), url: z.url().optional(), note: z.string().max(4000).optional() }),
-  'contact-desk': z.strictObject({ phone: z.string().max(50).optional(), email: z.email().optional(), hours: z.string().min(1).max(200) }),
+  measures: z.strictObject({
+    measures: z.array(z.strictObject({ measure: LocalizedText(500), owner: z.string().min(1).max(200), dueAt: z.iso.datetime({ offset: true }) })).min(1),
+  }),
+  publication: z.strictObject({
+    stage: z.enum(['drafted', 'approved', 'published']),
+    url: z.url().optional(),
+    note: LocalizedText(4000).optional(),
+  }),
+  'contact-desk': z.strictObject({
+    name: LocalizedText(200).optional().describe('the desk\'s name, e.g. {"ja": "個人情報お問い合わせ窓口", "en": "Personal data enquiry desk"}'),
+    phone: z.string().max(50).optional(),
+    email: z.email().optional(),
+    hours: LocalizedText(200),
+  }),
   'investigation-body': z.strictObject({
     body: z.enum(['internal-team', 'third-party-committee']),
     reason: z.string().trim().min(1, 'the decision needs its reason').max(2000),
@@ -276,7 +291,14 @@ export const DEFAULT_PLAYBOOK_V1: Playbook = Playbook.parse({
       targetHours: 72,
       outcome: 'contact-desk',
     }),
-    task({ id: 'partners-notified', stage: 'communication', title: 'Notify business partners, with an apology', owner: 'management', targetHours: 7 * 24 }),
+    task({
+      id: 'partners-notified',
+      stage: 'communication',
+      title: 'Notify business partners, with an apology',
+      owner: 'management',
+      targetHours: 7 * 24,
+      provides: 'partner-notice',
+    }),
     task({
       id: 'press-release',
       stage: 'communication',
