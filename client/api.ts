@@ -26,6 +26,7 @@ import { registerDashboard } from './dashboard';
 import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
+import { registerRoutes } from './routes/register';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -510,6 +511,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       handle: ({ principal }) => Promise.resolve(principal),
     });
 
+    registerRoutes(route, () => needStore(store));
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

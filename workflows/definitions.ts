@@ -11,6 +11,7 @@ import { Playbook, type PlaybookTask, type RecordTaskRequest } from './domain/pl
 import type { DamageEstimate } from './domain/damage';
 import type { ReportContent } from './domain/report';
 import { RULE_PACKS } from './domain/regimes';
+import { DEFAULT_REGISTER_RETENTION_YEARS } from './domain/register';
 
 export const TASK_QUEUE = 'breachline';
 
@@ -55,6 +56,13 @@ export const ResponsePolicy = z.strictObject({
       }
     }
   }),
+  registerRetentionYears: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_REGISTER_RETENTION_YEARS)
+    .describe("years a closed breach's register entry and timeline are kept after closure, before `breachline register purge` removes them"),
   testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
   intake: z
     .strictObject({
@@ -162,6 +170,8 @@ export interface BreachStatus {
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
   /** Timeline entries the store could not keep, with the reason: the owner must see them, and fix the store. */
   storeFailures: { entry: number; kind: string; reason: string; at: string }[];
+  /** The breach's latest revision in the register, and why its last write failed (the owner is alerted). */
+  register?: { revision: number; failed?: string };
 }
 
 export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' | 'owner' | 'outcome'> {
