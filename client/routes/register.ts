@@ -69,7 +69,9 @@ export function registerRoutes(route: DeclareRoute, store: () => Store): void {
       const { id } = params as { id: string };
       const latest = await store().register.latest(id);
       if (!latest)
-        return reply.code(404).send({ error: 'no register entry for this breach (never recorded, or purged after retention)', code: 'BL_NOT_FOUND' });
+        return reply
+          .code(404)
+          .send({ error: 'no register entry for this breach (never recorded, or purged after retention)', code: 'BL_NOT_FOUND', requestId: reply.request.id });
       const timeline = (await store().outcomes.forBreach(id)).map((o) => ({ ...o, at: new Date(o.at).toISOString() }));
       return { ...latest, timeline };
     },
