@@ -7,12 +7,13 @@ const FILES = {
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/dashboard/app.js': ['app.js', 'text/javascript; charset=utf-8'],
   '/dashboard/style.css': ['style.css', 'text/css; charset=utf-8'],
+  '/dashboard/register.js': ['register.js', 'text/javascript; charset=utf-8'],
 } as const;
 
 export function registerDashboard(app: FastifyInstance): void {
   for (const [path, [file, type]] of Object.entries(FILES)) {
     const body = readFileSync(new URL(`./dashboard/${file}`, import.meta.url));
-    app.get(path, async (_request, reply) =>
+    app.get(path, { schema: { hide: true } }, async (_request, reply) =>
       reply
         .type(type)
         .header('cache-control', 'no-cache')

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'csv-parse/sync';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../activities/store';
 import { buildApi } from '../client/api';
@@ -12,6 +13,7 @@ import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
+import { ensureChromium } from './support/chromium';
 import { breachline } from './support/cli';
 import { type Postgres, postgresAvailable, startPostgres } from './support/postgres';
 import { timeSkippingEnvironment } from './support/temporal';
@@ -128,6 +130,31 @@ describe.skipIf(!postgresAvailable)('the breach register', () => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ code: 'BL_INVALID', issues: [{ field: 'query.status' }] });
     expect((await api.inject({ method: 'GET', url: '/register' })).statusCode).toBe(401);
+  });
+
+  it('shows the register on the dashboard, with the reason a breach was not notifiable', async () => {
+    const base = await api.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${base}/`);
+      await page.evaluate(
+        (token) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('breachline.token', token),
+        manager,
+      );
+      await page.goto(`${base}/#/register?status=closed`);
+      await page.waitForSelector(`[data-testid=register-row][data-breach-id="${closed}"]`);
+      expect(await page.locator('[data-testid=register-row]').count()).toBe(1);
+      expect(await page.textContent(`[data-testid=register-row][data-breach-id="${closed}"]`)).toMatch(/closed[\s\S]*JP-APPI: .*encrypt/);
+      await page.selectOption('[data-testid=register-status]', '');
+      await page.waitForSelector(`[data-testid=register-row][data-breach-id="${notifiable}"]`);
+      expect(await page.textContent(`[data-testid=register-row][data-breach-id="${notifiable}"]`)).toContain('approved by alice@example.test (PPC-PRE-1)');
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('prints the CSV and verifies the chains from the CLI, and names the approval rewritten in SQL', async () => {

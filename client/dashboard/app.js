@@ -1,5 +1,6 @@
 // Breachline dashboard: open breaches by nearest deadline, and one breach's obligations, escalations, waves and
 // timeline, with live countdowns. Plain ES modules, no build. Every text from the API is set as text, never as HTML.
+import { renderRegister } from './register.js';
 
 const main = document.getElementById('main');
 const who = document.getElementById('who');
@@ -386,7 +387,8 @@ async function render() {
     me = await api('/me');
     who.textContent = `${me.name} (${me.roles.join(', ')})`;
     const match = /^#\/breach\/(.+)$/.exec(location.hash);
-    if (match) await renderBreach(decodeURIComponent(match[1]));
+    if (location.hash.startsWith('#/register')) await renderRegister({ api, h, main });
+    else if (match) await renderBreach(decodeURIComponent(match[1]));
     else await renderList();
   } catch (error) {
     showError(error);
