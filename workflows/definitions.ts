@@ -18,6 +18,9 @@ export const TASK_QUEUE = 'breachline';
 export const Approver = z.strictObject({
   id: Line(128).describe('who approves: a user id or e-mail from the identity provider'),
   role: Line(64).optional(),
+  subject: Line(600)
+    .optional()
+    .describe('the identity provider\'s issuer and subject ("<iss>#<sub>") of an approver signed in with SSO: who they are for four eyes'),
 });
 export type Approver = z.infer<typeof Approver>;
 

@@ -413,9 +413,15 @@ document.getElementById('login').addEventListener('submit', async (event) => {
   await render();
 });
 window.addEventListener('hashchange', render);
+
+/** Back from the identity provider: the API hands the access token over once, and it is kept as a pasted token is. */
+async function pickUpSignIn() {
+  const response = await fetch('/auth/session', { method: 'POST' }).catch(() => undefined);
+  if (response?.ok) localStorage.setItem('breachline.token', (await response.json()).token);
+}
 clearInterval(refreshTimer);
 refreshTimer = setInterval(() => {
   // Refresh the data every 5 s, but not while a prompt or an approval is in flight.
   if (document.visibilityState === 'visible') render();
 }, 5000);
-render();
+pickUpSignIn().then(render);

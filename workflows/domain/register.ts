@@ -10,6 +10,8 @@ import { Regime } from './obligations';
 
 export interface RegisterApproval {
   by: string;
+  /** The identity provider's issuer and subject, for an approver signed in with SSO. */
+  subject?: string;
   at: string;
   action: 'approved' | 'submitted' | 'notified';
   filingReference?: string;
@@ -92,7 +94,13 @@ export function registerEntry(status: BreachStatus, revision: number, closure?: 
       ...(o.satisfiedAt ? { satisfiedAt: o.satisfiedAt } : {}),
       approvals: status.approvals
         .filter((a) => a.obligationId === o.id)
-        .map((a) => ({ by: a.approver.id, at: a.at, action: a.action, ...(a.filingReference ? { filingReference: a.filingReference } : {}) })),
+        .map((a) => ({
+          by: a.approver.id,
+          ...(a.approver.subject ? { subject: a.approver.subject } : {}),
+          at: a.at,
+          action: a.action,
+          ...(a.filingReference ? { filingReference: a.filingReference } : {}),
+        })),
     })),
     campaigns: status.campaigns.map((c) => ({
       campaignId: c.campaignId,
