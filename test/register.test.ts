@@ -66,6 +66,9 @@ describe.skipIf(!postgresAvailable)('the breach register', () => {
   it('records a notifiable breach with its decisions and each filing with its reference and approvers', async () => {
     ({ breachId: notifiable } = await detect({ affectedCount: 1200, unfairPurpose: true }));
     running.push(notifiable);
+    await store.recipients.add(notifiable, [
+      { id: 'p1', name: 'Synthetic Person', email: 'synthetic.person@example.test', locale: 'en', dataCategories: ['email'], priority: 1 },
+    ]);
     await breaches.approve(notifiable, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'alice@example.test' }, filingReference: 'PPC-PRE-1' });
     await breaches.approve(notifiable, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'carol@example.test' } });
     await expect
@@ -85,6 +88,7 @@ describe.skipIf(!postgresAvailable)('the breach register', () => {
     ]);
     // Counts and categories, never a person: the entry's facts are the breach's facts, which hold no one.
     expect(entry.facts).toMatchObject({ affectedCount: 1200, dataCategories: ['name', 'email'] });
+    expect(JSON.stringify(entry)).not.toMatch(/Synthetic Person|synthetic\.person/);
     expect((await breaches.status(notifiable)).register).toEqual({ revision });
   });
 
