@@ -133,6 +133,10 @@ describe.skipIf(!postgresAvailable)('the breach register', () => {
     const bad = await get('/register?status=archived');
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ code: 'BL_INVALID', issues: [{ field: 'query.status' }] });
+    expect((await get('/register?from=0000-01-01')).json()).toMatchObject({
+      code: 'BL_INVALID',
+      issues: [{ field: 'query.from', message: 'a date from 1900 to 9999' }],
+    });
     expect((await api.inject({ method: 'GET', url: '/register' })).statusCode).toBe(401);
   });
 

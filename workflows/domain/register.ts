@@ -138,7 +138,10 @@ export function registerColumns(entry: RegisterEntry): { status: string; notifia
 }
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).refine((value) => {
+  const at = Date.parse(value);
+  return at >= Date.UTC(1900, 0, 1) && at < Date.UTC(10000, 0, 1);
+}, 'a date from 1900 to 9999');
 
 /** A search of the register: the latest entry of each breach that matches, newest awareness first. */
 export const RegisterFilter = z.strictObject({
