@@ -27,7 +27,7 @@ import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 import { registerRoutes } from './routes/register';
-import { type Sso, TokenRefused } from './sso';
+import { ProviderUnavailable, type Sso, TokenRefused } from './sso';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -548,6 +548,7 @@ async function ssoPrincipal(sso: Sso, token: string): Promise<Principal> {
     return await sso.verify(token);
   } catch (error) {
     if (error instanceof TokenRefused) throw new HttpError(401, 'BL_UNAUTHORIZED', error.message);
+    if (error instanceof ProviderUnavailable) throw new HttpError(503, 'BL_SSO_UNAVAILABLE', error.message);
     throw error;
   }
 }

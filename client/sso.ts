@@ -30,6 +30,9 @@ export type SsoConfig = z.input<typeof SsoConfig>;
 /** A bearer JWT that is refused, with the reason in words (expired, wrong audience, unknown key, …). */
 export class TokenRefused extends Error {}
 
+/** The token cannot be judged now: the provider's keys are out of reach. */
+export class ProviderUnavailable extends Error {}
+
 /** Plain HTTP to the provider only on loopback (tests, a local provider); anywhere else it must be HTTPS. */
 const loopback = (url: URL) => url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 
@@ -77,7 +80,7 @@ export class Sso {
     try {
       ({ payload: claims } = await jwtVerify(token, this.jwks, { issuer: this.client.serverMetadata().issuer, audience: this.audience }));
     } catch (error) {
-      throw new TokenRefused(this.reason(error));
+      throw new TokenRefused(this.reason(error)); // reason() throws ProviderUnavailable itself when it is not the token
     }
     if (!claims.sub) throw new TokenRefused('the token names no subject (sub)');
     const name = [claims.email, claims.preferred_username, claims.sub].find((v): v is string => typeof v === 'string' && v.length > 0)!;
@@ -92,9 +95,12 @@ export class Sso {
       return `the token's "${error.claim}" claim is invalid: ${error.reason}`;
     }
     if (error instanceof errors.JWKSNoMatchingKey) return 'the token is signed with a key the issuer does not publish';
+    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+      throw new ProviderUnavailable(`the identity provider's keys could not be read (${error.code})`);
     if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
     if (error instanceof errors.JOSEError) return `the token is not a valid JWT (${error.code})`;
-    return `the token could not be checked: ${(error as Error).message}`;
+    // Not the token's fault: the provider's keys could not be fetched (network, provider down).
+    throw new ProviderUnavailable(`the identity provider's keys could not be read: ${(error as Error).message.split('\n')[0]}`);
   }
 
   private roles(claims: JWTPayload): Role[] {

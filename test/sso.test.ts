@@ -257,6 +257,28 @@ describe('SSO with a real OpenID provider', () => {
     expect((await me(before)).json()).toMatchObject({ code: 'BL_FORBIDDEN' });
   });
 
+  it("answers 503, not 401, while the provider's keys cannot be read", async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const unknownKid = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'rotated-in-while-down' })
+      .setIssuer(issuer)
+      .setAudience(API_AUDIENCE)
+      .setSubject('alice')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const port = new URL(issuer).port;
+    providerServer.closeAllConnections();
+    await new Promise((resolve) => providerServer.close(resolve));
+    try {
+      const answer = await me(unknownKid);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json()).toMatchObject({ code: 'BL_SSO_UNAVAILABLE', error: expect.stringContaining("the identity provider's keys could not be read") });
+    } finally {
+      providerServer = createServer((request: IncomingMessage, response: ServerResponse) => void provider.callback()(request, response));
+      await new Promise<void>((resolve) => providerServer.listen(Number(port), '127.0.0.1', resolve));
+    }
+  });
+
   it("keeps four eyes on the provider's subject: the same person under a new e-mail is refused, another person under the same name is not", async () => {
     const siem = await clientToken('siem', 'siem-secret');
     const started = await api.inject({
