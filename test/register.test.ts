@@ -171,6 +171,12 @@ describe.skipIf(!postgresAvailable)('the breach register', () => {
     expect(csv.code).toBe(0);
     expect(parse<Record<string, string>>(csv.stdout, { columns: true }).map((r) => r.breach_id)).toEqual([notifiable]);
 
+    const bad = await breachline(['register', '--status', 'archived'], cliEnv);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('status')]);
+    // Both breaches are younger than the five years of retention: nothing to remove.
+    const purge = await breachline(['register', 'purge', '--dry-run'], cliEnv);
+    expect(purge.stdout).toMatch(/^would remove 0 breach\(es\) closed before \S+ \(retention 5 years\)/);
+
     const clean = await breachline(['register', 'verify'], cliEnv);
     expect(clean.stderr).toBe('');
     expect(clean.code).toBe(0);
