@@ -41,6 +41,14 @@ export function createActivities({
         throw storeFailure(error);
       }
     },
+    // Idempotent by breach id and revision: a revision already in the register is left as it is.
+    recordRegisterEntry: async (entry) => {
+      try {
+        return { recorded: await store.register.record(entry) };
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    },
   };
 }
 

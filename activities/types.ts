@@ -2,6 +2,7 @@
 // can import them without pulling side-effecting code into its sandbox.
 import type { EscalationAudience } from '../workflows/domain/escalation';
 import type { CampaignNotice, DomainPacing, NoticeTemplate, TimelineEntry } from '../workflows/definitions';
+import type { RegisterEntry } from '../workflows/domain/register';
 import type { Locale } from './recipients';
 
 /** Who a mail goes to. Addresses are configuration of the worker, never workflow data. */
@@ -92,6 +93,8 @@ export interface OutcomeResult {
 export interface Activities {
   sendMail(input: SendMailInput): Promise<SendMailResult>;
   recordOutcome(input: OutcomeInput): Promise<OutcomeResult>;
+  /** Appends a revision of the breach's register entry; the same revision again changes nothing. */
+  recordRegisterEntry(entry: RegisterEntry): Promise<OutcomeResult>;
   planCampaign(input: PlanCampaignInput): Promise<PlannedWave[]>;
   previewCampaign(input: NoticeInput): Promise<Record<Locale, { subject: string; text: string }>>;
   sendTestNotice(input: NoticeInput & { to: string; locale: Locale }): Promise<{ messageId: string }>;

@@ -19,7 +19,7 @@ import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, Respon
 import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import { Line, unsafeTextIssues } from '../workflows/domain/text';
-import { allows, type Permission, permissionRoles, type Principal, type Tokens } from './auth';
+import { actorOf, allows, type Permission, permissionRoles, type Principal, type Tokens } from './auth';
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
 import {
@@ -35,6 +35,8 @@ import {
 import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
+import { registerRoutes } from './routes/register';
+import { ProviderUnavailable, type Sso, TokenRefused } from './sso';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -72,6 +74,8 @@ export interface ApiOptions {
   log?: (line: string) => void;
   /** Serve GET /metrics (Prometheus) with these options; no /metrics without. */
   metrics?: MetricsOptions;
+  /** Sign-in with an OpenID provider: the dashboard's /auth routes, and its JWTs accepted as bearer tokens. */
+  sso?: Sso;
 }
 
 /** An error the API answers with its own status and stable code. */
@@ -123,7 +127,16 @@ function documentError(error: unknown): never {
   throw error;
 }
 
-export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line), metrics }: ApiOptions): FastifyInstance {
+export function buildApi({
+  breaches,
+  tokens,
+  store,
+  workerRunning,
+  plugins = [],
+  log = (line) => console.error(line),
+  metrics,
+  sso,
+}: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -170,7 +183,15 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
         version: '0.1.0',
         description: 'Personal-data breach response on Temporal. Roles: detector (start), operator (facts, approvals, close, read), manager (read).',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (bl_…) issued with `breachline token issue`' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "an API token (bl_…) issued with `breachline token issue`, or, with SSO configured, the identity provider's JWT access token",
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
     // The dashboard's files and the dev stack's pages are not API.
@@ -247,7 +268,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     const token = bearer(request);
     if (!token) throw new HttpError(401, 'BL_UNAUTHORIZED', 'missing bearer token: send "Authorization: Bearer <token>"');
     await limit(checkToken, request, 'with this token');
-    const principal = await tokens.verify(token);
+    // An API token (bl_…) for machines; anything else, with SSO configured, is the identity provider's JWT.
+    const principal = sso && !token.startsWith('bl_') ? await ssoPrincipal(sso, token) : await tokens.verify(token);
     if (!principal) throw new HttpError(401, 'BL_UNAUTHORIZED', 'unknown or revoked token');
     if (!allows(principal, permission))
       throw new HttpError(
@@ -379,8 +401,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       params: ById,
       body: ApprovalBody,
       responses: { 201: 'the approval recorded', 404: 'no such breach', 409: 'the breach is closed', 422: 'invalid or refused, with the reason' },
-      handle: async ({ params, body, principal, reply }) =>
-        reply.code(201).send(await breaches.approve(params.id, { ...body, approver: { id: principal.name } })),
+      handle: async ({ params, body, principal, reply }) => reply.code(201).send(await breaches.approve(params.id, { ...body, approver: actorOf(principal) })),
     });
     route({
       method: 'POST',
@@ -563,6 +584,8 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       handle: ({ principal }) => Promise.resolve(principal),
     });
 
+    registerRoutes(route, () => needStore(store));
+    sso?.routes(app);
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -570,6 +593,17 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
     for (const plugin of plugins) plugin(app);
   });
   return app;
+}
+
+/** The principal an identity provider's JWT names; a refused one is a 401 that says why (expired, audience, key). */
+async function ssoPrincipal(sso: Sso, token: string): Promise<Principal> {
+  try {
+    return await sso.verify(token);
+  } catch (error) {
+    if (error instanceof TokenRefused) throw new HttpError(401, 'BL_UNAUTHORIZED', error.message);
+    if (error instanceof ProviderUnavailable) throw new HttpError(503, 'BL_SSO_UNAVAILABLE', error.message);
+    throw error;
+  }
 }
 
 function bearer(request: FastifyRequest): string | undefined {

@@ -27,7 +27,15 @@ export const permissionRoles = (permission: Permission): string => PERMISSIONS[p
 export interface Principal {
   name: string;
   roles: Role[];
+  /** Signed in with the identity provider: its issuer and subject ("<iss>#<sub>"), who this is for four eyes. */
+  subject?: string;
 }
+
+/** Who acts, as the workflow records it: the name, and the provider's subject when signed in with SSO. */
+export const actorOf = (principal: Principal): { id: string; subject?: string } => ({
+  id: principal.name,
+  ...(principal.subject ? { subject: principal.subject } : {}),
+});
 
 const TOKEN_PREFIX = 'bl_';
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -24,6 +24,7 @@ const FILES = {
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/dashboard/app.js': ['app.js', 'text/javascript; charset=utf-8'],
   '/dashboard/style.css': ['style.css', 'text/css; charset=utf-8'],
+  '/dashboard/register.js': ['register.js', 'text/javascript; charset=utf-8'],
 } as const;
 
 export function registerDashboard(app: FastifyInstance): void {

@@ -16,6 +16,7 @@ import { Breaches, connectClient } from '../client/breaches';
 import { loadBreachIds } from '../client/breach-ids';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
+import { Sso } from '../client/sso';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { openBreachWorker, runtimeLogger } from '../worker/worker';
 import { searchAttributes } from '../workflows/definitions';
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
       breaches: await Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) }),
       tokens: apiTokens,
       store,
+      ...(config.sso ? { sso: await Sso.discover(config.sso) } : {}),
       plugins: [
         logFailures,
         sessionRoutes(apiTokens),

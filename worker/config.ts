@@ -75,6 +75,28 @@ const Env = z
     BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
     BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
     BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    // Sign-in with an OpenID provider (client/sso.ts): on when an issuer is set.
+    BREACHLINE_OIDC_ISSUER: z.url().optional().describe("the OpenID provider's issuer URL: turns on SSO for the dashboard and JWTs for the API"),
+    BREACHLINE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    BREACHLINE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    BREACHLINE_OIDC_AUDIENCE: z.string().min(1).optional().describe('the aud the API requires of JWTs; the client id when unset'),
+    BREACHLINE_OIDC_RESOURCE: z.url().optional().describe('a resource indicator (RFC 8707) to request the API access token for'),
+    BREACHLINE_OIDC_SCOPE: z.string().min(1).optional(),
+    BREACHLINE_OIDC_ROLES_CLAIM: z.string().min(1).optional().describe('the claim with the roles; a dotted path for a nested one'),
+    BREACHLINE_OIDC_ROLE_MAP: z
+      .string()
+      .transform((text, context) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `malformed JSON: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string(), z.enum(['detector', 'operator', 'manager'])))
+      .optional()
+      .describe('JSON: provider role or group → Breachline role, e.g. {"dpo-team":"operator"}'),
+    BREACHLINE_OIDC_COOKIE_KEY: z.string().optional().describe('base64, 32 bytes, shared by API replicas: seals a sign-in in progress'),
   })
   .superRefine(checkDkim);
 
@@ -116,6 +138,19 @@ export interface Config {
   codec: { key?: string; oldKeys?: string; devKeyFile: string };
   breachIds: { key?: string; devKeyFile: string };
   api: { host: string; port: number };
+  /** OpenID Connect sign-in, when BREACHLINE_OIDC_ISSUER is set. */
+  sso?: {
+    issuer: string;
+    clientId: string;
+    clientSecret?: string;
+    audience?: string;
+    resource?: string;
+    scope?: string;
+    rolesClaim?: string;
+    roleMap?: Record<string, 'detector' | 'operator' | 'manager'>;
+    redirectUri: string;
+    cookieKey?: string;
+  };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -154,7 +189,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     breachIds: { key: e.BREACHLINE_ID_KEY, devKeyFile: join(dataDir, 'breach-id.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
+    ...(e.BREACHLINE_OIDC_ISSUER ? { sso: ssoConfig(e) } : {}),
   };
+}
+
+function ssoConfig(e: z.output<typeof Env>): NonNullable<Config['sso']> {
+  if (!e.BREACHLINE_OIDC_CLIENT_ID) {
+    throw new InvalidInput('configuration', [{ field: 'BREACHLINE_OIDC_CLIENT_ID', message: 'required with BREACHLINE_OIDC_ISSUER' }]);
+  }
+  const publicUrl = e.BREACHLINE_PUBLIC_URL ?? `http://${e.BREACHLINE_API_HOST}:${e.BREACHLINE_API_PORT}`;
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return defined({
+    issuer: e.BREACHLINE_OIDC_ISSUER!,
+    clientId: e.BREACHLINE_OIDC_CLIENT_ID,
+    clientSecret: e.BREACHLINE_OIDC_CLIENT_SECRET,
+    audience: e.BREACHLINE_OIDC_AUDIENCE,
+    resource: e.BREACHLINE_OIDC_RESOURCE,
+    scope: e.BREACHLINE_OIDC_SCOPE,
+    rolesClaim: e.BREACHLINE_OIDC_ROLES_CLAIM,
+    roleMap: e.BREACHLINE_OIDC_ROLE_MAP,
+    redirectUri: new URL('/auth/callback', publicUrl).href,
+    cookieKey: e.BREACHLINE_OIDC_COOKIE_KEY,
+  });
 }
 
 /** The PEM certificates in a CA file; a file that cannot be read or holds none is refused at start, not at the first mail. */

@@ -38,20 +38,36 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   // once, none switched on by the facts, no gates; their histories replay with the same task clocks.
   const breach = new BreachResponse(workflowInfo().workflowId, detection, parsedPolicy, patched('response-plan-stages'));
   const { obligations, tasks, campaigns } = breach;
+  /** A change the breach accepted is material: its register entry is rewritten once the change is done. */
+  const noted =
+    <A extends unknown[], R>(handle: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await handle(...args);
+      breach.register.touch();
+      return result;
+    };
 
   // Facts and attached detections first, as in the first release: an update buffered before its handler runs when
   // that is set, and a facts update sent with the start has always been learned before the first assessment.
-  setHandler(updateFacts, (update: FactsUpdate, actor?: Actor) => breach.learn(update, actor?.id), {
-    validator: (update: FactsUpdate, actor?: Actor) => {
-      refuseFuture(futureInstants(parseOrExplain(FactsUpdate, update, 'facts update'), Date.now()), 'facts update');
-      if (actor !== undefined) parseOrExplain(Approver, actor, 'actor');
+  setHandler(
+    updateFacts,
+    noted((update: FactsUpdate, actor?: Actor) => breach.learn(update, actor?.id)),
+    {
+      validator: (update: FactsUpdate, actor?: Actor) => {
+        refuseFuture(futureInstants(parseOrExplain(FactsUpdate, update, 'facts update'), Date.now()), 'facts update');
+        if (actor !== undefined) parseOrExplain(Approver, actor, 'actor');
+      },
     },
-  });
-  setHandler(attachDetection, (detection) => breach.attach(detection), {
-    validator: (detection) => refuseFuture(futureDetectionInstants(parseOrExplain(Detection, detection, 'detection'), Date.now()), 'detection'),
-  });
+  );
+  setHandler(
+    attachDetection,
+    noted((detection: Detection) => breach.attach(detection)),
+    {
+      validator: (detection) => refuseFuture(futureDetectionInstants(parseOrExplain(Detection, detection, 'detection'), Date.now()), 'detection'),
+    },
+  );
   setHandler(statusQuery, () => breach.status());
-  setHandler(campaignProgress, (progress) => campaigns.progressed(progress));
+  setHandler(campaignProgress, (progress) => breach.progressed(progress));
 
   // 1. Contain and scope: the playbook's tasks (task force, evidence, containment, scope, cause), each on a clock
   //    from awareness that escalates when it slips. Breaches started before the playbook existed replay without
@@ -63,14 +79,36 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   // What acts on obligations, tasks and campaigns is registered once they exist: an approval sent the moment the
   // breach starts (buffered, and dispatched when its handler is set) finds the obligation it names. Before, it was
   // validated against none and refused, so no history holds one accepted earlier.
-  setHandler(approve, (request) => obligations.approve(request), { validator: (request: ApprovalRequest) => obligations.check(request) });
+  setHandler(
+    approve,
+    noted((request: ApprovalRequest) => obligations.approve(request)),
+    { validator: (request: ApprovalRequest) => obligations.check(request) },
+  );
   setHandler(closeBreach, (request) => breach.close(request), { validator: (request: CloseRequest) => breach.checkClose(request) });
-  setHandler(startCampaign, (request) => campaigns.start(request), { validator: (request: CampaignRequest) => campaigns.check(request) });
-  setHandler(approveWave, (request) => campaigns.approveWave(request), { validator: (request: WaveApproval) => campaigns.checkWaveApproval(request) });
-  setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request: CampaignControl) => campaigns.checkControl(request) });
+  setHandler(
+    startCampaign,
+    noted((request: CampaignRequest) => campaigns.start(request)),
+    { validator: (request: CampaignRequest) => campaigns.check(request) },
+  );
+  setHandler(
+    approveWave,
+    noted((request: WaveApproval) => campaigns.approveWave(request)),
+    { validator: (request: WaveApproval) => campaigns.checkWaveApproval(request) },
+  );
+  setHandler(
+    controlCampaign,
+    noted((request: CampaignControl) => campaigns.control(request)),
+    { validator: (request: CampaignControl) => campaigns.checkControl(request) },
+  );
   setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request: TestNoticeRequest) => campaigns.checkTestNotice(request) });
-  setHandler(recordTask, (request) => tasks.record(request), { validator: (request: RecordTaskRequest) => tasks.check(request) });
+  setHandler(
+    recordTask,
+    noted((request: RecordTaskRequest) => tasks.record(request)),
+    { validator: (request: RecordTaskRequest) => tasks.check(request) },
+  );
   await assessed;
+  // The breach is in the register from its first assessment, notifiable or not (GDPR Art. 33(5)).
+  breach.register.touch();
   // 3. Notify and remediate: operators approve filings and waves and record tasks and facts (the handlers above);
   //    every change of the facts reassesses the obligations.
   // 4. Close: only when every obligation is met or withdrawn, every campaign ended, every task recorded or waived.

@@ -13,12 +13,16 @@ import type { ReportContent } from './domain/report';
 import { LocalizedText } from './domain/i18n';
 import { RULE_PACKS } from './domain/regimes';
 import { type AnnouncementContent, ContactDeskPolicy, type DeskSizing, type ExpectedQuestion, Insurer, type InvestigationBodyCriteria } from './domain/stages';
+import { DEFAULT_REGISTER_RETENTION_YEARS } from './domain/register';
 
 export const TASK_QUEUE = 'breachline';
 
 export const Approver = z.strictObject({
   id: Line(128).describe('who approves: a user id or e-mail from the identity provider'),
   role: Line(64).optional(),
+  subject: Line(600)
+    .optional()
+    .describe('the identity provider\'s issuer and subject ("<iss>#<sub>") of an approver signed in with SSO: who they are for four eyes'),
 });
 export type Approver = z.infer<typeof Approver>;
 
@@ -103,6 +107,13 @@ export const ResponsePolicy = z.strictObject({
     }
   }),
   domainPacing: DomainPacing.optional().describe("campaigns' per recipient domain caps and backoff, unless a campaign sets its own"),
+  registerRetentionYears: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_REGISTER_RETENTION_YEARS)
+    .describe("years a closed breach's register entry and timeline are kept after closure, before `breachline register purge` removes them"),
   testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
   intake: z
     .strictObject({
@@ -221,6 +232,8 @@ export interface BreachStatus {
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
   /** Timeline entries the store could not keep, with the reason: the owner must see them, and fix the store. */
   storeFailures: { entry: number; kind: string; reason: string; at: string }[];
+  /** The breach's latest revision in the register, and why its last write failed (the owner is alerted). */
+  register?: { revision: number; failed?: string };
 }
 
 export interface ResponsePlanStatus {

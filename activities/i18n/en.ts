@@ -27,6 +27,7 @@ export const en = {
   'app.language': 'Language',
   'app.tokenPlaceholder': 'API token (bl_…)',
   'app.useToken': 'Use token',
+  'app.sso': 'Sign in with SSO',
   'app.start': 'Paste an API token to begin.',
   'app.footer': "Times are in your time zone ({zone}); each deadline also in its regime's own zone. Countdowns tick live.",
   'app.who': '{name} ({roles})',

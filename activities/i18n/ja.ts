@@ -26,6 +26,7 @@ export const ja: Record<keyof typeof en, string> = {
   'app.language': '言語',
   'app.tokenPlaceholder': 'APIトークン（bl_…）',
   'app.useToken': 'トークンを使う',
+  'app.sso': 'SSOでサインイン',
   'app.start': 'APIトークンを貼り付けて始めてください。',
   'app.footer': '時刻はあなたのタイムゾーン（{zone}）で表示し、期限は各法域のタイムゾーンでも併記します。残り時間は自動で更新されます。',
   'app.who': '{name}（{roles}）',

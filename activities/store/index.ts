@@ -1,4 +1,4 @@
-// The store: where outcomes, the mail ledger, API tokens and affected people live, one part for each. One SQL
+// The store: where outcomes, the mail ledger, API tokens, affected people and the breach register live, one part for each. One SQL
 // dialect, PostgreSQL's, on two engines: PGlite (PostgreSQL compiled to WebAssembly, embedded, a directory on disk,
 // no setup) by default, and any PostgreSQL server by URL in production. The same statements run on both, so the
 // tests exercise the real SQL.
@@ -10,6 +10,7 @@ import { MailLedger } from './mail-ledger';
 import { migrate } from './migrations';
 import { Outcomes } from './outcomes';
 import { Recipients } from './recipients';
+import { Register } from './register';
 import type { Sql } from './sql';
 import { ApiTokens } from './tokens';
 
@@ -26,6 +27,7 @@ export class Store {
   readonly mail: MailLedger;
   readonly tokens: ApiTokens;
   readonly recipients: Recipients;
+  readonly register: Register;
 
   constructor(
     readonly sql: Sql,
@@ -35,6 +37,7 @@ export class Store {
     this.mail = new MailLedger(sql);
     this.tokens = new ApiTokens(sql);
     this.recipients = new Recipients(sql);
+    this.register = new Register(sql);
   }
 
   /** The store inside one transaction: all that `fn` writes is kept, or, if it throws, none of it. */

@@ -107,6 +107,29 @@ const MIGRATIONS: string[] = [
      updated_at    timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (campaign_id, domain)
    );`,
+  // The breach register (GDPR Art. 33(5)) and tamper evidence: every revision of every breach's register entry, and
+  // a hash chain per breach over the timeline (outcome) and over the register. Rows from before keep no hash.
+  `ALTER TABLE outcome ADD COLUMN chain_seq integer;
+   ALTER TABLE outcome ADD COLUMN prev_hash text;
+   ALTER TABLE outcome ADD COLUMN hash text;
+   CREATE UNIQUE INDEX outcome_chain ON outcome (breach_id, chain_seq);
+   CREATE TABLE register_entry (
+     breach_id    text NOT NULL,
+     revision     integer NOT NULL,
+     status       text NOT NULL CHECK (status IN ('open', 'closed')),
+     notifiable   boolean NOT NULL,
+     regimes      text[] NOT NULL,
+     aware_at     timestamptz NOT NULL,
+     closed_at    timestamptz,
+     entry        jsonb NOT NULL,
+     recorded_at  timestamptz NOT NULL DEFAULT now(),
+     chain_seq    integer NOT NULL,
+     prev_hash    text NOT NULL,
+     hash         text NOT NULL,
+     PRIMARY KEY (breach_id, revision)
+   );
+   CREATE UNIQUE INDEX register_chain ON register_entry (breach_id, chain_seq);
+   CREATE INDEX register_by_aware ON register_entry (aware_at);`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

@@ -15,14 +15,15 @@ import { addList } from './list';
 import { addObligations } from './obligations';
 import { addRecipients } from './recipients';
 import { addReport } from './report';
+import { addRegister, TamperDetected } from './register';
 import { addStart } from './start';
 import { addStatus } from './status';
 import { addToken } from './token';
 import { addWatch } from './watch';
 import { addWorker } from './worker';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 69 server unavailable. */
-export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, unavailable: 69 } as const;
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 5 the store was tampered with, 69 server unavailable. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, tampered: 5, unavailable: 69 } as const;
 
 export function buildCli(): Command {
   const program = new Command('breachline')
@@ -55,6 +56,7 @@ Examples:
     addRecipients,
     addCampaign,
     addReport,
+    addRegister,
     addDrill,
     addToken,
     addObligations,
@@ -87,7 +89,9 @@ export async function main(argv = process.argv): Promise<number> {
             ? EXIT.refused
             : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse || error instanceof BrowserUnavailable
               ? EXIT.unavailable
-              : EXIT.failure;
+              : error instanceof TamperDetected
+                ? EXIT.tampered
+                : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;
   }

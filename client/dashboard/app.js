@@ -4,6 +4,7 @@
 // language (GET /dashboard/messages.json), formatted with ICU MessageFormat; times are in the viewer's zone, and each
 // deadline in its regime's zone too.
 import { IntlMessageFormat } from '/dashboard/intl-messageformat.js';
+import { renderRegister } from './register.js';
 
 const main = document.getElementById('main');
 const who = document.getElementById('who');
@@ -627,7 +628,8 @@ async function render() {
     me = await api('/me');
     who.textContent = t('app.who', { name: me.name, roles: me.roles.join(', ') });
     const match = /^#\/breach\/(.+)$/.exec(location.hash);
-    if (match) await renderBreach(decodeURIComponent(match[1]));
+    if (location.hash.startsWith('#/register')) await renderRegister({ api, h, main });
+    else if (match) await renderBreach(decodeURIComponent(match[1]));
     else await renderList();
   } catch (error) {
     showError(error);
@@ -658,10 +660,17 @@ languageSwitch.addEventListener('change', async () => {
   await render();
 });
 window.addEventListener('hashchange', render);
+
+/** Back from the identity provider: the API hands the access token over once, and it is kept as a pasted token is. */
+async function pickUpSignIn() {
+  const response = await fetch('/auth/session', { method: 'POST' }).catch(() => undefined);
+  if (response?.ok) localStorage.setItem('breachline.token', (await response.json()).token);
+}
 clearInterval(refreshTimer);
 refreshTimer = setInterval(() => {
   // Refresh the data every 5 s, but not while a prompt or an approval is in flight.
   if (document.visibilityState === 'visible') render();
 }, 5000);
 await loadMessages();
+await pickUpSignIn();
 await render();

@@ -4,7 +4,7 @@ import { ApprovalRequest, type ApprovalRecord, type FactsUpdateResult, type Obli
 import { inZone } from '../domain/calendar';
 import { ladderFor, pendingSteps } from '../domain/escalation';
 import { parseOrExplain } from '../domain/facts';
-import { sameIdentity } from '../domain/identity';
+import { sameApprover } from '../domain/identity';
 import type { Assessment, Obligation } from '../domain/obligations';
 import type { ReportSources } from '../domain/report';
 import { Clock } from './clock';
@@ -90,8 +90,9 @@ export class Obligations {
     if (known.state !== 'open') throw new Error(`invalid approval: obligationId: "${parsed.obligationId}" is ${known.state}, not open`);
     const gaps = this.gaps(parsed.obligationId, known.obligation);
     if (gaps.length) throw new Error(`cannot approve "${parsed.obligationId}" yet: still empty: ${gaps.join('; ')}`);
-    // Four eyes are two people: `Alice@example.com ` and `alice@example.com` are one (NFKC, case, blanks, invisibles).
-    if (known.approvals.some((a) => sameIdentity(a.approver.id, parsed.approver.id))) {
+    // Four eyes are two people: one subject of the identity provider, whatever the names it gave; else one name,
+    // `Alice@example.com ` and `alice@example.com` (NFKC, case, blanks, invisibles).
+    if (known.approvals.some((a) => sameApprover(a.approver, parsed.approver))) {
       throw new Error(`four-eyes: ${parsed.approver.id} has already approved "${parsed.obligationId}"; a second, different approver must confirm it`);
     }
   }

@@ -1,8 +1,18 @@
 // One breach's response: what is known (the detections and the facts) and the state of each concern (obligations,
 // tasks, campaigns, the timeline), wired together: a change of the facts reassesses the obligations.
 import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
+import {
+  type BreachClosure,
+  type BreachStatus,
+  type CampaignStatus,
+  CloseRequest,
+  type FactsUpdateResult,
+  type Phase,
+  type ResponsePolicy,
+  searchAttributes,
+} from '../definitions';
 import { estimateDamage } from '../domain/damage';
+import { registerEntry } from '../domain/register';
 import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
 import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1 } from '../domain/playbook';
 import { announcementContent, type AnnouncementSources, deskSizing, expectedQuestions, investigationBodyCriteria } from '../domain/stages';
@@ -12,6 +22,7 @@ import { approvalGaps, type ReportContent, type ReportSources, reportsFor } from
 import { Campaigns } from './campaigns';
 import { EscalationSender } from './escalations';
 import { Obligations, type Reassessment } from './obligations';
+import { RegisterWriter } from './register';
 import { Tasks } from './tasks';
 import { Timeline } from './timeline';
 
@@ -29,6 +40,7 @@ export class BreachResponse {
   readonly obligations: Obligations;
   readonly tasks: Tasks;
   readonly campaigns: Campaigns;
+  readonly register: RegisterWriter;
 
   constructor(
     private readonly breachId: string,
@@ -63,6 +75,18 @@ export class BreachResponse {
       learn: (update) => this.learn(update),
       unreachableCount: () => this.facts.unreachableCount,
     });
+    this.register = new RegisterWriter(
+      (revision) => registerEntry(this.status(), revision, this.closure),
+      (reason) => void this.escalations.alertOwner(`the breach register: ${reason}`),
+    );
+  }
+
+  /** A campaign reports progress: the register is rewritten when a campaign or one of its waves changes state. */
+  async progressed(progress: CampaignStatus): Promise<void> {
+    const states = () => JSON.stringify(this.campaigns.statuses().map((c) => [c.state, c.waves.map((w) => w.state)]));
+    const before = states();
+    await this.campaigns.progressed(progress);
+    if (states() !== before) this.register.touch();
   }
 
   /** The playbook's tasks, each on its own clock from awareness. */
@@ -138,6 +162,9 @@ export class BreachResponse {
     this.closure = closure; // at once, so a second close is refused; the workflow ends when this handler has
     this.publishSearchAttributes();
     await this.timeline.log({ kind: 'closed', actor: request.by.id, detail: request.reason });
+    // The closed entry is in the register before the workflow (and, after retention, its history) is gone.
+    this.register.touch();
+    await this.register.flush();
     return closure;
   }
 
@@ -170,6 +197,7 @@ export class BreachResponse {
       approvals: this.obligations.approvals.map((a) => ({ ...a, at: iso(a.at) })),
       timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
       storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
+      register: this.register.status(),
     };
   }
 

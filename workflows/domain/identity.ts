@@ -14,3 +14,13 @@ export function identityKey(name: string): string {
 }
 
 export const sameIdentity = (a: string, b: string): boolean => identityKey(a) === identityKey(b);
+
+/**
+ * Whether two approvers are one person, for four eyes. Both signed in with the identity provider: the same issuer
+ * and subject (OpenID Connect Core §2: `sub` is unique and never reassigned within an issuer, and case-sensitive),
+ * whatever their display names. Otherwise by name, as sameIdentity.
+ */
+export function sameApprover(a: { id: string; subject?: string }, b: { id: string; subject?: string }): boolean {
+  if (a.subject !== undefined && b.subject !== undefined) return a.subject === b.subject;
+  return sameIdentity(a.id, b.id);
+}
