@@ -1,15 +1,20 @@
 // Configuration from the environment, validated once at start-up: a bad value stops the process with the
 // variable named, before anything connects.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { MailConfig } from '../activities/mail';
 import { ResponsePolicy, TASK_QUEUE } from '../workflows/definitions';
 import { Playbook } from '../workflows/domain/playbook';
 import { fieldErrors, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { loadTemporalConnection, type TemporalConnectionConfig } from './connection';
 
-export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export { TemporalUnreachable } from './connection';
+
+/** The checkout (or the installed package): under `npm run build` this module runs from dist/worker/. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PROJECT_ROOT = basename(dirname(HERE)) === 'dist' ? dirname(dirname(HERE)) : dirname(HERE);
 
 const emailList = z
   .string()
@@ -22,8 +27,6 @@ const emailList = z
   .pipe(z.array(z.email()));
 
 const Env = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   BREACHLINE_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
   BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
   BREACHLINE_STORE_URL: z.string().min(1).optional(),
@@ -55,7 +58,8 @@ const Env = z.object({
 });
 
 export interface Config {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** Address and namespace, and how to connect (TLS, API key): see worker/connection.ts. */
+  temporal: { address: string; namespace: string; taskQueue: string; connection: TemporalConnectionConfig };
   dataDir: string;
   storeUrl: string;
   mail: MailConfig;
@@ -69,9 +73,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new InvalidInput('configuration', fieldErrors(parsed.error));
   const e = parsed.data;
+  const connection = loadTemporalConnection(env);
   const dataDir = resolve(e.BREACHLINE_DATA_DIR);
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.BREACHLINE_TASK_QUEUE },
+    temporal: { address: connection.address, namespace: connection.namespace, taskQueue: e.BREACHLINE_TASK_QUEUE, connection },
     dataDir,
     storeUrl: e.BREACHLINE_STORE_URL ?? `pglite:${join(dataDir, 'store')}`,
     mail: {
@@ -126,16 +131,4 @@ function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string
 /** Reads a response policy file; a bad one is refused naming the file and each bad field. */
 export function loadPolicy(path: string): ResponsePolicy {
   return readJsonFile(path, ResponsePolicy, 'response policy', 'BREACHLINE_POLICY');
-}
-
-/** A Temporal server that cannot be reached; its message is one sentence saying what to do. */
-export class TemporalUnreachable extends Error {
-  constructor(address: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    super(
-      `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
-        'or set TEMPORAL_ADDRESS to a server that is running.',
-    );
-    this.name = 'TemporalUnreachable';
-  }
 }
