@@ -106,6 +106,17 @@ server_name = 'frontend'
     expect(() => loadTemporalConnection({ TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') })).toThrow('TEMPORAL_CONFIG_FILE: cannot read');
   });
 
+  it('reads the codec and breach-id keys from files every replica mounts', () => {
+    const codecFile = join(dir, 'codec.key');
+    const idFile = join(dir, 'id.key');
+    writeFileSync(codecFile, 'Y29kZWMta2V5\n');
+    writeFileSync(idFile, 'aWQta2V5\n');
+    const config = loadConfig({ BREACHLINE_CODEC_KEY_FILE: codecFile, BREACHLINE_ID_KEY_FILE: idFile });
+    expect(config.codec.key).toBe('Y29kZWMta2V5');
+    expect(config.breachIds.key).toBe('aWQta2V5');
+    expect(() => loadConfig({ BREACHLINE_CODEC_KEY_FILE: join(dir, 'none') })).toThrow(`BREACHLINE_CODEC_KEY_FILE: cannot read ${join(dir, 'none')}: ENOENT`);
+  });
+
   it('refuses TOML it does not understand, naming the line', () => {
     expect(parseToml('[a]\nkey = "v\\"q"\nflag = true\nn = 3 # comment')).toEqual({ '': {}, a: { key: 'v"q', flag: true, n: 3 } });
     expect(() => parseToml('[a]\nkey = [1, 2]', 'f.toml')).toThrow('f.toml: line 2');

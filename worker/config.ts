@@ -52,6 +52,8 @@ const Env = z.object({
   BREACHLINE_PUBLIC_URL: z.url().optional(),
   BREACHLINE_CODEC_KEY: z.string().optional(),
   BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
+  BREACHLINE_CODEC_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_CODEC_KEY (a mounted secret)'),
+  BREACHLINE_ID_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_ID_KEY (a mounted secret)'),
   BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
   BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
   BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -91,10 +93,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       statusBaseUrl: e.BREACHLINE_PUBLIC_URL,
     },
     policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
-    codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
-    breachIds: { key: e.BREACHLINE_ID_KEY, devKeyFile: join(dataDir, 'breach-id.key') },
+    codec: { key: e.BREACHLINE_CODEC_KEY ?? e.BREACHLINE_CODEC_KEY_FILE, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
+    breachIds: { key: e.BREACHLINE_ID_KEY ?? e.BREACHLINE_ID_KEY_FILE, devKeyFile: join(dataDir, 'breach-id.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
+}
+
+/** A key kept in a file (a Kubernetes or Docker secret), so that every replica reads the same one and no process list shows it. */
+function readKeyFile(path: string, context: z.RefinementCtx<string>): string {
+  try {
+    const key = readFileSync(path, 'utf8').trim();
+    if (key) return key;
+    context.addIssue({ code: 'custom', message: `${path} is empty` });
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+  }
+  return z.NEVER;
 }
 
 /** The PEM certificates in a CA file; a file that cannot be read or holds none is refused at start, not at the first mail. */

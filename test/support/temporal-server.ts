@@ -167,8 +167,21 @@ export async function startTemporalServer({
 }: { persistence?: Persistence; pki?: TestPki; shards?: number } = {}): Promise<TemporalServer> {
   const { server } = ensureServer();
   const dir = mkdtempSync(join(tmpdir(), 'breachline-temporal-'));
-  const [frontend, frontendHttp, frontendMembership, history, historyMembership, matching, matchingMembership, worker, workerMembership, pprof, metrics] =
-    (await freePorts(11)) as [number, number, number, number, number, number, number, number, number, number, number];
+  // The SQL schema keeps membership ports as smallint: they must be below 32768, where ephemeral ports are not.
+  const [frontendMembership, historyMembership, matchingMembership, workerMembership] = await lowPorts(4);
+  const [frontend, frontendHttp, , history, , matching, , worker, , pprof, metrics] = (await freePorts(11)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const tls = pki
     ? `  tls:
     frontend:
@@ -310,6 +323,23 @@ async function healthy(address: string, pki: TestPki | undefined): Promise<boole
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+/** Free loopback ports in 20000–32767, each checked by binding it. */
+async function lowPorts(count: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_767);
+    if (ports.includes(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) ports.push(port);
+  }
+  return ports;
 }
 
 async function portOpen(port: number): Promise<boolean> {
