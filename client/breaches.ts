@@ -47,7 +47,7 @@ import { Regime } from '../workflows/domain/obligations';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
-import { TemporalUnreachable } from '../worker/config';
+import { clientConnectionOptions, diagnose, type TemporalConnectionConfig, TemporalUnreachable } from '../worker/connection';
 import { BreachIds, isBreachId } from './breach-ids';
 
 /**
@@ -137,16 +137,21 @@ export interface StartResult {
   attached?: boolean;
 }
 
-export async function connectClient(options: { address: string; namespace: string; codec: EncryptionCodec }): Promise<Client> {
+/** A client for the API and the CLI: plaintext to an address, or with the TLS and API key of the connection settings. */
+export async function connectClient(
+  options: Pick<TemporalConnectionConfig, 'address' | 'namespace'> & Partial<TemporalConnectionConfig> & { codec: EncryptionCodec },
+): Promise<Client> {
   let connection: Connection;
+  const settings = { sources: {}, description: options.address, ...options };
   try {
     connection = await Connection.connect({
-      address: options.address,
+      ...clientConnectionOptions(settings),
       connectTimeout: '5 seconds',
       interceptors: [makeGrpcRetryInterceptor(UNAVAILABLE_RETRY)],
     });
   } catch (error) {
-    throw new TemporalUnreachable(options.address, error);
+    const diagnosis = await diagnose(settings).catch(() => undefined);
+    throw new TemporalUnreachable(options.address, diagnosis ? new Error(diagnosis) : error, settings);
   }
   return new Client({ connection, namespace: options.namespace, dataConverter: { payloadCodecs: [options.codec] } });
 }

@@ -180,9 +180,11 @@ async function main(): Promise<void> {
   });
 
   try {
-    let temporalAddress = config.temporal.address;
+    // A server of the operator's (TEMPORAL_ADDRESS), with its TLS and API key; or our own plaintext dev server.
+    let temporal = config.temporal.connection;
+    const temporalAddress = process.env.TEMPORAL_ADDRESS ? temporal.address : `127.0.0.1:${TEMPORAL_PORT}`;
     if (!process.env.TEMPORAL_ADDRESS) {
-      temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
+      temporal = { address: temporalAddress, namespace: config.temporal.namespace, sources: {}, description: temporalAddress };
       const server = startDevServer(config.dataDir, config.api.port);
       stops.push(() => server.kill('SIGTERM'));
       await waitForTemporal(temporalAddress, server);
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
       config.mail.smtpUrl = sink.url;
     }
 
-    const { worker, store, codec, bounces } = await openBreachWorker(config, temporalAddress);
+    const { worker, store, codec, bounces } = await openBreachWorker(config, temporal);
     stops.push(() => store.close());
     if (bounces) stops.push(() => bounces.close());
     const running = worker.run();
@@ -210,7 +212,7 @@ async function main(): Promise<void> {
       await running;
     });
 
-    const client = await connectClient({ address: temporalAddress, namespace: config.temporal.namespace, codec });
+    const client = await connectClient({ ...temporal, codec });
     const tokensFile = join(config.dataDir, 'dev-tokens.json');
     const tokens = await devTokens(store, tokensFile);
     const apiTokens = new Tokens(store);

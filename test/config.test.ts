@@ -8,7 +8,7 @@ describe('configuration', () => {
     expect(config.storeUrl).toBe('pglite:/tmp/bl/store');
     expect(config.codec.devKeyFile).toBe('/tmp/bl/codec.key');
     expect(config.mail.smtpUrl).toBe('smtp://127.0.0.1:2525');
-    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'breachline' });
+    expect(config.temporal).toMatchObject({ address: 'localhost:7233', namespace: 'default', taskQueue: 'breachline' });
   });
 
   it('takes responders as a comma-separated list', () => {

@@ -1,7 +1,7 @@
 // Configuration from the environment, validated once at start-up: a bad value stops the process with the
 // variable named, before anything connects.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LANGS } from '../activities/i18n';
@@ -9,8 +9,13 @@ import type { MailConfig } from '../activities/mail';
 import { ResponsePolicy, TASK_QUEUE } from '../workflows/definitions';
 import { Playbook } from '../workflows/domain/playbook';
 import { fieldErrors, InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { loadTemporalConnection, type TemporalConnectionConfig } from './connection';
 
-export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export { TemporalUnreachable } from './connection';
+
+/** The checkout (or the installed package): under `npm run build` this module runs from dist/worker/. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PROJECT_ROOT = basename(dirname(HERE)) === 'dist' ? dirname(dirname(HERE)) : dirname(HERE);
 
 const emailList = z
   .string()
@@ -24,8 +29,6 @@ const emailList = z
 
 const Env = z
   .object({
-    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     BREACHLINE_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
     BREACHLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
     BREACHLINE_STORE_URL: z.string().min(1).optional(),
@@ -72,6 +75,8 @@ const Env = z
     BREACHLINE_PUBLIC_URL: z.url().optional(),
     BREACHLINE_CODEC_KEY: z.string().optional(),
     BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
+    BREACHLINE_CODEC_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_CODEC_KEY (a mounted secret)'),
+    BREACHLINE_ID_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_ID_KEY (a mounted secret)'),
     BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
     BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
     BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -130,7 +135,8 @@ function checkDkim(
 }
 
 export interface Config {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** Address and namespace, and how to connect (TLS, API key): see worker/connection.ts. */
+  temporal: { address: string; namespace: string; taskQueue: string; connection: TemporalConnectionConfig };
   dataDir: string;
   storeUrl: string;
   mail: MailConfig;
@@ -157,9 +163,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new InvalidInput('configuration', fieldErrors(parsed.error));
   const e = parsed.data;
+  const connection = loadTemporalConnection(env);
   const dataDir = resolve(e.BREACHLINE_DATA_DIR);
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.BREACHLINE_TASK_QUEUE },
+    temporal: { address: connection.address, namespace: connection.namespace, taskQueue: e.BREACHLINE_TASK_QUEUE, connection },
     dataDir,
     storeUrl: e.BREACHLINE_STORE_URL ?? `pglite:${join(dataDir, 'store')}`,
     mail: {
@@ -186,8 +193,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
-    codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
-    breachIds: { key: e.BREACHLINE_ID_KEY, devKeyFile: join(dataDir, 'breach-id.key') },
+    codec: { key: e.BREACHLINE_CODEC_KEY ?? e.BREACHLINE_CODEC_KEY_FILE, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
+    breachIds: { key: e.BREACHLINE_ID_KEY ?? e.BREACHLINE_ID_KEY_FILE, devKeyFile: join(dataDir, 'breach-id.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
     ...(e.BREACHLINE_OIDC_ISSUER ? { sso: ssoConfig(e) } : {}),
   };
@@ -211,6 +218,18 @@ function ssoConfig(e: z.output<typeof Env>): NonNullable<Config['sso']> {
     redirectUri: new URL('/auth/callback', publicUrl).href,
     cookieKey: e.BREACHLINE_OIDC_COOKIE_KEY,
   });
+}
+
+/** A key kept in a file (a Kubernetes or Docker secret), so that every replica reads the same one and no process list shows it. */
+function readKeyFile(path: string, context: z.RefinementCtx<string>): string {
+  try {
+    const key = readFileSync(path, 'utf8').trim();
+    if (key) return key;
+    context.addIssue({ code: 'custom', message: `${path} is empty` });
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+  }
+  return z.NEVER;
 }
 
 /** The PEM certificates in a CA file; a file that cannot be read or holds none is refused at start, not at the first mail. */
@@ -263,16 +282,4 @@ function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string
 /** Reads a response policy file; a bad one is refused naming the file and each bad field. */
 export function loadPolicy(path: string): ResponsePolicy {
   return readJsonFile(path, ResponsePolicy, 'response policy', 'BREACHLINE_POLICY');
-}
-
-/** A Temporal server that cannot be reached; its message is one sentence saying what to do. */
-export class TemporalUnreachable extends Error {
-  constructor(address: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    super(
-      `Cannot reach the Temporal server at ${address} (${reason}). Start one with \`npm start\` (it runs a dev server), ` +
-        'or set TEMPORAL_ADDRESS to a server that is running.',
-    );
-    this.name = 'TemporalUnreachable';
-  }
 }

@@ -9,7 +9,7 @@ export async function runWorker(): Promise<void> {
   Runtime.install({ logger: runtimeLogger('INFO') });
   const { worker, store, mailer, connection, bounces } = await openBreachWorker(config);
   console.error(
-    `breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.address}; store: ${store.description}; mail: ${config.mail.smtpUrl}`,
+    `breachline worker: task queue ${config.temporal.taskQueue} on ${config.temporal.connection.description}; store: ${store.description}; mail: ${config.mail.smtpUrl}`,
   );
   try {
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

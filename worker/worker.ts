@@ -1,14 +1,17 @@
 // The worker: connects to Temporal, runs the breach workflow and its activities on one task queue.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { bundleWorkflowCode, DefaultLogger, type LogLevel, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type LogLevel, type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { listenForBounces } from '../activities/bounces';
 import { Mailer } from '../activities/mail';
 import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
 import { type EncryptionCodec, loadCodec } from './codec';
-import { type Config, TemporalUnreachable } from './config';
+import type { Config } from './config';
+import { connectNative, type TemporalConnectionConfig } from './connection';
+import { requireDeployment } from './deployment';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Failure messages and stacks encrypted by the codec, in the workflow sandbox and for activities alike. */
@@ -22,6 +25,23 @@ export function bundleWorkflows({ workflowsPath = WORKFLOWS_PATH, workflowInterc
   return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
+/** A bundle on disk, as `npm run build` writes it. */
+export interface PrebuiltBundle {
+  codePath: string;
+}
+
+/**
+ * The workflow bundle `npm run build` made (dist/workflow-bundle.js), when this code runs from the build: the worker
+ * then starts without webpack. Under tsx (development, tests) there is none and the worker bundles at start.
+ * BREACHLINE_WORKFLOW_BUNDLE names another file.
+ */
+export function prebuiltWorkflowBundle(): WorkflowBundle | PrebuiltBundle | undefined {
+  const explicit = process.env.BREACHLINE_WORKFLOW_BUNDLE;
+  if (explicit) return { codePath: explicit };
+  const built = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  return import.meta.url.endsWith('.js') && existsSync(built) ? { codePath: built } : undefined;
+}
+
 const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
@@ -31,12 +51,9 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
-export async function connectWorker(address: string): Promise<NativeConnection> {
-  try {
-    return await NativeConnection.connect({ address });
-  } catch (error) {
-    throw new TemporalUnreachable(address, error);
-  }
+/** The worker's connection: plaintext to an address (the dev server), or with the configured TLS and API key. */
+export function connectWorker(target: string | TemporalConnectionConfig): Promise<NativeConnection> {
+  return connectNative(typeof target === 'string' ? { address: target, namespace: 'default', sources: {}, description: target } : target);
 }
 
 export interface BreachWorkerDeps {
@@ -47,11 +64,16 @@ export interface BreachWorkerDeps {
   store: Store;
   mailer: Mailer;
   sender?: CampaignSender;
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundle | PrebuiltBundle;
   identity?: string;
   /** Workflows kept in memory between tasks; 0 replays every task from history. */
   maxCachedWorkflows?: number;
+  /** On shutdown, how long activities in flight (a mail being sent) may take to finish before they are cancelled. */
+  shutdownGraceTimeMs?: number;
 }
+
+/** Production workers let an SMTP exchange in flight finish on SIGTERM: well under a container's usual 30 s kill delay. */
+export const SHUTDOWN_GRACE_TIME_MS = 20_000;
 
 export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker> {
   return Worker.create({
@@ -60,6 +82,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     taskQueue: deps.taskQueue,
     ...(deps.identity ? { identity: deps.identity } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    ...(deps.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: deps.shutdownGraceTimeMs } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
@@ -70,12 +93,26 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
  * A production worker from the configuration, as `breachline worker` and `npm start` run it: the store, the mailer,
  * the codec key (refused when lost, see loadCodec), the connection and the worker on the configured queue.
  */
-export async function openBreachWorker(config: Config, address = config.temporal.address) {
+export async function openBreachWorker(config: Config, temporal: string | TemporalConnectionConfig = config.temporal.connection) {
   const { store, mailer } = await openActivityDeps(config);
   try {
     const codec = await loadCodec(config.codec, storeHasBreaches(store));
-    const connection = await connectWorker(address);
-    const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
+    const connection = await connectWorker(temporal);
+    // Said now, by name, rather than as a failed poll or a list that is always empty.
+    await requireDeployment(connection, config.temporal.namespace, typeof temporal === 'string' ? temporal : temporal.address).catch(async (error: unknown) => {
+      await connection.close();
+      throw error;
+    });
+    const worker = await createBreachWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      codec,
+      store,
+      mailer,
+      workflowBundle: prebuiltWorkflowBundle(),
+      shutdownGraceTimeMs: SHUTDOWN_GRACE_TIME_MS,
+    });
     const { bounces: bounceConfig } = config.mail;
     // The bounce domain's MX, when this worker is it: delivery status notifications land in the same store.
     const bounces =

@@ -59,6 +59,9 @@ const LOCK_STALE_MS = 60_000;
  *   pglite:memory           embedded, in memory (tests)
  *   postgres://… / postgresql://…   a PostgreSQL server
  */
+/** The advisory lock key that serialises migrations across processes ("BLMIGRAT" as an integer). */
+const MIGRATION_LOCK = 0x424c4d49;
+
 export async function openStore(url: string, options: { lockStaleMs?: number } = {}): Promise<Store> {
   let store: Store;
   if (url.startsWith('pglite:')) {
@@ -105,7 +108,13 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
     throw new Error(`BREACHLINE_STORE_URL must start with pglite: or postgres://, not "${redact(url)}"`);
   }
   try {
-    await migrate(store.sql);
+    // Replicas starting together on one PostgreSQL server: one migrates, the others wait for it and find it done.
+    if (url.startsWith('pglite:')) await migrate(store.sql);
+    else
+      await store.sql.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await migrate(tx);
+      });
   } catch (error) {
     await store.close();
     throw error;

@@ -32,7 +32,7 @@ export async function breaches(): Promise<Breaches> {
   const config = loadConfig();
   // The store is opened only when the codec key is missing, to tell a first start from a lost key.
   const codec = await loadCodec(config.codec, () => withStore((store) => storeHasBreaches(store)()));
-  const client = await connectClient({ address: config.temporal.address, namespace: config.temporal.namespace, codec });
+  const client = await connectClient({ ...config.temporal.connection, codec });
   return Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
 }
 

@@ -2,7 +2,7 @@
 // managers (status); `worker` runs a worker and `obligations` evaluates a facts file with no server at all.
 import { Command, CommanderError, Option } from 'commander';
 import { StoreInUse } from '../../activities/store';
-import { TemporalUnreachable } from '../../worker/config';
+import { TemporalUnreachable } from '../../worker/connection';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { BreachClosed, BreachNotFound, SearchUnavailable, UpdateRejected } from '../breaches';
 import { BrowserUnavailable } from '../documents';
@@ -21,9 +21,15 @@ import { addStatus } from './status';
 import { addToken } from './token';
 import { addWatch } from './watch';
 import { addWorker } from './worker';
+import { addSetup } from './setup';
+import { addApi } from './api';
+import { DeploymentIncomplete } from '../../worker/deployment';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 5 the store was tampered with, 69 server unavailable. */
-export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, tampered: 5, unavailable: 69 } as const;
+/**
+ * Exit codes: 0 done, 1 unexpected failure, 2 bad input, 3 no such breach, 4 refused by the workflow, 5 the store was tampered with,
+ * 69 server unavailable, 78 the server lacks Breachline's namespace or search attributes (`breachline setup`).
+ */
+export const EXIT = { ok: 0, failure: 1, invalid: 2, notFound: 3, refused: 4, tampered: 5, unavailable: 69, misconfigured: 78 } as const;
 
 export function buildCli(): Command {
   const program = new Command('breachline')
@@ -61,6 +67,8 @@ Examples:
     addToken,
     addObligations,
     addWorker,
+    addApi,
+    addSetup,
   ])
     add(program);
   return program;
@@ -91,7 +99,9 @@ export async function main(argv = process.argv): Promise<number> {
               ? EXIT.unavailable
               : error instanceof TamperDetected
                 ? EXIT.tampered
-                : EXIT.failure;
+                : error instanceof DeploymentIncomplete
+                  ? EXIT.misconfigured
+                  : EXIT.failure;
     console.error(`breachline: ${code === EXIT.failure ? (error as Error).stack : message}`);
     return code;
   }

@@ -1,0 +1,234 @@
+// `npm run test:production`: Breachline as a company runs it. PostgreSQL; a Temporal server built from Go on it
+// (not the dev server) behind mutual TLS; `breachline setup`; two workers and two API processes from the compiled
+// build under plain `node`, all on one PostgreSQL store. Breaches come in through both APIs; a worker is killed
+// mid-wave, an API process is killed, and the Temporal server is restarted in the middle: every person is still
+// mailed exactly once (SMTP sink and delivery ledger agree), and no deadline moves.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRecipients } from '../activities/recipients';
+import { openStore, type Store } from '../activities/store';
+import { Tokens } from '../client/auth';
+import { BreachIds } from '../client/breach-ids';
+import { Breaches, connectClient } from '../client/breaches';
+import { type MailSink, startMailSink } from '../sandbox/mail-sink';
+import { loadTemporalConnection } from '../worker/connection';
+import type { CampaignStatus } from '../workflows/definitions';
+import { freePorts } from './support/ports';
+import { type Postgres, startPostgres } from './support/postgres';
+import { TEST_CODEC_KEY, testCodec } from './support/temporal';
+import { makePki, setupPostgresSchemas, startTemporalServer, type TemporalServer, tlsEnv } from './support/temporal-server';
+
+const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
+const PEOPLE = 300;
+const ID_KEY = randomBytes(32);
+const started = Date.now();
+let postgres: Postgres;
+let server: TemporalServer;
+let sink: MailSink;
+let store: Store;
+let baseEnv: Record<string, string>;
+const processes: { role: string; child: ChildProcess; output: () => string }[] = [];
+
+function log(line: string) {
+  console.log(`[production ${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
+}
+
+async function startProcess(role: 'worker' | 'api', extra: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [DIST, role], { env: { ...process.env, ...baseEnv, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const entry = { role, child, output: () => output };
+  processes.push(entry);
+  const ready = role === 'worker' ? /breachline worker: task queue/ : /breachline api: http/;
+  for (let waited = 0; !ready.test(output); waited += 100) {
+    if (child.exitCode !== null || waited > 180_000) throw new Error(`breachline ${role} did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return entry;
+}
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('no dist/: run `npm run build` (npm run test:production does)');
+  [postgres, sink] = await Promise.all([startPostgres(), startMailSink({ dedupeByMessageId: true })]);
+  const { hostname, port, username } = new URL(postgres.url);
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE breachline');
+  await admin.end();
+  const storeUrl = postgres.url.replace(/\/postgres$/, '/breachline');
+  let step = Date.now();
+  await setupPostgresSchemas({ kind: 'postgres', host: hostname, port: Number(port), user: username });
+  log(`temporal schemas installed with temporal-sql-tool in ${Date.now() - step} ms`);
+  const pki = await makePki();
+  step = Date.now();
+  server = await startTemporalServer({ persistence: { kind: 'postgres', host: hostname, port: Number(port), user: username }, pki });
+  log(`temporal-server on PostgreSQL with mutual TLS up in ${Date.now() - step} ms at ${server.address}`);
+  baseEnv = {
+    HOME: '/nonexistent',
+    TEMPORAL_ADDRESS: server.address,
+    ...tlsEnv(pki),
+    BREACHLINE_STORE_URL: storeUrl,
+    BREACHLINE_SMTP_URL: sink.url,
+    BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
+    BREACHLINE_ID_KEY: ID_KEY.toString('base64'),
+    BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-production-')),
+  };
+  const setup = await promisify(execFile)(process.execPath, [DIST, 'setup'], { env: { ...process.env, ...baseEnv } });
+  log(`breachline setup:\n${setup.stdout}`);
+  store = await openStore(storeUrl);
+}, 600_000);
+
+afterAll(async () => {
+  for (const { child } of processes) if (child.exitCode === null) child.kill('SIGKILL');
+  await store?.close();
+  await server?.stop();
+  await sink?.close();
+  await postgres?.stop();
+  log('done');
+});
+
+const mine = () => sink.messages.filter((m) => m.envelopeTo[0]?.endsWith('@prod.example.test'));
+
+async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 300_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (done(value)) return value;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
+  it('runs breaches through both APIs and mails everyone exactly once through a killed worker, a killed API and a server restart', async () => {
+    const [portA, portB] = (await freePorts(2)) as [number, number];
+    const workers = await Promise.all([startProcess('worker'), startProcess('worker')]);
+    const [apiA, apiB] = await Promise.all([
+      startProcess('api', { BREACHLINE_API_PORT: String(portA) }),
+      startProcess('api', { BREACHLINE_API_PORT: String(portB) }),
+    ]);
+    log('two workers and two API processes (node dist/breachline.mjs) are up');
+    const tokens = new Tokens(store);
+    const detector = await tokens.issue('detector@prod.example.test', ['detector']);
+    const manager = await tokens.issue('manager@prod.example.test', ['manager']);
+    const post = (port: number, eventId: string) =>
+      fetch(`http://127.0.0.1:${port}/breaches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
+        body: JSON.stringify({
+          source: 'prod-test',
+          eventId,
+          detectedAt: new Date().toISOString(),
+          summary: 'Synthetic',
+          facts: { jurisdictions: ['JP', 'DE'], affectedCount: PEOPLE },
+        }),
+      });
+    const statusVia = async (port: number, id: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/breaches/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${manager}` } });
+      if (response.status !== 200) throw new Error(`GET status ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { obligations: { id: string; dueAt?: string; status: string }[] };
+    };
+
+    // Breaches through both APIs; the same detection through the other API is the same breach (shared id key).
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const eventId = randomUUID();
+      const response = await post(i % 2 ? portB : portA, eventId);
+      expect(response.status, await response.clone().text()).toBe(201);
+      const { breachId } = (await response.json()) as { breachId: string };
+      ids.push(breachId);
+      const again = await post(i % 2 ? portA : portB, eventId);
+      expect(((await again.json()) as { breachId: string }).breachId).toBe(breachId);
+    }
+    const before = await Promise.all(
+      ids.map((id) =>
+        until(
+          'status',
+          () => statusVia(portB, id),
+          (s) => s.obligations.length > 0,
+        ),
+      ),
+    );
+    log(`${ids.length} breaches through both APIs, each readable through the other`);
+
+    // A wave of notices on the first breach, by the in-process client over the same mutual TLS.
+    const client = await connectClient({ ...loadTemporalConnection(baseEnv), codec: testCodec });
+    const breaches = new Breaches(client, 'breachline', { ids: new BreachIds(ID_KEY) });
+    const breachId = ids[0]!;
+    const rows = Array.from({ length: PEOPLE }, (_, i) =>
+      JSON.stringify({ id: `p${i}`, name: `Person ${i}`, email: `p${i}@prod.example.test`, locale: 'en', dataCategories: ['email'] }),
+    );
+    expect((await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl')).imported).toBe(PEOPLE);
+    const { campaignId } = await breaches.startCampaign(breachId, {
+      notice: { companyName: 'Prod K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      waveSize: PEOPLE,
+      ratePerSecond: 30,
+      batchSize: 20,
+      requestedBy: { id: 'olga@prod.example.test' },
+    });
+    const campaign = async (): Promise<CampaignStatus | undefined> => (await breaches.status(breachId)).campaigns[0];
+    await until('approval request', campaign, (c) => c?.waves[0]?.state === 'awaiting-approval');
+    await breaches.approveWave(breachId, { campaignId, wave: 1, approver: { id: 'olga@prod.example.test' } });
+
+    await until(
+      'a quarter of the wave',
+      () => Promise.resolve(mine().length),
+      (n) => n >= PEOPLE / 4,
+    );
+    // One worker only: the other keeps the wave going, and the killed one leaves whatever batch it held.
+    workers[0].child.kill('SIGKILL');
+    log(`worker 1 killed (SIGKILL) after ${mine().length} of ${PEOPLE} mails`);
+    apiA.child.kill('SIGKILL');
+    log('API A killed (SIGKILL)');
+    await until(
+      'half the wave',
+      () => Promise.resolve(mine().length),
+      (n) => n >= PEOPLE / 2,
+    );
+    await server.stop();
+    log(`Temporal server stopped after ${mine().length} mails`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await server.start();
+    log('Temporal server started again');
+
+    await until('the wave to finish', campaign, (c) => c?.state === 'done', 600_000);
+    log('the wave finished');
+
+    const perPerson = new Map<string, number>();
+    for (const m of mine()) perPerson.set(m.envelopeTo[0]!, (perPerson.get(m.envelopeTo[0]!) ?? 0) + 1);
+    const missing = Array.from({ length: PEOPLE }, (_, i) => `p${i}@prod.example.test`).filter((a) => !perPerson.has(a));
+    expect(missing).toEqual([]);
+    expect([...perPerson].filter(([, n]) => n > 1)).toEqual([]);
+    const ledger = await store.sql.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM delivery WHERE campaign_id = $1 GROUP BY status', [
+      campaignId,
+    ]);
+    expect(ledger.rows.map((r) => [r.status, Number(r.n)])).toEqual([['sent', PEOPLE]]);
+    const resent = sink.suppressed.filter((m) => m.envelopeTo[0]?.endsWith('@prod.example.test')).length;
+    log(`exactly once: ${PEOPLE} people, ${PEOPLE} mails kept; ${resent} in-flight copies sent again with the same Message-ID`);
+
+    // Deadlines did not move through the kills and the restart; the surviving API still answers for every breach.
+    const after = await Promise.all(ids.map((id) => statusVia(portB, id)));
+    for (const [i, status] of after.entries()) {
+      const due = (s: typeof status) => s.obligations.map((o) => [o.id, o.dueAt]);
+      expect(due(status)).toEqual(due(before[i]!));
+    }
+    const replacement = await startProcess('api', { BREACHLINE_API_PORT: String(portA) });
+    expect((await statusVia(portA, ids[1]!)).obligations.length).toBeGreaterThan(0);
+    log('a replacement API on the killed one’s port answers');
+    expect(apiB.child.exitCode).toBeNull();
+    expect(replacement.child.exitCode).toBeNull();
+    await client.connection.close();
+  });
+});

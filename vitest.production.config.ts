@@ -1,0 +1,6 @@
+// `npm run test:production`: the end-to-end run on a production Temporal server (PostgreSQL, mutual TLS) with the
+// compiled build, two workers and two API processes. Minutes long, so not part of `npm test`.
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config';
+
+export default defineConfig({ ...base, test: { ...base.test, include: ['test/production.e2e.ts'], testTimeout: 900_000, hookTimeout: 600_000 } });
