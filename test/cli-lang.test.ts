@@ -69,7 +69,7 @@ describe('CLI tables in Japanese and English', () => {
   it('answers in Japanese with --lang ja or LANG=ja_JP.UTF-8, and in English otherwise', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-lang-'));
     const facts = join(dir, 'facts.json');
-    writeFileSync(facts, JSON.stringify({ awareAt: '2026-11-20T01:00:00Z', jurisdictions: ['JP', 'NZ'], affectedCount: 1500, dataCategories: ['name'] }));
+    writeFileSync(facts, JSON.stringify({ awareAt: '2026-11-20T01:00:00Z', jurisdictions: ['JP', 'MX'], affectedCount: 1500, dataCategories: ['name'] }));
     const [flag, locale, english, refused] = await Promise.all([
       breachline(['--lang', 'ja', 'obligations', '--facts', facts]),
       breachline(['obligations', '--facts', facts], { LANG: 'ja_JP.UTF-8', LC_ALL: '' }),
@@ -79,10 +79,10 @@ describe('CLI tables in Japanese and English', () => {
     for (const ja of [flag, locale]) {
       expect(ja.code).toBe(0);
       expect(ja.stdout).toContain('期限（法域の時刻）');
-      expect(ja.stdout).toContain('未評価 NZ');
+      expect(ja.stdout).toContain('未評価 MX');
     }
     expect(english.stdout).toContain('due (regime zone)');
-    expect(english.stdout).toContain('NOT EVALUATED NZ');
+    expect(english.stdout).toContain('NOT EVALUATED MX');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("'fr' is invalid");
   });

@@ -134,6 +134,9 @@ describe('response policy', () => {
       internalTargets: {},
       testRecipients: [],
       intake: { perTokenPerMinute: 600, perSourcePerMinute: 120 },
+      registerRetentionYears: 5,
+      insurers: [],
+      contactDesk: { contactRate: 0.05, dayShares: [0.5, 0.25, 0.15, 0.1], minutesPerContact: 8, hoursPerDay: 9, occupancy: 0.8 },
     });
   });
 });

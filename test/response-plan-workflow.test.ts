@@ -203,6 +203,8 @@ describe('response plan stages (time-skipping server)', () => {
       incident: 'Synthetic.',
       measures: 'As an apology we send each of you a ¥500 gift code.',
       advice: 'Synthetic.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
       contactDesk: { name: 'Desk', email: 'desk@gesture.example.test', hours: 'every day' },
     };
     const consolation = { gesture: 'a ¥500 gift code', valueYen: 500 };

@@ -27,8 +27,10 @@ export function addReport(program: Command): void {
     .option('--lang <lang>', 'ja or en (JSON without it: the report as the workflow holds it)', process.env.LANG?.startsWith('ja') ? 'ja' : undefined)
     .option('--format <format>', 'json, md, html or pdf', 'json')
     .option('--out <file>', 'write to this file instead of stdout (a PDF to a terminal is not useful)')
-    .action(async (breachId: string, obligationId: string, options: Options) => {
-      const chosen = parseOrExplain(ReportOptions, { format: options.format, lang: options.lang }, 'report options');
+    .action(async (breachId: string, obligationId: string, own: Options, command: Command) => {
+      // `--lang` is also the program's own option (the tables' language): commander gives it to the program.
+      const options = command.optsWithGlobals<Options>();
+      const chosen = parseOrExplain(ReportOptions, { format: options.format, lang: options.lang ?? own.lang }, 'report options');
       const status = await (await breaches()).status(breachId);
       const rendered = await renderReport(status, obligationId, chosen).catch((error: Error) => {
         throw error instanceof ReportNotFound ? new InvalidInput('report', [{ field: 'obligationId', message: error.message }]) : error;
@@ -41,8 +43,9 @@ export function addReport(program: Command): void {
     .option('--lang <lang>', 'ja or en', process.env.LANG?.startsWith('en') ? 'en' : 'ja')
     .option('--format <format>', 'json, html or pdf', 'json')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (breachId: string, document: string, options: Options) => {
-      const chosen = parseOrExplain(DocumentOptions, { format: options.format, lang: options.lang }, 'document options');
+    .action(async (breachId: string, document: string, own: Options, command: Command) => {
+      const options = command.optsWithGlobals<Options>();
+      const chosen = parseOrExplain(DocumentOptions, { format: options.format, lang: options.lang ?? own.lang }, 'document options');
       parseOrExplain(DocumentKind, document, 'document');
       const status = await (await breaches()).status(breachId);
       emit(await renderBreachDocument(status, document, chosen), options.out);

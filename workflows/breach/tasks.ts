@@ -256,7 +256,8 @@ export class Tasks {
         guidance: false,
         step: step.step,
         overdue: step.overdue,
-        task: { stage: task.stage, owner: task.owner },
+        // A contractual clock's mail names what it is (a contract term, not a law) where a task names its stage.
+        ...(contractual ? {} : { task: { stage: task.stage, owner: task.owner } }),
       }),
       // A microtask after an obligation's, as before the two clocks were one: a late breach's summary replays in the order its history holds.
       delivered: async (step, delivered, mailKey) => {

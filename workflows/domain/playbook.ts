@@ -166,7 +166,11 @@ export const OUTCOME_SCHEMAS = {
       .describe('the criteria the decision weighed; by default as the facts say when it is recorded'),
   }),
   'investigation-report': z.strictObject({
-    note: z.string().trim().min(1, 'the report states the cause').max(4000).describe("the cause, as the report states it: the PPC report's cause item"),
+    note: LocalizedText(4000)
+      .refine((t) => (typeof t === 'string' ? t.trim().length > 0 : true), 'the report states the cause')
+      .describe("the cause, as the report states it: the PPC report's cause item"),
+    overview: LocalizedText(4000).optional().describe('what happened, in a sentence or two: the overview (概要) of the report and the notices'),
+    secondaryDamage: LocalizedText(4000).optional().describe('secondary damage seen, or the risk of it (二次被害又はそのおそれ)'),
     facts: FactsUpdate.optional().describe('findings that are facts (unfairPurpose, causeType, affectedCount, ...)'),
     body: z.enum(['internal-team', 'third-party-committee']).optional(),
   }),
