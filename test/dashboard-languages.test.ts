@@ -81,7 +81,14 @@ beforeAll(async () => {
     'text/csv',
   );
   const campaign = await call(`${at}/campaigns`, {
-    notice: { companyName: 'テスト商事', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.' },
+    notice: {
+      companyName: 'テスト商事',
+      incident: 'Synthetic.',
+      measures: 'Synthetic.',
+      advice: 'Synthetic.',
+      cause: 'Synthetic cause.',
+      secondaryDamage: 'None known so far.',
+    },
     ratePerSecond: 100,
   });
   const { campaignId } = (await campaign.json()) as { campaignId: string };
