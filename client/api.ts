@@ -25,6 +25,7 @@ import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavaila
 import { registerDashboard } from './dashboard';
 import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
+import { traceRequests } from './tracing';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -512,6 +513,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
 
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
+    traceRequests(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     registerDashboard(app);
     for (const plugin of plugins) plugin(app);

@@ -8,6 +8,8 @@ import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
 import { type EncryptionCodec, loadCodec } from './codec';
 import { type Config, TemporalUnreachable } from './config';
+import { activeTracing, WORKFLOW_TRACING_MODULE, workerTracingOptions } from './tracing';
+import { watchObligations } from '../activities/metrics';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Failure messages and stacks encrypted by the codec, in the workflow sandbox and for activities alike. */
@@ -17,7 +19,13 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter
  * Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. The replay test adds its
  * interceptor modules, and the fixture recorder bundles the workflow code of an earlier commit.
  */
-export function bundleWorkflows({ workflowsPath = WORKFLOWS_PATH, workflowInterceptorModules = [] as string[] } = {}): Promise<WorkflowBundle> {
+export function bundleWorkflows({
+  workflowsPath = WORKFLOWS_PATH,
+  workflowInterceptorModules = [] as string[],
+  /** With the OpenTelemetry workflow interceptors; by default when this process traces (startTracing). */
+  tracing = activeTracing() !== undefined,
+} = {}): Promise<WorkflowBundle> {
+  if (tracing) workflowInterceptorModules = [...workflowInterceptorModules, WORKFLOW_TRACING_MODULE];
   return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
@@ -62,6 +70,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
+    ...workerTracingOptions(),
   });
 }
 
@@ -75,6 +84,7 @@ export async function openBreachWorker(config: Config, address = config.temporal
     const codec = await loadCodec(config.codec, storeHasBreaches(store));
     const connection = await connectWorker(address);
     const worker = await createBreachWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec, store, mailer });
+    watchObligations(store);
     return { worker, store, mailer, codec, connection };
   } catch (error) {
     mailer.close();
