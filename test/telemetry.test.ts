@@ -59,6 +59,7 @@ beforeAll(async () => {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  process.once('exit', () => workerProcess.kill('SIGKILL')); // never left running, however the file ends
   workerProcess.stdout!.on('data', (chunk) => (workerOutput += chunk));
   workerProcess.stderr!.on('data', (chunk) => (workerOutput += chunk));
   for (let waited = 0; !workerOutput.includes('Prometheus metrics at'); waited += 100) {
