@@ -5,8 +5,12 @@ import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 import { fieldErrors, InvalidInput } from '../workflows/domain/facts';
 
-/** Heap one cached breach workflow keeps, measured with bench/breaches.ts (README, "Scale"), with headroom. */
-export const CACHED_BREACH_KIB = 256;
+/**
+ * Memory one cached breach costs the worker, measured with bench/breaches.ts (README, "Scale"): about 1.75 MiB of
+ * its own module state (schemas, rule packs) and its response state in the workflow thread, plus the SDK core's
+ * state of the run; 2.3 MiB of RSS a breach measured, 2.5 MiB with headroom.
+ */
+export const CACHED_BREACH_KIB = 2560;
 /** The workflow thread's heap before any workflow: the bundle, the preloaded modules, the SDK. */
 const BASE_HEAP_MIB = 256;
 /** Never more than this many by default: past it, memory goes to history caches and GC pauses grow. */
