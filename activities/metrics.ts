@@ -1,6 +1,7 @@
 // The worker side's own Prometheus metrics: mails, escalations and store latency, counted where they happen.
 // Labels are closed sets (a template, a failure type, an operation): never an address, a breach id or a source.
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from './store';
 
 /** Every breachline_… metric of this process; the API's /metrics serves it with the visibility gauges. */
 export const registry = new Registry();
@@ -65,5 +66,79 @@ export function countMail(kind: string, failureType?: string): void {
   } else {
     mailsFailed.inc({ kind, type: failureType });
     if (escalation) escalationsFailed.inc({ type: failureType });
+  }
+}
+
+/** The store the obligation gauges read at scrape time; set by the process that runs the worker (watchObligations). */
+let obligationStore: Pick<Store, 'sql'> | undefined;
+
+/** Reads the obligation gauges from this store at each scrape; undefined stops reading (a closed store). */
+export function watchObligations(store: Pick<Store, 'sql'> | undefined): void {
+  obligationStore = store;
+}
+
+// Each obligation's state is its last state-changing outcome in the store: opened, reopened and moved leave it open,
+// withdrawn withdraws it, the approval that completes it (submitted, notified) satisfies it. A closed breach's
+// obligations are no longer current and are not counted. The regime is the obligation id's prefix, a closed set.
+const OBLIGATION_STATES = `
+  WITH last AS (
+    SELECT DISTINCT ON (breach_id, obligation_id) breach_id, obligation_id, kind, detail
+      FROM outcome
+     WHERE obligation_id IS NOT NULL
+       AND (kind IN ('obligation-opened', 'obligation-reopened', 'obligation-withdrawn', 'deadline-moved')
+            OR (kind = 'approval-recorded' AND detail->>'action' IN ('submitted', 'notified')))
+     ORDER BY breach_id, obligation_id, at DESC, length(idempotency_key) DESC, idempotency_key DESC
+  ), current AS (
+    SELECT split_part(obligation_id, '/', 1) AS regime,
+           CASE kind WHEN 'obligation-withdrawn' THEN 'withdrawn' WHEN 'approval-recorded' THEN 'satisfied' ELSE 'open' END AS status,
+           CASE kind WHEN 'deadline-moved' THEN (detail->>'to')::double precision ELSE (detail->>'dueAt')::double precision END AS due_ms
+      FROM last l
+     WHERE NOT EXISTS (SELECT 1 FROM outcome c WHERE c.breach_id = l.breach_id AND c.kind = 'closed')
+  )
+  SELECT regime, status, count(*)::int AS n, count(*) FILTER (WHERE status = 'open' AND due_ms < $1)::int AS missed
+    FROM current GROUP BY regime, status`;
+
+export const obligations = new Gauge({
+  name: 'breachline_obligations',
+  help: 'Obligations of breaches not closed, by regime and status (open, satisfied, withdrawn), as the store recorded them',
+  labelNames: ['regime', 'status'] as const,
+  registers: [registry],
+  async collect() {
+    await readOnce();
+  },
+});
+
+export const deadlinesMissed = new Gauge({
+  name: 'breachline_deadlines_missed',
+  help: 'Open obligations of breaches not closed whose legal deadline has passed, by regime',
+  labelNames: ['regime'] as const,
+  registers: [registry],
+  async collect() {
+    await readOnce();
+  },
+});
+
+/** A scrape collects both gauges at once: they share one query. */
+let reading: Promise<void> | undefined;
+function readOnce(): Promise<void> {
+  reading ??= readObligations().finally(() => (reading = undefined));
+  return reading;
+}
+
+/** One query for both gauges; a store that does not answer leaves them empty. */
+async function readObligations(now = Date.now()): Promise<void> {
+  obligations.reset();
+  deadlinesMissed.reset();
+  if (!obligationStore) return;
+  try {
+    const { rows } = await obligationStore.sql.query<{ regime: string; status: string; n: number; missed: number }>(OBLIGATION_STATES, [now]);
+    const missed = new Map<string, number>();
+    for (const row of rows) {
+      obligations.set({ regime: row.regime, status: row.status }, row.n);
+      missed.set(row.regime, (missed.get(row.regime) ?? 0) + row.missed);
+    }
+    for (const [regime, n] of missed) deadlinesMissed.set({ regime }, n);
+  } catch {
+    // The store is closed or unreachable: no figures rather than stale ones.
   }
 }

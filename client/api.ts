@@ -34,6 +34,7 @@ import {
 } from './documents';
 import { healthRoutes } from './health';
 import { ApiMetrics, type MetricsOptions } from './metrics';
+import { traceRequests } from './tracing';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 import { registerRoutes } from './routes/register';
 import { ProviderUnavailable, type Sso, TokenRefused } from './sso';
@@ -588,6 +589,7 @@ export function buildApi({
     sso?.routes(app);
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
+    traceRequests(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     registerDashboard(app);
     for (const plugin of plugins) plugin(app);

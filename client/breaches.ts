@@ -42,6 +42,7 @@ import {
   type WaveProgress,
 } from '../workflows/definitions';
 import { z } from 'zod';
+import { clientTracingInterceptors } from '../worker/tracing';
 import { Detection, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
@@ -153,7 +154,7 @@ export async function connectClient(
     const diagnosis = await diagnose(settings).catch(() => undefined);
     throw new TemporalUnreachable(options.address, diagnosis ? new Error(diagnosis) : error, settings);
   }
-  return new Client({ connection, namespace: options.namespace, dataConverter: { payloadCodecs: [options.codec] } });
+  return new Client({ connection, namespace: options.namespace, dataConverter: { payloadCodecs: [options.codec] }, interceptors: clientTracingInterceptors() });
 }
 
 /** Whether the namespace has Breachline's search attributes registered (the dev server started by us does). */

@@ -19,6 +19,7 @@ import { Tokens } from '../client/auth';
 import { Sso } from '../client/sso';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { openBreachWorker, runtimeLogger } from '../worker/worker';
+import { startTracing } from '../worker/tracing';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
   }
 
   const sdkMetricsPort = SDK_METRICS_PORT ?? (await freeLoopbackPort());
+  const tracing = startTracing('breachline'); // OTLP traces when OTEL_EXPORTER_OTLP_ENDPOINT is set
+  if (tracing) stops.push(() => tracing.shutdown());
   Runtime.install({
     logger: runtimeLogger('WARN'),
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, useSecondsForDurations: true } } },

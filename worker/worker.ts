@@ -10,6 +10,9 @@ import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
 import { type EncryptionCodec, loadCodec } from './codec';
 import type { Config } from './config';
+import { workerTuning } from './tuning';
+import { activeTracing, WORKFLOW_TRACING_MODULE, workerTracingOptions } from './tracing';
+import { watchObligations } from '../activities/metrics';
 import { connectNative, type TemporalConnectionConfig } from './connection';
 import { requireDeployment } from './deployment';
 
@@ -18,11 +21,42 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 
 /**
+ * Pure libraries and data the workflow code imports, evaluated once per worker thread and shared (frozen) by every
+ * workflow, instead of once per workflow: without this each cached breach held its own copy of zod, luxon, the
+ * Japanese holiday table and the ISO 3166 lists, several megabytes, and a new breach spent its first task evaluating
+ * them. None of them keeps per-workflow state. Breachline's own modules are not preloaded, but for the ISO 3166 lookups
+ * and the holiday calendars (pure data and functions): preloaded modules are frozen, and zod schemas fill in their internals lazily, so a module that defines
+ * schemas cannot be shared.
+ */
+export const PRELOAD_MODULES = [
+  'zod',
+  'luxon',
+  '@holiday-jp/holiday_jp',
+  'iso-3166/1.js',
+  'iso-3166/2.js',
+  'iso-3166/1-reserved.js',
+  fileURLToPath(new URL('../workflows/domain/iso-codes.ts', import.meta.url)),
+  fileURLToPath(new URL('../workflows/domain/calendar.ts', import.meta.url)),
+];
+
+/**
  * Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. The replay test adds its
  * interceptor modules, and the fixture recorder bundles the workflow code of an earlier commit.
  */
-export function bundleWorkflows({ workflowsPath = WORKFLOWS_PATH, workflowInterceptorModules = [] as string[] } = {}): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+export function bundleWorkflows({
+  workflowsPath = WORKFLOWS_PATH,
+  workflowInterceptorModules = [] as string[],
+  /** With the OpenTelemetry workflow interceptors; by default when this process traces (startTracing). */
+  tracing = activeTracing() !== undefined,
+} = {}): Promise<WorkflowBundle> {
+  if (tracing) workflowInterceptorModules = [...workflowInterceptorModules, WORKFLOW_TRACING_MODULE];
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    preloadModules: PRELOAD_MODULES,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundlerLogger,
+  });
 }
 
 /** A bundle on disk, as `npm run build` writes it. */
@@ -76,16 +110,19 @@ export interface BreachWorkerDeps {
 export const SHUTDOWN_GRACE_TIME_MS = 20_000;
 
 export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker> {
+  const tuning = workerTuning();
   return Worker.create({
+    ...tuning,
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.identity ? { identity: deps.identity } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.shutdownGraceTimeMs !== undefined ? { shutdownGraceTime: deps.shutdownGraceTimeMs } : {}),
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOAD_MODULES } }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
+    ...workerTracingOptions(),
   });
 }
 
@@ -119,6 +156,7 @@ export async function openBreachWorker(config: Config, temporal: string | Tempor
       bounceConfig?.port !== undefined
         ? await listenForBounces(store, { domain: bounceConfig.domain, port: bounceConfig.port, host: bounceConfig.host })
         : undefined;
+    watchObligations(store);
     return { worker, store, mailer, codec, connection, bounces };
   } catch (error) {
     mailer.close();

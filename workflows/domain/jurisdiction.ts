@@ -1,22 +1,11 @@
 // Jurisdictions are ISO 3166 codes checked against the maintained list (the iso-3166 package), not a pattern: a code
 // no rule pack knows is reported as unevaluated, so a typo must be refused here or it silently yields no obligations.
 // Pure data and string work: this module is bundled into the workflow sandbox.
-import { iso31661 } from 'iso-3166/1.js';
-import { iso31661Reserved } from 'iso-3166/1-reserved.js';
-import { iso31662 } from 'iso-3166/2.js';
+import { ALPHA3, BY_NAME, COUNTRIES, nameKey, NAMES, RESERVED, SUBDIVISIONS } from './iso-codes';
 import { z } from 'zod';
 
 /** The shape every code has: the alpha-2 country, then for a subdivision a dash and up to three letters or digits (ISO 3166-2). */
 const CODE_SHAPE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
-
-/** Every assigned code with its English short name: ISO 3166-1 alpha-2 countries and ISO 3166-2 subdivisions. */
-const NAMES = new Map<string, string>([
-  ...iso31661.map((c) => [c.alpha2, c.name] as const),
-  ...iso31662.map((s) => [s.code, `${s.name}, ${s.code.slice(0, 2)}`] as const),
-]);
-const COUNTRIES = iso31661.map((c) => c.alpha2);
-const ALPHA3 = new Map(iso31661.map((c) => [c.alpha3, c.alpha2]));
-const RESERVED = new Map(iso31661Reserved.filter((r) => r.state !== 'indeterminately-reserved').map((r) => [r.alpha2, r.name]));
 
 /** ISO 3166-1 exceptional and transitional reservations for places that have an assigned code of their own. */
 const RESERVED_SUCCESSORS: Readonly<Record<string, readonly string[]>> = {
@@ -69,44 +58,6 @@ export const LANGUAGE_COUNTRIES: Readonly<Record<string, readonly string[]>> = {
   ky: ['KG'],
 };
 
-/** English names in common use where the ISO 3166-1 short name differs. */
-const COMMON_NAMES: Readonly<Record<string, string>> = {
-  'united kingdom': 'GB',
-  'great britain': 'GB',
-  britain: 'GB',
-  'united states': 'US',
-  america: 'US',
-  russia: 'RU',
-  'south korea': 'KR',
-  'north korea': 'KP',
-  'czech republic': 'CZ',
-  turkey: 'TR',
-  laos: 'LA',
-  syria: 'SY',
-};
-
-/** Lower case, no diacritics, letters and digits only: "Viet Nam", "vietnam" and "São Paulo"/"sao paulo" compare equal. */
-const nameKey = (name: string): string =>
-  name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '');
-
-/** Codes by name: full ISO names, the short form before ", " or " (" ("Korea, Republic of" → "Korea"), and common names. */
-const BY_NAME = new Map<string, string[]>();
-const addName = (name: string, code: string) => {
-  const key = nameKey(name);
-  const codes = BY_NAME.get(key) ?? [];
-  if (key && !codes.includes(code)) BY_NAME.set(key, [...codes, code]);
-};
-for (const c of iso31661) {
-  addName(c.name, c.alpha2);
-  addName(c.name.split(/, | \(/)[0]!, c.alpha2);
-}
-for (const [name, code] of Object.entries(COMMON_NAMES)) addName(name, code);
-for (const s of iso31662) addName(s.name, s.code);
-
 export const isJurisdiction = (code: string): boolean => NAMES.has(code);
 
 /** True when a and b differ by one substitution, insertion, deletion or swap of adjacent characters. */
@@ -152,7 +103,7 @@ export function jurisdictionNearMisses(input: string): string[] {
     () => {
       if (!CODE_SHAPE.test(code)) return [];
       const country = code.slice(0, 2);
-      const peers = code.length === 2 || !isJurisdiction(country) ? COUNTRIES : iso31662.filter((s) => s.code.startsWith(`${country}-`)).map((s) => s.code);
+      const peers = code.length === 2 || !isJurisdiction(country) ? COUNTRIES : SUBDIVISIONS.filter((code) => code.startsWith(`${country}-`));
       const close = peers.filter((peer) => oneEditApart(code, peer));
       return close.length === 1 ? close : [];
     },

@@ -1,0 +1,217 @@
+// Open-breach benchmark: N breach workflows with multi-regime facts (about ten pending timers each) held by ONE
+// worker process (`breachline worker`, as deployed), against the start rate of an empty workflow on the same server
+// in the same run. Prints, last: the start rates and their ratio, the worker's RSS, p50/p99 of GET /breaches/:id and
+// of a filtered list, and the time to steady state (every breach assessed, its clocks running).
+//   npm run bench:breaches -- --open 10000            (in-memory dev server)
+//   TEMPORAL_ADDRESS=host:7233 npm run bench:breaches  (a running server, e.g. on PostgreSQL)
+// Goals (issue 17): ratio >= 0.8, worker RSS <= 1 GiB, status p99 <= 50 ms, list p99 <= 200 ms at 10,000 open.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { openStore } from '../activities/store';
+import { buildApi } from '../client/api';
+import { Tokens } from '../client/auth';
+import { Breaches } from '../client/breaches';
+import { startMailSink } from '../sandbox/mail-sink';
+import { ResponsePolicy } from '../workflows/definitions';
+import { BIN } from '../test/support/cli';
+import { freePorts } from '../test/support/ports';
+import { devServerEnvironment, TEST_CODEC_KEY } from '../test/support/temporal';
+
+const { values } = parseArgs({
+  options: {
+    open: { type: 'string', default: '1000' },
+    empty: { type: 'string', description: 'empty workflows to start for the yardstick; default min(open, 2000)' },
+    concurrency: { type: 'string', default: '50' },
+    samples: { type: 'string', default: '300' },
+  },
+});
+const open = Number(values.open);
+const emptyCount = Number(values.empty ?? Math.min(open, 2000));
+const concurrency = Number(values.concurrency);
+const samples = Number(values.samples);
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident memory of a process, from /proc: now and at its peak (MiB). */
+function rss(pid: number): { now: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
+const taskQueue = `bench-breaches-${randomUUID()}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'breachline-bench-'));
+const [metricsPort] = (await freePorts(1)) as [number];
+
+// The worker under test: its own process, configured as production configures it.
+let workerOutput = '';
+const worker: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), BIN, 'worker'], {
+  env: {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    BREACHLINE_TASK_QUEUE: taskQueue,
+    BREACHLINE_STORE_URL: `pglite:${join(dataDir, 'store')}`,
+    BREACHLINE_SMTP_URL: sink.url,
+    BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
+    BREACHLINE_WORKER_METRICS_PORT: String(metricsPort),
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+worker.stdout!.on('data', (chunk) => (workerOutput += chunk));
+worker.stderr!.on('data', (chunk) => (workerOutput += chunk));
+let workerDied = false;
+let stopping = false;
+process.once('exit', () => worker.kill('SIGKILL')); // never left running, however the bench ends
+worker.once('exit', (code, signal) => {
+  if (stopping) return;
+  workerDied = true;
+  log(`the worker exited (${signal ?? code}):\n${workerOutput.slice(-4000)}`);
+});
+for (let waited = 0; !workerOutput.includes('breachline worker: task queue'); waited += 200) {
+  if (waited > 180_000 || workerDied) throw new Error(`the worker did not come up:\n${workerOutput}`);
+  await sleep(200);
+}
+let peakRss = 0;
+const sampler = setInterval(() => {
+  if (!workerDied) peakRss = Math.max(peakRss, rss(worker.pid!).now);
+}, 500);
+const baseRss = rss(worker.pid!).now;
+log(`worker up (pid ${worker.pid}, RSS ${baseRss.toFixed(0)} MiB)`);
+
+// The yardstick: empty workflows on their own queue and worker, started at the same concurrency.
+const emptyQueue = `bench-empty-${randomUUID()}`;
+const emptyWorker = await Worker.create({
+  connection: env.nativeConnection,
+  namespace: env.namespace ?? 'default',
+  taskQueue: emptyQueue,
+  workflowsPath: new URL('./empty-workflow.ts', import.meta.url).pathname,
+});
+const emptyRunning = emptyWorker.run();
+let t = performance.now();
+await pool(emptyCount, concurrency, (i) => env.client.workflow.start('emptyWorkflow', { taskQueue: emptyQueue, workflowId: `empty-${i}-${randomUUID()}` }));
+const emptyRate = emptyCount / ((performance.now() - t) / 1000);
+log(`empty: ${emptyRate.toFixed(1)} starts/s`);
+
+// The breaches, through the HTTP API as security tooling sends them. The bench's policy lifts the intake rate limits.
+const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
+const store = await openStore('pglite:memory');
+const tokens = new Tokens(store);
+const detector = await tokens.issue('bench-siem', ['detector']);
+const manager = await tokens.issue('bench-manager', ['manager']);
+const breaches = await Breaches.connect(env.client, taskQueue, { policy });
+const api = buildApi({ breaches, tokens, store });
+const base = await api.listen({ host: '127.0.0.1', port: 0 });
+const detectedAt = new Date(Date.now() - 3_600_000).toISOString();
+// JP (APPI), two EU states (GDPR, Art. 33 and 34) and California: seven obligations and five playbook tasks, each
+// with a clock: about ten pending timers per breach.
+const facts = {
+  jurisdictions: ['JP', 'DE', 'FR', 'US-CA'],
+  affectedCount: 5000,
+  dataCategories: ['name', 'email', 'address'],
+  unfairPurpose: true,
+  highRisk: true,
+};
+t = performance.now();
+const ids = await pool(open, concurrency, async (i) => {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${base}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
+      body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts }),
+    });
+    if (response.status === 201) return ((await response.json()) as { breachId: string }).breachId;
+    if (workerDied || attempt > 5) throw new Error(`POST /breaches answered ${response.status}: ${await response.text()}`);
+    await sleep(1000);
+  }
+});
+const startSeconds = (performance.now() - t) / 1000;
+const breachRate = open / startSeconds;
+log(`breaches: ${breachRate.toFixed(1)} starts/s; RSS ${rss(worker.pid!).now.toFixed(0)} MiB`);
+
+// Steady state: every breach assessed (its next deadline searchable), so its obligations' clocks are running.
+const assessed = `WorkflowType = 'breachWorkflow' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND BreachNextDeadlineAt IS NOT NULL`;
+let steadySeconds = Number.NaN;
+for (let last = -1; ;) {
+  const { count } = await env.client.workflow.count(assessed);
+  if (count >= open) {
+    steadySeconds = (performance.now() - t) / 1000;
+    break;
+  }
+  if (workerDied) break;
+  if (count !== last) log(`steady state: ${count}/${open} assessed; RSS ${rss(worker.pid!).now.toFixed(0)} MiB`);
+  last = count;
+  await sleep(1000);
+}
+log(`steady after ${steadySeconds.toFixed(1)} s`);
+
+const first = (await (await fetch(`${base}/breaches/${encodeURIComponent(ids[0]!)}`, { headers: { authorization: `Bearer ${manager}` } })).json()) as {
+  obligations: { state: string }[];
+  tasks?: unknown[];
+};
+const timed = async (path: string) => {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${manager}` } });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
+  return performance.now() - started;
+};
+// Status of breaches picked at random (most of them not in the worker's cache at 10,000), four callers at a time.
+const statusMs = await pool(samples, 4, () => timed(`/breaches/${encodeURIComponent(ids[Math.floor(Math.random() * ids.length)]!)}`));
+const listMs = await pool(Math.min(samples, 100), 4, () => timed('/breaches?regime=EU-GDPR&dueWithinHours=72&limit=50'));
+const finalRss = workerDied ? { now: Number.NaN, peak: Number.NaN } : rss(worker.pid!);
+clearInterval(sampler);
+
+await api.close();
+if (!workerDied) {
+  stopping = true;
+  worker.kill('SIGTERM');
+  await new Promise((resolve) => worker.once('exit', resolve));
+}
+emptyWorker.shutdown();
+await emptyRunning;
+await store.close();
+await sink.close();
+await env.teardown();
+rmSync(dataDir, { recursive: true, force: true });
+
+const f = (n: number, digits = 1) => n.toFixed(digits);
+console.log(
+  `open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0}`,
+);
+console.log(`worker: ${workerDied ? 'DIED' : 'alive'}`);
+console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
+console.log(`empty start rate: ${f(emptyRate)}/s`);
+console.log(`ratio: ${f(breachRate / emptyRate, 2)}`);
+console.log(
+  `worker RSS: ${f(finalRss.now, 0)} MiB at the end, ${f(Math.max(peakRss, finalRss.peak), 0)} MiB peak (${f(baseRss, 0)} MiB idle; ${f(((finalRss.now - baseRss) * 1024) / open, 0)} KiB a breach)`,
+);
+console.log(`GET /breaches/:id: p50=${f(percentile(statusMs, 50))} ms p99=${f(percentile(statusMs, 99))} ms (${samples} random breaches)`);
+console.log(`GET /breaches?regime&dueWithinHours: p50=${f(percentile(listMs, 50))} ms p99=${f(percentile(listMs, 99))} ms`);
+console.log(`steady state: ${f(steadySeconds)} s from the first start`);
+process.exit(0);
