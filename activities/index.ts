@@ -1,5 +1,5 @@
 // The activities the breach workflow runs: every side effect of a breach response lives here.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CampaignSender } from './campaign';
 import type { Mailer } from './mail';
 import type { Store } from './store';
@@ -26,7 +26,8 @@ export function createActivities({
     // Idempotent: a read.
     campaignCounts: (campaignId) => sender.counts(campaignId),
     // Idempotent by input.idempotencyKey: the mail ledger holds each key's fate (see Mailer.send).
-    sendMail: (input) => mailer.send(input),
+    // Links in the mail expire from the server's time, which a time-skipping test server runs ahead of the wall clock.
+    sendMail: (input) => mailer.send(input, Context.current().info.currentAttemptScheduledTimestampMs),
     // Idempotent by input.idempotencyKey: a repeat insert is a no-op reported as a duplicate.
     recordOutcome: async (input) => {
       try {

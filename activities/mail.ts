@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
+import { type EscalationLinks, LINK_SNOOZE_MINUTES, LINK_TTL_HOURS } from './links';
 import { countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
@@ -33,6 +34,15 @@ export interface MailConfig {
   executive?: string[];
   /** Where people can read the breach's status, for links in mails. */
   statusBaseUrl?: string;
+  /** Signs the acknowledge and snooze links of escalation mails (with statusBaseUrl); no links without. */
+  links?: EscalationLinks;
+}
+
+/** The acknowledge and snooze links of one escalation mail. */
+export interface AnswerLinks {
+  acknowledge: string;
+  snooze: string;
+  expiresAt: number;
 }
 
 export interface RenderedMail {
@@ -42,7 +52,7 @@ export interface RenderedMail {
 
 const AUDIENCE_NAMES: Record<Audience, string> = { responders: 'the responders', owner: 'the breach owner', dpo: 'the DPO', executive: 'the executive' };
 
-function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audience: Audience = 'responders', links?: AnswerLinks): RenderedMail {
   const due = inZone(notice.dueAt, notice.zone);
   const headline = notice.overdue ? `OVERDUE (${notice.step})` : `Due soon (${notice.step})`;
   const lines = [
@@ -58,6 +68,14 @@ function renderEscalation(notice: EscalationNotice, statusBaseUrl?: string, audi
     '',
     'Record the submission in Breachline when it is done; the escalations stop then.',
   ];
+  if (links) {
+    lines.push(
+      '',
+      `Seen it? Each link works once, until ${new Date(links.expiresAt).toISOString()}; neither meets the obligation:`,
+      `Acknowledge (the ladder stops climbing; the deadline's own reminders remain): ${links.acknowledge}`,
+      `Snooze ${LINK_SNOOZE_MINUTES / 60} hours (never past the deadline): ${links.snooze}`,
+    );
+  }
   if (statusBaseUrl) lines.push(`Status: ${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(notice.breachId)}`);
   return { subject: `[Breachline] ${headline}: ${notice.title} — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
@@ -105,10 +123,10 @@ function renderWaveOutage(notice: WaveOutageNotice, statusBaseUrl?: string): Ren
   return { subject: `[Breachline] Mail server down: wave ${notice.wave} paused — ${notice.breachId}`, text: `${lines.join('\n')}\n` };
 }
 
-export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience): RenderedMail {
+export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, links?: AnswerLinks): RenderedMail {
   switch (notice.template) {
     case 'escalation':
-      return renderEscalation(notice, statusBaseUrl, audience);
+      return renderEscalation(notice, statusBaseUrl, audience, links);
     case 'wave-outage':
       return renderWaveOutage(notice, statusBaseUrl);
     case 'escalation-summary':
@@ -231,8 +249,23 @@ export class Mailer {
     return this.config[audience] ?? this.config.responders;
   }
 
+  /** Signed links to acknowledge or snooze an escalation, for whom the mail goes to; none for the store's alerts. */
+  private answerLinks(notice: Notice, to: string[], now: number): AnswerLinks | undefined {
+    const { links, statusBaseUrl } = this.config;
+    if (!links || !statusBaseUrl || notice.template !== 'escalation' || notice.step === 'store-failed') return undefined;
+    const expiresAt = now + LINK_TTL_HOURS * 3_600_000;
+    const claim = { breachId: notice.breachId, escalationId: notice.obligationId, recipient: to.join(', ').slice(0, 128), expiresAt };
+    const url = (token: string) => `${statusBaseUrl.replace(/\/$/, '')}/escalations/answer?link=${token}`;
+    return {
+      acknowledge: url(links.sign({ ...claim, action: 'acknowledge' })),
+      snooze: url(links.sign({ ...claim, action: 'snooze', snoozeMinutes: LINK_SNOOZE_MINUTES })),
+      expiresAt,
+    };
+  }
+
   // Idempotent: a key already sent returns the first send's Message-ID without sending.
-  async send(input: SendMailInput): Promise<SendMailResult> {
+  /** `now`: the workflow's time the mail was asked at (the activity's schedule time), which links expire from. */
+  async send(input: SendMailInput, now: number = Date.now()): Promise<SendMailResult> {
     const to = this.addresses(input.audience);
     if (to.length === 0)
       throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
@@ -242,7 +275,7 @@ export class Mailer {
     if (previous?.status === 'failed') {
       throw ApplicationFailure.nonRetryable(`mail ${input.idempotencyKey} was refused for good earlier: ${previous.smtp_response}`, 'MailRefused');
     }
-    const mail = render(input.notice, this.config.statusBaseUrl, input.audience);
+    const mail = render(input.notice, this.config.statusBaseUrl, input.audience, this.answerLinks(input.notice, to, now));
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       countMail(input.notice.template);

@@ -14,6 +14,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { createJsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
+import type { EscalationLinks } from '../activities/links';
 import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, ResponsePolicy, TestNoticeRequest } from '../workflows/definitions';
 import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
@@ -24,6 +25,7 @@ import { allows, type Permission, permissionRoles, type Principal, type Tokens }
 import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
 import { healthRoutes } from './health';
+import { escalationRoutes } from './routes/escalations';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
 
@@ -58,10 +60,12 @@ export interface ApiOptions {
   log?: (line: string) => void;
   /** Serve GET /metrics (Prometheus) with these options; no /metrics without. */
   metrics?: MetricsOptions;
+  /** Verifies the acknowledge/snooze links of escalation mails; no link routes without. */
+  links?: EscalationLinks;
 }
 
 /** An error the API answers with its own status and stable code. */
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -97,7 +101,16 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     return { value: result.data };
   };
 
-export function buildApi({ breaches, tokens, store, workerRunning, plugins = [], log = (line) => console.error(line), metrics }: ApiOptions): FastifyInstance {
+export function buildApi({
+  breaches,
+  tokens,
+  store,
+  workerRunning,
+  plugins = [],
+  log = (line) => console.error(line),
+  metrics,
+  links,
+}: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -510,6 +523,7 @@ export function buildApi({ breaches, tokens, store, workerRunning, plugins = [],
       handle: ({ principal }) => Promise.resolve(principal),
     });
 
+    escalationRoutes({ route, breaches, store, links })(app);
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

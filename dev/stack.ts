@@ -13,6 +13,7 @@ import { Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
+import { loadLinkKey } from '../activities/links';
 import { loadBreachIds } from '../client/breach-ids';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
       breaches: await Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) }),
       tokens: apiTokens,
       store,
+      links: loadLinkKey(config.links),
       plugins: [
         logFailures,
         sessionRoutes(apiTokens),

@@ -49,6 +49,10 @@ const Env = z.object({
   BREACHLINE_PUBLIC_URL: z.url().optional(),
   BREACHLINE_CODEC_KEY: z.string().optional(),
   BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
+  BREACHLINE_LINK_KEY: z
+    .string()
+    .optional()
+    .describe('base64, 32 bytes: signs the acknowledge/snooze links in escalation mails; every worker and API replica must share it'),
   BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
   BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
   BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -62,6 +66,8 @@ export interface Config {
   policy: ResponsePolicy;
   codec: { key?: string; oldKeys?: string; devKeyFile: string };
   breachIds: { key?: string; devKeyFile: string };
+  /** The key of the links in escalation mails (BREACHLINE_LINK_KEY), else a development key in the data folder. */
+  links: { key?: string; devKeyFile: string };
   api: { host: string; port: number };
 }
 
@@ -88,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
     codec: { key: e.BREACHLINE_CODEC_KEY, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     breachIds: { key: e.BREACHLINE_ID_KEY, devKeyFile: join(dataDir, 'breach-id.key') },
+    links: { key: e.BREACHLINE_LINK_KEY, devKeyFile: join(dataDir, 'link.key') },
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
   };
 }

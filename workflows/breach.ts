@@ -5,6 +5,7 @@ import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler
 import type { z } from 'zod';
 import {
   type Actor,
+  answerEscalation,
   type ApprovalRequest,
   Approver,
   approve,
@@ -17,6 +18,7 @@ import {
   closeBreach,
   type CloseRequest,
   controlCampaign,
+  type EscalationAnswerRequest,
   recordTask,
   ResponsePolicy,
   sendTestNotice,
@@ -66,6 +68,15 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   setHandler(controlCampaign, (request) => campaigns.control(request), { validator: (request: CampaignControl) => campaigns.checkControl(request) });
   setHandler(sendTestNotice, (request) => campaigns.sendTestNotice(request), { validator: (request: TestNoticeRequest) => campaigns.checkTestNotice(request) });
   setHandler(recordTask, (request) => tasks.record(request), { validator: (request: RecordTaskRequest) => tasks.check(request) });
+  // Acknowledging or snoozing an escalation restarts its clock on fewer or later steps; no earlier history holds one.
+  setHandler(
+    answerEscalation,
+    (request) => {
+      patched('escalation-answers');
+      return breach.answer(request);
+    },
+    { validator: (request: EscalationAnswerRequest) => breach.checkAnswer(request) },
+  );
   await assessed;
   // 3. Notify and remediate: operators approve filings and waves and record tasks and facts (the handlers above);
   //    every change of the facts reassesses the obligations.

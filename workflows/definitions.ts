@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
-import { type EscalationAudience, LadderOverrides } from './domain/escalation';
+import { EscalationAction, type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Detection, Facts, FactsUpdate, FieldError } from './domain/facts';
 import { Line, Prose } from './domain/text';
 import { type Assessment, Duration, type Obligation, ObligationKind, Recipient } from './domain/obligations';
@@ -63,6 +63,13 @@ export const ResponsePolicy = z.strictObject({
     })
     .prefault({})
     .describe("the HTTP API's rate limits: an alert storm or a stolen detector token cannot start breaches without bound"),
+  maxSnoozeMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 60)
+    .optional()
+    .describe('the longest an escalation may be snoozed (a day when absent); a snooze never passes the legal deadline'),
   internalTargets: z
     .record(z.string(), Duration)
     .default({})
@@ -74,6 +81,43 @@ export const ResponsePolicy = z.strictObject({
     }),
 });
 export type ResponsePolicy = z.output<typeof ResponsePolicy>;
+
+/** Acknowledge an escalation (its ladder stops climbing) or snooze it (its ladder holds for a while); neither meets the obligation. */
+export const EscalationAnswerRequest = z
+  .strictObject({
+    escalationId: Line(160).describe('the escalation: its obligation\'s id ("JP-APPI/ppc-final"), or "task/<task id>" for a playbook task'),
+    action: EscalationAction,
+    snoozeMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional()
+      .describe('how long to snooze; capped by the policy and by the deadline'),
+    by: Approver,
+    via: z.enum(['api', 'cli', 'dashboard', 'link', 'pagerduty']).default('api').describe('where the answer came from, for the timeline'),
+  })
+  .superRefine((request, ctx) => {
+    if (request.action === 'snooze' && request.snoozeMinutes === undefined)
+      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'a snooze needs its length in minutes' });
+    if (request.action === 'acknowledge' && request.snoozeMinutes !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'only a snooze has a length' });
+  });
+export type EscalationAnswerRequest = z.input<typeof EscalationAnswerRequest>;
+
+/** An answer in force, as the status and the update's result show it. */
+export interface EscalationAnswerStatus {
+  escalationId: string;
+  action: z.infer<typeof EscalationAction>;
+  by: string;
+  via: string;
+  at: string;
+  /** A snooze's end. */
+  until?: string;
+}
+
+/** What an answer put in force, and the escalation's next step now (none: nothing more before the deadline). */
+export type EscalationAnswerResult = EscalationAnswerStatus & { nextEscalation?: { step: string; at: string } };
 
 export interface ApprovalRecord extends ApprovalRequest {
   /** Epoch ms. */
@@ -100,6 +144,8 @@ export interface TimelineEntry {
     | 'obligation-withdrawn'
     | 'obligation-reopened'
     | 'escalation-sent'
+    | 'escalation-acknowledged'
+    | 'escalation-snoozed'
     | 'approval-recorded'
     | 'campaign-started'
     | 'wave-ready'
@@ -140,6 +186,8 @@ export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' |
   escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string }[];
   /** The next step of the escalation ladder while the obligation is open. */
   nextEscalation?: { step: string; at: string; audience: EscalationAudience };
+  /** The acknowledgement or snooze in force for the current deadline. */
+  answer?: EscalationAnswerStatus;
 }
 
 export interface BreachStatus {
@@ -170,6 +218,8 @@ export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' 
   overdue: boolean;
   records: { at: string; by: string; outcome?: unknown; waived?: string }[];
   escalations: string[];
+  /** The acknowledgement or snooze in force for the current target. */
+  answer?: EscalationAnswerStatus;
 }
 
 export interface FactsUpdateResult {
@@ -308,6 +358,7 @@ export const waveApproved = defineSignal<[{ wave: number; by: string }]>('waveAp
 export const campaignControl = defineSignal<[{ action: 'pause' | 'resume' | 'cancel'; by: string }]>('campaignControl');
 export const campaignQuery = defineQuery<CampaignStatus>('campaign');
 export const recordTask = defineUpdate<TaskStatus, [RecordTaskRequest]>('recordTask');
+export const answerEscalation = defineUpdate<EscalationAnswerResult, [EscalationAnswerRequest]>('answerEscalation');
 export const sendTestNotice = defineUpdate<{ messageId: string }, [TestNoticeRequest]>('sendTestNotice');
 
 /** Custom search attributes, registered on the dev server and kept current by the workflow. */

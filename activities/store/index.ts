@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import lockfile from 'proper-lockfile';
+import { UsedLinks } from './links';
 import { MailLedger } from './mail-ledger';
 import { migrate } from './migrations';
 import { Outcomes } from './outcomes';
@@ -26,6 +27,7 @@ export class Store {
   readonly mail: MailLedger;
   readonly tokens: ApiTokens;
   readonly recipients: Recipients;
+  readonly links: UsedLinks;
 
   constructor(
     readonly sql: Sql,
@@ -35,6 +37,7 @@ export class Store {
     this.mail = new MailLedger(sql);
     this.tokens = new ApiTokens(sql);
     this.recipients = new Recipients(sql);
+    this.links = new UsedLinks(sql);
   }
 
   /** The store inside one transaction: all that `fn` writes is kept, or, if it throws, none of it. */

@@ -59,6 +59,15 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (campaign_id, person_id)
    );
    CREATE INDEX delivery_by_wave ON delivery (campaign_id, wave, status);`,
+  // Escalation links in mails are single-use: each used one is kept by its digest, with who used it.
+  `CREATE TABLE escalation_link (
+     link_digest   text PRIMARY KEY,
+     breach_id     text NOT NULL,
+     escalation_id text NOT NULL,
+     action        text NOT NULL,
+     used_by       text NOT NULL,
+     used_at       timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

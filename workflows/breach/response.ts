@@ -1,7 +1,16 @@
 // One breach's response: what is known (the detections and the facts) and the state of each concern (obligations,
 // tasks, campaigns, the timeline), wired together: a change of the facts reassesses the obligations.
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { type BreachClosure, type BreachStatus, CloseRequest, type FactsUpdateResult, type Phase, type ResponsePolicy, searchAttributes } from '../definitions';
+import {
+  type BreachClosure,
+  type BreachStatus,
+  CloseRequest,
+  EscalationAnswerRequest,
+  type FactsUpdateResult,
+  type Phase,
+  type ResponsePolicy,
+  searchAttributes,
+} from '../definitions';
 import { estimateDamage } from '../domain/damage';
 import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
 import { DEFAULT_PLAYBOOK } from '../domain/playbook';
@@ -10,7 +19,7 @@ import { type ReportContent, reportsFor } from '../domain/report';
 import { Campaigns } from './campaigns';
 import { EscalationSender } from './escalations';
 import { Obligations, type Reassessment } from './obligations';
-import { Tasks } from './tasks';
+import { TASK_ESCALATION, Tasks } from './tasks';
 import { Timeline } from './timeline';
 
 const detectionKey = (detection: Pick<Detection, 'source' | 'eventId'>) => JSON.stringify([detection.source, detection.eventId]);
@@ -96,6 +105,19 @@ export class BreachResponse {
     this.publishSearchAttributes();
     await Promise.all(logged);
     return result;
+  }
+
+  /** Validates an acknowledgement or snooze, naming the field and the reason it is refused. */
+  checkAnswer(input: EscalationAnswerRequest): void {
+    const request = parseOrExplain(EscalationAnswerRequest, input, 'answer');
+    if (request.escalationId.startsWith(TASK_ESCALATION)) this.tasks.checkAnswer(request, this.policy);
+    else this.obligations.checkAnswer(request);
+  }
+
+  /** Acknowledges or snoozes an escalation (an obligation's deadline, or a task's target); nothing is met by it. */
+  answer(input: EscalationAnswerRequest) {
+    const request = EscalationAnswerRequest.parse(input);
+    return request.escalationId.startsWith(TASK_ESCALATION) ? this.tasks.answer(request, this.policy) : this.obligations.answer(request);
   }
 
   checkClose(request: CloseRequest): void {

@@ -1,9 +1,10 @@
 // The playbook's tasks: each with a target counted from awareness, a clock that escalates when it slips, and the
 // outcomes recorded against it. The report and the notices find a task by what it provides, never by its id.
-import type { TaskStatus } from '../definitions';
-import { taskSteps } from '../domain/escalation';
+import type { EscalationAnswerRequest, EscalationAnswerResult, ResponsePolicy, TaskStatus } from '../definitions';
+import { answeredSteps, DEFAULT_MAX_SNOOZE_MINUTES, decideAnswer, type EscalationAnswer, taskSteps } from '../domain/escalation';
 import { type FactsUpdate, parseOrExplain } from '../domain/facts';
 import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
+import { answerDetail, answerStatus, inForce } from './answers';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
 import type { Timeline } from './timeline';
@@ -16,7 +17,12 @@ interface TrackedTask {
   targetAt: number;
   records: { at: number; by: string; outcome?: unknown; waived?: string }[];
   clock: Clock;
+  /** The latest acknowledgement or snooze of its escalation. */
+  answer?: EscalationAnswer;
 }
+
+/** A task's escalation is named after it: "task/<task id>". */
+export const TASK_ESCALATION = 'task/';
 
 export class Tasks {
   private readonly tasks = new Map<string, TrackedTask>();
@@ -104,6 +110,38 @@ export class Tasks {
     return this.status(tracked, Date.now());
   }
 
+  /** Whether this task's escalation may be answered so now; the answer it would put in force. */
+  checkAnswer(request: EscalationAnswerRequest & { via: string }, policy: Pick<ResponsePolicy, 'maxSnoozeMinutes'>): EscalationAnswer {
+    const id = request.escalationId.slice(TASK_ESCALATION.length);
+    const tracked = this.tasks.get(id);
+    if (!tracked) throw new Error(`invalid answer: escalationId: no task "${id}" on this breach (known: ${[...this.tasks.keys()].join(', ') || 'none'})`);
+    if (tracked.state !== 'open') throw new Error(`invalid answer: escalationId: task "${id}" is ${tracked.state}: nothing escalates`);
+    return decideAnswer(
+      { ...request, by: request.by.id },
+      inForce(tracked.answer, tracked.targetAt),
+      { dueAt: tracked.targetAt, legal: false, maxSnoozeMinutes: policy.maxSnoozeMinutes ?? DEFAULT_MAX_SNOOZE_MINUTES },
+      Date.now(),
+    );
+  }
+
+  /** Acknowledges or snoozes the task's escalation: a task's target is the plan's, not the law's, so an acknowledgement stops it. */
+  async answer(request: EscalationAnswerRequest & { via: string }, policy: Pick<ResponsePolicy, 'maxSnoozeMinutes'>): Promise<EscalationAnswerResult> {
+    const tracked = this.tasks.get(request.escalationId.slice(TASK_ESCALATION.length))!;
+    const answer = this.checkAnswer(request, policy);
+    tracked.answer = answer;
+    this.startClock(tracked);
+    await this.timeline.log(
+      {
+        kind: answer.action === 'acknowledge' ? 'escalation-acknowledged' : 'escalation-snoozed',
+        actor: answer.by,
+        detail: `${tracked.task.id}: ${answerDetail(answer, (ms) => new Date(ms).toISOString(), false)}`,
+      },
+      { taskId: tracked.task.id, via: answer.via, ...(answer.until !== undefined ? { until: answer.until } : {}) },
+    );
+    const next = this.stepsToSend(tracked, Date.now()).find((s) => s.at > Date.now());
+    return { ...answerStatus(request.escalationId, answer), ...(next ? { nextEscalation: { step: next.step, at: new Date(next.at).toISOString() } } : {}) };
+  }
+
   statuses(now: number): TaskStatus[] {
     return [...this.tasks.values()].map((t) => this.status(t, now));
   }
@@ -121,13 +159,21 @@ export class Tasks {
       overdue: tracked.state === 'open' && now > tracked.targetAt,
       records: tracked.records.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
       escalations: tracked.clock.records.map((r) => `${r.dueAt}/${r.step}`),
+      ...(tracked.state === 'open' && inForce(tracked.answer, tracked.targetAt)
+        ? { answer: answerStatus(`${TASK_ESCALATION}${id}`, inForce(tracked.answer, tracked.targetAt)!) }
+        : {}),
     };
+  }
+
+  /** The task's escalation steps still to send at `now`, less what an acknowledgement stops and with what a snooze holds. */
+  private stepsToSend({ task, targetAt, clock, answer }: TrackedTask, now: number) {
+    return answeredSteps(taskSteps(targetAt, now, clock.sent(targetAt), task.escalateTo), inForce(answer, targetAt), false);
   }
 
   /** At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. */
   private startClock(tracked: TrackedTask): void {
-    const { task, targetAt, clock } = tracked;
-    tracked.clock.start(taskSteps(targetAt, Date.now(), clock.sent(targetAt), task.escalateTo), {
+    const { task, targetAt } = tracked;
+    tracked.clock.start(this.stepsToSend(tracked, Date.now()), {
       label: `task ${task.id}`,
       dueAt: targetAt,
       mailKey: (step) => `${this.breachId}/task/${task.id}/${targetAt}/${step.step}`,
