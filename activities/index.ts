@@ -1,6 +1,7 @@
 // The activities the breach workflow runs: every side effect of a breach response lives here.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CampaignSender } from './campaign';
+import { ChannelSender } from './channels';
 import type { Mailer } from './mail';
 import type { Store } from './store';
 import type { Activities } from './types';
@@ -10,14 +11,22 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** Campaign mail; by default through the mailer's SMTP server and sender address. */
   sender?: CampaignSender;
+  /** Webhook, Slack, Teams and PagerDuty; by default with the mailer's status links and the process's environment. */
+  channels?: ChannelSender;
 }
 
 export function createActivities({
   store,
   mailer,
   sender = new CampaignSender(store, { smtpUrl: mailer.config.smtpUrl, from: mailer.config.from, tls: mailer.config.tls }),
+  channels = new ChannelSender({ statusBaseUrl: mailer.config.statusBaseUrl }),
 }: ActivityDeps): Activities {
   return {
+    // Each channel says how it is idempotent: see ChannelSender.
+    sendWebhook: (input) => channels.webhook(input),
+    sendSlack: (input) => channels.slack(input),
+    sendTeams: (input) => channels.teams(input),
+    sendPagerDuty: (input) => channels.pagerDuty(input),
     // Idempotent: see CampaignSender (delivery rows inserted once; only unsent people claimed).
     planCampaign: (input) => sender.plan(input),
     previewCampaign: (input) => Promise.resolve(sender.preview(input)),

@@ -8,7 +8,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
 import { type EscalationLinks, LINK_SNOOZE_MINUTES, LINK_TTL_HOURS } from './links';
-import { countMail, timedStore } from './metrics';
+import { channelDeliveries, countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type { Audience, EscalationNotice, EscalationSummaryNotice, Notice, SendMailInput, SendMailResult, WaveOutageNotice } from './types';
 
@@ -279,11 +279,13 @@ export class Mailer {
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       countMail(input.notice.template);
+      channelDeliveries.inc({ channel: 'mail', outcome: 'delivered' });
       await timedStore('mail-settle', () => this.store.mail.settle(input.idempotencyKey, 'sent', info.response ?? ''));
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
       const failure = classifySmtpFailure(error);
       countMail(input.notice.template, failure.type);
+      channelDeliveries.inc({ channel: 'mail', outcome: failure.retryable ? 'failed' : 'refused' });
       // A refusal is this mail's fate for good; any other failure is noted on its row, which stays claimable.
       if (failure.type === 'MailRefused') await this.store.mail.settle(input.idempotencyKey, 'failed', failure.reason);
       else await this.store.mail.noteFailure(input.idempotencyKey, failure.reason);

@@ -62,6 +62,8 @@ export interface ApiOptions {
   metrics?: MetricsOptions;
   /** Verifies the acknowledge/snooze links of escalation mails; no link routes without. */
   links?: EscalationLinks;
+  /** PagerDuty's webhook secret: acknowledging there acknowledges here (POST /integrations/pagerduty); no route without. */
+  pagerDutySecret?: string;
 }
 
 /** An error the API answers with its own status and stable code. */
@@ -110,6 +112,7 @@ export function buildApi({
   log = (line) => console.error(line),
   metrics,
   links,
+  pagerDutySecret,
 }: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -523,7 +526,7 @@ export function buildApi({
       handle: ({ principal }) => Promise.resolve(principal),
     });
 
-    escalationRoutes({ route, breaches, store, links })(app);
+    escalationRoutes({ route, breaches, store, links, pagerDutySecret })(app);
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -218,6 +218,7 @@ async function main(): Promise<void> {
       tokens: apiTokens,
       store,
       links: loadLinkKey(config.links),
+      pagerDutySecret: config.pagerDutySecret,
       plugins: [
         logFailures,
         sessionRoutes(apiTokens),

@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
+import { ChannelPolicy } from './domain/channels';
 import { EscalationAction, type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Detection, Facts, FactsUpdate, FieldError } from './domain/facts';
 import { Line, Prose } from './domain/text';
@@ -70,6 +71,7 @@ export const ResponsePolicy = z.strictObject({
     .max(30 * 24 * 60)
     .optional()
     .describe('the longest an escalation may be snoozed (a day when absent); a snooze never passes the legal deadline'),
+  channels: ChannelPolicy.optional().describe('escalations and wave alerts through webhooks, Slack, Teams or PagerDuty besides mail; mail only when absent'),
   internalTargets: z
     .record(z.string(), Duration)
     .default({})

@@ -1,6 +1,7 @@
 // Answering escalations over HTTP: an operator acknowledges or snoozes one with a token (the API, the dashboard), and
 // whoever an escalation mail went to can do the same through the signed single-use link in it, without a token. A
 // link's GET shows what it will do and asks to confirm; only the POST acts, so a mail scanner following links does not.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type EscalationLinks, LinkRefused, linkDigest } from '../../activities/links';
@@ -9,7 +10,8 @@ import { EscalationAction } from '../../workflows/domain/escalation';
 import { Line } from '../../workflows/domain/text';
 import { HttpError } from '../api';
 import type { Permission, Principal } from '../auth';
-import type { Breaches } from '../breaches';
+import { type Breaches, UpdateRejected } from '../breaches';
+import { parseDedupKey } from '../../workflows/domain/channels';
 
 /** The API's route declaration (client/api.ts): schemas, role, and a handler that runs as the authenticated principal. */
 export type Route = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(definition: {
@@ -38,6 +40,26 @@ export interface EscalationRouteDeps {
   store?: Store;
   /** Verifies the links in escalation mails (BREACHLINE_LINK_KEY); no link routes without. */
   links?: EscalationLinks;
+  /** The secret of the PagerDuty webhook subscription (BREACHLINE_PAGERDUTY_WEBHOOK_SECRET); no inbound route without. */
+  pagerDutySecret?: string;
+}
+
+/** The part of a PagerDuty V3 webhook this reads: an incident's acknowledgement, with its incident (dedup) key and who acted. */
+const PagerDutyWebhook = z.object({
+  event: z.object({
+    event_type: z.string(),
+    agent: z.object({ summary: z.string().optional(), id: z.string().optional() }).nullish(),
+    data: z.object({ incident_key: z.string().nullish() }).passthrough(),
+  }),
+});
+
+/** PagerDuty signs the raw body: `X-PagerDuty-Signature: v1=<hex HMAC-SHA256>`, several during a secret's rotation. */
+export function pagerDutySignatureValid(secret: string, body: Buffer, header: string | undefined): boolean {
+  const expected = Buffer.from(`v1=${createHmac('sha256', secret).update(body).digest('hex')}`);
+  return (header ?? '')
+    .split(',')
+    .map((s) => Buffer.from(s.trim()))
+    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
 }
 
 const AnswerBody = z.strictObject({
@@ -57,8 +79,9 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
 
-export function escalationRoutes({ route, breaches, store, links }: EscalationRouteDeps) {
+export function escalationRoutes({ route, breaches, store, links, pagerDutySecret }: EscalationRouteDeps) {
   return (app: FastifyInstance): void => {
+    if (pagerDutySecret) pagerDutyRoute(app, breaches, pagerDutySecret);
     route({
       method: 'POST',
       url: '/breaches/:id/escalations/:action',
@@ -130,4 +153,47 @@ export function escalationRoutes({ route, breaches, store, links }: EscalationRo
       registered();
     });
   };
+}
+
+/**
+ * PagerDuty's webhook (a V3 subscription on the service): an incident acknowledged there, whose incident key is one
+ * of Breachline's dedup keys, acknowledges that escalation here, recorded as the PagerDuty user. The signature is
+ * checked over the raw body before anything is read; other events are taken and ignored.
+ */
+function pagerDutyRoute(app: FastifyInstance, breaches: Breaches, secret: string): void {
+  void app.register((pd, _options, registered) => {
+    pd.removeContentTypeParser('application/json');
+    pd.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    pd.post('/integrations/pagerduty', { schema: { hide: true } }, async (request, reply) => {
+      const raw = request.body as Buffer;
+      const signature = request.headers['x-pagerduty-signature'];
+      if (!Buffer.isBuffer(raw) || !pagerDutySignatureValid(secret, raw, typeof signature === 'string' ? signature : undefined))
+        throw new HttpError(401, 'BL_BAD_SIGNATURE', 'X-PagerDuty-Signature does not match the webhook secret (BREACHLINE_PAGERDUTY_WEBHOOK_SECRET)');
+      let parsed;
+      try {
+        parsed = PagerDutyWebhook.safeParse(JSON.parse(raw.toString('utf8')));
+      } catch {
+        throw new HttpError(400, 'BL_MALFORMED_JSON', 'the body is not JSON');
+      }
+      if (!parsed.success) throw new HttpError(422, 'BL_INVALID', 'not a PagerDuty V3 webhook: event.event_type and event.data are needed');
+      const { event } = parsed.data;
+      const key = parseDedupKey(event.data.incident_key ?? '');
+      if (event.event_type !== 'incident.acknowledged' || !key) return reply.code(202).send({ acknowledged: false, ignored: event.event_type });
+      const by = `pagerduty:${event.agent?.summary ?? event.agent?.id ?? 'unknown'}`.slice(0, 128);
+      try {
+        const answer = await breaches.answerEscalation(key.breachId, {
+          escalationId: key.escalationId,
+          action: 'acknowledge',
+          by: { id: by },
+          via: 'pagerduty',
+        });
+        return { acknowledged: true, escalationId: answer.escalationId, by };
+      } catch (error) {
+        // Acknowledged here first, or met meanwhile: PagerDuty need not retry.
+        if (error instanceof UpdateRejected) return { acknowledged: false, reason: error.message };
+        throw error;
+      }
+    });
+    registered();
+  });
 }

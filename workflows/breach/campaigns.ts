@@ -1,7 +1,7 @@
 // The breach's notification campaigns: each a child workflow that sends waves of notices, each wave approved by an
 // operator first. The breach keeps a mirror of each campaign's progress, and its own record of who approved each wave.
 import { getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
+import type { Activities, WaveOutageNotice } from '../../activities/types';
 import { notificationCampaign } from '../campaign';
 import {
   CampaignControl,
@@ -46,6 +46,8 @@ export class Campaigns {
       /** People the campaigns cannot reach by mail are a fact: the substitute measure is an obligation (APPI Art. 26(2)). */
       learn: (update: FactsUpdate) => Promise<unknown>;
       unreachableCount: () => number | undefined;
+      /** A wave paused by a mail outage, to the policy's wave-alert channels (webhook, Slack, Teams, PagerDuty). */
+      alert: (notice: WaveOutageNotice) => Promise<void>;
     },
   ) {}
 
@@ -97,6 +99,22 @@ export class Campaigns {
             { wave: wave.wave, since: wave.outage.since },
           ),
         );
+        // Only for a policy with wave-alert channels: other breaches run the steps they always ran.
+        if (this.policy.channels?.routes.waveAlerts) {
+          const since = Date.parse(wave.outage.since);
+          const waiting = wave.pending + wave.deferred;
+          logged.push(
+            this.context.alert({
+              template: 'wave-outage',
+              breachId: this.breachId,
+              campaignId: progress.campaignId,
+              wave: wave.wave,
+              since,
+              reason: wave.outage.reason,
+              waiting,
+            }),
+          );
+        }
       } else if (!wave.outage && outageSince) {
         logged.push(
           this.timeline.log(

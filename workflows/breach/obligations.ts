@@ -123,6 +123,8 @@ export class Obligations {
       known.state = 'satisfied';
       known.satisfiedBy = record;
       known.clock.stop();
+      // Breaches whose escalations never paged run exactly the steps they always ran.
+      if (this.sender.isPaged(known.obligation.id)) await this.sender.followUp(known.obligation.id, 'resolve');
       await this.reassess();
     }
     return record;
@@ -161,6 +163,7 @@ export class Obligations {
       },
       { via: answer.via, dueAt: answer.dueAt, ...(answer.until !== undefined ? { until: answer.until } : {}) },
     );
+    if (answer.action === 'acknowledge' && this.sender.isPaged(obligation.id)) await this.sender.followUp(obligation.id, 'acknowledge');
     const next = this.nextEscalation(obligation, known, Date.now());
     return { ...answerStatus(obligation.id, answer), ...(next ? { nextEscalation: { step: next.step, at: next.at } } : {}) };
   }
@@ -266,7 +269,8 @@ export class Obligations {
     known.state = 'withdrawn';
     known.withdrawnBecause = this.notApplicable.find((n) => n.regime === known.obligation.regime)?.reason ?? 'no longer applies to the facts';
     known.clock.stop();
-    return this.timeline.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
+    const logged = this.timeline.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
+    return this.sender.isPaged(known.obligation.id) ? Promise.all([logged, this.sender.followUp(known.obligation.id, 'resolve')]) : logged;
   }
 
   /** The ladder's steps still to send for the obligation's current deadline, one durable timer at a time. */

@@ -45,7 +45,7 @@ export class BreachResponse {
     this.facts = initialFacts(detection);
     this.detections.add(detectionKey(detection));
     this.timeline = new Timeline(breachId, (reason) => void this.escalations.alertOwner(reason));
-    this.escalations = new EscalationSender(breachId, this.timeline);
+    this.escalations = new EscalationSender(breachId, this.timeline, policy.channels);
     this.obligations = new Obligations(breachId, policy, this.timeline, this.escalations, () => this.reassess());
     this.tasks = new Tasks(breachId, this.timeline, this.escalations, (update) => this.learn(update));
     this.campaigns = new Campaigns(breachId, policy, this.timeline, {
@@ -56,6 +56,7 @@ export class BreachResponse {
       },
       learn: (update) => this.learn(update),
       unreachableCount: () => this.facts.unreachableCount,
+      alert: (notice) => this.escalations.waveAlert(notice),
     });
   }
 

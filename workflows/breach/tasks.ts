@@ -85,6 +85,7 @@ export class Tasks {
       tracked.records.push({ at: Date.now(), by: request.by.id, waived: request.waive.reason });
       tracked.state = 'waived';
       tracked.clock.stop();
+      if (this.sender.isPaged(`${TASK_ESCALATION}${task.id}`)) await this.sender.followUp(`${TASK_ESCALATION}${task.id}`, 'resolve');
       await this.timeline.log({ kind: 'task-waived', actor: request.by.id, detail: `${task.id}: ${request.waive.reason}` });
       return this.status(tracked, Date.now());
     }
@@ -99,6 +100,7 @@ export class Tasks {
     } else if (published) {
       tracked.state = 'done';
       tracked.clock.stop();
+      if (this.sender.isPaged(`${TASK_ESCALATION}${task.id}`)) await this.sender.followUp(`${TASK_ESCALATION}${task.id}`, 'resolve');
     }
     const summary =
       task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
@@ -138,6 +140,7 @@ export class Tasks {
       },
       { taskId: tracked.task.id, via: answer.via, ...(answer.until !== undefined ? { until: answer.until } : {}) },
     );
+    if (answer.action === 'acknowledge' && this.sender.isPaged(request.escalationId)) await this.sender.followUp(request.escalationId, 'acknowledge');
     const next = this.stepsToSend(tracked, Date.now()).find((s) => s.at > Date.now());
     return { ...answerStatus(request.escalationId, answer), ...(next ? { nextEscalation: { step: next.step, at: new Date(next.at).toISOString() } } : {}) };
   }
