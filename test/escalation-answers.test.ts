@@ -17,7 +17,9 @@ import { ResponsePolicy } from '../workflows/definitions';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { EXIT } from '../client/cli';
+import { ensureChromium } from './support/chromium';
 import { breachline } from './support/cli';
 import { TEST_CODEC_KEY, testCodec, timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, RESPONDER } from './support/worker';
@@ -243,5 +245,29 @@ describe('breachline escalation', () => {
     const bad = await cli(['snooze', breachId, FINAL, '--minutes', '0', '--by', 'ivan@example.test']);
     expect(bad.code).toBe(EXIT.invalid);
     expect(bad.stderr).toContain('snoozeMinutes');
+  }, 120_000);
+});
+
+describe('the dashboard', () => {
+  it('acknowledges an open escalation with its button, as the signed-in operator', async () => {
+    const { breachId } = await detect();
+    const base = await api.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base}/`);
+      await page.fill('#token', operator);
+      await page.click('#login button');
+      await expect.poll(() => page.textContent('[data-testid=who]')).toBe('olga@example.test (operator)');
+      await page.goto(`${base}/#/breach/${breachId}`);
+      const final = page.locator(`[data-obligation-id="${FINAL}"]`);
+      await final.locator('[data-testid=acknowledge]').click();
+      await expect.poll(() => final.locator('[data-testid=escalation-answer]').textContent(), { timeout: 15_000 }).toBe('acknowledged by olga@example.test');
+      expect(await final.locator('[data-testid=acknowledge]').count()).toBe(0);
+      expect(await final.getAttribute('data-state')).toBe('open');
+      expect((await finalStatus(breachId)).answer).toMatchObject({ action: 'acknowledge', via: 'dashboard' });
+    } finally {
+      await browser.close();
+    }
   }, 120_000);
 });
