@@ -121,10 +121,15 @@ describe('escalation channels', () => {
     await sleepUntil(startAt + Math.round((dueAt - startAt) * 0.95) + HOUR_MS);
     const status = await breaches.status(breachId);
     const final = status.obligations.find((o) => o.id === FINAL)!;
-    expect(final.escalations.map((e) => [e.step, e.audience])).toEqual([
-      ['at-50%', 'owner'],
-      ['at-80%', 'dpo'],
-      ['at-95%', 'executive'],
+    expect(final.escalations.map((e) => [e.step, e.audience, e.channel])).toEqual([
+      ['at-50%', 'owner', 'hook'],
+      ['at-80%', 'dpo', 'teams'],
+      ['at-95%', 'executive', 'pd'],
+    ]);
+    expect(status.timeline.filter((t) => t.kind === 'escalation-sent' && t.obligationId === FINAL).map((t) => t.detail.split(':')[0])).toEqual([
+      'at-50% to the owner by hook',
+      'at-80% to the dpo by teams',
+      'at-95% to the executive by pd',
     ]);
 
     // Webhook: down twice, then taken; every attempt signed over its timestamp and body, with one idempotency key.

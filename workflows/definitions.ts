@@ -185,7 +185,7 @@ export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' |
   approvedBy: string[];
   withdrawnBecause?: string;
   /** `failed`: why the mail could not be sent to one audience or more (the audience is then who got it, if anyone). */
-  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string }[];
+  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string; channel?: string }[];
   /** The next step of the escalation ladder while the obligation is open. */
   nextEscalation?: { step: string; at: string; audience: EscalationAudience };
   /** The acknowledgement or snooze in force for the current deadline. */

@@ -226,6 +226,7 @@ export class Obligations {
           audience: e.audience,
           overdue: e.overdue,
           ...(e.failed ? { failed: e.failed } : {}),
+          ...(e.channel ? { channel: e.channel } : {}),
         })),
         nextEscalation: state === 'open' ? this.nextEscalation(obligation, known, now) : undefined,
         ...(answer ? { answer: answerStatus(obligation.id, answer) } : {}),
@@ -294,10 +295,10 @@ export class Obligations {
         overdue: step.overdue,
       }),
       delivered: (step, sent, mailKey) => {
-        const detail = `${step.step} to the ${sent.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
+        const detail = `${step.step} to the ${sent.audience}${sent.channel ? ` by ${sent.channel}` : ''}: due ${inZone(obligation.dueAt, obligation.zone)}`;
         return this.timeline.log(
           { kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail },
-          { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey },
+          { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey, ...(sent.channel ? { channel: sent.channel } : {}) },
         );
       },
     });
