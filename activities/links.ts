@@ -58,7 +58,7 @@ export class EscalationLinks {
     const expected = Buffer.from(this.mac(body));
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new LinkRefused('invalid', 'the link is not genuine: it was not signed with this deployment’s link key');
+      throw new LinkRefused('invalid', 'the link is not genuine: it was not signed with the link key of this deployment');
     const claim = LinkClaim.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
     if (now >= claim.expiresAt)
       throw new LinkRefused('expired', `the link expired at ${new Date(claim.expiresAt).toISOString()}: answer the escalation in Breachline instead`);
