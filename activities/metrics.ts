@@ -67,3 +67,10 @@ export function countMail(kind: string, failureType?: string): void {
     if (escalation) escalationsFailed.inc({ type: failureType });
   }
 }
+
+export const channelDeliveries = new Counter({
+  name: 'breachline_channel_deliveries_total',
+  help: 'Escalations and wave alerts by channel type (mail, webhook, slack, teams, pagerduty) and outcome: delivered, failed (retried), refused (not retried)',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [registry],
+});
