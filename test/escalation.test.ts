@@ -212,6 +212,9 @@ describe('response policy', () => {
       internalTargets: {},
       testRecipients: [],
       intake: { perTokenPerMinute: 600, perSourcePerMinute: 120 },
+      insurers: [],
+      contactDesk: { contactRate: 0.05, dayShares: [0.5, 0.25, 0.15, 0.1], hoursPerDay: 9, minutesPerContact: 8, occupancy: 0.8 },
+      registerRetentionYears: 5,
     });
   });
 });
