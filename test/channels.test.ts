@@ -17,6 +17,7 @@ import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { bundleWorkflows } from '../worker/worker';
 import { ResponsePolicy } from '../workflows/definitions';
 import { InvalidInput, parseOrExplain } from '../workflows/domain/facts';
+import { completeFinalReport } from './support/final-report';
 import { timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -191,7 +192,8 @@ describe('escalation channels', () => {
     expect(answered).toMatchObject({ state: 'open', answer: { action: 'acknowledge', via: 'pagerduty', by: 'pagerduty:Pat Oncall' } });
     expect(about('/pd', breachId).map((r) => r.body.event_action)).toEqual(['trigger', 'acknowledge']);
 
-    // Met: the incident is resolved in PagerDuty.
+    // Met: the incident is resolved in PagerDuty (the final report approvable once every item is stated).
+    await completeFinalReport(breaches, breachId);
     await breaches.approve(breachId, { obligationId: FINAL, approver: { id: 'alice@example.test' } });
     await breaches.approve(breachId, { obligationId: FINAL, approver: { id: 'bob@example.test' } });
     const events = about('/pd', breachId);

@@ -260,7 +260,7 @@ describe('the dashboard', () => {
       await page.click('#login button');
       await expect.poll(() => page.textContent('[data-testid=who]')).toBe('olga@example.test (operator)');
       await page.goto(`${base}/#/breach/${breachId}`);
-      const final = page.locator(`[data-obligation-id="${FINAL}"]`);
+      const final = page.locator(`[data-testid=obligation][data-obligation-id="${FINAL}"]`); // the row, not the document of the same obligation
       await final.locator('[data-testid=acknowledge]').click();
       await expect.poll(() => final.locator('[data-testid=escalation-answer]').textContent(), { timeout: 15_000 }).toBe('acknowledged by olga@example.test');
       expect(await final.locator('[data-testid=acknowledge]').count()).toBe(0);

@@ -467,7 +467,7 @@ function obligationsSection(status) {
               t('escalation.next', { step: o.nextEscalation.step, audience: t('audience', { audience: o.nextEscalation.audience }) }),
             )
           : '',
-        escalationAnswer(breachId, o, operator),
+        escalationAnswer(status.breachId, o, operator),
       ),
       h(
         'td',
