@@ -93,7 +93,15 @@ describe('wave alerts through a channel', () => {
     await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
     const operator = { id: 'olga@example.test' };
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: { companyName: 'Waves K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      notice: {
+        companyName: 'Waves K.K.',
+        incident: 'Synthetic.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
+        measures: 'Synthetic.',
+        advice: 'Synthetic.',
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
+      },
       waveSize: PEOPLE,
       batchSize: 10,
       ratePerSecond: 200,
