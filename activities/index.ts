@@ -1,6 +1,7 @@
 // The activities the breach workflow runs: every side effect of a breach response lives here.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CampaignSender } from './campaign';
+import { ChannelSender } from './channels';
 import type { Mailer } from './mail';
 import type { Store } from './store';
 import type { Activities } from './types';
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** Campaign mail; by default through the mailer's SMTP server and sender address. */
   sender?: CampaignSender;
+  /** Webhook, Slack, Teams and PagerDuty; by default with the mailer's status links and the process's environment. */
+  channels?: ChannelSender;
 }
 
 export function createActivities({
@@ -22,8 +25,14 @@ export function createActivities({
     dkim: mailer.config.dkim,
     bounceDomain: mailer.config.bounces?.domain,
   }),
+  channels = new ChannelSender({ statusBaseUrl: mailer.config.statusBaseUrl }),
 }: ActivityDeps): Activities {
   return {
+    // Each channel says how it is idempotent: see ChannelSender.
+    sendWebhook: (input) => channels.webhook(input),
+    sendSlack: (input) => channels.slack(input),
+    sendTeams: (input) => channels.teams(input),
+    sendPagerDuty: (input) => channels.pagerDuty(input),
     // Idempotent: see CampaignSender (delivery rows inserted once; only unsent people claimed).
     planCampaign: (input) => sender.plan(input),
     previewCampaign: (input) => Promise.resolve(sender.preview(input)),
@@ -32,7 +41,8 @@ export function createActivities({
     // Idempotent: a read.
     campaignCounts: (campaignId) => sender.counts(campaignId),
     // Idempotent by input.idempotencyKey: the mail ledger holds each key's fate (see Mailer.send).
-    sendMail: (input) => mailer.send(input),
+    // Links in the mail expire from the server's time, which a time-skipping test server runs ahead of the wall clock.
+    sendMail: (input) => mailer.send(input, Context.current().info.currentAttemptScheduledTimestampMs),
     // Idempotent by input.idempotencyKey: a repeat insert is a no-op reported as a duplicate.
     recordOutcome: async (input) => {
       try {

@@ -8,7 +8,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { inZone } from '../workflows/domain/calendar';
 import { type Lang, titleIn, type Translate, translator } from './i18n';
-import { countMail, timedStore } from './metrics';
+import { type EscalationLinks, LINK_SNOOZE_MINUTES, LINK_TTL_HOURS } from './links';
+import { channelDeliveries, countMail, timedStore } from './metrics';
 import type { Store } from './store';
 import type {
   Audience,
@@ -60,6 +61,15 @@ export interface MailConfig {
   statusBaseUrl?: string;
   /** The language of escalation and task mails, per audience; English when not set. */
   languages?: Partial<Record<Audience, Lang>>;
+  /** Signs the acknowledge and snooze links of escalation mails (with statusBaseUrl); no links without. */
+  links?: EscalationLinks;
+}
+
+/** The acknowledge and snooze links of one escalation mail. */
+export interface AnswerLinks {
+  acknowledge: string;
+  snooze: string;
+  expiresAt: number;
 }
 
 export interface RenderedMail {
@@ -74,7 +84,7 @@ const statusLine = (t: Translate, breachId: string, statusBaseUrl?: string) =>
   statusBaseUrl ? [t('mail.status', { url: `${statusBaseUrl.replace(/\/$/, '')}/breaches/${encodeURIComponent(breachId)}` })] : [];
 
 /** A deadline's reminder in filing terms; a task's in task terms (a target to record, not a submission to approve). */
-function renderEscalation(notice: EscalationNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
+function renderEscalation(notice: EscalationNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders', links?: AnswerLinks): RenderedMail {
   const t = translator(lang);
   const due = inZone(notice.dueAt, notice.zone);
   const values = { overdue: notice.overdue, step: notice.step, title: titleIn(lang, notice.title), breachId: notice.breachId };
@@ -100,10 +110,22 @@ function renderEscalation(notice: EscalationNotice, lang: Lang, statusBaseUrl?: 
     t('mail.sentTo', { audience: t('audienceLong', { audience }), step: notice.step }),
     '',
     t(task ? 'mail.task.close' : 'mail.obligation.close'),
+    ...answerLines(t, links),
     ...statusLine(t, notice.breachId, statusBaseUrl),
   ];
   return { subject: t(task ? 'mail.task.subject' : 'mail.obligation.subject', values), text: `${lines.join('\n')}\n` };
 }
+
+/** The acknowledge and snooze links, when the mail has them: neither meets the obligation nor records the task. */
+const answerLines = (t: Translate, links?: AnswerLinks) =>
+  links
+    ? [
+        '',
+        t('mail.answer.lead', { expires: new Date(links.expiresAt).toISOString() }),
+        t('mail.answer.acknowledge', { url: links.acknowledge }),
+        t('mail.answer.snooze', { hours: LINK_SNOOZE_MINUTES / 60, url: links.snooze }),
+      ]
+    : [];
 
 function renderSummary(notice: EscalationSummaryNotice, lang: Lang, statusBaseUrl?: string, audience: Audience = 'responders'): RenderedMail {
   const t = translator(lang);
@@ -178,10 +200,17 @@ function renderWaveOutage(notice: WaveOutageNotice, t: Translate, statusBaseUrl?
 export type HeldDomain = { domain: string; rounds: number; until: string; waiting: number; lastResponse: string | null };
 
 /** A notice as mail, in `lang` (the audience's language: BREACHLINE_MAIL_LANGUAGE or BREACHLINE_<AUDIENCE>_LANGUAGE). */
-export function render(notice: Notice, statusBaseUrl?: string, audience?: Audience, lang: Lang = 'en', held: HeldDomain[] = []): RenderedMail {
+export function render(
+  notice: Notice,
+  statusBaseUrl?: string,
+  audience?: Audience,
+  lang: Lang = 'en',
+  held: HeldDomain[] = [],
+  links?: AnswerLinks,
+): RenderedMail {
   switch (notice.template) {
     case 'escalation':
-      return renderEscalation(notice, lang, statusBaseUrl, audience);
+      return renderEscalation(notice, lang, statusBaseUrl, audience, links);
     case 'wave-outage':
       return renderWaveOutage(notice, translator(lang), statusBaseUrl);
     case 'escalation-summary':
@@ -307,8 +336,23 @@ export class Mailer {
     return this.config[audience] ?? this.config.responders;
   }
 
+  /** Signed links to acknowledge or snooze an escalation, for whom the mail goes to; none for the store's alerts. */
+  private answerLinks(notice: Notice, to: string[], now: number): AnswerLinks | undefined {
+    const { links, statusBaseUrl } = this.config;
+    if (!links || !statusBaseUrl || notice.template !== 'escalation' || notice.step === 'store-failed') return undefined;
+    const expiresAt = now + LINK_TTL_HOURS * 3_600_000;
+    const claim = { breachId: notice.breachId, escalationId: notice.obligationId, recipient: to.join(', ').slice(0, 128), expiresAt };
+    const url = (token: string) => `${statusBaseUrl.replace(/\/$/, '')}/escalations/answer?link=${token}`;
+    return {
+      acknowledge: url(links.sign({ ...claim, action: 'acknowledge' })),
+      snooze: url(links.sign({ ...claim, action: 'snooze', snoozeMinutes: LINK_SNOOZE_MINUTES })),
+      expiresAt,
+    };
+  }
+
   // Idempotent: a key already sent returns the first send's Message-ID without sending.
-  async send(input: SendMailInput): Promise<SendMailResult> {
+  /** `now`: the workflow's time the mail was asked at (the activity's schedule time), which links expire from. */
+  async send(input: SendMailInput, now: number = Date.now()): Promise<SendMailResult> {
     const to = this.addresses(input.audience);
     if (to.length === 0)
       throw ApplicationFailure.nonRetryable(`no address is configured for ${input.audience} (set BREACHLINE_${input.audience.toUpperCase()})`, 'MailConfig');
@@ -320,15 +364,24 @@ export class Mailer {
     }
     // The domains' names come from the store, here, and never pass through the workflow.
     const held = input.notice.template === 'domains-deferring' ? await this.store.recipients.heldDomains(input.notice.campaignId, input.notice.wave) : [];
-    const mail = render(input.notice, this.config.statusBaseUrl, input.audience, this.config.languages?.[input.audience], held);
+    const mail = render(
+      input.notice,
+      this.config.statusBaseUrl,
+      input.audience,
+      this.config.languages?.[input.audience],
+      held,
+      this.answerLinks(input.notice, to, now),
+    );
     try {
       const info = await this.transport.sendMail({ from: this.config.from, to, subject: mail.subject, text: mail.text, messageId });
       countMail(input.notice.template);
+      channelDeliveries.inc({ channel: 'mail', outcome: 'delivered' });
       await timedStore('mail-settle', () => this.store.mail.settle(input.idempotencyKey, 'sent', info.response ?? ''));
       return { messageId, status: 'sent', accepted: info.accepted?.length ?? 0 };
     } catch (error) {
       const failure = classifySmtpFailure(error);
       countMail(input.notice.template, failure.type);
+      channelDeliveries.inc({ channel: 'mail', outcome: failure.retryable ? 'failed' : 'refused' });
       // A refusal is this mail's fate for good; any other failure is noted on its row, which stays claimable.
       if (failure.type === 'MailRefused') await this.store.mail.settle(input.idempotencyKey, 'failed', failure.reason);
       else await this.store.mail.noteFailure(input.idempotencyKey, failure.reason);

@@ -142,3 +142,10 @@ async function readObligations(now = Date.now()): Promise<void> {
     // The store is closed or unreachable: no figures rather than stale ones.
   }
 }
+
+export const channelDeliveries = new Counter({
+  name: 'breachline_channel_deliveries_total',
+  help: 'Escalations and wave alerts by channel type (mail, webhook, slack, teams, pagerduty) and outcome: delivered, failed (retried), refused (not retried)',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [registry],
+});

@@ -1,5 +1,6 @@
 // The contracts of the activities: what the workflow may ask of the outside world. Types only, so the workflow
 // can import them without pulling side-effecting code into its sandbox.
+import type { Channel } from '../workflows/domain/channels';
 import type { EscalationAudience } from '../workflows/domain/escalation';
 import type { CampaignNotice, DomainPacing, NoticeTemplate, TimelineEntry } from '../workflows/definitions';
 import type { RegisterEntry } from '../workflows/domain/register';
@@ -90,8 +91,32 @@ export interface OutcomeResult {
   recorded: 'new' | 'duplicate';
 }
 
+/** An escalation or wave alert through a channel other than mail (webhook, Slack, Teams, PagerDuty). */
+export interface ChannelDeliveryInput {
+  /** The channel's name in the policy, for messages. */
+  channel: string;
+  definition: Channel;
+  /** Sent along (webhook: Idempotency-Key) so that a receiver can drop a retry's repeat. */
+  idempotencyKey: string;
+  audience: Audience;
+  notice: Notice;
+  /** PagerDuty: trigger (the default), or acknowledge or resolve the escalation's incident. */
+  event?: 'trigger' | 'acknowledge' | 'resolve';
+  /** PagerDuty: one incident per escalation. */
+  dedupKey?: string;
+}
+
+export interface ChannelDeliveryResult {
+  /** The receiver's HTTP status. */
+  status: number;
+}
+
 export interface Activities {
   sendMail(input: SendMailInput): Promise<SendMailResult>;
+  sendWebhook(input: ChannelDeliveryInput): Promise<ChannelDeliveryResult>;
+  sendSlack(input: ChannelDeliveryInput): Promise<ChannelDeliveryResult>;
+  sendTeams(input: ChannelDeliveryInput): Promise<ChannelDeliveryResult>;
+  sendPagerDuty(input: ChannelDeliveryInput): Promise<ChannelDeliveryResult>;
   recordOutcome(input: OutcomeInput): Promise<OutcomeResult>;
   /** Appends a revision of the breach's register entry; the same revision again changes nothing. */
   recordRegisterEntry(entry: RegisterEntry): Promise<OutcomeResult>;

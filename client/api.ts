@@ -14,6 +14,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { createJsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { deliveryProofCsv, deliveryProofPages, importRecipients, type ImportFormat, postalListCsv } from '../activities/recipients';
+import type { EscalationLinks } from '../activities/links';
 import type { Store } from '../activities/store';
 import { ApprovalRequest, CampaignControl, CampaignRequest, CloseRequest, ResponsePolicy, TestNoticeRequest } from '../workflows/definitions';
 import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } from '../workflows/domain/facts';
@@ -33,6 +34,7 @@ import {
   ReportOptions,
 } from './documents';
 import { healthRoutes } from './health';
+import { escalationRoutes } from './routes/escalations';
 import { ApiMetrics, type MetricsOptions } from './metrics';
 import { traceRequests } from './tracing';
 import { detectionFromOcsf, isOcsf, OcsfDetectionFinding } from './ocsf';
@@ -77,10 +79,14 @@ export interface ApiOptions {
   metrics?: MetricsOptions;
   /** Sign-in with an OpenID provider: the dashboard's /auth routes, and its JWTs accepted as bearer tokens. */
   sso?: Sso;
+  /** Verifies the acknowledge/snooze links of escalation mails; no link routes without. */
+  links?: EscalationLinks;
+  /** PagerDuty's webhook secret: acknowledging there acknowledges here (POST /integrations/pagerduty); no route without. */
+  pagerDutySecret?: string;
 }
 
 /** An error the API answers with its own status and stable code. */
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -137,6 +143,8 @@ export function buildApi({
   log = (line) => console.error(line),
   metrics,
   sso,
+  links,
+  pagerDutySecret,
 }: ApiOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -587,6 +595,7 @@ export function buildApi({
 
     registerRoutes(route, () => needStore(store));
     sso?.routes(app);
+    escalationRoutes({ route, breaches, store, links, pagerDutySecret })(app);
     healthRoutes({ client: breaches.client, store, workerRunning })(app);
     if (metrics) new ApiMetrics(breaches, metrics).register(app);
     traceRequests(app);

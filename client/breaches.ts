@@ -15,6 +15,7 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
   type Actor,
+  answerEscalation,
   approve,
   ApprovalRequest,
   attachDetection,
@@ -28,6 +29,8 @@ import {
   closeBreach,
   CloseRequest,
   controlCampaign,
+  EscalationAnswerRequest,
+  type EscalationAnswerResult,
   type FactsUpdateResult,
   recordTask,
   type ResponsePolicy,
@@ -199,6 +202,11 @@ export class Breaches {
     return new Breaches(client, taskQueue, { ...options, searchable: await hasSearchAttributes(client) });
   }
 
+  /** Now, as this client judges instants and link expiries: the wall clock, or the test server's time. */
+  async currentTime(): Promise<number> {
+    return this.now();
+  }
+
   /** Bounds every call to Temporal: an unreachable server is an error within TEMPORAL_DEADLINE_MS, not a hang. */
   private bounded<T>(call: () => Promise<T>): Promise<T> {
     return this.client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
@@ -340,6 +348,11 @@ export class Breaches {
 
   approve(breachId: string, input: unknown): Promise<ApprovalRecord> {
     return this.send(breachId, approve, ApprovalRequest, 'approval', input);
+  }
+
+  /** Acknowledges or snoozes an escalation; the obligation stays open. */
+  answerEscalation(breachId: string, input: unknown): Promise<EscalationAnswerResult> {
+    return this.send(breachId, answerEscalation, EscalationAnswerRequest, 'answer', input);
   }
 
   recordTask(breachId: string, input: unknown): Promise<TaskStatus> {

@@ -13,6 +13,7 @@ import { Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../client/api';
 import { Breaches, connectClient } from '../client/breaches';
+import { loadLinkKey } from '../activities/links';
 import { loadBreachIds } from '../client/breach-ids';
 import { loadConfig } from '../worker/config';
 import { Tokens } from '../client/auth';
@@ -224,6 +225,8 @@ async function main(): Promise<void> {
       tokens: apiTokens,
       store,
       ...(config.sso ? { sso: await Sso.discover(config.sso) } : {}),
+      links: loadLinkKey(config.links),
+      pagerDutySecret: config.pagerDutySecret,
       plugins: [
         logFailures,
         sessionRoutes(apiTokens),

@@ -2,7 +2,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ResponsePolicy } from '../workflows/definitions';
-import { DEFAULT_LADDERS, ladderFor, ladderSteps, pendingSteps, TASK_ESCALATIONS, taskSteps } from '../workflows/domain/escalation';
+import {
+  answeredSteps,
+  decideAnswer,
+  DEFAULT_LADDERS,
+  type EscalationAnswer,
+  ladderFor,
+  ladderSteps,
+  pendingSteps,
+  snoozeUntil,
+  TASK_ESCALATIONS,
+  taskSteps,
+} from '../workflows/domain/escalation';
 import { InvalidInput, parseOrExplain } from '../workflows/domain/facts';
 
 const H = 3_600_000;
@@ -102,6 +113,73 @@ describe('task escalation steps', () => {
         expect(steps.at(-1)!.step).toBe('missed+48h');
       }),
     );
+  });
+});
+
+describe('acknowledging and snoozing an escalation', () => {
+  const steps = ladderSteps(startAt, dueAt, DEFAULT_LADDERS.final);
+  const answer = (action: EscalationAnswer['action'], until?: number): EscalationAnswer => ({
+    action,
+    by: 'olga@example.test',
+    via: 'api',
+    at: startAt,
+    dueAt,
+    until,
+  });
+  const names = (list: { step: string }[]) => list.map((s) => s.step);
+
+  it("stops the ladder climbing once acknowledged, and keeps the deadline's own steps: at the due instant and after", () => {
+    const left = answeredSteps(steps, answer('acknowledge'), true);
+    expect(names(left).slice(0, 2)).toEqual(['missed', 'missed+24h']);
+    expect(left.every((s) => s.at >= dueAt)).toBe(true);
+    expect(left).toHaveLength(steps.filter((s) => s.overdue).length);
+  });
+
+  it("stops a task's escalation entirely once acknowledged: its target is the plan's, not the law's", () => {
+    expect(answeredSteps(taskSteps(dueAt, startAt, new Set(), 'owner'), answer('acknowledge'), false)).toEqual([]);
+  });
+
+  it('holds the steps a snooze covers to its end, sending the latest of them once there', () => {
+    const until = startAt + 85 * H; // past at-50% and at-80%
+    const left = answeredSteps(steps, answer('snooze', until), true);
+    expect(left.slice(0, 2).map((s) => [s.step, (s.at - startAt) / H, s.audience])).toEqual([
+      ['at-80%', 85, 'dpo'],
+      ['at-95%', 95, 'executive'],
+    ]);
+  });
+
+  it("drops what a snooze to the deadline held: the deadline's own step is sent there", () => {
+    const left = answeredSteps(steps, answer('snooze', dueAt), true);
+    expect(names(left)[0]).toBe('missed');
+    expect(left[0]!.at).toBe(dueAt);
+  });
+
+  it('never ends a snooze past the legal deadline nor past the policy bound, for any request', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99 * 60 }),
+        fc.integer({ min: 1, max: 30 * 24 * 60 }),
+        fc.integer({ min: 1, max: 3 * 24 * 60 }),
+        (at, minutes, max) => {
+          const now = startAt + at * 60_000;
+          const until = snoozeUntil(now, minutes, max, dueAt, true)!;
+          expect(until).toBeGreaterThan(now);
+          expect(until).toBeLessThanOrEqual(dueAt);
+          expect(until - now).toBeLessThanOrEqual(max * 60_000);
+          // No step is sent during the snooze but the deadline's own.
+          const left = answeredSteps(steps, { ...answer('snooze', until), at: now }, true);
+          expect(left.filter((s) => s.at < until)).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('refuses a snooze once the deadline has come, and any answer once acknowledged', () => {
+    const deadline = { dueAt, legal: true, maxSnoozeMinutes: 60 };
+    const request = { action: 'snooze' as const, snoozeMinutes: 30, by: 'olga@example.test', via: 'api' };
+    expect(() => decideAnswer(request, undefined, deadline, dueAt)).toThrow(/a snooze cannot hold an escalation past its legal deadline/);
+    expect(() => decideAnswer(request, answer('acknowledge'), deadline, startAt)).toThrow(/already acknowledged by olga@example.test/);
+    expect(decideAnswer({ ...request, snoozeMinutes: 600 }, answer('snooze', startAt + H), deadline, startAt).until).toBe(startAt + 60 * 60_000);
   });
 });
 

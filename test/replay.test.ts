@@ -33,6 +33,7 @@ interface Schedule {
 describe('replay of recorded breach histories', () => {
   it('has fixtures to replay', () => {
     expect(fixtures).toEqual([
+      'appi-breach-answered.history.pb',
       'appi-breach-before-playbook.history.pb',
       'appi-breach-with-playbook.history.pb',
       'appi-breach-with-stages.history.pb',
@@ -101,6 +102,18 @@ describe("replay across patched('response-plan-stages')", () => {
       'takedown-1',
       'takedown-monitoring',
     ]);
+  });
+});
+
+describe('replay of a breach whose escalations were answered', () => {
+  it("holds patched('escalation-answers') and the clocks an answer restarts: a snooze's held step, then the deadline's own", async () => {
+    const history = load('appi-breach-answered.history.pb');
+    expect(patchMarkers(history)).toEqual(expect.arrayContaining(['playbook-tasks', 'escalation-answers']));
+    const final = (await replay(history, workflowIds['appi-breach-answered.history.pb']!)).timers
+      .map(([, summary]) => summary ?? '')
+      .filter((s) => s.startsWith('JP-APPI/ppc-final'));
+    // at-50% as laddered, again when the snooze held it; at-80% once it was sent; then, acknowledged, only the deadline's own.
+    expect(final).toEqual(['JP-APPI/ppc-final: at-50%', 'JP-APPI/ppc-final: at-50%', 'JP-APPI/ppc-final: at-80%', 'JP-APPI/ppc-final: missed']);
   });
 });
 

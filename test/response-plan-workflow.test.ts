@@ -201,10 +201,10 @@ describe('response plan stages (time-skipping server)', () => {
     const notice = {
       companyName: 'Gesture K.K.',
       incident: 'Synthetic.',
-      measures: 'As an apology we send each of you a ¥500 gift code.',
-      advice: 'Synthetic.',
       cause: 'Synthetic cause.',
       secondaryDamage: 'None known so far.',
+      measures: 'As an apology we send each of you a ¥500 gift code.',
+      advice: 'Synthetic.',
       contactDesk: { name: 'Desk', email: 'desk@gesture.example.test', hours: 'every day' },
     };
     const consolation = { gesture: 'a ¥500 gift code', valueYen: 500 };

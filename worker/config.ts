@@ -77,6 +77,15 @@ const Env = z
     BREACHLINE_ID_KEY: z.string().optional().describe('base64, 32 bytes: the key breach ids are derived with; every API replica and CLI must share it'),
     BREACHLINE_CODEC_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_CODEC_KEY (a mounted secret)'),
     BREACHLINE_ID_KEY_FILE: z.string().min(1).transform(readKeyFile).optional().describe('a file holding BREACHLINE_ID_KEY (a mounted secret)'),
+    BREACHLINE_LINK_KEY: z
+      .string()
+      .optional()
+      .describe('base64, 32 bytes: signs the acknowledge/snooze links in escalation mails; every worker and API replica must share it'),
+    BREACHLINE_PAGERDUTY_WEBHOOK_SECRET: z
+      .string()
+      .min(16)
+      .optional()
+      .describe("the PagerDuty webhook subscription's secret: acknowledging an incident there acknowledges the escalation here"),
     BREACHLINE_CODEC_OLD_KEYS: z.string().optional(),
     BREACHLINE_API_HOST: z.string().default('127.0.0.1'),
     BREACHLINE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -143,6 +152,10 @@ export interface Config {
   policy: ResponsePolicy;
   codec: { key?: string; oldKeys?: string; devKeyFile: string };
   breachIds: { key?: string; devKeyFile: string };
+  /** The key of the links in escalation mails (BREACHLINE_LINK_KEY), else a development key in the data folder. */
+  links: { key?: string; devKeyFile: string };
+  /** PagerDuty's webhook secret (BREACHLINE_PAGERDUTY_WEBHOOK_SECRET); no inbound PagerDuty route without. */
+  pagerDutySecret?: string;
   api: { host: string; port: number };
   /** OpenID Connect sign-in, when BREACHLINE_OIDC_ISSUER is set. */
   sso?: {
@@ -195,6 +208,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policy: withPlaybook(e.BREACHLINE_POLICY ? loadPolicy(e.BREACHLINE_POLICY) : ResponsePolicy.parse({}), e.BREACHLINE_PLAYBOOK),
     codec: { key: e.BREACHLINE_CODEC_KEY ?? e.BREACHLINE_CODEC_KEY_FILE, oldKeys: e.BREACHLINE_CODEC_OLD_KEYS, devKeyFile: join(dataDir, 'codec.key') },
     breachIds: { key: e.BREACHLINE_ID_KEY ?? e.BREACHLINE_ID_KEY_FILE, devKeyFile: join(dataDir, 'breach-id.key') },
+    links: { key: e.BREACHLINE_LINK_KEY, devKeyFile: join(dataDir, 'link.key') },
+    ...(e.BREACHLINE_PAGERDUTY_WEBHOOK_SECRET ? { pagerDutySecret: e.BREACHLINE_PAGERDUTY_WEBHOOK_SECRET } : {}),
     api: { host: e.BREACHLINE_API_HOST, port: e.BREACHLINE_API_PORT },
     ...(e.BREACHLINE_OIDC_ISSUER ? { sso: ssoConfig(e) } : {}),
   };

@@ -5,6 +5,7 @@ import { format } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger, type LogLevel, type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { listenForBounces } from '../activities/bounces';
+import { loadLinkKey } from '../activities/links';
 import { Mailer } from '../activities/mail';
 import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
@@ -168,7 +169,9 @@ export async function openBreachWorker(config: Config, temporal: string | Tempor
 /** Opens what the activities need: the store and the mailer. */
 export async function openActivityDeps(config: Config): Promise<{ store: Store; mailer: Mailer }> {
   const store = await openStore(config.storeUrl);
-  return { store, mailer: new Mailer(config.mail, store) };
+  // Links to answer escalations only where people can reach the API (BREACHLINE_PUBLIC_URL).
+  const links = config.mail.statusBaseUrl ? loadLinkKey(config.links) : undefined;
+  return { store, mailer: new Mailer({ ...config.mail, ...(links ? { links } : {}) }, store) };
 }
 
 /** Whether the store holds any breach (an outcome row): then payloads sealed with the codec key exist. */

@@ -5,6 +5,7 @@ import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler
 import type { z } from 'zod';
 import {
   type Actor,
+  answerEscalation,
   type ApprovalRequest,
   Approver,
   approve,
@@ -17,6 +18,7 @@ import {
   closeBreach,
   type CloseRequest,
   controlCampaign,
+  type EscalationAnswerRequest,
   recordTask,
   ResponsePolicy,
   sendTestNotice,
@@ -105,6 +107,15 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
     recordTask,
     noted((request: RecordTaskRequest) => tasks.record(request)),
     { validator: (request: RecordTaskRequest) => tasks.check(request) },
+  );
+  // Acknowledging or snoozing an escalation restarts its clock on fewer or later steps; no earlier history holds one.
+  setHandler(
+    answerEscalation,
+    (request) => {
+      patched('escalation-answers');
+      return breach.answer(request);
+    },
+    { validator: (request: EscalationAnswerRequest) => breach.checkAnswer(request) },
   );
   await assessed;
   // The breach is in the register from its first assessment, notifiable or not (GDPR Art. 33(5)).

@@ -3,7 +3,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { z } from 'zod';
-import { type EscalationAudience, LadderOverrides } from './domain/escalation';
+import { ChannelPolicy } from './domain/channels';
+import { EscalationAction, type EscalationAudience, LadderOverrides } from './domain/escalation';
 import type { Detection, Facts, FactsUpdate, FieldError } from './domain/facts';
 import { Line, Prose } from './domain/text';
 import { type Assessment, Duration, type Obligation, ObligationKind, Recipient } from './domain/obligations';
@@ -128,6 +129,14 @@ export const ResponsePolicy = z.strictObject({
     .default([])
     .describe("cyber insurers: each one's notice period is a contractual clock of every breach, shown apart from the legal obligations"),
   contactDesk: ContactDeskPolicy.prefault({}).describe("the contact desk's sizing assumptions: contact rate, daily shares, handling time, hours"),
+  maxSnoozeMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 60)
+    .optional()
+    .describe('the longest an escalation may be snoozed (a day when absent); a snooze never passes the legal deadline'),
+  channels: ChannelPolicy.optional().describe('escalations and wave alerts through webhooks, Slack, Teams or PagerDuty besides mail; mail only when absent'),
   internalTargets: z
     .record(z.string(), Duration)
     .default({})
@@ -139,6 +148,43 @@ export const ResponsePolicy = z.strictObject({
     }),
 });
 export type ResponsePolicy = z.output<typeof ResponsePolicy>;
+
+/** Acknowledge an escalation (its ladder stops climbing) or snooze it (its ladder holds for a while); neither meets the obligation. */
+export const EscalationAnswerRequest = z
+  .strictObject({
+    escalationId: Line(160).describe('the escalation: its obligation\'s id ("JP-APPI/ppc-final"), or "task/<task id>" for a playbook task'),
+    action: EscalationAction,
+    snoozeMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional()
+      .describe('how long to snooze; capped by the policy and by the deadline'),
+    by: Approver,
+    via: z.enum(['api', 'cli', 'dashboard', 'link', 'pagerduty']).default('api').describe('where the answer came from, for the timeline'),
+  })
+  .superRefine((request, ctx) => {
+    if (request.action === 'snooze' && request.snoozeMinutes === undefined)
+      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'a snooze needs its length in minutes' });
+    if (request.action === 'acknowledge' && request.snoozeMinutes !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'only a snooze has a length' });
+  });
+export type EscalationAnswerRequest = z.input<typeof EscalationAnswerRequest>;
+
+/** An answer in force, as the status and the update's result show it. */
+export interface EscalationAnswerStatus {
+  escalationId: string;
+  action: z.infer<typeof EscalationAction>;
+  by: string;
+  via: string;
+  at: string;
+  /** A snooze's end. */
+  until?: string;
+}
+
+/** What an answer put in force, and the escalation's next step now (none: nothing more before the deadline). */
+export type EscalationAnswerResult = EscalationAnswerStatus & { nextEscalation?: { step: string; at: string } };
 
 export interface ApprovalRecord extends ApprovalRequest {
   /** Epoch ms. */
@@ -165,6 +211,8 @@ export interface TimelineEntry {
     | 'obligation-withdrawn'
     | 'obligation-reopened'
     | 'escalation-sent'
+    | 'escalation-acknowledged'
+    | 'escalation-snoozed'
     | 'approval-recorded'
     | 'campaign-started'
     | 'wave-ready'
@@ -203,9 +251,11 @@ export interface ObligationStatus extends Omit<Obligation, 'startAt' | 'dueAt' |
   approvedBy: string[];
   withdrawnBecause?: string;
   /** `failed`: why the mail could not be sent to one audience or more (the audience is then who got it, if anyone). */
-  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string }[];
+  escalations: { step: string; at: string; audience: EscalationAudience; overdue: boolean; failed?: string; channel?: string }[];
   /** The next step of the escalation ladder while the obligation is open. */
   nextEscalation?: { step: string; at: string; audience: EscalationAudience };
+  /** The acknowledgement or snooze in force for the current deadline. */
+  answer?: EscalationAnswerStatus;
 }
 
 export interface BreachStatus {
@@ -260,6 +310,8 @@ export interface TaskStatus extends Pick<PlaybookTask, 'id' | 'stage' | 'title' 
   overdue: boolean;
   records: { at: string; by: string; outcome?: unknown; waived?: string }[];
   escalations: string[];
+  /** The acknowledgement or snooze in force for the current target. */
+  answer?: EscalationAnswerStatus;
 }
 
 export interface FactsUpdateResult {
@@ -411,6 +463,7 @@ export const waveApproved = defineSignal<[{ wave: number; by: string }]>('waveAp
 export const campaignControl = defineSignal<[{ action: 'pause' | 'resume' | 'cancel'; by: string }]>('campaignControl');
 export const campaignQuery = defineQuery<CampaignStatus>('campaign');
 export const recordTask = defineUpdate<TaskStatus, [RecordTaskRequest]>('recordTask');
+export const answerEscalation = defineUpdate<EscalationAnswerResult, [EscalationAnswerRequest]>('answerEscalation');
 export const sendTestNotice = defineUpdate<{ messageId: string }, [TestNoticeRequest]>('sendTestNotice');
 
 /** Custom search attributes, registered on the dev server and kept current by the workflow. */

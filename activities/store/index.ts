@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import lockfile from 'proper-lockfile';
+import { UsedLinks } from './links';
 import { MailLedger } from './mail-ledger';
 import { migrate } from './migrations';
 import { Outcomes } from './outcomes';
@@ -28,6 +29,7 @@ export class Store {
   readonly tokens: ApiTokens;
   readonly recipients: Recipients;
   readonly register: Register;
+  readonly links: UsedLinks;
 
   constructor(
     readonly sql: Sql,
@@ -38,6 +40,7 @@ export class Store {
     this.tokens = new ApiTokens(sql);
     this.recipients = new Recipients(sql);
     this.register = new Register(sql);
+    this.links = new UsedLinks(sql);
   }
 
   /** The store inside one transaction: all that `fn` writes is kept, or, if it throws, none of it. */

@@ -130,6 +130,15 @@ const MIGRATIONS: string[] = [
    );
    CREATE UNIQUE INDEX register_chain ON register_entry (breach_id, chain_seq);
    CREATE INDEX register_by_aware ON register_entry (aware_at);`,
+  // Escalation links in mails are single-use: each used one is kept by its digest, with who used it.
+  `CREATE TABLE escalation_link (
+     link_digest   text PRIMARY KEY,
+     breach_id     text NOT NULL,
+     escalation_id text NOT NULL,
+     action        text NOT NULL,
+     used_by       text NOT NULL,
+     used_at       timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

@@ -10,6 +10,7 @@ import { addApprove } from './approve';
 import { addCampaign } from './campaign';
 import { addClose } from './close';
 import { addDrill } from './drill';
+import { addEscalation } from './escalation';
 import { addFacts } from './facts';
 import { addList } from './list';
 import { addObligations } from './obligations';
@@ -43,6 +44,7 @@ Examples:
   $ breachline start --source splunk --event-id 4711 --summary "Customer DB dump on paste site" --facts facts.json
   $ breachline facts breach-3f9c… --json '{"affectedCount": 1200, "unfairPurpose": true}' --actor analyst@example.com
   $ breachline approve breach-3f9c… JP-APPI/ppc-final --approver dpo@example.com --reference PPC-123
+  $ breachline escalation snooze breach-3f9c… JP-APPI/ppc-final --minutes 120 --by dpo@example.com
   $ breachline status breach-3f9c…
   $ breachline --lang ja status breach-3f9c…
   $ breachline list --due-within 24
@@ -55,6 +57,7 @@ Examples:
     addStart,
     addFacts,
     addApprove,
+    addEscalation,
     addClose,
     addStatus,
     addList,

@@ -241,6 +241,34 @@ async function approve(breachId, obligation) {
   }
 }
 
+/** Acknowledge (the ladder stops climbing) or snooze an hour: neither meets the obligation. */
+async function answerEscalation(breachId, escalationId, action) {
+  try {
+    const body = { escalationId, via: 'dashboard', ...(action === 'snooze' ? { snoozeMinutes: 60 } : {}) };
+    await api(`/breaches/${encodeURIComponent(breachId)}/escalations/${action}`, { method: 'POST', body: JSON.stringify(body) });
+    await render();
+  } catch (error) {
+    alert(error.message);
+  }
+}
+
+/** The acknowledgement or snooze in force, and the buttons to answer an escalation still climbing. */
+function escalationAnswer(breachId, o, operator) {
+  const answer = o.answer;
+  const said = answer
+    ? h(
+        'div',
+        { class: 'muted', 'data-testid': 'escalation-answer' },
+        answer.action === 'acknowledge'
+          ? t('escalation.acknowledgedBy', { by: answer.by })
+          : t('escalation.snoozedUntil', { until: formatInstant(answer.until), by: answer.by }),
+      )
+    : '';
+  if (!operator || o.state !== 'open' || !o.nextEscalation || answer?.action === 'acknowledge') return said;
+  const button = (action, label) => h('button', { 'data-testid': action, onclick: () => answerEscalation(breachId, o.id, action) }, label);
+  return h('div', {}, said, button('acknowledge', t('escalation.acknowledge')), button('snooze', t('escalation.snoozeHour')));
+}
+
 async function campaignAction(breachId, campaignId, path, body = {}) {
   try {
     const result = await api(`/breaches/${encodeURIComponent(breachId)}/campaigns/${encodeURIComponent(campaignId.split('/').pop())}/${path}`, {
@@ -439,6 +467,7 @@ function obligationsSection(status) {
               t('escalation.next', { step: o.nextEscalation.step, audience: t('audience', { audience: o.nextEscalation.audience }) }),
             )
           : '',
+        escalationAnswer(status.breachId, o, operator),
       ),
       h(
         'td',

@@ -14,7 +14,8 @@ export async function completeFinalReport(breaches: Breaches, breachId: string):
   });
   await record('cause-established', {
     facts: { dataCategories: ['name', 'email'] },
-    note: { ja: '検索機能の脆弱性（合成データ）。', en: 'A flaw in the search (synthetic).' },
+    // The investigation report states the cause as one text (the stages' outcome for this task).
+    note: 'A flaw in the search (synthetic).',
   });
   await record('contact-desk', { name: { ja: '窓口', en: 'Desk' }, phone: '0120-000-000', hours: { ja: '平日9時〜18時', en: 'weekdays 9-18' } });
   await record('press-release', { stage: 'drafted' });

@@ -1,7 +1,7 @@
 // The breach's notification campaigns: each a child workflow that sends waves of notices, each wave approved by an
 // operator first. The breach keeps a mirror of each campaign's progress, and its own record of who approved each wave.
 import { getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
+import type { Activities, WaveOutageNotice } from '../../activities/types';
 import { notificationCampaign } from '../campaign';
 import {
   CampaignControl,
@@ -51,6 +51,8 @@ export class Campaigns {
       /** What the breach's record says, per language: the notice's defaults for every field the operator leaves out. */
       narratives: () => Record<Lang, Narrative>;
       unreachableCount: () => number | undefined;
+      /** A wave paused by a mail outage, to the policy's wave-alert channels (webhook, Slack, Teams, PagerDuty). */
+      alert: (notice: WaveOutageNotice) => Promise<void>;
     },
   ) {}
 
@@ -115,6 +117,22 @@ export class Campaigns {
             { wave: wave.wave, since: wave.outage.since },
           ),
         );
+        // Only for a policy with wave-alert channels: other breaches run the steps they always ran.
+        if (this.policy.channels?.routes.waveAlerts) {
+          const since = Date.parse(wave.outage.since);
+          const waiting = wave.pending + wave.deferred;
+          logged.push(
+            this.context.alert({
+              template: 'wave-outage',
+              breachId: this.breachId,
+              campaignId: progress.campaignId,
+              wave: wave.wave,
+              since,
+              reason: wave.outage.reason,
+              waiting,
+            }),
+          );
+        }
       } else if (!wave.outage && outageSince) {
         logged.push(
           this.timeline.log(

@@ -13,6 +13,8 @@ export interface EscalationRecord {
   /** The deadline (or task target) the step was for: a moved deadline escalates afresh. */
   dueAt: number;
   failed?: string;
+  /** The channel that took it when not mail (a policy's webhook, Slack, Teams or PagerDuty channel). */
+  channel?: string;
 }
 
 /** What a clock escalates: its name, its deadline, its mail, and what it puts on the timeline once a step is sent or has failed. */
@@ -72,6 +74,7 @@ export class Clock {
             at: Date.now(),
             audience: delivered.audience,
             ...(delivered.failed.length ? { failed: delivered.failed.join('; ') } : {}),
+            ...(delivered.channel ? { channel: delivered.channel } : {}),
           });
           await subject.delivered(step, delivered, key);
         } catch (error) {

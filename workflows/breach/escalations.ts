@@ -1,7 +1,8 @@
 // The one escalation sender: every reminder of a deadline, a slipping task or a failing store leaves through here.
 // A mail that cannot reach its audience goes to the next (owner → DPO → executive), each failure on the timeline.
 import { patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities, EscalationNotice, Notice } from '../../activities/types';
+import type { Activities, ChannelDeliveryInput, EscalationNotice, Notice, WaveOutageNotice } from '../../activities/types';
+import { type ChannelPolicy, type ChannelType, dedupKey, MAIL, routeFor } from '../domain/channels';
 import type { EscalationAudience } from '../domain/escalation';
 import { failureReason, type Timeline } from './timeline';
 
@@ -16,6 +17,32 @@ const { sendMail } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: MAIL_PERMANENT },
 });
 
+// Each channel its own retry policy: a webhook receiver is retried with backoff for a few minutes; Slack and Teams
+// rate-limit (429) and recover quickly; PagerDuty's Events API asks to retry 429 and 5xx. A 4xx refusal is final.
+const CHANNEL_PERMANENT = ['ChannelRefused', 'ChannelConfig'];
+const CHANNELS: Record<ChannelType, (input: ChannelDeliveryInput) => Promise<unknown>> = {
+  webhook: proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: CHANNEL_PERMANENT },
+  }).sendWebhook,
+  slack: proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '3 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4, nonRetryableErrorTypes: CHANNEL_PERMANENT },
+  }).sendSlack,
+  teams: proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '3 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4, nonRetryableErrorTypes: CHANNEL_PERMANENT },
+  }).sendTeams,
+  pagerduty: proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: CHANNEL_PERMANENT },
+  }).sendPagerDuty,
+};
+
 /** Who is told when the audience before cannot be reached. */
 const ESCALATION_CHAIN: EscalationAudience[] = ['owner', 'dpo', 'executive'];
 
@@ -23,6 +50,8 @@ const ESCALATION_CHAIN: EscalationAudience[] = ['owner', 'dpo', 'executive'];
 export interface Delivered {
   audience: EscalationAudience;
   failed: string[];
+  /** The channel that took it: mail, or a channel the policy names. */
+  channel?: string;
 }
 
 export type EscalationContent = Omit<EscalationNotice, 'template'>;
@@ -48,10 +77,14 @@ export class EscalationSender {
   private readonly outbox: Outgoing[] = [];
   private summaries = 0;
   private readonly storeAlerts = new Set<string>();
+  /** Escalations that opened a PagerDuty incident, by escalation id, with the channel: acknowledged and resolved there too. */
+  private readonly paged = new Map<string, string>();
 
   constructor(
     private readonly breachId: string,
     private readonly timeline: Timeline,
+    /** The policy's channels; mail alone without. */
+    private readonly channels?: ChannelPolicy,
   ) {}
 
   /**
@@ -119,31 +152,130 @@ export class EscalationSender {
   }
 
   /**
-   * Sends a mail to its audience; if that fails for good, to each later audience in turn (owner → DPO →
-   * executive), each failure recorded with its reason. Throws EscalationUndelivered when nobody could be reached.
+   * A wave paused by a mail outage, to the policy's wave-alert channels in order until one takes it (mail is left out:
+   * the campaign has mailed the owner already, through the server that is out). Each failure is on the timeline.
+   */
+  async waveAlert(notice: WaveOutageNotice): Promise<void> {
+    const route = routeFor(this.channels, 'waveAlerts').filter((c) => c !== MAIL);
+    for (const channel of route) {
+      const definition = this.channels!.define[channel]!;
+      const key = `${notice.campaignId}/wave-${notice.wave}/outage-${notice.since}/${channel}`;
+      try {
+        await CHANNELS[definition.type]({
+          channel,
+          definition,
+          idempotencyKey: key,
+          audience: 'owner',
+          notice,
+          ...(definition.type === 'pagerduty' ? { dedupKey: key } : {}),
+        });
+        return;
+      } catch (error) {
+        await this.timeline.log(
+          { kind: 'escalation-failed', actor: 'breachline', detail: `the wave-outage alert by ${channel} could not be sent: ${failureReason(error)}` },
+          { channel, campaignId: notice.campaignId, wave: notice.wave, reason: failureReason(error) },
+        );
+      }
+    }
+  }
+
+  /** Whether a PagerDuty channel took this escalation; callers ask first, so breaches without one run no extra step. */
+  isPaged(escalationId: string): boolean {
+    return this.paged.has(escalationId);
+  }
+
+  /**
+   * Tells PagerDuty that an escalation it paged for was acknowledged here, or is over (its obligation met or
+   * withdrawn, its task recorded): the incident follows. Nothing when no PagerDuty channel took the escalation.
+   */
+  async followUp(escalationId: string, event: 'acknowledge' | 'resolve'): Promise<void> {
+    const channel = this.paged.get(escalationId);
+    const definition = channel ? this.channels?.define[channel] : undefined;
+    if (!channel || !definition) return;
+    if (event === 'resolve') this.paged.delete(escalationId);
+    const key = dedupKey(this.breachId, escalationId);
+    try {
+      await CHANNELS.pagerduty({
+        channel,
+        definition,
+        idempotencyKey: `${key}/${event}`,
+        audience: 'owner',
+        notice: {
+          template: 'escalation',
+          breachId: this.breachId,
+          obligationId: escalationId,
+          title: escalationId,
+          citation: '',
+          dueAt: 0,
+          zone: 'UTC',
+          guidance: false,
+          step: event,
+          overdue: false,
+        },
+        event,
+        dedupKey: key,
+      });
+    } catch (error) {
+      await this.timeline.log(
+        {
+          kind: 'escalation-failed',
+          obligationId: escalationId,
+          actor: 'breachline',
+          detail: `${event} of the PagerDuty incident (${channel}) could not be sent: ${failureReason(error)}`,
+        },
+        { event, channel, reason: failureReason(error) },
+      );
+    }
+  }
+
+  /**
+   * Sends to an audience through its channels in order (mail alone unless the policy routes it elsewhere); if every
+   * one fails for good, to each later audience in turn (owner → DPO → executive), each failure recorded with its
+   * reason. Throws EscalationUndelivered when nobody could be reached.
    */
   private async sendAlong(key: string, audience: EscalationAudience, notice: Notice, step: string, obligationId?: string): Promise<Delivered> {
     const failed: string[] = [];
     const chain = ESCALATION_CHAIN.slice(ESCALATION_CHAIN.indexOf(audience));
-    for (const [i, to] of chain.entries()) {
+    const attempts = chain.flatMap((to, i) => routeFor(this.channels, to).map((channel) => ({ to, i, channel })));
+    for (const [n, { to, i, channel }] of attempts.entries()) {
+      const mailKey = i === 0 ? key : `${key}/fallback-${to}`;
       try {
-        await sendMail({ idempotencyKey: i === 0 ? key : `${key}/fallback-${to}`, audience: to, notice });
-        return { audience: to, failed };
+        if (channel === MAIL) await sendMail({ idempotencyKey: mailKey, audience: to, notice });
+        else await this.deliver(channel, `${mailKey}/${channel}`, to, notice);
+        return { audience: to, failed, ...(channel === MAIL ? {} : { channel }) };
       } catch (error) {
         const reason = failureReason(error);
-        failed.push(`${to}: ${reason}`);
-        const next = chain[i + 1];
+        const by = channel === MAIL ? '' : ` by ${channel}`;
+        failed.push(`${to}${by}: ${reason}`);
+        const next = attempts[n + 1];
+        const then = !next ? '; no audience left to try' : next.to === to ? `; trying ${next.channel}` : `; trying the ${next.to}`;
         await this.timeline.log(
           {
             kind: 'escalation-failed',
             obligationId,
             actor: 'breachline',
-            detail: `${step} to the ${to} could not be sent: ${reason}${next ? `; trying the ${next}` : '; no audience left to try'}`,
+            detail: `${step} to the ${to}${by} could not be sent: ${reason}${then}`,
           },
-          { step, audience: to, reason, mailKey: key },
+          { step, audience: to, reason, mailKey: key, ...(channel === MAIL ? {} : { channel }) },
         );
       }
     }
     throw new EscalationUndelivered(failed);
+  }
+
+  /** Through a channel the policy defines; a PagerDuty trigger is remembered, so the incident can be acknowledged and resolved. */
+  private async deliver(channel: string, idempotencyKey: string, audience: EscalationAudience, notice: Notice): Promise<void> {
+    const definition = this.channels!.define[channel]!;
+    const escalationId = notice.template === 'escalation' ? notice.obligationId : undefined;
+    const key = escalationId ? dedupKey(this.breachId, escalationId) : idempotencyKey;
+    await CHANNELS[definition.type]({
+      channel,
+      definition,
+      idempotencyKey,
+      audience,
+      notice,
+      ...(definition.type === 'pagerduty' ? { event: 'trigger', dedupKey: key } : {}),
+    });
+    if (definition.type === 'pagerduty' && escalationId) this.paged.set(escalationId, channel);
   }
 }

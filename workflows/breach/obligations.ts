@@ -1,12 +1,22 @@
 // The breach's legal obligations and their deadline clocks: opened, moved, withdrawn and reopened as the assessment
 // of the facts changes, and satisfied by approvals (two different people for four-eyes recipients).
-import { ApprovalRequest, type ApprovalRecord, type FactsUpdateResult, type ObligationState, type ObligationStatus, type ResponsePolicy } from '../definitions';
+import {
+  ApprovalRequest,
+  type ApprovalRecord,
+  type EscalationAnswerRequest,
+  type EscalationAnswerResult,
+  type FactsUpdateResult,
+  type ObligationState,
+  type ObligationStatus,
+  type ResponsePolicy,
+} from '../definitions';
 import { inZone } from '../domain/calendar';
-import { ladderFor, pendingSteps } from '../domain/escalation';
+import { answeredSteps, DEFAULT_MAX_SNOOZE_MINUTES, decideAnswer, type EscalationAnswer, ladderFor, pendingSteps } from '../domain/escalation';
 import { parseOrExplain } from '../domain/facts';
 import { sameApprover } from '../domain/identity';
 import type { Assessment, Obligation } from '../domain/obligations';
 import type { ReportSources } from '../domain/report';
+import { answerDetail, answerStatus, inForce } from './answers';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
 import type { Timeline } from './timeline';
@@ -20,6 +30,8 @@ interface Tracked {
   withdrawnBecause?: string;
   /** The deadline clock, stopped when the obligation is satisfied or withdrawn, restarted when it moves. */
   clock: Clock;
+  /** The latest acknowledgement or snooze of its escalation. */
+  answer?: EscalationAnswer;
 }
 
 export type Reassessment = Omit<FactsUpdateResult, 'changed'>;
@@ -116,9 +128,49 @@ export class Obligations {
       known.state = 'satisfied';
       known.satisfiedBy = record;
       known.clock.stop();
+      // Breaches whose escalations never paged run exactly the steps they always ran.
+      if (this.sender.isPaged(known.obligation.id)) await this.sender.followUp(known.obligation.id, 'resolve');
       await this.reassess();
     }
     return record;
+  }
+
+  /** Whether this obligation's escalation may be answered so now; the answer it would put in force. */
+  checkAnswer(request: EscalationAnswerRequest & { via: string }): EscalationAnswer {
+    const known = this.tracked.get(request.escalationId);
+    if (!known) {
+      throw new Error(
+        `invalid answer: escalationId: no obligation "${request.escalationId}" on this breach (known: ${[...this.tracked.keys()].join(', ') || 'none'})`,
+      );
+    }
+    if (known.state !== 'open') throw new Error(`invalid answer: escalationId: "${request.escalationId}" is ${known.state}: nothing escalates`);
+    return decideAnswer(
+      { ...request, by: request.by.id },
+      inForce(known.answer, known.obligation.dueAt),
+      { dueAt: known.obligation.dueAt, legal: true, maxSnoozeMinutes: this.policy.maxSnoozeMinutes ?? DEFAULT_MAX_SNOOZE_MINUTES },
+      Date.now(),
+    );
+  }
+
+  /** Acknowledges or snoozes the escalation: its clock restarts on the steps still to send; the obligation stays open. */
+  async answer(request: EscalationAnswerRequest & { via: string }): Promise<EscalationAnswerResult> {
+    const known = this.tracked.get(request.escalationId)!;
+    const answer = this.checkAnswer(request);
+    known.answer = answer;
+    this.startClock(known);
+    const { obligation } = known;
+    await this.timeline.log(
+      {
+        kind: answer.action === 'acknowledge' ? 'escalation-acknowledged' : 'escalation-snoozed',
+        obligationId: obligation.id,
+        actor: answer.by,
+        detail: answerDetail(answer, (ms) => inZone(ms, obligation.zone), true),
+      },
+      { via: answer.via, dueAt: answer.dueAt, ...(answer.until !== undefined ? { until: answer.until } : {}) },
+    );
+    if (answer.action === 'acknowledge' && this.sender.isPaged(obligation.id)) await this.sender.followUp(obligation.id, 'acknowledge');
+    const next = this.nextEscalation(obligation, known, Date.now());
+    return { ...answerStatus(obligation.id, answer), ...(next ? { nextEscalation: { step: next.step, at: next.at } } : {}) };
   }
 
   openIds(): string[] {
@@ -162,28 +214,34 @@ export class Obligations {
 
   statuses(now: number): ObligationStatus[] {
     const iso = (ms: number) => new Date(ms).toISOString();
-    return this.all.map(({ obligation, state, satisfiedBy, withdrawnBecause, clock, approvals }) => ({
-      ...obligation,
-      approvalsNeeded: this.approvalsNeeded(obligation),
-      approvedBy: approvals.map((a) => a.approver.id),
-      state,
-      startAt: inZone(obligation.startAt, obligation.zone),
-      dueAt: inZone(obligation.dueAt, obligation.zone),
-      targetAt: obligation.targetAt === undefined ? undefined : inZone(obligation.targetAt, obligation.zone),
-      timeLeftMs: obligation.dueAt - now,
-      overdue: state === 'open' && now > obligation.dueAt,
-      satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
-      satisfiedBy: satisfiedBy?.approver.id,
-      withdrawnBecause,
-      escalations: clock.records.map((e) => ({
-        step: e.step,
-        at: iso(e.at),
-        audience: e.audience,
-        overdue: e.overdue,
-        ...(e.failed ? { failed: e.failed } : {}),
-      })),
-      nextEscalation: state === 'open' ? this.nextEscalation(obligation, clock, now) : undefined,
-    }));
+    return this.all.map((known) => {
+      const { obligation, state, satisfiedBy, withdrawnBecause, clock, approvals } = known;
+      const answer = state === 'open' ? inForce(known.answer, obligation.dueAt) : undefined;
+      return {
+        ...obligation,
+        approvalsNeeded: this.approvalsNeeded(obligation),
+        approvedBy: approvals.map((a) => a.approver.id),
+        state,
+        startAt: inZone(obligation.startAt, obligation.zone),
+        dueAt: inZone(obligation.dueAt, obligation.zone),
+        targetAt: obligation.targetAt === undefined ? undefined : inZone(obligation.targetAt, obligation.zone),
+        timeLeftMs: obligation.dueAt - now,
+        overdue: state === 'open' && now > obligation.dueAt,
+        satisfiedAt: satisfiedBy && iso(satisfiedBy.at),
+        satisfiedBy: satisfiedBy?.approver.id,
+        withdrawnBecause,
+        escalations: clock.records.map((e) => ({
+          step: e.step,
+          at: iso(e.at),
+          audience: e.audience,
+          overdue: e.overdue,
+          ...(e.failed ? { failed: e.failed } : {}),
+          ...(e.channel ? { channel: e.channel } : {}),
+        })),
+        nextEscalation: state === 'open' ? this.nextEscalation(obligation, known, now) : undefined,
+        ...(answer ? { answer: answerStatus(obligation.id, answer) } : {}),
+      };
+    });
   }
 
   private get all(): Tracked[] {
@@ -222,13 +280,14 @@ export class Obligations {
     known.state = 'withdrawn';
     known.withdrawnBecause = this.notApplicable.find((n) => n.regime === known.obligation.regime)?.reason ?? 'no longer applies to the facts';
     known.clock.stop();
-    return this.timeline.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
+    const logged = this.timeline.log({ kind: 'obligation-withdrawn', obligationId: known.obligation.id, detail: known.withdrawnBecause });
+    return this.sender.isPaged(known.obligation.id) ? Promise.all([logged, this.sender.followUp(known.obligation.id, 'resolve')]) : logged;
   }
 
   /** The ladder's steps still to send for the obligation's current deadline, one durable timer at a time. */
   private startClock(known: Tracked): void {
     const { obligation, clock } = known;
-    const steps = pendingSteps(obligation.startAt, obligation.dueAt, Date.now(), clock.sent(obligation.dueAt), ladderFor(obligation, this.policy.ladders));
+    const steps = this.stepsToSend(known, Date.now());
     clock.start(steps, {
       label: obligation.id,
       dueAt: obligation.dueAt,
@@ -246,19 +305,23 @@ export class Obligations {
         overdue: step.overdue,
       }),
       delivered: (step, sent, mailKey) => {
-        const detail = `${step.step} to the ${sent.audience}: due ${inZone(obligation.dueAt, obligation.zone)}`;
+        const detail = `${step.step} to the ${sent.audience}${sent.channel ? ` by ${sent.channel}` : ''}: due ${inZone(obligation.dueAt, obligation.zone)}`;
         return this.timeline.log(
           { kind: 'escalation-sent', obligationId: obligation.id, actor: 'breachline', detail },
-          { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey },
+          { step: step.step, audience: sent.audience, dueAt: obligation.dueAt, mailKey, ...(sent.channel ? { channel: sent.channel } : {}) },
         );
       },
     });
   }
 
-  private nextEscalation(obligation: Obligation, clock: Clock, now: number): ObligationStatus['nextEscalation'] {
-    const next = pendingSteps(obligation.startAt, obligation.dueAt, now, clock.sent(obligation.dueAt), ladderFor(obligation, this.policy.ladders)).find(
-      (s) => s.at > now,
-    );
+  /** The ladder's steps still to send at `now`, less what an acknowledgement stops and with what a snooze holds. */
+  private stepsToSend({ obligation, clock, answer }: Tracked, now: number) {
+    const pending = pendingSteps(obligation.startAt, obligation.dueAt, now, clock.sent(obligation.dueAt), ladderFor(obligation, this.policy.ladders));
+    return answeredSteps(pending, inForce(answer, obligation.dueAt), true);
+  }
+
+  private nextEscalation(obligation: Obligation, known: Tracked, now: number): ObligationStatus['nextEscalation'] {
+    const next = this.stepsToSend(known, now).find((s) => s.at > now);
     return next && { step: next.step, at: new Date(next.at).toISOString(), audience: next.audience };
   }
 }

@@ -6,6 +6,7 @@ import {
   type BreachStatus,
   type CampaignStatus,
   CloseRequest,
+  EscalationAnswerRequest,
   type FactsUpdateResult,
   type Phase,
   type ResponsePolicy,
@@ -23,7 +24,7 @@ import { Campaigns } from './campaigns';
 import { EscalationSender } from './escalations';
 import { Obligations, type Reassessment } from './obligations';
 import { RegisterWriter } from './register';
-import { Tasks } from './tasks';
+import { TASK_ESCALATION, Tasks } from './tasks';
 import { Timeline } from './timeline';
 
 const detectionKey = (detection: Pick<Detection, 'source' | 'eventId'>) => JSON.stringify([detection.source, detection.eventId]);
@@ -52,7 +53,7 @@ export class BreachResponse {
     this.facts = initialFacts(detection);
     this.detections.add(detectionKey(detection));
     this.timeline = new Timeline(breachId, (reason) => void this.escalations.alertOwner(reason));
-    this.escalations = new EscalationSender(breachId, this.timeline);
+    this.escalations = new EscalationSender(breachId, this.timeline, policy.channels);
     this.obligations = new Obligations(
       breachId,
       policy,
@@ -74,6 +75,7 @@ export class BreachResponse {
       narratives: () => narratives(this.sources()),
       learn: (update) => this.learn(update),
       unreachableCount: () => this.facts.unreachableCount,
+      alert: (notice) => this.escalations.waveAlert(notice),
     });
     this.register = new RegisterWriter(
       (revision) => registerEntry(this.status(), revision, this.closure),
@@ -141,6 +143,19 @@ export class BreachResponse {
     this.publishSearchAttributes();
     await Promise.all(logged);
     return result;
+  }
+
+  /** Validates an acknowledgement or snooze, naming the field and the reason it is refused. */
+  checkAnswer(input: EscalationAnswerRequest): void {
+    const request = parseOrExplain(EscalationAnswerRequest, input, 'answer');
+    if (request.escalationId.startsWith(TASK_ESCALATION)) this.tasks.checkAnswer(request, this.policy);
+    else this.obligations.checkAnswer(request);
+  }
+
+  /** Acknowledges or snoozes an escalation (an obligation's deadline, or a task's target); nothing is met by it. */
+  answer(input: EscalationAnswerRequest) {
+    const request = EscalationAnswerRequest.parse(input);
+    return request.escalationId.startsWith(TASK_ESCALATION) ? this.tasks.answer(request, this.policy) : this.obligations.answer(request);
   }
 
   checkClose(request: CloseRequest): void {

@@ -1,11 +1,20 @@
 // The playbook's tasks: each with a target counted from awareness, a clock that escalates when it slips, and the
 // outcomes recorded against it. The report and the notices find a task by what it provides, never by its id.
-import type { TaskStatus } from '../definitions';
-import { type EscalationLadder, pendingSteps, taskSteps } from '../domain/escalation';
+import type { EscalationAnswerRequest, EscalationAnswerResult, ResponsePolicy, TaskStatus } from '../definitions';
+import {
+  answeredSteps,
+  DEFAULT_MAX_SNOOZE_MINUTES,
+  decideAnswer,
+  type EscalationAnswer,
+  type EscalationLadder,
+  pendingSteps,
+  taskSteps,
+} from '../domain/escalation';
 import { type Facts, type FactsUpdate, parseOrExplain } from '../domain/facts';
 import type { DocumentKind } from '../domain/narrative';
 import { OUTCOME_SCHEMAS, type Playbook, type PlaybookTask, provides, RecordTaskRequest, TaskProvides, taskProviding } from '../domain/playbook';
 import { type Insurer, investigationBodyCriteria, type StageTask, tasksFor } from '../domain/stages';
+import { answerDetail, answerStatus, inForce } from './answers';
 import { Clock } from './clock';
 import type { EscalationSender } from './escalations';
 import type { Timeline } from './timeline';
@@ -32,10 +41,15 @@ interface TrackedTask {
   why?: string;
   records: { at: number; by: string; outcome?: unknown; waived?: string }[];
   clock: Clock;
+  /** The latest acknowledgement or snooze of its escalation. */
+  answer?: EscalationAnswer;
 }
 
 /** What the stages read besides the tasks' own outcomes: the facts as they are now, and the policy's insurers. */
 export type StageSources = () => { facts: Facts; insurers: readonly Insurer[] };
+
+/** A task's escalation is named after it: "task/<task id>". */
+export const TASK_ESCALATION = 'task/';
 
 export class Tasks {
   private readonly tasks = new Map<string, TrackedTask>();
@@ -171,6 +185,7 @@ export class Tasks {
       tracked.records.push({ at: Date.now(), by: request.by.id, waived: request.waive.reason });
       tracked.state = 'waived';
       tracked.clock.stop();
+      if (this.sender.isPaged(`${TASK_ESCALATION}${tracked.id}`)) await this.sender.followUp(`${TASK_ESCALATION}${tracked.id}`, 'resolve');
       await this.timeline.log({ kind: 'task-waived', actor: request.by.id, detail: `${tracked.id}: ${request.waive.reason}` });
       return this.status(tracked, Date.now());
     }
@@ -192,6 +207,7 @@ export class Tasks {
     } else if (published) {
       tracked.state = 'done';
       tracked.clock.stop();
+      if (this.sender.isPaged(`${TASK_ESCALATION}${tracked.id}`)) await this.sender.followUp(`${TASK_ESCALATION}${tracked.id}`, 'resolve');
     }
     const summary =
       task.outcome === 'evidence' ? `${(outcome.items as unknown[]).length} item(s) preserved with their SHA-256` : JSON.stringify(outcome).slice(0, 300);
@@ -206,6 +222,39 @@ export class Tasks {
     if (outcome.facts) await this.learn(outcome.facts);
     if (this.stages) await this.refresh();
     return this.status(tracked, Date.now());
+  }
+
+  /** Whether this task's escalation may be answered so now; the answer it would put in force. */
+  checkAnswer(request: EscalationAnswerRequest & { via: string }, policy: Pick<ResponsePolicy, 'maxSnoozeMinutes'>): EscalationAnswer {
+    const id = request.escalationId.slice(TASK_ESCALATION.length);
+    const tracked = this.tasks.get(id);
+    if (!tracked) throw new Error(`invalid answer: escalationId: no task "${id}" on this breach (known: ${[...this.tasks.keys()].join(', ') || 'none'})`);
+    if (tracked.state !== 'open') throw new Error(`invalid answer: escalationId: task "${id}" is ${tracked.state}: nothing escalates`);
+    return decideAnswer(
+      { ...request, by: request.by.id },
+      inForce(tracked.answer, tracked.targetAt),
+      { dueAt: tracked.targetAt, legal: false, maxSnoozeMinutes: policy.maxSnoozeMinutes ?? DEFAULT_MAX_SNOOZE_MINUTES },
+      Date.now(),
+    );
+  }
+
+  /** Acknowledges or snoozes the task's escalation: a task's target is the plan's, not the law's, so an acknowledgement stops it. */
+  async answer(request: EscalationAnswerRequest & { via: string }, policy: Pick<ResponsePolicy, 'maxSnoozeMinutes'>): Promise<EscalationAnswerResult> {
+    const tracked = this.tasks.get(request.escalationId.slice(TASK_ESCALATION.length))!;
+    const answer = this.checkAnswer(request, policy);
+    tracked.answer = answer;
+    this.startClock(tracked);
+    await this.timeline.log(
+      {
+        kind: answer.action === 'acknowledge' ? 'escalation-acknowledged' : 'escalation-snoozed',
+        actor: answer.by,
+        detail: `${tracked.id}: ${answerDetail(answer, (ms) => new Date(ms).toISOString(), false)}`,
+      },
+      { taskId: tracked.id, via: answer.via, ...(answer.until !== undefined ? { until: answer.until } : {}) },
+    );
+    if (answer.action === 'acknowledge' && this.sender.isPaged(request.escalationId)) await this.sender.followUp(request.escalationId, 'acknowledge');
+    const next = this.stepsToSend(tracked, Date.now()).find((s) => s.at > Date.now());
+    return { ...answerStatus(request.escalationId, answer), ...(next ? { nextEscalation: { step: next.step, at: new Date(next.at).toISOString() } } : {}) };
   }
 
   statuses(now: number): TaskStatus[] {
@@ -229,20 +278,29 @@ export class Tasks {
       overdue: tracked.state === 'open' && now > tracked.targetAt,
       records: tracked.records.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
       escalations: tracked.clock.records.map((r) => `${r.dueAt}/${r.step}`),
+      ...(tracked.state === 'open' && inForce(tracked.answer, tracked.targetAt)
+        ? { answer: answerStatus(`${TASK_ESCALATION}${tracked.id}`, inForce(tracked.answer, tracked.targetAt)!) }
+        : {}),
     };
   }
 
   /**
-   * At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. A
-   * contractual clock (an insurer's notice period) warns before it runs out, as a deadline does.
+   * The task's escalation steps still to send at `now`, less what an acknowledgement stops and with what a snooze
+   * holds. A contractual clock (an insurer's notice period) warns before it runs out, as a deadline does.
    */
+  private stepsToSend({ task, openedAt, targetAt, clock, answer }: TrackedTask, now: number) {
+    const steps =
+      task.kind === 'contractual'
+        ? pendingSteps(openedAt, targetAt, now, clock.sent(targetAt), CONTRACTUAL_LADDER)
+        : taskSteps(targetAt, now, clock.sent(targetAt), task.escalateTo);
+    return answeredSteps(steps, inForce(answer, targetAt), false);
+  }
+
+  /** At the target, then daily, three times in all: a mail to the task's escalation audience and a timeline entry. */
   private startClock(tracked: TrackedTask): void {
-    const { id, task, title, targetAt, clock } = tracked;
+    const { id, task, title, targetAt } = tracked;
     const contractual = task.kind === 'contractual';
-    const steps = contractual
-      ? pendingSteps(tracked.openedAt, targetAt, Date.now(), clock.sent(targetAt), CONTRACTUAL_LADDER)
-      : taskSteps(targetAt, Date.now(), clock.sent(targetAt), task.escalateTo);
-    tracked.clock.start(steps, {
+    tracked.clock.start(this.stepsToSend(tracked, Date.now()), {
       label: `task ${id}`,
       dueAt: targetAt,
       mailKey: (step) => `${this.breachId}/task/${id}/${targetAt}/${step.step}`,

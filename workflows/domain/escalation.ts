@@ -92,3 +92,73 @@ export function taskSteps(targetAt: number, now: number, sent: ReadonlySet<strin
     .map((k) => ({ step: k === 0 ? 'missed' : `missed+${k * 24}h`, at: targetAt + k * DAY_MS, audience, overdue: true }))
     .filter((s) => !sent.has(s.step));
 }
+
+// Answering an escalation, after PagerDuty's escalation policies: an acknowledgement stops the ladder climbing, a
+// snooze holds it for a while; neither meets the obligation, and neither silences what the law's deadline itself
+// brings (the step at the due instant and those after it, once missed).
+
+export const EscalationAction = z.enum(['acknowledge', 'snooze']);
+export type EscalationAction = z.infer<typeof EscalationAction>;
+
+/** An acknowledgement or snooze in force for one escalation's current deadline. */
+export interface EscalationAnswer {
+  action: EscalationAction;
+  by: string;
+  /** Where it came from: the API, the CLI, the dashboard, a link in a mail, PagerDuty. */
+  via: string;
+  /** Epoch ms. */
+  at: number;
+  /** The deadline (or task target) answered: a moved deadline escalates afresh. */
+  dueAt: number;
+  /** A snooze's end, epoch ms. */
+  until?: number;
+}
+
+/** A snooze when the policy sets no bound: a day. */
+export const DEFAULT_MAX_SNOOZE_MINUTES = 24 * 60;
+
+/**
+ * When a snooze asked at `now` for `minutes` ends: never later than the policy's bound, and, for a legal deadline,
+ * never later than the deadline itself. Undefined when nothing is left to snooze (the deadline has come).
+ */
+export function snoozeUntil(now: number, minutes: number, maxMinutes: number, dueAt: number, legal: boolean): number | undefined {
+  const until = now + Math.min(minutes, maxMinutes) * 60_000;
+  if (!legal) return until;
+  return now >= dueAt ? undefined : Math.min(until, dueAt);
+}
+
+/**
+ * The steps an answered escalation still sends. Acknowledged: for a legal deadline only the deadline's own steps
+ * (at and after the due instant), for a task's target none. Snoozed: the steps falling in the snooze are held to its
+ * end and sent there once, as the latest of them (no burst when it ends), unless the deadline's own step falls
+ * there too; later steps as they were.
+ */
+export function answeredSteps(steps: EscalationStep[], answer: EscalationAnswer | undefined, legal: boolean): EscalationStep[] {
+  if (!answer) return steps;
+  const own = (s: EscalationStep) => legal && s.at >= answer.dueAt;
+  if (answer.action === 'acknowledge') return steps.filter(own);
+  const until = answer.until!;
+  const held = steps.filter((s) => s.at < until && !own(s));
+  const rest = steps.filter((s) => !held.includes(s));
+  // A snooze that ends at the deadline: the deadline's own step says it all then.
+  return held.length && !rest.some((s) => s.at <= until) ? [{ ...held.at(-1)!, at: until }, ...rest] : rest;
+}
+
+/**
+ * The answer an acknowledgement or snooze asked at `now` puts in force, or why it is refused: an escalation already
+ * acknowledged has nothing left to hold, and a legal deadline that has come cannot be snoozed past.
+ */
+export function decideAnswer(
+  request: { action: EscalationAction; snoozeMinutes?: number; by: string; via: string },
+  current: EscalationAnswer | undefined,
+  deadline: { dueAt: number; legal: boolean; maxSnoozeMinutes: number },
+  now: number,
+): EscalationAnswer {
+  if (current?.action === 'acknowledge')
+    throw new Error(`already acknowledged by ${current.by} at ${new Date(current.at).toISOString()}: its ladder no longer climbs`);
+  const answer = { action: request.action, by: request.by, via: request.via, at: now, dueAt: deadline.dueAt };
+  if (request.action === 'acknowledge') return answer;
+  const until = snoozeUntil(now, request.snoozeMinutes ?? deadline.maxSnoozeMinutes, deadline.maxSnoozeMinutes, deadline.dueAt, deadline.legal);
+  if (until === undefined) throw new Error('the deadline has passed: a snooze cannot hold an escalation past its legal deadline');
+  return { ...answer, until };
+}

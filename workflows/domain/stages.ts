@@ -208,7 +208,7 @@ export interface AnnouncementSources {
 type Outcome = Record<string, unknown> | undefined;
 /** A text of an outcome: a plain string, or the Japanese (else English) of a bilingual one. */
 const str = (o: unknown, key: string): string | undefined => {
-  const v = (o as Outcome)?.[key] as unknown;
+  const v = (o as Outcome)?.[key];
   const text = typeof v === 'string' ? v : typeof v === 'object' && v ? ((v as { ja?: string; en?: string }).ja ?? (v as { en?: string }).en) : undefined;
   return text?.trim() ? text : undefined;
 };
