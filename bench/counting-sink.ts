@@ -58,8 +58,10 @@ const server = new SMTPServer({
   onData(stream, session, callback) {
     stream.on('data', () => undefined);
     stream.on('end', () => {
-      messages++;
       for (const { address } of session.envelope.rcptTo) {
+        // Notices only (r<n>@…): the breach's own escalation mails to its responders come here too.
+        if (!/^r\d+@/.test(address)) continue;
+        messages++;
         perRecipient.set(address, (perRecipient.get(address) ?? 0) + 1);
         const n = Number(/^r(\d+)@/.exec(address)?.[1]);
         const returnPath = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';

@@ -170,7 +170,7 @@ if (mixed) {
   const bounced = byOutcome.bounced ?? 0;
   const other = Object.entries(byOutcome).filter(([k]) => k !== 'sent' && k !== 'bounced');
   const once = sent + bounced === N && bounced === counts.dsnSent && counts.duplicates === 0 && counts.recipients === N && other.every(([, n]) => n === 0);
-  outcome = `mixed: delivered=${sent} bounced=${bounced} (DSNs sent ${counts.dsnSent}, recorded ${await hard()}) deferrals=${counts.deferred} at ${THROTTLED}; every recipient delivered or bounced exactly once: ${once ? 'yes' : `NO (${JSON.stringify(byOutcome)})`}`;
+  outcome = `mixed: delivered=${sent} bounced=${bounced} (DSNs sent ${counts.dsnSent}, recorded ${await hard()}) deferrals=${counts.deferred} at ${THROTTLED}; duplicates=${counts.duplicates} lost=${N - counts.recipients}; every recipient delivered or bounced exactly once: ${once ? 'yes' : `NO (${JSON.stringify(byOutcome)})`}`;
 }
 const history = await env.client.workflow.getHandle(campaignId).describe();
 
