@@ -1,5 +1,5 @@
 // `npm run test:production`: the end-to-end run on a production Temporal server (PostgreSQL, mutual TLS) with the
-// compiled build, two workers and two API processes. Minutes long, so not part of `npm test`.
+// compiled build, two workers and two API processes. `npm test` runs it last, after the build; about two minutes.
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config';
 

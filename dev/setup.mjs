@@ -2,13 +2,16 @@
 // Idempotent install step in front of `npm start` and `npm test`: node modules from the lockfile, then the
 // Temporal binaries that the chosen command needs. Plain Node, no dependencies: it runs on a fresh clone.
 //   node dev/setup.mjs start   -> the dev server's CLI (unless TEMPORAL_ADDRESS points at a server)
-//   node dev/setup.mjs test    -> the CLI (unless TEMPORAL_ADDRESS) and the time-skipping test server
+//   node dev/setup.mjs test    -> the CLI (unless TEMPORAL_ADDRESS), the time-skipping test server, and the
+//                                 production Temporal server built from Go (sandbox/temporal-server.mjs; about
+//                                 4 minutes on 2 cores the first time, then cached in .tools/)
 // and for both, Debian's chromium and fonts-noto-cjk (PDFs, browser tests; poppler-utils for the tests).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrowserSetupError, ensureChromium } from '../sandbox/browser.mjs';
+import { ensureServer } from '../sandbox/temporal-server.mjs';
 import { ensure, ROOT, TEMPORAL_CLI, TEST_SERVER, ToolchainError, version } from '../sandbox/toolchain.mjs';
 
 const purpose = process.argv[2];
@@ -40,6 +43,8 @@ try {
     const { path, source } = ensure(tool);
     if (process.env.BREACHLINE_VERBOSE) console.error(`breachline: ${tool.binary} from ${source}: ${path} (${version(path)})`);
   }
+  // The tests run Breachline on a production Temporal server too (PostgreSQL, mutual TLS): built once from Go.
+  if (purpose === 'test') ensureServer();
   // Chromium and a CJK font: the PPC report's PDF, the dashboard's browser tests. The tests need them; a server
   // without them still runs, and answers a PDF request with 503 naming what to install.
   try {

@@ -2,10 +2,11 @@
 // (not the dev server) behind mutual TLS; `breachline setup`; two workers and two API processes from the compiled
 // build under plain `node`, all on one PostgreSQL store. Breaches come in through both APIs; a worker is killed
 // mid-wave, an API process is killed, and the Temporal server is restarted in the middle: every person is still
-// mailed exactly once (SMTP sink and delivery ledger agree), and no deadline moves.
+// mailed exactly once (SMTP sink and delivery ledger agree), no deadline moves, and an escalation timer set to fire
+// after the restart (a policy ladder step at 0.03 % of the GDPR's 72 hours: 78 s after awareness) fires on time.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -27,6 +28,10 @@ import { makePki, setupPostgresSchemas, startTemporalServer, type TemporalServer
 
 const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
 const PEOPLE = 300;
+/** The GDPR clock's first escalation, moved by the policy from 50 % of 72 h to 0.03 %: 77.8 s after awareness. */
+const EARLY_STEP = { obligation: 'EU-GDPR/supervisory-authority', atPercent: 0.03, step: 'at-0.03%' };
+/** How late a timer may fire and still be on time: the worker's poll and the escalation mail's round trip. */
+const ON_TIME_MS = 15_000;
 const ID_KEY = randomBytes(32);
 const started = Date.now();
 let postgres: Postgres;
@@ -34,18 +39,20 @@ let server: TemporalServer;
 let sink: MailSink;
 let store: Store;
 let baseEnv: Record<string, string>;
-const processes: { role: string; child: ChildProcess; output: () => string }[] = [];
+const processes: { role: string; child: ChildProcess; output: () => string; env: Record<string, string> }[] = [];
 
 function log(line: string) {
   console.log(`[production ${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
 }
 
 async function startProcess(role: 'worker' | 'api', extra: Record<string, string> = {}) {
+  // Each worker serves its own /metrics: two on one machine need two ports.
+  if (role === 'worker' && !extra.BREACHLINE_WORKER_METRICS_PORT) extra = { ...extra, BREACHLINE_WORKER_METRICS_PORT: String((await freePorts(1))[0]) };
   const child = spawn(process.execPath, [DIST, role], { env: { ...process.env, ...baseEnv, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const entry = { role, child, output: () => output };
+  const entry = { role, child, output: () => output, env: extra };
   processes.push(entry);
   const ready = role === 'worker' ? /breachline worker: task queue/ : /breachline api: http/;
   for (let waited = 0; !ready.test(output); waited += 100) {
@@ -71,15 +78,30 @@ beforeAll(async () => {
   step = Date.now();
   server = await startTemporalServer({ persistence: { kind: 'postgres', host: hostname, port: Number(port), user: username }, pki });
   log(`temporal-server on PostgreSQL with mutual TLS up in ${Date.now() - step} ms at ${server.address}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'breachline-production-'));
+  const policyFile = join(dataDir, 'policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      ladders: {
+        [EARLY_STEP.obligation]: {
+          before: [{ atPercent: EARLY_STEP.atPercent, audience: 'owner' }],
+          overdue: { audience: 'executive', everyHours: 24, times: 1 },
+        },
+      },
+    }),
+  );
   baseEnv = {
     HOME: '/nonexistent',
+    BREACHLINE_POLICY: policyFile,
+    BREACHLINE_OWNER: 'owner@ops.example.test',
     TEMPORAL_ADDRESS: server.address,
     ...tlsEnv(pki),
     BREACHLINE_STORE_URL: storeUrl,
     BREACHLINE_SMTP_URL: sink.url,
     BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
     BREACHLINE_ID_KEY: ID_KEY.toString('base64'),
-    BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-production-')),
+    BREACHLINE_DATA_DIR: dataDir,
   };
   const setup = await promisify(execFile)(process.execPath, [DIST, 'setup'], { env: { ...process.env, ...baseEnv } });
   log(`breachline setup:\n${setup.stdout}`);
@@ -138,7 +160,15 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     const statusVia = async (port: number, id: string) => {
       const response = await fetch(`http://127.0.0.1:${port}/breaches/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${manager}` } });
       if (response.status !== 200) throw new Error(`GET status ${response.status}: ${await response.text()}`);
-      return (await response.json()) as { obligations: { id: string; dueAt?: string; status: string }[] };
+      return (await response.json()) as {
+        obligations: {
+          id: string;
+          dueAt?: string;
+          status: string;
+          escalations: { step: string; at: string }[];
+          nextEscalation?: { step: string; at: string };
+        }[];
+      };
     };
 
     // Breaches through both APIs; the same detection through the other API is the same breach (shared id key).
@@ -172,7 +202,15 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     );
     expect((await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl')).imported).toBe(PEOPLE);
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: { companyName: 'Prod K.K.', incident: 'Synthetic.', measures: 'Synthetic.', advice: 'Synthetic.', contactDesk: { name: 'Desk', hours: '24/7' } },
+      notice: {
+        companyName: 'Prod K.K.',
+        incident: 'Synthetic.',
+        cause: 'Synthetic cause.',
+        secondaryDamage: 'None known so far.',
+        measures: 'Synthetic.',
+        advice: 'Synthetic.',
+        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
+      },
       waveSize: PEOPLE,
       ratePerSecond: 30,
       batchSize: 20,
@@ -201,6 +239,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     log(`Temporal server stopped after ${mine().length} mails`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await server.start();
+    const restartedAt = Date.now();
     log('Temporal server started again');
 
     await until('the wave to finish', campaign, (c) => c?.state === 'done', 600_000);
@@ -224,6 +263,39 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
       const due = (s: typeof status) => s.obligations.map((o) => [o.id, o.dueAt]);
       expect(due(status)).toEqual(due(before[i]!));
     }
+
+    // The early GDPR escalation of each breach, scheduled before the restart to fire after it, fires on time.
+    const scheduled = before.map((status) => {
+      const gdpr = status.obligations.find((o) => o.id === EARLY_STEP.obligation);
+      expect(gdpr?.nextEscalation?.step).toBe(EARLY_STEP.step);
+      return Date.parse(gdpr!.nextEscalation!.at);
+    });
+    expect(Math.min(...scheduled), 'the escalations were due after the server restart').toBeGreaterThan(restartedAt);
+    const ownerMails = await until(
+      'the early escalations',
+      () => Promise.resolve(sink.messages.filter((m) => m.envelopeTo.includes('owner@ops.example.test'))),
+      (mails) => mails.length >= ids.length,
+      Math.max(...scheduled) - Date.now() + 120_000,
+    );
+    const sent = (await Promise.all(ids.map((id) => statusVia(portB, id)))).map((status) =>
+      status.obligations.find((o) => o.id === EARLY_STEP.obligation)!.escalations.find((e) => e.step === EARLY_STEP.step)!,
+    );
+    const late = sent.map((record, i) => Date.parse(record.at) - scheduled[i]!);
+    const arrivals = ownerMails.map((m) => m.receivedAt.getTime()).sort((a, b) => a - b);
+    const mailLate = [...scheduled].sort((a, b) => a - b).map((at, i) => arrivals[i]! - at);
+    log(`early escalations fired ${late.map((ms) => `${ms} ms`).join(', ')} after their instants; mailed ${mailLate.map((ms) => `${ms} ms`).join(', ')} after`);
+    for (const ms of [...late, ...mailLate]) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(ON_TIME_MS);
+    }
+    expect(ownerMails).toHaveLength(ids.length);
+
+    // The surviving worker's /metrics carries Breachline's figures and the Temporal SDK's, in one scrape.
+    const metrics = await (await fetch(`http://127.0.0.1:${workers[1].env.BREACHLINE_WORKER_METRICS_PORT}/metrics`)).text();
+    expect(metrics).toMatch(/^breachline_mails_sent_total\b.* [1-9]\d*$/m);
+    expect(metrics).toMatch(/^breachline_escalations_sent_total\b.* [1-9]\d*$/m);
+    expect(metrics).toMatch(/^temporal_/m);
+
     const replacement = await startProcess('api', { BREACHLINE_API_PORT: String(portA) });
     expect((await statusVia(portA, ids[1]!)).obligations.length).toBeGreaterThan(0);
     log('a replacement API on the killed one’s port answers');
