@@ -17,6 +17,7 @@ import { bundleWorkflows, createBreachWorker } from '../worker/worker';
 import { ResponsePolicy } from '../workflows/definitions';
 import { startTestSmtp, type TestSmtp } from './support/smtp';
 import { testCodec, timeSkippingEnvironment } from './support/temporal';
+import { syntheticNotice } from './fixtures/notice';
 
 const PEOPLE = 30;
 const FROM = 'Breachline <breachline@example.test>';
@@ -93,15 +94,7 @@ describe('wave alerts through a channel', () => {
     await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
     const operator = { id: 'olga@example.test' };
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: {
-        companyName: 'Waves K.K.',
-        incident: 'Synthetic.',
-        cause: 'Synthetic cause.',
-        secondaryDamage: 'None known so far.',
-        measures: 'Synthetic.',
-        advice: 'Synthetic.',
-        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-      },
+      notice: syntheticNotice('Waves K.K.'),
       waveSize: PEOPLE,
       batchSize: 10,
       ratePerSecond: 200,

@@ -23,6 +23,7 @@ import { ResponsePolicy } from '../workflows/definitions';
 import { ensureChromium } from './support/chromium';
 import { devServerEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
+import { syntheticNotice } from './fixtures/notice';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 
@@ -139,15 +140,7 @@ describe('dashboard in Chromium', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token.alice}` },
       body: JSON.stringify({
-        notice: {
-          companyName: 'Dash Shop',
-          incident: 'Synthetic.',
-          cause: 'Synthetic cause.',
-          secondaryDamage: 'None known so far.',
-          measures: 'Synthetic.',
-          advice: 'Synthetic.',
-          contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-        },
+        notice: syntheticNotice('Dash Shop'),
         ratePerSecond: 100,
       }),
     });
@@ -352,15 +345,7 @@ describe('dashboard in Chromium, when things fail', () => {
       expect(
         (await call(`${at}/recipients`, 'id,name,email,postal_address,locale,data_categories\no1,Olga,o1@offline.example.test,,en,email\n', 'text/csv')).ok,
       ).toBe(true);
-      const notice = {
-        companyName: 'Offline Shop',
-        incident: 'Synthetic.',
-        cause: 'Synthetic cause.',
-        secondaryDamage: 'None known so far.',
-        measures: 'Synthetic.',
-        advice: 'Synthetic.',
-        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-      };
+      const notice = syntheticNotice('Offline Shop');
       expect((await call(`${at}/campaigns`, JSON.stringify({ notice }))).status).toBe(201);
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

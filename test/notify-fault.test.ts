@@ -17,6 +17,7 @@ import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import type { CampaignStatus } from '../workflows/definitions';
 import { type Postgres, startPostgres } from './support/postgres';
 import { devServerEnvironment, TEST_CODEC_KEY } from './support/temporal';
+import { syntheticNotice } from './fixtures/notice';
 
 const PEOPLE = 300;
 let env: TestWorkflowEnvironment;
@@ -80,15 +81,7 @@ describe('a worker killed mid-wave (SIGKILL)', () => {
 
     const first = startWorkerProcess();
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: {
-        companyName: 'Fault K.K.',
-        incident: 'Synthetic.',
-        cause: 'Synthetic cause.',
-        secondaryDamage: 'None known so far.',
-        measures: 'Synthetic.',
-        advice: 'Synthetic.',
-        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-      },
+      notice: syntheticNotice('Fault K.K.'),
       waveSize: PEOPLE,
       ratePerSecond: 60,
       batchSize: 40,

@@ -25,6 +25,7 @@ import { freePorts } from './support/ports';
 import { type Postgres, startPostgres } from './support/postgres';
 import { TEST_CODEC_KEY, testCodec } from './support/temporal';
 import { makePki, setupPostgresSchemas, startTemporalServer, type TemporalServer, tlsEnv } from './support/temporal-server';
+import { syntheticNotice } from './fixtures/notice';
 
 const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
 const PEOPLE = 300;
@@ -202,15 +203,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     );
     expect((await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl')).imported).toBe(PEOPLE);
     const { campaignId } = await breaches.startCampaign(breachId, {
-      notice: {
-        companyName: 'Prod K.K.',
-        incident: 'Synthetic.',
-        cause: 'Synthetic cause.',
-        secondaryDamage: 'None known so far.',
-        measures: 'Synthetic.',
-        advice: 'Synthetic.',
-        contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-      },
+      notice: syntheticNotice('Prod K.K.'),
       waveSize: PEOPLE,
       ratePerSecond: 30,
       batchSize: 20,

@@ -18,6 +18,7 @@ import type { Wave } from '../workflows/campaign';
 import type { CampaignStatus } from '../workflows/definitions';
 import { startTestSmtp, type TestSmtp } from './support/smtp';
 import { testCodec, timeSkippingEnvironment } from './support/temporal';
+import { syntheticNotice } from './fixtures/notice';
 
 const PEOPLE = 40;
 const OWNER = 'owner@example.test';
@@ -104,15 +105,7 @@ async function approvedWave(queue: string, tag: string) {
   await importRecipients(store, breachId, Readable.from([rows.join('\n')]), 'jsonl');
   const operator = { id: 'olga@example.test' };
   const { campaignId } = await breaches.startCampaign(breachId, {
-    notice: {
-      companyName: 'Outage K.K.',
-      incident: 'Synthetic.',
-      cause: 'Synthetic cause.',
-      secondaryDamage: 'None known so far.',
-      measures: 'Synthetic.',
-      advice: 'Synthetic.',
-      contactDesk: { name: 'Desk', phone: '0120-000-000', hours: '24/7' },
-    },
+    notice: syntheticNotice('Outage K.K.'),
     waveSize: PEOPLE,
     batchSize: 10,
     ratePerSecond: 200,
