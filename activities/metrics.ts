@@ -47,6 +47,12 @@ export const storeSeconds = new Histogram({
   registers: [registry],
 });
 
+export const rateLimitStoreErrors = new Counter({
+  name: 'breachline_rate_limit_store_errors_total',
+  help: 'Requests the API let through unlimited because the shared store could not count them (its rate limits fail open)',
+  registers: [registry],
+});
+
 /** Runs a store call, observing its latency under `operation`, failed calls included. */
 export async function timedStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
   const end = storeSeconds.startTimer({ operation });

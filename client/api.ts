@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
+import { sharedRateLimitStore } from './rate-limit-store';
 import swagger from '@fastify/swagger';
 import { isGrpcServiceError } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
@@ -183,7 +184,8 @@ export function buildApi({
   app.addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));
 
   const intake = (breaches.policy ?? ResponsePolicy.parse({})).intake;
-  void app.register(rateLimit, { global: false });
+  // Replicas on one PostgreSQL store share their callers' budgets; the embedded store has one process, in memory.
+  void app.register(rateLimit, { global: false, ...(store?.shared ? { store: sharedRateLimitStore(store.rateLimits, log), skipOnError: true } : {}) });
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

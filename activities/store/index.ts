@@ -10,6 +10,7 @@ import { UsedLinks } from './links';
 import { MailLedger } from './mail-ledger';
 import { migrate } from './migrations';
 import { Outcomes } from './outcomes';
+import { RateLimits } from './rate-limits';
 import { Recipients } from './recipients';
 import { Register } from './register';
 import type { Sql } from './sql';
@@ -30,10 +31,13 @@ export class Store {
   readonly recipients: Recipients;
   readonly register: Register;
   readonly links: UsedLinks;
+  readonly rateLimits: RateLimits;
 
   constructor(
     readonly sql: Sql,
     readonly description: string,
+    /** A PostgreSQL server that several processes share (API replicas, workers); false for the embedded store. */
+    readonly shared = false,
   ) {
     this.outcomes = new Outcomes(sql);
     this.mail = new MailLedger(sql);
@@ -41,11 +45,12 @@ export class Store {
     this.recipients = new Recipients(sql);
     this.register = new Register(sql);
     this.links = new UsedLinks(sql);
+    this.rateLimits = new RateLimits(sql);
   }
 
   /** The store inside one transaction: all that `fn` writes is kept, or, if it throws, none of it. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    return this.sql.transaction((sql) => fn(new Store(sql, this.description)));
+    return this.sql.transaction((sql) => fn(new Store(sql, this.description, this.shared)));
   }
 
   close(): Promise<void> {
@@ -106,6 +111,7 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
     store = new Store(
       on(pool, transaction, () => pool.end()),
       `PostgreSQL at ${redact(url)}`,
+      true,
     );
   } else {
     throw new Error(`BREACHLINE_STORE_URL must start with pglite: or postgres://, not "${redact(url)}"`);

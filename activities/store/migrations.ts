@@ -139,6 +139,12 @@ const MIGRATIONS: string[] = [
      used_by       text NOT NULL,
      used_at       timestamptz NOT NULL DEFAULT now()
    );`,
+  // The API's rate limits, shared by its replicas on PostgreSQL: requests counted per key digest in a fixed window.
+  `CREATE TABLE rate_limit (
+     key_digest  text PRIMARY KEY,
+     window_ends timestamptz NOT NULL,
+     hits        integer NOT NULL
+   );`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */
