@@ -57,6 +57,12 @@ describe.skipIf(!locateServer())('a production Temporal server behind mutual TLS
     );
     expect(check.stdout).toContain('missing: the namespace "default" does not exist');
     expect(check.stderr).toContain('is not ready for Breachline: the namespace "default" does not exist. Run `breachline setup`');
+    // A plain command says the same, with the same exit code, rather than failing at its first call.
+    for (const command of [['status', 'breach-0123456789abcdef'], ['list']]) {
+      const plain = await breachline(command, { ...env, BREACHLINE_STORE_URL: 'pglite:memory' });
+      expect(plain.code, plain.stderr).toBe(78);
+      expect(plain.stderr).toContain('is not ready for Breachline: the namespace "default" does not exist. Run `breachline setup`');
+    }
     await expect(openBreachWorker(loadConfig({ ...env, BREACHLINE_STORE_URL: 'pglite:memory' }))).rejects.toThrow(
       `Temporal at ${server.address} is not ready for Breachline: the namespace "default" does not exist`,
     );

@@ -9,6 +9,7 @@ import { storeHasBreaches } from '../../worker/worker';
 import { InvalidInput } from '../../workflows/domain/facts';
 import { loadBreachIds } from '../breach-ids';
 import { Breaches, connectClient } from '../breaches';
+import { requireDeployment } from '../../worker/deployment';
 
 export function parseJson(text: string, what: string, field: string): unknown {
   try {
@@ -33,6 +34,9 @@ export async function breaches(): Promise<Breaches> {
   // The store is opened only when the codec key is missing, to tell a first start from a lost key.
   const codec = await loadCodec(config.codec, () => withStore((store) => storeHasBreaches(store)()));
   const client = await connectClient({ ...config.temporal.connection, codec });
+  // As the worker and the API at their start: a server without Breachline's namespace or search attributes is named
+  // as such (exit 78, `breachline setup`), not met as a stack trace at the first call.
+  await requireDeployment(client.connection, config.temporal.namespace, config.temporal.address);
   return Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
 }
 
