@@ -2,6 +2,7 @@
 // client -> workflow -> activities), so no folder imports one that imports it back, and workflows/ takes only the
 // activity contract's types from activities/.
 import { readdirSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
   return !clause.name && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
 }
 
-/** Every relative module a file names: static and dynamic imports, re-exports, require(), import types, and new URL(…, import.meta.url). */
+/** Every module a file names: static and dynamic imports, re-exports, require(), import types, and new URL(…, import.meta.url). */
 function specifiersOf(file: string): { specifier: string; typeOnly: boolean }[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: { specifier: string; typeOnly: boolean }[] = [];
@@ -63,21 +64,25 @@ function specifiersOf(file: string): { specifier: string; typeOnly: boolean }[] 
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return found.filter((s) => s.specifier.startsWith('.'));
+  return found;
+}
+
+/** The source files under a top folder (none when it does not exist). */
+function filesIn(folder: string): string[] {
+  try {
+    return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+      .filter((e) => SOURCE.test(e) && !e.includes('node_modules'))
+      .map((e) => join(ROOT, folder, e));
+  } catch {
+    return [];
+  }
 }
 
 function scan(): Import[] {
   const imports: Import[] = [];
   for (const folder of FOLDERS) {
-    let entries: string[];
-    try {
-      entries = readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' });
-    } catch {
-      continue; // a folder that does not exist imports nothing
-    }
-    for (const entry of entries.filter((e) => SOURCE.test(e) && !e.includes('node_modules'))) {
-      const file = join(ROOT, folder, entry);
-      for (const { specifier, typeOnly } of specifiersOf(file)) {
+    for (const file of filesIn(folder)) {
+      for (const { specifier, typeOnly } of specifiersOf(file).filter((s) => s.specifier.startsWith('.'))) {
         const target = resolve(file, '..', specifier);
         imports.push({ file: relative(ROOT, file), target: relative(ROOT, target), from: folder, to: topFolder(target), typeOnly });
       }
@@ -146,5 +151,20 @@ describe('the module map', () => {
   it('keeps workflows/ to itself, taking only types from activities/', () => {
     const outside = imports.filter((i) => i.from === 'workflows' && i.to !== 'workflows' && !(i.to === 'activities' && i.typeOnly));
     expect(outside.map((i) => `${i.file} -> ${i.target}${i.typeOnly ? ' (types)' : ''}`)).toEqual([]);
+  });
+
+  it('finds in `dependencies` every package the production build imports, so an image with production modules only runs', () => {
+    // What `npm run build` compiles (tsconfig.build.json) and the launchers; `npm prune --omit=dev` leaves the rest out.
+    const built: string[] = (JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include;
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const missing = new Set<string>();
+    for (const file of [...built, 'bin'].flatMap(filesIn)) {
+      for (const { specifier, typeOnly } of specifiersOf(file)) {
+        if (typeOnly || specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier)) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        if (!(name in pkg.dependencies)) missing.add(`${name} (${relative(ROOT, file)})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 });
