@@ -97,12 +97,14 @@ describe('notification campaigns (time-skipping server)', () => {
     // The five who lost card data are in the first wave.
     expect(first).toEqual(expect.arrayContaining([0, 1, 2, 3, 4].map((i) => `c${i}@waves.example.test`)));
 
-    await breaches.approveWave(breachId, { campaignId, wave: 2, approver: operator });
+    // Paused while the next wave awaits approval: the status says so at once, and the approved wave waits.
     await breaches.controlCampaign(breachId, { campaignId, action: 'pause', by: operator });
-    const paused = await campaignOf(breachId, (c) => c.state === 'paused');
-    const sentWhilePaused = paused.waves[1]!.sent;
+    await campaignOf(breachId, (c) => c.state === 'paused');
+    await breaches.approveWave(breachId, { campaignId, wave: 2, approver: operator });
     await env.sleep(60_000);
-    expect((await breaches.status(breachId)).campaigns[0]!.waves[1]!.sent).toBe(sentWhilePaused);
+    const paused = (await breaches.status(breachId)).campaigns[0]!;
+    expect([paused.state, paused.waves[1]!.state, paused.waves[1]!.sent]).toEqual(['paused', 'sending', 0]);
+    expect(mailsTo(TAG)).toHaveLength(10);
     await breaches.controlCampaign(breachId, { campaignId, action: 'resume', by: operator });
     await campaignOf(breachId, (c) => c.waves[2]?.state === 'awaiting-approval');
     await breaches.approveWave(breachId, { campaignId, wave: 3, approver: operator });

@@ -119,7 +119,8 @@ class Campaign {
         await this.report(true);
       }
       if (wave.state === 'awaiting-approval') {
-        await condition(() => this.approved.has(wave.wave) || this.cancelled);
+        if (patched('pause-awaiting-approval')) await this.awaitApproval(wave);
+        else await condition(() => this.approved.has(wave.wave) || this.cancelled);
         if (this.cancelled) break;
         wave.state = 'sending';
         wave.startedAt = new Date().toISOString();
@@ -136,6 +137,19 @@ class Campaign {
     await this.escalating;
     await this.report(true);
     return this.status;
+  }
+
+  /** Waits for the wave's approval; a pause or resume meanwhile shows in the status at once, not at the next wave. */
+  private async awaitApproval(wave: Wave): Promise<void> {
+    const approvedOrCancelled = () => this.approved.has(wave.wave) || this.cancelled;
+    for (;;) {
+      await condition(() => approvedOrCancelled() || this.paused !== (this.status.state === 'paused'));
+      if (approvedOrCancelled()) break;
+      this.status.state = this.paused ? 'paused' : 'running';
+      await this.report(true);
+    }
+    // Approved while paused: the wave waits in send() until resumed; approved after a resume: it runs.
+    if (!this.paused && this.status.state === 'paused') this.status.state = 'running';
   }
 
   private async plan(): Promise<void> {
