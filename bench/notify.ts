@@ -10,6 +10,7 @@
 // bounced exactly once. The raw run is skipped: the figure that matters there is the outcome, not the rate.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -149,10 +150,31 @@ for (;;) {
   if (campaign?.waves[0]?.state === 'awaiting-approval') break;
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
+// Memory while the wave is sent: this process holds the worker (and, on PGlite, the store); on PostgreSQL the
+// store's backends are read from /proc (their peak resident set, which counts the shared buffers they touched).
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const rssAtStart = process.memoryUsage().rss;
+let workerPeakRss = rssAtStart;
+const sampler = setInterval(() => (workerPeakRss = Math.max(workerPeakRss, process.memoryUsage().rss)), 250);
 const pathStart = performance.now();
 await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
 await waitForSink(N);
 const pathSeconds = (performance.now() - pathStart) / 1000;
+clearInterval(sampler);
+async function storeMemory(): Promise<string> {
+  if (!postgres) return values.store.startsWith('pglite') ? 'in the worker process' : 'not measured (remote server)';
+  const { rows } = await store.sql.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'");
+  const peaks = rows.flatMap(({ pid }) => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? [Number(kb) * 1024] : [];
+    } catch {
+      return [];
+    }
+  });
+  return `PostgreSQL backends peak ${mb(Math.max(0, ...peaks))} each (max of ${peaks.length}, incl. shared buffers touched)`;
+}
+const storeRss = await storeMemory();
 for (;;) {
   const campaign = (await breaches.status(breachId)).campaigns[0];
   if (campaign?.state === 'done') break;
@@ -189,5 +211,6 @@ console.log(`recipients=${N} connections=${connections} batch=${batchSize} store
 console.log(`import: ${(N / importSeconds).toFixed(0)} rows/s (${importSeconds.toFixed(1)} s)`);
 if (!mixed) console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
 console.log(`(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history now ${history.historyLength} events`);
+console.log(`memory: worker process rss ${mb(rssAtStart)} at approval, peak ${mb(workerPeakRss)} while sending; store: ${storeRss}`);
 if (outcome) console.log(outcome);
 else console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);
