@@ -35,41 +35,52 @@ export interface CampaignMailConfig {
 }
 
 /**
- * Settles deliveries in the ledger in groups: every 10 ms or 200 rows, whichever comes first, in one statement.
- * A person's row is settled within about 10 ms of the server's answer, so a worker that dies can leave only the
- * last few milliseconds' messages unsettled (sent again, with the same Message-ID); one statement per group keeps
- * the ledger from limiting the sending rate (one statement per message capped it near 1,800/s on PGlite).
+ * Settles deliveries in the ledger in groups, one statement each: a group is written 10 ms after its first row, or
+ * at 200 rows, and never while the last is still being written; the rows that come meanwhile go together in the
+ * next. A person's row is settled within about 10 ms (plus one write) of the server's answer, so a worker that dies
+ * can leave only the last few milliseconds' messages unsettled (sent again, with the same Message-ID). One
+ * statement per group keeps the ledger from limiting the sending rate (one a message capped it near 1,800/s on
+ * PGlite), and a store slowed down (a busy CPU) gets fewer, larger groups rather than a queue of small ones.
  */
 class GroupCommit {
   private pending: SettledDelivery[] = [];
-  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private firstAt = 0;
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private writing?: Promise<void>;
+  /** The first write that failed; the rows of the others are written all the same. */
+  failure?: { error: unknown };
 
   constructor(private readonly write: (rows: SettledDelivery[]) => Promise<void>) {}
 
-  add(row: SettledDelivery): Promise<void> {
+  add(row: SettledDelivery): void {
+    if (this.pending.length === 0) this.firstAt = Date.now();
     this.pending.push(row);
-    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    if (this.pending.length >= 200) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 10);
-    return done;
+    if (!this.writing) this.schedule();
   }
 
-  flush(): Promise<void> {
+  /** Resolves once every row added so far is written (or its write failed: see `failure`). */
+  async written(): Promise<void> {
+    while (this.writing || this.pending.length > 0) await this.next();
+  }
+
+  private schedule(): void {
+    if (this.pending.length >= 200) void this.next();
+    else if (this.pending.length > 0) this.timer ??= setTimeout(() => void this.next(), Math.max(0, this.firstAt + 10 - Date.now()));
+  }
+
+  private next(): Promise<void> {
+    if (this.writing) return this.writing;
     clearTimeout(this.timer);
     this.timer = undefined;
     const rows = this.pending;
-    const waiting = this.waiting;
     this.pending = [];
-    this.waiting = [];
-    this.flushing = this.flushing.then(() =>
-      this.write(rows).then(
-        () => waiting.forEach((w) => w.resolve()),
-        (error: unknown) => waiting.forEach((w) => w.reject(error)),
-      ),
-    );
-    return this.flushing;
+    this.writing = this.write(rows)
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => {
+        this.writing = undefined;
+        this.schedule();
+      });
+    return this.writing;
   }
 }
 
@@ -280,9 +291,7 @@ export class CampaignSender {
     await this.store.recipients.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
     const ledger = new GroupCommit((rows) => timedStore('deliveries-settle', () => this.store.recipients.settleDeliveries(input.campaignId, rows)));
     const renderer = new NoticeRenderer(input.notice, input.templates);
-    // The first settlement that failed, rethrown once the call has flushed the rest (kept as one, not a promise a person).
-    let unsettled: { error: unknown } | undefined;
-    const settle = (row: SettledDelivery) => void ledger.add(row).catch((error: unknown) => void (unsettled ??= { error }));
+    const settle = (row: SettledDelivery) => ledger.add(row);
     const unsent: string[] = [];
     const pacing = input.domainPacing;
     const gate = new DomainGate(pacing);
@@ -361,7 +370,7 @@ export class CampaignSender {
     try {
       await Promise.all(Array.from({ length: LANES_PER_CONNECTION * (this.config.maxConnections ?? 5) }, lane));
     } finally {
-      await ledger.flush();
+      await ledger.written();
       await this.store.recipients.releaseDeliveries(input.campaignId, unsent);
       await Promise.all(held.values());
       if (pacing)
@@ -370,7 +379,8 @@ export class CampaignSender {
           [...took].filter((d) => !held.has(d)),
         );
     }
-    if (unsettled) throw unsettled.error;
+    // A failed settlement fails the call once the rest are written: its people, still 'sending', are sent again.
+    if (ledger.failure) throw ledger.failure.error;
   }
 
   /** The domains held back now, as counts; those held `escalateAfterRounds` rounds in a row are stuck. */
