@@ -17,6 +17,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { listenForBounces } from '../activities/bounces';
 import { CampaignSender } from '../activities/campaign';
+import { storeSeconds } from '../activities/metrics';
 import { Mailer } from '../activities/mail';
 import { renderNotice } from '../activities/notices';
 import { importRecipients } from '../activities/recipients';
@@ -180,6 +181,15 @@ async function storeMemory(): Promise<string> {
   return `PostgreSQL backends peak ${mb(Math.max(0, ...peaks))} each (max of ${peaks.length}, incl. shared buffers touched)`;
 }
 const storeRss = await storeMemory();
+// The ledger's statements on the mail path: how many, and the time they took (on PGlite, on the worker's thread).
+const storeCalls = await storeSeconds.get().then(({ values: series }) =>
+  ['deliveries-claim', 'deliveries-settle']
+    .map((operation) => {
+      const of = (name: string) => series.find((v) => v.metricName === name && v.labels.operation === operation)?.value ?? 0;
+      return `${operation.slice('deliveries-'.length)} ${of('breachline_store_seconds_count')} statements, ${of('breachline_store_seconds_sum').toFixed(1)} s`;
+    })
+    .join('; '),
+);
 for (;;) {
   const campaign = (await breaches.status(breachId)).campaigns[0];
   if (campaign?.state === 'done') break;
@@ -199,7 +209,12 @@ if (mixed) {
   const once = sent + bounced === N && bounced === counts.dsnSent && counts.duplicates === 0 && counts.recipients === N && other.every(([, n]) => n === 0);
   outcome = `mixed: delivered=${sent} bounced=${bounced} (DSNs sent ${counts.dsnSent}, recorded ${await hard()}) deferrals=${counts.deferred} at ${THROTTLED}; duplicates=${counts.duplicates} lost=${N - counts.recipients}; every recipient delivered or bounced exactly once: ${once ? 'yes' : `NO (${JSON.stringify(byOutcome)})`}`;
 }
-const history = await env.client.workflow.getHandle(campaignId).describe();
+// The wave's whole history: every run of the campaign (it continues as new at its bound), events summed.
+const history = { runs: 0, events: 0 };
+for await (const run of env.client.workflow.list({ query: `WorkflowId = '${campaignId}'` })) {
+  history.runs++;
+  history.events += run.historyLength;
+}
 
 worker.shutdown();
 await running;
@@ -215,10 +230,13 @@ const pathRate = N / pathSeconds;
 console.log(`recipients=${N} connections=${connections} batch=${batchSize} store=${values.store}`);
 console.log(`import: ${(N / importSeconds).toFixed(0)} rows/s (${importSeconds.toFixed(1)} s)`);
 if (!mixed) console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
-console.log(`(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history now ${history.historyLength} events`);
+console.log(
+  `(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history ${history.events} events in ${history.runs} run(s)`,
+);
 console.log(
   `cpu of this process: ${mixed ? '' : `raw ${(rawCpuMicros / N).toFixed(0)} µs/msg, `}breachline ${(pathCpuMicros / N).toFixed(0)} µs/msg (worker${postgres || !values.store.startsWith('pglite') ? '' : ' and store'})`,
 );
+console.log(`store on the mail path: ${storeCalls}`);
 console.log(`memory: worker process rss ${mb(rssAtStart)} at approval, peak ${mb(workerPeakRss)} while sending; store: ${storeRss}`);
 if (outcome) console.log(outcome);
 else console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);
