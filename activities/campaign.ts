@@ -167,11 +167,6 @@ class ClaimQueue {
     }
   }
 
-  /** The people claimed and not handed out (when the call ends early on an error). */
-  get left(): ClaimedDelivery[] {
-    return this.people.slice(this.index);
-  }
-
   private refill(): void {
     if (this.claiming || this.exhausted || this.failure || this.stopped()) return;
     if (this.after !== undefined && Date.now() >= this.untilMs) return;
