@@ -26,44 +26,61 @@ export interface CampaignMailConfig {
   bounceDomain?: string;
   /** Connections in the SMTP pool. */
   maxConnections?: number;
+  /**
+   * How long one call keeps claiming batches of a wave before it returns to the campaign (default 3 s): fewer
+   * round trips through the workflow, while a pause or cancel, seen between calls, still takes effect within
+   * seconds (or one batch, if a batch takes longer at the campaign's rate). 0: one batch a call.
+   */
+  sendForMs?: number;
 }
 
 /**
- * Settles deliveries in the ledger in groups: every 10 ms or 200 rows, whichever comes first, in one statement.
- * A person's row is settled within about 10 ms of the server's answer, so a worker that dies can leave only the
- * last few milliseconds' messages unsettled (sent again, with the same Message-ID); one statement per group keeps
- * the ledger from limiting the sending rate (one statement per message capped it near 1,800/s on PGlite).
+ * Settles deliveries in the ledger in groups, one statement each: a group is written 10 ms after its first row, or
+ * at 200 rows, and never while the last is still being written; the rows that come meanwhile go together in the
+ * next. A person's row is settled within about 10 ms (plus one write) of the server's answer, so a worker that dies
+ * can leave only the last few milliseconds' messages unsettled (sent again, with the same Message-ID). One
+ * statement per group keeps the ledger from limiting the sending rate (one a message capped it near 1,800/s on
+ * PGlite), and a store slowed down (a busy CPU) gets fewer, larger groups rather than a queue of small ones.
  */
 class GroupCommit {
   private pending: SettledDelivery[] = [];
-  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private firstAt = 0;
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private writing?: Promise<void>;
+  /** The first write that failed; the rows of the others are written all the same. */
+  failure?: { error: unknown };
 
   constructor(private readonly write: (rows: SettledDelivery[]) => Promise<void>) {}
 
-  add(row: SettledDelivery): Promise<void> {
+  add(row: SettledDelivery): void {
+    if (this.pending.length === 0) this.firstAt = Date.now();
     this.pending.push(row);
-    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    if (this.pending.length >= 200) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 10);
-    return done;
+    if (!this.writing) this.schedule();
   }
 
-  flush(): Promise<void> {
+  /** Resolves once every row added so far is written (or its write failed: see `failure`). */
+  async written(): Promise<void> {
+    while (this.writing || this.pending.length > 0) await this.next();
+  }
+
+  private schedule(): void {
+    if (this.pending.length >= 200) void this.next();
+    else if (this.pending.length > 0) this.timer ??= setTimeout(() => void this.next(), Math.max(0, this.firstAt + 10 - Date.now()));
+  }
+
+  private next(): Promise<void> {
+    if (this.writing) return this.writing;
     clearTimeout(this.timer);
     this.timer = undefined;
     const rows = this.pending;
-    const waiting = this.waiting;
     this.pending = [];
-    this.waiting = [];
-    this.flushing = this.flushing.then(() =>
-      this.write(rows).then(
-        () => waiting.forEach((w) => w.resolve()),
-        (error: unknown) => waiting.forEach((w) => w.reject(error)),
-      ),
-    );
-    return this.flushing;
+    this.writing = this.write(rows)
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => {
+        this.writing = undefined;
+        this.schedule();
+      });
+    return this.writing;
   }
 }
 
@@ -114,14 +131,61 @@ function interleaveByDomain(people: ClaimedDelivery[]): ClaimedDelivery[] {
   return ordered;
 }
 
+/**
+ * The people one call sends, claimed from the store a batch at a time in person order (keyset: each claim starts
+ * after the last person claimed, so it never takes this call's own people, still 'sending', again). The next batch is
+ * claimed while the current one is being sent, once half of it is left, so that the lanes never wait on the store.
+ * No batch is claimed once `stopped()` says so or after `untilMs`; the first always is.
+ */
+class ClaimQueue {
+  private people: ClaimedDelivery[] = [];
+  private index = 0;
+  private after?: string;
+  private exhausted = false;
+  private claiming?: Promise<void>;
+  private failure?: { error: unknown };
+
+  constructor(
+    private readonly claim: (after: string | undefined) => Promise<ClaimedDelivery[]>,
+    private readonly batchSize: number,
+    private readonly untilMs: number,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  /** The next person to send, or undefined when this call has no more. */
+  async next(): Promise<ClaimedDelivery | undefined> {
+    for (;;) {
+      if (this.failure) throw this.failure.error;
+      if (this.index < this.people.length) {
+        const person = this.people[this.index++]!;
+        if (this.people.length - this.index < this.batchSize / 2) this.refill();
+        return person;
+      }
+      this.refill();
+      if (!this.claiming) return undefined;
+      await this.claiming;
+    }
+  }
+
+  private refill(): void {
+    if (this.claiming || this.exhausted || this.failure || this.stopped()) return;
+    if (this.after !== undefined && Date.now() >= this.untilMs) return;
+    this.claiming = this.claim(this.after)
+      .then(
+        (rows) => {
+          if (rows.length < this.batchSize) this.exhausted = true;
+          if (rows.length > 0) this.after = rows.at(-1)!.person_id;
+          this.people = this.people.slice(this.index).concat(rows);
+          this.index = 0;
+        },
+        (error: unknown) => void (this.failure = { error }),
+      )
+      .finally(() => (this.claiming = undefined));
+  }
+}
+
 /** Messages in flight per pooled connection: enough to keep each busy, few enough to stop soon in an outage. */
 const LANES_PER_CONNECTION = 4;
-
-/** A settlement awaited later: its failure is kept for that await, not reported as unhandled meanwhile. */
-function quiet(settlement: Promise<void>): Promise<void> {
-  settlement.catch(() => undefined);
-  return settlement;
-}
 
 export class CampaignSender {
   private readonly transports = new Map<number, Transporter>();
@@ -214,18 +278,19 @@ export class CampaignSender {
     }
   }
 
-  /** Claims a batch and sends it, counting into `result`; stops at the first sign that the server is out. */
+  /**
+   * Claims batches and sends them, counting into `result`, for `sendForMs` or until the wave has nobody left to
+   * claim; stops at the first sign that the server is out.
+   */
   private async sendClaimed(input: SendBatchInput, transport: Transporter, result: BatchResult): Promise<void> {
     await this.store.recipients.giveUpDeferred(input.campaignId, input.wave, input.maxAttempts);
-    const claimed = await this.store.recipients.claimDeliveries(input.campaignId, input.wave, input.batchSize);
-    result.claimed = claimed.length;
     const ledger = new GroupCommit((rows) => timedStore('deliveries-settle', () => this.store.recipients.settleDeliveries(input.campaignId, rows)));
     const renderer = new NoticeRenderer(input.notice, input.templates);
-    const settled: Promise<void>[] = [];
+    const settle = (row: SettledDelivery) => ledger.add(row);
     const unsent: string[] = [];
     const pacing = input.domainPacing;
     const gate = new DomainGate(pacing);
-    // Domains whose servers deferred in this batch: their other people are put back untried, and the domain is
+    // Domains whose servers deferred in this call: their other people are put back untried, and the domain is
     // held back for every batch until its backoff ends; domains that took a message are released.
     const held = new Map<string, Promise<number>>();
     const took = new Set<string>();
@@ -233,11 +298,20 @@ export class CampaignSender {
       if (!held.has(domain) && pacing)
         held.set(domain, this.store.recipients.holdDomain(input.campaignId, domain, response, pacing.backoffSeconds * 1000, pacing.maxBackoffSeconds * 1000));
     };
-    const queue = (pacing ? interleaveByDomain(claimed) : claimed).values();
+    const queue = new ClaimQueue(
+      async (after) => {
+        const claimed = await timedStore('deliveries-claim', () => this.store.recipients.claimDeliveries(input.campaignId, input.wave, input.batchSize, after));
+        result.claimed += claimed.length;
+        return pacing ? interleaveByDomain(claimed) : claimed;
+      },
+      input.batchSize,
+      Date.now() + (this.config.sendForMs ?? 3000),
+      () => result.outage !== undefined,
+    );
     // A few messages per pooled connection in flight, no more: when the server goes out, the batch stops after
     // those few rather than after every claimed person has failed in turn.
     const lane = async () => {
-      for (const person of queue) {
+      for (let person = await queue.next(); person; person = await queue.next()) {
         if (result.outage || held.has(person.domain)) {
           unsent.push(person.person_id);
           continue;
@@ -261,7 +335,7 @@ export class CampaignSender {
             messageId,
             ...(this.config.bounceDomain ? { envelope: { from: returnPath(person.return_token, this.config.bounceDomain), to: person.email } } : {}),
           });
-          settled.push(quiet(ledger.add({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' })));
+          settle({ personId: person.person_id, status: 'sent', messageId, smtpResponse: info.response ?? '' });
           result.sent++;
           took.add(person.domain);
           countMail('notice');
@@ -275,7 +349,7 @@ export class CampaignSender {
           }
           const bounced = failure.type === 'MailRefused';
           const response = (error as { response?: string }).response ?? failure.reason;
-          settled.push(quiet(ledger.add({ personId: person.person_id, status: bounced ? 'bounced' : 'deferred', messageId, smtpResponse: response })));
+          settle({ personId: person.person_id, status: bounced ? 'bounced' : 'deferred', messageId, smtpResponse: response });
           if (bounced) {
             result.bounced++;
             mailsBounced.inc();
@@ -291,7 +365,7 @@ export class CampaignSender {
     try {
       await Promise.all(Array.from({ length: LANES_PER_CONNECTION * (this.config.maxConnections ?? 5) }, lane));
     } finally {
-      await ledger.flush();
+      await ledger.written();
       await this.store.recipients.releaseDeliveries(input.campaignId, unsent);
       await Promise.all(held.values());
       if (pacing)
@@ -300,7 +374,8 @@ export class CampaignSender {
           [...took].filter((d) => !held.has(d)),
         );
     }
-    await Promise.all(settled);
+    // A failed settlement fails the call once the rest are written: its people, still 'sending', are sent again.
+    if (ledger.failure) throw ledger.failure.error;
   }
 
   /** The domains held back now, as counts; those held `escalateAfterRounds` rounds in a row are stuck. */

@@ -10,12 +10,14 @@
 // bounced exactly once. The raw run is skipped: the figure that matters there is the outcome, not the rate.
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { listenForBounces } from '../activities/bounces';
 import { CampaignSender } from '../activities/campaign';
+import { storeSeconds } from '../activities/metrics';
 import { Mailer } from '../activities/mail';
 import { renderNotice } from '../activities/notices';
 import { importRecipients } from '../activities/recipients';
@@ -87,6 +89,8 @@ const postgres = values.store === 'postgres' ? await startPostgres() : undefined
 // are the size Breachline sends), queued in slices of the batch size.
 const raw = nodemailer.createTransport({ host: '127.0.0.1', port, pool: true, maxConnections: connections, maxMessages: Number.POSITIVE_INFINITY });
 const sample = renderNotice(notice, { name: 'Person 0', locale: 'ja', dataCategories: ['name', 'email'] });
+// CPU time of this process per message, beside the rates: a figure a busy shared machine disturbs far less.
+const rawCpu = process.cpuUsage();
 const rawStart = performance.now();
 for (let from_ = 0; from_ < (mixed ? 0 : N); from_ += batchSize) {
   const slice = Array.from({ length: Math.min(batchSize, N - from_) }, (_, k) => from_ + k);
@@ -94,6 +98,7 @@ for (let from_ = 0; from_ < (mixed ? 0 : N); from_ += batchSize) {
 }
 if (!mixed) await waitForSink(N);
 const rawSeconds = (performance.now() - rawStart) / 1000;
+const rawCpuMicros = ((c) => c.user + c.system)(process.cpuUsage(rawCpu));
 raw.close();
 await ask('reset');
 
@@ -149,10 +154,42 @@ for (;;) {
   if (campaign?.waves[0]?.state === 'awaiting-approval') break;
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
+// Memory while the wave is sent: this process holds the worker (and, on PGlite, the store); on PostgreSQL the
+// store's backends are read from /proc (their peak resident set, which counts the shared buffers they touched).
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const rssAtStart = process.memoryUsage().rss;
+let workerPeakRss = rssAtStart;
+const sampler = setInterval(() => (workerPeakRss = Math.max(workerPeakRss, process.memoryUsage().rss)), 250);
+const pathCpu = process.cpuUsage();
 const pathStart = performance.now();
 await breaches.approveWave(breachId, { campaignId, wave: 1, approver: operator });
 await waitForSink(N);
 const pathSeconds = (performance.now() - pathStart) / 1000;
+const pathCpuMicros = ((c) => c.user + c.system)(process.cpuUsage(pathCpu));
+clearInterval(sampler);
+async function storeMemory(): Promise<string> {
+  if (!postgres) return values.store.startsWith('pglite') ? 'in the worker process' : 'not measured (remote server)';
+  const { rows } = await store.sql.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'");
+  const peaks = rows.flatMap(({ pid }) => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? [Number(kb) * 1024] : [];
+    } catch {
+      return [];
+    }
+  });
+  return `PostgreSQL backends peak ${mb(Math.max(0, ...peaks))} each (max of ${peaks.length}, incl. shared buffers touched)`;
+}
+const storeRss = await storeMemory();
+// The ledger's statements on the mail path: how many, and the time they took (on PGlite, on the worker's thread).
+const storeCalls = await storeSeconds.get().then(({ values: series }) =>
+  ['deliveries-claim', 'deliveries-settle']
+    .map((operation) => {
+      const of = (name: string) => series.find((v) => v.metricName === name && v.labels.operation === operation)?.value ?? 0;
+      return `${operation.slice('deliveries-'.length)} ${of('breachline_store_seconds_count')} statements, ${of('breachline_store_seconds_sum').toFixed(1)} s`;
+    })
+    .join('; '),
+);
 for (;;) {
   const campaign = (await breaches.status(breachId)).campaigns[0];
   if (campaign?.state === 'done') break;
@@ -172,7 +209,12 @@ if (mixed) {
   const once = sent + bounced === N && bounced === counts.dsnSent && counts.duplicates === 0 && counts.recipients === N && other.every(([, n]) => n === 0);
   outcome = `mixed: delivered=${sent} bounced=${bounced} (DSNs sent ${counts.dsnSent}, recorded ${await hard()}) deferrals=${counts.deferred} at ${THROTTLED}; duplicates=${counts.duplicates} lost=${N - counts.recipients}; every recipient delivered or bounced exactly once: ${once ? 'yes' : `NO (${JSON.stringify(byOutcome)})`}`;
 }
-const history = await env.client.workflow.getHandle(campaignId).describe();
+// The wave's whole history: every run of the campaign (it continues as new at its bound), events summed.
+const history = { runs: 0, events: 0 };
+for await (const run of env.client.workflow.list({ query: `WorkflowId = '${campaignId}'` })) {
+  history.runs++;
+  history.events += run.historyLength;
+}
 
 worker.shutdown();
 await running;
@@ -188,6 +230,13 @@ const pathRate = N / pathSeconds;
 console.log(`recipients=${N} connections=${connections} batch=${batchSize} store=${values.store}`);
 console.log(`import: ${(N / importSeconds).toFixed(0)} rows/s (${importSeconds.toFixed(1)} s)`);
 if (!mixed) console.log(`(a) raw nodemailer pooled: ${rawRate.toFixed(0)} msg/s (${rawSeconds.toFixed(1)} s)`);
-console.log(`(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history now ${history.historyLength} events`);
+console.log(
+  `(b) breachline campaign:   ${pathRate.toFixed(0)} msg/s (${pathSeconds.toFixed(1)} s), campaign history ${history.events} events in ${history.runs} run(s)`,
+);
+console.log(
+  `cpu of this process: ${mixed ? '' : `raw ${(rawCpuMicros / N).toFixed(0)} µs/msg, `}breachline ${(pathCpuMicros / N).toFixed(0)} µs/msg (worker${postgres || !values.store.startsWith('pglite') ? '' : ' and store'})`,
+);
+console.log(`store on the mail path: ${storeCalls}`);
+console.log(`memory: worker process rss ${mb(rssAtStart)} at approval, peak ${mb(workerPeakRss)} while sending; store: ${storeRss}`);
 if (outcome) console.log(outcome);
 else console.log(`ratio=${(pathRate / rawRate).toFixed(2)} duplicates=${counts.duplicates} lost=${N - counts.recipients}`);

@@ -17,10 +17,12 @@ let env: TestWorkflowEnvironment;
 let sink: MailSink;
 let worker: RunningWorker;
 let breaches: Breaches;
+let workflowBundle: Awaited<ReturnType<typeof bundleWorkflows>>;
 
 beforeAll(async () => {
   [env, sink] = await Promise.all([timeSkippingEnvironment(), startMailSink({ refuse: (address) => address.startsWith('gone-') })]);
-  worker = await startWorker(env, sink, await bundleWorkflows(), 'campaign-test');
+  workflowBundle = await bundleWorkflows();
+  worker = await startWorker(env, sink, workflowBundle, 'campaign-test');
   breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs() });
 });
 
@@ -42,8 +44,8 @@ const notice: CampaignNotice = {
 const operator = { id: 'olga@example.test' };
 
 /** A breach with `people` imported; their e-mails are c<i>@<tag>.example.test, so each test reads its own mail. */
-async function breachWith(tag: string, people: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
-  const { breachId } = await breaches.start({
+async function breachWith(tag: string, people: number, extra: (i: number) => Record<string, unknown> = () => ({}), on = breaches) {
+  const { breachId } = await on.start({
     source: 'campaign-test',
     eventId: randomUUID(),
     detectedAt: new Date(await env.currentTimeMs()).toISOString(),
@@ -65,12 +67,16 @@ async function breachWith(tag: string, people: number, extra: (i: number) => Rec
 }
 
 async function campaignOf(breachId: string, until: (c: CampaignStatus) => boolean): Promise<CampaignStatus> {
+  return campaignOn(breaches, breachId, until);
+}
+
+async function campaignOn(on: Breaches, breachId: string, until: (c: CampaignStatus) => boolean): Promise<CampaignStatus> {
   for (let i = 0; i < 200; i++) {
-    const campaign = (await breaches.status(breachId)).campaigns[0];
+    const campaign = (await on.status(breachId)).campaigns[0];
     if (campaign && until(campaign)) return campaign;
     await env.sleep(1000);
   }
-  throw new Error(`campaign never reached the state: ${JSON.stringify((await breaches.status(breachId)).campaigns[0])}`);
+  throw new Error(`campaign never reached the state: ${JSON.stringify((await on.status(breachId)).campaigns[0])}`);
 }
 
 const mailsTo = (tag: string) => sink.messages.filter((m) => m.envelopeTo[0]?.endsWith(`@${tag}.example.test`));
@@ -202,7 +208,11 @@ describe('notification campaigns (time-skipping server)', () => {
 
   it('keeps every run of a long campaign under its history bound by continuing as new, and still sends each person once', async () => {
     const TAG = 'bounded';
-    const { breachId } = await breachWith(TAG, 60);
+    // One batch a call (a worker whose sender has no time budget), so that the campaign makes 60 calls.
+    const oneBatchACall = await startWorker(env, sink, workflowBundle, 'campaign-test-one-batch', worker.store, undefined, undefined, { sendForMs: 0 });
+    const breaches = new Breaches(env.client, oneBatchACall.taskQueue, { now: () => env.currentTimeMs() });
+    const campaignOf = (breachId: string, until: (c: CampaignStatus) => boolean) => campaignOn(breaches, breachId, until);
+    const { breachId } = await breachWith(TAG, 60, undefined, breaches);
     const { campaignId } = await breaches.startCampaign(breachId, {
       notice,
       waveSize: 60,
@@ -223,5 +233,6 @@ describe('notification campaigns (time-skipping server)', () => {
     // More than one run: 60 batches of one person cannot fit under a 60-event bound in one.
     const started = await env.client.workflow.getHandle(campaignId).fetchHistory();
     expect(started.events![0]!.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+    await oneBatchACall.stop();
   });
 });

@@ -166,20 +166,24 @@ export class Recipients {
    * from the index of those still to be sent, in order, so a claim costs the batch, not the wave; rows another
    * transaction holds are skipped, so several workers can claim from one wave on PostgreSQL.
    */
-  async claimDeliveries(campaignId: string, wave: number, limit: number): Promise<ClaimedDelivery[]> {
+  async claimDeliveries(campaignId: string, wave: number, limit: number, after?: string): Promise<ClaimedDelivery[]> {
+    // `after`: the last person of the caller's previous claim (keyset), so that a sender claiming its next batch
+    // while the last is still being sent never claims its own people, still 'sending', again. In person order.
     const { rows } = await this.sql.query<ClaimedDelivery>(
       `WITH picked AS (
          SELECT person_id FROM delivery
-         WHERE campaign_id = $1 AND wave = $2 AND status IN ('pending', 'deferred', 'sending')
+         WHERE campaign_id = $1 AND wave = $2 AND status IN ('pending', 'deferred', 'sending') AND ($4::text IS NULL OR person_id > $4)
            AND NOT EXISTS (SELECT 1 FROM domain_pacing p WHERE p.campaign_id = $1 AND p.domain = delivery.domain AND p.backoff_until > now())
          ORDER BY person_id LIMIT $3
          FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
+         FROM picked, recipient r
+         WHERE d.campaign_id = $1 AND d.person_id = picked.person_id AND r.breach_id = d.breach_id AND r.person_id = d.person_id
+         RETURNING d.person_id, d.attempts, d.return_token, d.domain, r.name, r.email, r.locale, r.data_categories
        )
-       UPDATE delivery d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
-       FROM picked, recipient r
-       WHERE d.campaign_id = $1 AND d.person_id = picked.person_id AND r.breach_id = d.breach_id AND r.person_id = d.person_id
-       RETURNING d.person_id, d.attempts, d.return_token, d.domain, r.name, r.email, r.locale, r.data_categories`,
-      [campaignId, wave, limit],
+       SELECT * FROM claimed ORDER BY person_id`,
+      [campaignId, wave, limit, after ?? null],
     );
     return rows;
   }

@@ -1,7 +1,7 @@
 // An in-process breach worker wired to a real store (embedded PGlite) and a real SMTP sink.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
-import { CampaignSender } from '../../activities/campaign';
+import { type CampaignMailConfig, CampaignSender } from '../../activities/campaign';
 import { Mailer } from '../../activities/mail';
 import { openStore, type Store } from '../../activities/store';
 import type { MailSink } from '../../sandbox/mail-sink';
@@ -29,6 +29,7 @@ export async function startWorker(
   shared?: Store,
   maxCachedWorkflows?: number,
   codec: EncryptionCodec = testCodec,
+  sending: Pick<CampaignMailConfig, 'sendForMs'> = {},
 ): Promise<RunningWorker> {
   const store = shared ?? (await openStore('pglite:memory'));
   const mailer = new Mailer(
@@ -42,7 +43,7 @@ export async function startWorker(
     },
     store,
   );
-  const sender = new CampaignSender(store, { smtpUrl: sink.url, from: 'Breachline <breachline@example.test>' });
+  const sender = new CampaignSender(store, { smtpUrl: sink.url, from: 'Breachline <breachline@example.test>', ...sending });
   const worker = await createBreachWorker({
     sender,
     connection: env.nativeConnection,
