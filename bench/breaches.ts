@@ -3,14 +3,19 @@
 // in the same run. Prints, last: the start rates and their ratio, the worker's RSS, p50/p99 of GET /breaches/:id and
 // of a filtered list, and the time to steady state (every breach assessed, its clocks running).
 //   npm run bench:breaches -- --open 10000            (in-memory dev server)
-//   TEMPORAL_ADDRESS=host:7233 npm run bench:breaches  (a running server, e.g. on PostgreSQL)
+//   npm run bench:breaches -- --open 10000 --server postgres   (temporal-server on a throwaway PostgreSQL)
+//   TEMPORAL_ADDRESS=host:7233 npm run bench:breaches  (a running server)
+// The worker runs from the build (`node dist/breachline.mjs worker`, as production runs it) when dist/ exists
+// (`npm run build`), else from the sources under tsx; `--worker tsx|built` chooses.
 // Goals (issue 17): ratio >= 0.8, worker RSS <= 1 GiB, status p99 <= 50 ms, list p99 <= 200 ms at 10,000 open.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { openStore } from '../activities/store';
 import { buildApi } from '../client/api';
@@ -20,7 +25,9 @@ import { startMailSink } from '../sandbox/mail-sink';
 import { ResponsePolicy } from '../workflows/definitions';
 import { BIN } from '../test/support/cli';
 import { freePorts } from '../test/support/ports';
-import { devServerEnvironment, TEST_CODEC_KEY } from '../test/support/temporal';
+import { startPostgres } from '../test/support/postgres';
+import { devServerEnvironment, TEST_CODEC_KEY, testCodec } from '../test/support/temporal';
+import { setupPostgresSchemas, startTemporalServer } from '../test/support/temporal-server';
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +35,15 @@ const { values } = parseArgs({
     empty: { type: 'string', description: 'empty workflows to start for the yardstick; default min(open, 2000)' },
     concurrency: { type: 'string', default: '50' },
     samples: { type: 'string', default: '300' },
+    server: { type: 'string', default: 'dev', description: 'dev (in-memory dev server, or TEMPORAL_ADDRESS) | postgres' },
+    worker: { type: 'string', description: 'built (node dist/breachline.mjs) | tsx; default built when dist/ exists' },
   },
 });
+if (!['dev', 'postgres'].includes(values.server)) throw new Error(`--server: dev or postgres, not ${values.server}`);
+const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
+const workerKind = values.worker ?? (existsSync(DIST) ? 'built' : 'tsx');
+if (!['built', 'tsx'].includes(workerKind)) throw new Error(`--worker: built or tsx, not ${workerKind}`);
+if (workerKind === 'built' && !existsSync(DIST)) throw new Error('--worker built: no dist/, run `npm run build`');
 const open = Number(values.open);
 const emptyCount = Number(values.empty ?? Math.min(open, 2000));
 const concurrency = Number(values.concurrency);
@@ -64,17 +78,49 @@ function rss(pid: number): { now: number; peak: number } {
   return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-const [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
+/** temporal-server (the production binary) on a throwaway PostgreSQL, set up by `breachline setup` as an operator does. */
+async function postgresServer() {
+  const postgres = await startPostgres();
+  const { hostname, port, username } = new URL(postgres.url);
+  const persistence = { kind: 'postgres', host: hostname, port: Number(port), user: username } as const;
+  await setupPostgresSchemas(persistence);
+  const server = await startTemporalServer({ persistence });
+  await promisify(execFile)(process.execPath, [BIN, 'setup'], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      BREACHLINE_STORE_URL: 'pglite:memory',
+      BREACHLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'breachline-setup-')),
+    },
+  });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, client: { dataConverter: { payloadCodecs: [testCodec] } } });
+  return {
+    env,
+    address: server.address,
+    async teardown() {
+      await env.teardown();
+      await server.stop();
+      await postgres.stop();
+    },
+  };
+}
+const [server, sink] = await Promise.all([
+  values.server === 'postgres' ? postgresServer() : devServerEnvironment().then((env) => ({ env, address: env.address, teardown: () => env.teardown() })),
+  startMailSink(),
+]);
+const { env } = server;
+log(`server: ${values.server} at ${server.address}; worker: ${workerKind}`);
 const taskQueue = `bench-breaches-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'breachline-bench-'));
 const [metricsPort] = (await freePorts(1)) as [number];
 
 // The worker under test: its own process, configured as production configures it.
 let workerOutput = '';
-const worker: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), BIN, 'worker'], {
+const workerArgs = [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), workerKind === 'built' ? DIST : BIN, 'worker'];
+const worker: ChildProcess = spawn(process.execPath, workerArgs, {
   env: {
     ...process.env,
-    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_ADDRESS: server.address,
     BREACHLINE_TASK_QUEUE: taskQueue,
     BREACHLINE_STORE_URL: `pglite:${join(dataDir, 'store')}`,
     BREACHLINE_SMTP_URL: sink.url,
@@ -197,12 +243,12 @@ emptyWorker.shutdown();
 await emptyRunning;
 await store.close();
 await sink.close();
-await env.teardown();
+await server.teardown();
 rmSync(dataDir, { recursive: true, force: true });
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0}`,
+  `server=${values.server} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0}`,
 );
 console.log(`worker: ${workerDied ? 'DIED' : 'alive'}`);
 console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
