@@ -216,7 +216,8 @@ for (let last = -1; ;) {
 }
 log(`steady after ${steadySeconds.toFixed(1)} s`);
 
-const first = (await (await fetch(`${base}/breaches/${encodeURIComponent(ids[0]!)}`, { headers: { authorization: `Bearer ${manager}` } })).json()) as {
+const firstText = await (await fetch(`${base}/breaches/${encodeURIComponent(ids[0]!)}`, { headers: { authorization: `Bearer ${manager}` } })).text();
+const first = JSON.parse(firstText) as {
   obligations: { state: string }[];
   tasks?: unknown[];
 };
@@ -248,7 +249,7 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `server=${values.server} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0}`,
+  `server=${values.server} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
 );
 console.log(`worker: ${workerDied ? 'DIED' : 'alive'}`);
 console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
