@@ -119,13 +119,14 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
     },
     { validator: (request: EscalationAnswerRequest) => breach.checkAnswer(request) },
   );
-  // Its status, kept in the memo (encrypted by the codec like every payload) at the end of each workflow task that
-  // changed it: `GET /breaches/:id` reads it with a describe, without a worker replaying an evicted breach's history
-  // to answer a query (hundreds of milliseconds with 10,000 breaches open). Breaches started before keep the query.
-  if (patched('status-memo')) void keepStatusMemo(breach);
   await assessed;
   // The breach is in the register from its first assessment, notifiable or not (GDPR Art. 33(5)).
   breach.register.touch();
+  // Its status, kept in the memo (sealed by the codec like every payload) from its first assessment on, rewritten
+  // whenever it changes: `GET /breaches/:id` reads it with a describe, without a worker replaying an evicted breach's
+  // history to answer a query (hundreds of milliseconds with 10,000 breaches open). Until then, and for breaches
+  // started before, the API asks the query. Not at the start: the first task changes the status a dozen times.
+  if (patched('status-memo')) void keepStatusMemo(breach);
   // 3. Notify and remediate: operators approve filings and waves and record tasks and facts (the handlers above);
   //    every change of the facts reassesses the obligations.
   // 4. Close: only when every obligation is met or withdrawn, every campaign ended, every task recorded or waived.
