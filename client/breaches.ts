@@ -37,6 +37,7 @@ import {
   searchAttributes,
   sendTestNotice,
   startCampaign,
+  STATUS_MEMO,
   statusQuery,
   type TaskStatus,
   TestNoticeRequest,
@@ -326,7 +327,11 @@ export class Breaches {
       const response = await this.bounded(() =>
         client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken }),
       );
-      for (const raw of response.executions) {
+      for (const listed of response.executions) {
+        // The row's memo without the breach's status (some 20 KiB a breach): a list shows the summary fields only.
+        const fields = { ...listed.memo?.fields };
+        delete fields[STATUS_MEMO];
+        const raw = Object.assign(Object.create(listed) as typeof listed, { memo: { fields } });
         try {
           yield { info: await executionInfoFromRaw(raw, converter, raw, client.options.namespace) };
         } catch (error) {
@@ -397,12 +402,17 @@ export class Breaches {
 
   /** Whether the breach is running or closed; throws BreachNotFound. Asks the server only, not a worker. */
   async state(breachId: string): Promise<'open' | 'closed'> {
+    return (await this.describe(breachId)).status.name === 'RUNNING' ? 'open' : 'closed';
+  }
+
+  /** The breach's workflow as the server describes it; throws BreachNotFound for anything but a breach. */
+  private async describe(breachId: string) {
     if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
     const description = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).catch((error: unknown) => {
       throw error instanceof WorkflowNotFoundError ? new BreachNotFound(breachId) : error;
     });
     if (description.type !== 'breachWorkflow') throw new BreachNotFound(breachId);
-    return description.status.name === 'RUNNING' ? 'open' : 'closed';
+    return description;
   }
 
   /** Throws BreachNotFound, or BreachClosed for a breach whose record is final. */
@@ -411,7 +421,10 @@ export class Breaches {
   }
 
   async status(breachId: string): Promise<BreachStatus> {
-    await this.state(breachId); // a breach, not another workflow a query would wait on
+    // From the memo the breach keeps current: the server answers, no worker replays the breach to run a query.
+    const memo = (await this.describe(breachId)).memo?.[STATUS_MEMO] as BreachStatus | undefined;
+    if (memo) return memo;
+    // A breach started before the memo: asked with a query.
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {

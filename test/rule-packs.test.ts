@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { HOLIDAY_TABLES, holidayFile } from '../dev/holidays';
 import { brazilNational, japanGovernment, rollForward, usFederalBusiness } from '../workflows/domain/calendar';
 import { InvalidInput } from '../workflows/domain/facts';
-import { applies, defineRulePack, Regime } from '../workflows/domain/obligations';
-import { assess, RULE_PACKS } from '../workflows/domain/regimes';
+import { applies, checkRulePack, definedRulePacks, packWithDefaults, Regime } from '../workflows/domain/obligations';
+import { assess, EDITIONS, RULE_PACKS, validateRuleTables } from '../workflows/domain/regimes';
 import { inZone } from '../workflows/domain/calendar';
 import { Facts as FactsSchema } from '../workflows/domain/facts';
 import { readFileSync } from 'node:fs';
@@ -36,9 +36,21 @@ describe('rule packs', () => {
     expect(assess(facts, {}, 2).obligations.some((o) => o.regime === 'IN-DPDP')).toBe(false);
   });
 
+  it('defines each pack as validating it would, and validates every table and pack of every edition', () => {
+    expect(() => validateRuleTables()).not.toThrow();
+    const inputs = definedRulePacks();
+    // Every pack of both editions was defined once as its module loaded, and nothing else.
+    expect(inputs.length).toBe(EDITIONS[1].length + EDITIONS[2].length);
+    for (const input of inputs) {
+      // Key order included: what a workflow builds from a pack is what it built when packs were parsed at load.
+      expect(JSON.stringify(packWithDefaults(input))).toBe(JSON.stringify(checkRulePack(input)));
+      expect(packWithDefaults(input)).toEqual(checkRulePack(input));
+    }
+  });
+
   it('refuses a malformed pack, naming each field and the reason', () => {
     const attempt = () =>
-      defineRulePack({
+      checkRulePack({
         ...valid,
         rules: [
           {
@@ -90,7 +102,7 @@ describe('rule packs', () => {
     ]);
     // Cross-rule checks run once each rule is well-formed.
     expect(() =>
-      defineRulePack({
+      checkRulePack({
         ...valid,
         rules: [
           {

@@ -2,7 +2,7 @@
 // its workflow thread ran out of memory, and few workflow task slots, so a starved CPU queues tasks on the server.
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../workflows/domain/facts';
-import { CACHED_BREACH_KIB, cacheForHeap, workerTuning } from '../worker/tuning';
+import { boundWorkflowHeap, CACHED_BREACH_KIB, cacheForHeap, DEFAULT_WORKFLOW_HEAP_MIB, workerTuning } from '../worker/tuning';
 
 describe('worker tuning', () => {
   it('sizes the sticky cache from the heap limit, bounded both ways', () => {
@@ -22,5 +22,18 @@ describe('worker tuning', () => {
     });
     expect(() => workerTuning({ BREACHLINE_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(InvalidInput);
     expect(() => workerTuning({ BREACHLINE_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/BREACHLINE_MAX_CACHED_WORKFLOWS/);
+  });
+
+  it("bounds the workflow thread's heap for 1 GiB of RSS unless told otherwise, and sizes the cache from it", () => {
+    const flags: string[] = [];
+    const apply = (f: string) => void flags.push(f);
+    expect(boundWorkflowHeap({}, '', apply)).toBe(DEFAULT_WORKFLOW_HEAP_MIB);
+    expect(boundWorkflowHeap({ BREACHLINE_WORKFLOW_HEAP_MIB: '1024' }, '--max-old-space-size=4096', apply)).toBe(1024);
+    expect(flags).toEqual([`--max-old-space-size=${DEFAULT_WORKFLOW_HEAP_MIB}`, '--max-old-space-size=1024']);
+    // node's own --max-old-space-size is inherited by the thread: left alone.
+    boundWorkflowHeap({}, '--max-old-space-size=512', apply);
+    expect(flags).toHaveLength(2);
+    expect(() => boundWorkflowHeap({ BREACHLINE_WORKFLOW_HEAP_MIB: '64' }, '', apply)).toThrow(/BREACHLINE_WORKFLOW_HEAP_MIB/);
+    expect(workerTuning({}, DEFAULT_WORKFLOW_HEAP_MIB).maxCachedWorkflows).toBe(cacheForHeap(DEFAULT_WORKFLOW_HEAP_MIB));
   });
 });

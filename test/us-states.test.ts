@@ -9,7 +9,7 @@ import { inZone } from '../workflows/domain/calendar';
 import { Facts } from '../workflows/domain/facts';
 import { US_STATE_REGIMES } from '../workflows/domain/obligations';
 import { assess } from '../workflows/domain/regimes';
-import { STATE_LAWS, statePack } from '../workflows/domain/regimes/us-states';
+import { checkStateLaw, STATE_LAWS } from '../workflows/domain/regimes/us-states';
 
 const AWARE = '2026-11-24T03:00:00Z';
 const DETERMINED = '2026-11-24T17:00:00Z';
@@ -110,7 +110,7 @@ describe('every US state, DC and territory', () => {
   });
 
   it('refuses a malformed row, naming the field', () => {
-    expect(() => statePack({ ...STATE_LAWS[0]!, elements: ['ssn' as never] })).toThrow(/US state law US-AL: elements\.0: Invalid option/);
+    expect(() => checkStateLaw({ ...STATE_LAWS[0]!, elements: ['ssn' as never] })).toThrow(/US state law US-AL: elements\.0: Invalid option/);
   });
 });
 

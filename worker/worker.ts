@@ -11,7 +11,8 @@ import type { CampaignSender } from '../activities/campaign';
 import { openStore, type Store } from '../activities/store';
 import { type EncryptionCodec, loadCodec } from './codec';
 import type { Config } from './config';
-import { workerTuning } from './tuning';
+import { validateRuleTables } from '../workflows/domain/regimes';
+import { boundWorkflowHeap, workerTuning } from './tuning';
 import { activeTracing, WORKFLOW_TRACING_MODULE, workerTracingOptions } from './tracing';
 import { watchObligations } from '../activities/metrics';
 import { connectNative, type TemporalConnectionConfig } from './connection';
@@ -103,6 +104,8 @@ export interface BreachWorkerDeps {
   identity?: string;
   /** Workflows kept in memory between tasks; 0 replays every task from history. */
   maxCachedWorkflows?: number;
+  /** The workflow thread's heap limit (boundWorkflowHeap), which sizes the default cache; else this thread's. */
+  workflowHeapMiB?: number;
   /** On shutdown, how long activities in flight (a mail being sent) may take to finish before they are cancelled. */
   shutdownGraceTimeMs?: number;
 }
@@ -111,7 +114,9 @@ export interface BreachWorkerDeps {
 export const SHUTDOWN_GRACE_TIME_MS = 20_000;
 
 export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker> {
-  const tuning = workerTuning();
+  const tuning = workerTuning(process.env, deps.workflowHeapMiB);
+  // The rule packs, validated once here rather than in every breach workflow (see defineRulePack).
+  validateRuleTables();
   return Worker.create({
     ...tuning,
     connection: deps.connection,
@@ -150,6 +155,7 @@ export async function openBreachWorker(config: Config, temporal: string | Tempor
       mailer,
       workflowBundle: prebuiltWorkflowBundle(),
       shutdownGraceTimeMs: SHUTDOWN_GRACE_TIME_MS,
+      workflowHeapMiB: boundWorkflowHeap(),
     });
     const { bounces: bounceConfig } = config.mail;
     // The bounce domain's MX, when this worker is it: delivery status notifications land in the same store.

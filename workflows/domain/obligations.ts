@@ -208,8 +208,45 @@ export const RulePack = z
   });
 export type RulePack = z.output<typeof RulePack>;
 
-/** Validates a pack when its module loads: a malformed pack fails every test and the worker at start. */
-export const defineRulePack = (pack: z.input<typeof RulePack>): RulePack => parseOrExplain(RulePack, pack, `rule pack ${String(pack.regime)}`);
+const definedPacks: z.input<typeof RulePack>[] = [];
+
+/**
+ * A pack as its table writes it, with the schema's defaults filled in but not validated here: every breach workflow
+ * evaluates the rule-pack modules anew (only preloaded modules are shared between workflows, and these cannot be),
+ * and validating some 90 packs with zod at each evaluation was a third of the cost of starting or replaying a breach
+ * (measured with bench/breaches.ts). Each pack is validated once per process instead, by validateRulePacks: the
+ * worker at start and the tests, so a malformed pack still fails every test and the worker. Same output as parsing
+ * (test/rule-packs.test.ts compares them), so no breach's history changes.
+ */
+export const defineRulePack = (pack: z.input<typeof RulePack>): RulePack => {
+  definedPacks.push(pack);
+  return packWithDefaults(pack);
+};
+
+/** A pack with the schema's defaults filled in, unvalidated. */
+export const packWithDefaults = (pack: z.input<typeof RulePack>): RulePack => ({ ...pack, rules: pack.rules.map(ruleWithDefaults) });
+
+/** The packs this process has defined, as their tables wrote them. */
+export const definedRulePacks = (): readonly z.input<typeof RulePack>[] => definedPacks;
+
+/** ObligationRule's defaults, in the schema's key order (as parsing gives them). */
+function ruleWithDefaults(rule: ObligationRule): z.output<typeof ObligationRule> {
+  const withDefaults: Record<string, unknown> = { ...rule, internalTarget: rule.internalTarget ?? false, durationWhen: rule.durationWhen ?? [] };
+  return Object.fromEntries(
+    Object.keys(ObligationRule.shape)
+      .filter((key) => withDefaults[key] !== undefined)
+      .map((key) => [key, withDefaults[key]]),
+  ) as z.output<typeof ObligationRule>;
+}
+
+/** Validates a pack as its table writes it: throws InvalidInput naming the pack, each field and the reason. */
+export const checkRulePack = (pack: z.input<typeof RulePack>): RulePack => parseOrExplain(RulePack, pack, `rule pack ${String(pack.regime)}`);
+
+/** Validates every pack this process has defined; returns how many. */
+export function validateRulePacks(): number {
+  definedPacks.forEach(checkRulePack);
+  return definedPacks.length;
+}
 
 export interface Obligation {
   /** Stable across recomputation: "<regime>/<rule>". */

@@ -1,13 +1,13 @@
 // Every regime Breachline computes, in the order obligations are listed.
 import type { Facts } from '../facts';
-import { type AssessOptions, type Assessment, assessWith, type RulePack } from '../obligations';
+import { type AssessOptions, type Assessment, assessWith, type RulePack, validateRulePacks } from '../obligations';
 import { dpdp, lgpd, ndb, pdpa, pipa, pipeda, pipl } from './asia-pacific-americas';
 import { EDITION_1_PACKS } from './edition-1';
 import { dora, gdpr, nis2, ukGdpr } from './europe';
 import { appi, fsa, mhlw } from './japan';
 import { MORE_COUNTRY_PACKS } from './more-countries';
 import { hipaa, nydfs, sec } from './united-states';
-import { US_STATE_PACKS } from './us-states';
+import { checkStateLaw, STATE_LAWS, US_STATE_PACKS } from './us-states';
 
 export const RULE_PACKS: readonly RulePack[] = [
   appi,
@@ -43,4 +43,13 @@ export const CURRENT_EDITION: Edition = 2;
 /** Every obligation the facts give rise to under every regime, each with why and how its due instant was counted. */
 export function assess(facts: Facts, options: AssessOptions = {}, edition: Edition = CURRENT_EDITION): Assessment {
   return assessWith(EDITIONS[edition], facts, options);
+}
+
+/**
+ * Validates every table and rule pack of every edition against its schema, once per process: the worker at start,
+ * and the tests (a breach workflow does not, see defineRulePack). Throws naming the table or pack and the field.
+ */
+export function validateRuleTables(): void {
+  STATE_LAWS.forEach(checkStateLaw);
+  validateRulePacks();
 }

@@ -950,9 +950,13 @@ const conditionOf = (...parts: (string | undefined)[]) => {
 
 const FEDERAL = { hipaa: ['hipaa-covered-entity', 'hipaa-business-associate'], glba: ['glba-financial-institution'] } as const;
 
-/** A rule pack from one row of the table. */
+/** Validates one row of the table: throws InvalidInput naming the state, each field and the reason. */
+export const checkStateLaw = (law: StateLaw) => parseOrExplain(StateLaw, law, `US state law ${law.code}`);
+
+/** A rule pack from one row of the table (validated by checkStateLaw once per process, not here). */
 export function statePack(input: StateLaw): RulePack {
-  const law = parseOrExplain(StateLaw, input, `US state law ${input.code}`);
+  // Validated once per process (validateRuleTables), not in each breach workflow: see defineRulePack.
+  const law = { ...input, regulators: input.regulators ?? [], alone: input.alone ?? [] };
   const { code, statute } = law;
   const names = [code, ...(TERRITORY_COUNTRY_CODES[code] ? [TERRITORY_COUNTRY_CODES[code]] : [])];
   const residentsClock = clockOf(code, law.residents.timing);
