@@ -423,7 +423,7 @@ export class Breaches {
   async status(breachId: string): Promise<BreachStatus> {
     // From the memo the breach keeps current: the server answers, no worker replays the breach to run a query.
     const memo = (await this.describe(breachId)).memo?.[STATUS_MEMO] as BreachStatus | undefined;
-    if (memo) return memo;
+    if (memo) return currentStatus(memo, await this.now());
     // A breach started before the memo: asked with a query.
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
@@ -450,4 +450,18 @@ export class Breaches {
       throw error;
     }
   }
+}
+
+/**
+ * A status kept in the memo, read at `now`: what moves with the clock alone (the time left before each deadline, and
+ * whether it or a task's target has passed) is computed again, as the query would compute it now. The rest changes
+ * only with the breach's history, and the memo is rewritten with each change.
+ */
+export function currentStatus(status: BreachStatus, now: number): BreachStatus {
+  return {
+    ...status,
+    asOf: new Date(now).toISOString(),
+    obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: Date.parse(o.dueAt) - now, overdue: o.state === 'open' && now > Date.parse(o.dueAt) })),
+    tasks: status.tasks.map((t) => ({ ...t, overdue: t.state === 'open' && now > Date.parse(t.targetAt) })),
+  };
 }

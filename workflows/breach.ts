@@ -147,8 +147,7 @@ async function keepStatusMemo(breach: BreachResponse): Promise<void> {
     let current = written;
     await condition(() => {
       try {
-        const { asOf: _asOf, ...rest } = (status = breach.status());
-        current = JSON.stringify(rest);
+        current = withoutClockReadings((status = breach.status()));
       } catch {
         return false; // as the query would fail: the memo keeps the last status, and the breach goes on
       }
@@ -157,6 +156,15 @@ async function keepStatusMemo(breach: BreachResponse): Promise<void> {
     upsertMemo({ [STATUS_MEMO]: status });
     written = current;
   }
+}
+
+/**
+ * The status as it changes with the history only: without `asOf` and each obligation's `timeLeftMs`, which move with
+ * the clock alone (a memo rewritten for them would be rewritten at every task). Readers of the memo compute them
+ * again at their own now, with `overdue` (`currentStatus` in the client).
+ */
+function withoutClockReadings(status: BreachStatus): string {
+  return JSON.stringify({ ...status, asOf: undefined, obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: undefined })) });
 }
 
 /** Instants a day or more after the workflow's own time (Temporal's clock) are refused, naming each. */
