@@ -1,5 +1,8 @@
 // Intake benchmark: detections per second through the HTTP API into breach workflows on a real dev server,
-// and the latency of the status query. Run on demand: npm run bench:intake -- --breaches 500 --concurrency 20
+// and the latency of the status query. Run on demand:
+//   npm run bench:intake -- --breaches 500 --concurrency 20   closed loop: 20 callers, each posting after its answer
+//   npm run bench:intake -- --breaches 1500 --rate 50          open loop: a detection every 20 ms, answered or not,
+//                                                              as an alert pipeline sends them (issue 17: p99 <= 50 ms)
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -12,9 +15,12 @@ import { bundleWorkflows } from '../worker/worker';
 import { devServerEnvironment } from '../test/support/temporal';
 import { startWorker } from '../test/support/worker';
 
-const { values } = parseArgs({ options: { breaches: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { breaches: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '20' }, rate: { type: 'string' } },
+});
 const total = Number(values.breaches);
 const concurrency = Number(values.concurrency);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const [env, sink, bundle] = await Promise.all([devServerEnvironment(), startMailSink(), bundleWorkflows()]);
@@ -46,7 +52,9 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 const detectedAt = new Date().toISOString();
 const startedAt = performance.now();
-const ids = await pool(total, async (i) => {
+const postLatencies: number[] = [];
+const post = async (i: number) => {
+  const t = performance.now();
   const response = await fetch(`${base}/breaches`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
@@ -59,9 +67,21 @@ const ids = await pool(total, async (i) => {
     }),
   });
   if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
-  return ((await response.json()) as { breachId: string }).breachId;
-});
+  const { breachId } = (await response.json()) as { breachId: string };
+  postLatencies.push(performance.now() - t);
+  return breachId;
+};
+// Open loop: each detection leaves at its time whether or not the earlier ones were answered.
+const ids = rate
+  ? await Promise.all(
+      Array.from({ length: total }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + (i * 1000) / rate - performance.now())));
+        return post(i);
+      }),
+    )
+  : await pool(total, post);
 const intakeSeconds = (performance.now() - startedAt) / 1000;
+postLatencies.sort((a, b) => a - b);
 
 // Settled: every breach has recorded its detection and its three opened obligations in the store.
 for (;;) {
@@ -86,7 +106,8 @@ await worker.stop();
 await sink.close();
 await env.teardown();
 
-console.log(`breaches=${total} concurrency=${concurrency}`);
+console.log(rate ? `breaches=${total} rate=${rate}/s offered (open loop)` : `breaches=${total} concurrency=${concurrency}`);
 console.log(`intake: ${(total / intakeSeconds).toFixed(1)} detections/s (${intakeSeconds.toFixed(2)} s for ${total})`);
+console.log(`POST /breaches -> 201: p50=${percentile(postLatencies, 50).toFixed(1)} ms p99=${percentile(postLatencies, 99).toFixed(1)} ms`);
 console.log(`settled: ${(total / settledSeconds).toFixed(1)} breaches/s fully recorded (${settledSeconds.toFixed(2)} s for ${total})`);
 console.log(`status query: p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms`);
