@@ -37,7 +37,6 @@ import {
   searchAttributes,
   sendTestNotice,
   startCampaign,
-  STATUS_MEMO,
   statusQuery,
   type TaskStatus,
   TestNoticeRequest,
@@ -327,11 +326,7 @@ export class Breaches {
       const response = await this.bounded(() =>
         client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken }),
       );
-      for (const listed of response.executions) {
-        // The row's memo without the breach's status (some 20 KiB a breach): a list shows the summary fields only.
-        const fields = { ...listed.memo?.fields };
-        delete fields[STATUS_MEMO];
-        const raw = Object.assign(Object.create(listed) as typeof listed, { memo: { fields } });
+      for (const raw of response.executions) {
         try {
           yield { info: await executionInfoFromRaw(raw, converter, raw, client.options.namespace) };
         } catch (error) {
@@ -402,17 +397,12 @@ export class Breaches {
 
   /** Whether the breach is running or closed; throws BreachNotFound. Asks the server only, not a worker. */
   async state(breachId: string): Promise<'open' | 'closed'> {
-    return (await this.describe(breachId)).status.name === 'RUNNING' ? 'open' : 'closed';
-  }
-
-  /** The breach's workflow as the server describes it; throws BreachNotFound for anything but a breach. */
-  private async describe(breachId: string) {
     if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
     const description = await this.bounded(() => this.client.workflow.getHandle(breachId).describe()).catch((error: unknown) => {
       throw error instanceof WorkflowNotFoundError ? new BreachNotFound(breachId) : error;
     });
     if (description.type !== 'breachWorkflow') throw new BreachNotFound(breachId);
-    return description;
+    return description.status.name === 'RUNNING' ? 'open' : 'closed';
   }
 
   /** Throws BreachNotFound, or BreachClosed for a breach whose record is final. */
@@ -421,10 +411,7 @@ export class Breaches {
   }
 
   async status(breachId: string): Promise<BreachStatus> {
-    // From the memo the breach keeps current: the server answers, no worker replays the breach to run a query.
-    const memo = (await this.describe(breachId)).memo?.[STATUS_MEMO] as BreachStatus | undefined;
-    if (memo) return currentStatus(memo, await this.now());
-    // A breach started before the memo: asked with a query.
+    await this.state(breachId); // a breach, not another workflow a query would wait on
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {
@@ -450,18 +437,4 @@ export class Breaches {
       throw error;
     }
   }
-}
-
-/**
- * A status kept in the memo, read at `now`: what moves with the clock alone (the time left before each deadline, and
- * whether it or a task's target has passed) is computed again, as the query would compute it now. The rest changes
- * only with the breach's history, and the memo is rewritten with each change.
- */
-export function currentStatus(status: BreachStatus, now: number): BreachStatus {
-  return {
-    ...status,
-    asOf: new Date(now).toISOString(),
-    obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: Date.parse(o.dueAt) - now, overdue: o.state === 'open' && now > Date.parse(o.dueAt) })),
-    tasks: status.tasks.map((t) => ({ ...t, overdue: t.state === 'open' && now > Date.parse(t.targetAt) })),
-  };
 }

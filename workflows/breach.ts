@@ -1,7 +1,7 @@
 // One breach, one workflow: from detection to closure, it keeps the legal obligations current with the facts,
 // runs a deadline clock with an escalation ladder for each open obligation and playbook task, and records every
 // approval. This file is the wiring and the plan; each concern's state lives in workflows/breach/.
-import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import {
   type Actor,
@@ -12,7 +12,6 @@ import {
   approveWave,
   attachDetection,
   type BreachClosure,
-  type BreachStatus,
   type CampaignControl,
   campaignProgress,
   type CampaignRequest,
@@ -24,7 +23,6 @@ import {
   ResponsePolicy,
   sendTestNotice,
   startCampaign,
-  STATUS_MEMO,
   statusQuery,
   type TestNoticeRequest,
   updateFacts,
@@ -122,49 +120,11 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   await assessed;
   // The breach is in the register from its first assessment, notifiable or not (GDPR Art. 33(5)).
   breach.register.touch();
-  // Its status, kept in the memo (sealed by the codec like every payload) from its first assessment on, rewritten
-  // whenever it changes: `GET /breaches/:id` reads it with a describe, without a worker replaying an evicted breach's
-  // history to answer a query (hundreds of milliseconds with 10,000 breaches open). Until then, and for breaches
-  // started before, the API asks the query. Not at the start: the first task changes the status a dozen times.
-  if (patched('status-memo')) void keepStatusMemo(breach);
   // 3. Notify and remediate: operators approve filings and waves and record tasks and facts (the handlers above);
   //    every change of the facts reassesses the obligations.
   // 4. Close: only when every obligation is met or withdrawn, every campaign ended, every task recorded or waived.
   await condition(() => breach.closure !== undefined && allHandlersFinished());
   return breach.closure!;
-}
-
-/**
- * Writes the status to the memo whenever it changed: compared each time the workflow's conditions are checked, after
- * a task's handlers and timers have run, so that the status a client reads after an update returned is the update's
- * (an update's effect may come several microtasks after the task began). `asOf` is the time it was written; the rest
- * changes only with the history (a step of an escalation ladder passes at a timer).
- */
-async function keepStatusMemo(breach: BreachResponse): Promise<void> {
-  let written = '';
-  for (;;) {
-    let status: BreachStatus | undefined;
-    let current = written;
-    await condition(() => {
-      try {
-        current = withoutClockReadings((status = breach.status()));
-      } catch {
-        return false; // as the query would fail: the memo keeps the last status, and the breach goes on
-      }
-      return current !== written;
-    });
-    upsertMemo({ [STATUS_MEMO]: status });
-    written = current;
-  }
-}
-
-/**
- * The status as it changes with the history only: without `asOf` and each obligation's `timeLeftMs`, which move with
- * the clock alone (a memo rewritten for them would be rewritten at every task). Readers of the memo compute them
- * again at their own now, with `overdue` (`currentStatus` in the client).
- */
-function withoutClockReadings(status: BreachStatus): string {
-  return JSON.stringify({ ...status, asOf: undefined, obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: undefined })) });
 }
 
 /** Instants a day or more after the workflow's own time (Temporal's clock) are refused, naming each. */

@@ -453,8 +453,6 @@ export const attachDetection = defineUpdate<{ attached: boolean }, [Detection]>(
 export const approve = defineUpdate<ApprovalRecord, [ApprovalRequest]>('approve');
 export const closeBreach = defineUpdate<BreachClosure, [CloseRequest]>('close');
 export const statusQuery = defineQuery<BreachStatus>('status');
-/** The memo field where a breach keeps its BreachStatus, current at the end of each workflow task. */
-export const STATUS_MEMO = 'status';
 export const startCampaign = defineUpdate<{ campaignId: string }, [CampaignRequest]>('startCampaign');
 export const approveWave = defineUpdate<WaveProgress, [WaveApproval]>('approveWave');
 export const controlCampaign = defineUpdate<CampaignStatus['state'], [CampaignControl]>('controlCampaign');
