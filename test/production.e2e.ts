@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { importRecipients } from '../activities/recipients';
 import { openStore, type Store } from '../activities/store';
 import { Tokens } from '../client/auth';
 import { BreachIds } from '../client/breach-ids';
 import { Breaches, connectClient } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
+import { Worker } from '@temporalio/worker';
 import { loadTemporalConnection } from '../worker/connection';
 import type { CampaignStatus } from '../workflows/definitions';
 import { freePorts } from './support/ports';
@@ -28,6 +29,7 @@ import { makePki, setupPostgresSchemas, startTemporalServer, type TemporalServer
 import { syntheticNotice } from './fixtures/notice';
 
 const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
+const BUNDLE = join(import.meta.dirname, '..', 'dist', 'workflow-bundle.js');
 const PEOPLE = 300;
 /** The GDPR clock's first escalation, moved by the policy from 50 % of 72 h to 0.03 %: 77.8 s after awareness. */
 const EARLY_STEP = { obligation: 'EU-GDPR/supervisory-authority', atPercent: 0.03, step: 'at-0.03%' };
@@ -35,6 +37,7 @@ const EARLY_STEP = { obligation: 'EU-GDPR/supervisory-authority', atPercent: 0.0
 const ON_TIME_MS = 15_000;
 const ID_KEY = randomBytes(32);
 const started = Date.now();
+let failed = false;
 let postgres: Postgres;
 let server: TemporalServer;
 let sink: MailSink;
@@ -110,6 +113,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  // Each process's last lines when the test failed (or when asked): what a worker or an API said is the diagnosis.
+  if (failed || process.env.BREACHLINE_TEST_VERBOSE) for (const { role, output } of processes) console.log(`--- ${role}\n${output().slice(-6000)}`);
   for (const { child } of processes) if (child.exitCode === null) child.kill('SIGKILL');
   await store?.close();
   await server?.stop();
@@ -136,13 +141,16 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 
 describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
   it('runs breaches through both APIs and mails everyone exactly once through a killed worker, a killed API and a server restart', async () => {
+    onTestFailed(() => void (failed = true));
     const [portA, portB] = (await freePorts(2)) as [number, number];
-    const workers = await Promise.all([startProcess('worker'), startProcess('worker')]);
+    // The first worker alone until mid-wave: it holds every breach in its cache and the wave's sending call when it is
+    // killed, the harder case for the second, which must take over all of it.
+    const workers = [await startProcess('worker')];
     const [apiA, apiB] = await Promise.all([
       startProcess('api', { BREACHLINE_API_PORT: String(portA) }),
       startProcess('api', { BREACHLINE_API_PORT: String(portB) }),
     ]);
-    log('two workers and two API processes (node dist/breachline.mjs) are up');
+    log('a worker and two API processes (node dist/breachline.mjs) are up; a second worker joins mid-wave');
     const tokens = new Tokens(store);
     const detector = await tokens.issue('detector@prod.example.test', ['detector']);
     const manager = await tokens.issue('manager@prod.example.test', ['manager']);
@@ -218,8 +226,9 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
       () => Promise.resolve(mine().length),
       (n) => n >= PEOPLE / 4,
     );
-    // One worker only: the other keeps the wave going, and the killed one leaves whatever batch it held.
-    workers[0].child.kill('SIGKILL');
+    workers.push(await startProcess('worker'));
+    // One worker only: the other keeps the wave going, and the killed one leaves the batch it held.
+    workers[0]!.child.kill('SIGKILL');
     log(`worker 1 killed (SIGKILL) after ${mine().length} of ${PEOPLE} mails`);
     apiA.child.kill('SIGKILL');
     log('API A killed (SIGKILL)');
@@ -265,11 +274,19 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     });
     expect(Math.min(...scheduled), 'the escalations were due after the server restart').toBeGreaterThan(restartedAt);
     const ownerMails = await until(
-      'the early escalations',
+      `the early escalations (${ids.length} due at ${scheduled.map((at) => new Date(at).toISOString()).join(', ')})`,
       () => Promise.resolve(sink.messages.filter((m) => m.envelopeTo.includes('owner@ops.example.test'))),
       (mails) => mails.length >= ids.length,
       Math.max(...scheduled) - Date.now() + 120_000,
-    );
+    ).catch(async (error: unknown) => {
+      const statuses = await Promise.all(ids.map((id) => statusVia(portB, id).catch((e: Error) => e.message)));
+      for (const [i, status] of statuses.entries()) {
+        const gdpr = typeof status === 'string' ? status : status.obligations.find((o) => o.id === EARLY_STEP.obligation);
+        log(`breach ${i}: ${JSON.stringify(typeof gdpr === 'string' ? gdpr : { escalations: gdpr?.escalations, next: gdpr?.nextEscalation })}`);
+      }
+      log(`owner mails: ${sink.messages.filter((m) => m.envelopeTo.includes('owner@ops.example.test')).length}`);
+      throw error;
+    });
     const sent = (await Promise.all(ids.map((id) => statusVia(portB, id)))).map((status) =>
       status.obligations.find((o) => o.id === EARLY_STEP.obligation)!.escalations.find((e) => e.step === EARLY_STEP.step)!,
     );
@@ -284,7 +301,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     expect(ownerMails).toHaveLength(ids.length);
 
     // The surviving worker's /metrics carries Breachline's figures and the Temporal SDK's, in one scrape.
-    const metrics = await (await fetch(`http://127.0.0.1:${workers[1].env.BREACHLINE_WORKER_METRICS_PORT}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${workers[1]!.env.BREACHLINE_WORKER_METRICS_PORT}/metrics`)).text();
     expect(metrics).toMatch(/^breachline_mails_sent_total\b.* [1-9]\d*$/m);
     expect(metrics).toMatch(/^breachline_escalations_sent_total\b.* [1-9]\d*$/m);
     expect(metrics).toMatch(/^temporal_/m);
@@ -294,6 +311,16 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     log('a replacement API on the killed one’s port answers');
     expect(apiB.child.exitCode).toBeNull();
     expect(replacement.child.exitCode).toBeNull();
+    // Every breach's history, as recorded through the kill and the restart, replays with the built workflow code:
+    // what a worker that takes a breach over does, checked on each history rather than left to the timing of a run.
+    const histories = await Promise.all(
+      [...ids, campaignId].map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })),
+    );
+    const replays = Worker.runReplayHistories({ workflowBundle: { codePath: BUNDLE }, dataConverter: { payloadCodecs: [testCodec] } }, histories);
+    const replayed: string[] = [];
+    for await (const { workflowId, error } of replays) replayed.push(error ? `${workflowId}: ${error.message}` : 'ok');
+    expect(replayed).toEqual(histories.map(() => 'ok'));
+    log(`${histories.length} histories replay with the built workflow code`);
     await client.connection.close();
   });
 });
