@@ -6,7 +6,6 @@
 // through a real mail server instead of the sink, BREACHLINE_STORE_URL for PostgreSQL.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
@@ -16,6 +15,7 @@ import { Breaches, connectClient } from '../client/breaches';
 import { loadLinkKey } from '../activities/links';
 import { loadBreachIds } from '../client/breach-ids';
 import { loadConfig } from '../worker/config';
+import { freeLoopbackPort } from '../worker/metrics-server';
 import { Tokens } from '../client/auth';
 import { Sso } from '../client/sso';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
@@ -35,16 +35,6 @@ const SINK_PORT = Number(process.env.BREACHLINE_SINK_PORT ?? 2525);
 /** The Temporal SDK's own Prometheus exporter, on loopback: the API's /metrics appends what it serves. */
 const SDK_METRICS_PORT = process.env.BREACHLINE_SDK_METRICS_PORT ? Number(process.env.BREACHLINE_SDK_METRICS_PORT) : undefined;
 
-/** A free loopback port, for the SDK's exporter when none is set: only the API reads it, so any will do. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 const GUARD = join(import.meta.dirname, 'guard.mjs');
 const UI_ORIGINS = [`http://127.0.0.1:${TEMPORAL_UI_PORT}`, `http://localhost:${TEMPORAL_UI_PORT}`];
 

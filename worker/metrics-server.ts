@@ -89,7 +89,8 @@ export async function serveWorkerMetrics(options: { port: number; host: string; 
   };
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A free loopback port, e.g. for the SDK's Prometheus exporter when none is set: only this process reads it. */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
