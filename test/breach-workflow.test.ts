@@ -10,6 +10,7 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/worker';
 import { InvalidInput } from '../workflows/domain/facts';
 import { completeFinalReport } from './support/final-report';
+import { withLocalActivityResultsAhead } from './support/history';
 import { testCodec, timeSkippingEnvironment } from './support/temporal';
 import { AUDIENCES, type RunningWorker, startWorker } from './support/worker';
 
@@ -244,5 +245,16 @@ describe('breach workflow (time-skipping server)', () => {
       const history = await env.client.workflow.getHandle(breachId).fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: { payloadCodecs: [testCodec] } }, history, breachId);
     }
+  });
+
+  // A loaded worker can complete the first workflow task with the assessment's local activity results and carry on
+  // in the next; replay resolves them in the first. A patch first asked for after them (once the register's,
+  // lazily) was unknown to the replay there, and its marker went unmatched: the breach stopped (TMPRL1100).
+  it('replays a breach whose first local activity results came back in one workflow task and were acted on in the next', async () => {
+    const { breachId } = await detect({ jurisdictions: ['JP', 'DE'], affectedCount: 300 });
+    await breaches.status(breachId);
+    // Two results in the first task: the detection's and the first assessment's outcomes.
+    const history = withLocalActivityResultsAhead(await env.client.workflow.getHandle(breachId).fetchHistory(), 2);
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: { payloadCodecs: [testCodec] } }, history, breachId);
   });
 });

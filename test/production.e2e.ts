@@ -20,6 +20,7 @@ import { BreachIds } from '../client/breach-ids';
 import { Breaches, connectClient } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { Worker } from '@temporalio/worker';
+import * as proto from '@temporalio/proto';
 import { loadTemporalConnection } from '../worker/connection';
 import type { CampaignStatus } from '../workflows/definitions';
 import { freePorts } from './support/ports';
@@ -43,6 +44,9 @@ let server: TemporalServer;
 let sink: MailSink;
 let store: Store;
 let baseEnv: Record<string, string>;
+/** What the failing run's histories are fetched with, to be kept for replay (see afterAll). */
+let historyOf: ((workflowId: string) => Promise<Uint8Array>) | undefined;
+const workflowIds: string[] = [];
 const processes: { role: string; child: ChildProcess; output: () => string; env: Record<string, string> }[] = [];
 
 function log(line: string) {
@@ -115,6 +119,18 @@ beforeAll(async () => {
 afterAll(async () => {
   // Each process's last lines when the test failed (or when asked): what a worker or an API said is the diagnosis.
   if (failed || process.env.BREACHLINE_TEST_VERBOSE) for (const { role, output } of processes) console.log(`--- ${role}\n${output().slice(-6000)}`);
+  // A failed run's histories are its reproduction: each kept as encoded protobuf, as test/fixtures/histories holds
+  // them, to replay with Worker.runReplayHistory. The afterAll runs before the server stops.
+  if (failed && historyOf) {
+    const dir = mkdtempSync(join(tmpdir(), 'breachline-failed-histories-'));
+    // The run's codec key (random, for synthetic data only): the payloads are sealed with it.
+    writeFileSync(join(dir, 'codec.key'), TEST_CODEC_KEY.toString('base64'));
+    for (const workflowId of workflowIds) {
+      const history = await historyOf(workflowId).catch(() => undefined);
+      if (history) writeFileSync(join(dir, `${workflowId.replace(/[^\w.-]/g, '_')}.bin`), history);
+    }
+    log(`the histories of this run are kept in ${dir}`);
+  }
   for (const { child } of processes) if (child.exitCode === null) child.kill('SIGKILL');
   await store?.close();
   await server?.stop();
@@ -188,6 +204,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
       expect(response.status, await response.clone().text()).toBe(201);
       const { breachId } = (await response.json()) as { breachId: string };
       ids.push(breachId);
+      workflowIds.push(breachId);
       const again = await post(i % 2 ? portA : portB, eventId);
       expect(((await again.json()) as { breachId: string }).breachId).toBe(breachId);
     }
@@ -205,6 +222,10 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     // A wave of notices on the first breach, by the in-process client over the same mutual TLS.
     const client = await connectClient({ ...loadTemporalConnection(baseEnv), codec: testCodec });
     const breaches = new Breaches(client, 'breachline', { ids: new BreachIds(ID_KEY) });
+    historyOf = async (workflowId) => {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      return proto.temporal.api.history.v1.History.encode(history).finish();
+    };
     const breachId = ids[0]!;
     const rows = Array.from({ length: PEOPLE }, (_, i) =>
       JSON.stringify({ id: `p${i}`, name: `Person ${i}`, email: `p${i}@prod.example.test`, locale: 'en', dataCategories: ['email'] }),
@@ -220,6 +241,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     const campaign = async (): Promise<CampaignStatus | undefined> => (await breaches.status(breachId)).campaigns[0];
     await until('approval request', campaign, (c) => c?.waves[0]?.state === 'awaiting-approval');
     await breaches.approveWave(breachId, { campaignId, wave: 1, approver: { id: 'olga@prod.example.test' } });
+    workflowIds.push(campaignId);
 
     await until(
       'a quarter of the wave',

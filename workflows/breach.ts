@@ -38,7 +38,7 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
   const parsedPolicy = accept(ResponsePolicy, policy ?? {}, 'response policy');
   // Breaches started before the response plan's stages keep the playbook they started with: every task opened at
   // once, none switched on by the facts, no gates; their histories replay with the same task clocks.
-  const breach = new BreachResponse(workflowInfo().workflowId, detection, parsedPolicy, patched('response-plan-stages'));
+  const breach = new BreachResponse(workflowInfo().workflowId, detection, parsedPolicy, patched('response-plan-stages'), patched('decided-at-start'));
   const { obligations, tasks, campaigns } = breach;
   /** A change the breach accepted is material: its register entry is rewritten once the change is done. */
   const noted =

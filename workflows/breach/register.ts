@@ -25,11 +25,13 @@ export class RegisterWriter {
     /** The breach's entry as it is now, under the given revision. */
     private readonly entry: (revision: number) => RegisterEntry,
     private readonly onFailure: (reason: string) => void,
+    /** On from the start (breaches started since 'decided-at-start'); older ones ask for 'breach-register' at their first change. */
+    private readonly onFromStart = false,
   ) {}
 
   /** Something material changed: the entry is written again, once whatever is being written now is done. */
   touch(): void {
-    if (!patched('breach-register')) return;
+    if (!this.onFromStart && !patched('breach-register')) return;
     this.dirty = true;
     if (!this.writing) void this.drain();
   }

@@ -49,11 +49,18 @@ export class BreachResponse {
     private readonly policy: ResponsePolicy,
     /** Started with the response plan's stages (patched 'response-plan-stages'): tasks open as the facts switch them on. */
     private readonly stages = false,
+    /**
+     * Started with the register and the escalation summaries decided at the start (patched 'decided-at-start'), not at
+     * their first use. A first use can come after a local activity's result, which a replay may deliver one workflow
+     * task earlier than the run that recorded it; a patch first asked for there is unknown to the replay and its
+     * marker goes unmatched (TMPRL1100), and the breach stops.
+     */
+    decidedAtStart = false,
   ) {
     this.facts = initialFacts(detection);
     this.detections.add(detectionKey(detection));
     this.timeline = new Timeline(breachId, (reason) => void this.escalations.alertOwner(reason));
-    this.escalations = new EscalationSender(breachId, this.timeline, policy.channels);
+    this.escalations = new EscalationSender(breachId, this.timeline, policy.channels, decidedAtStart);
     this.obligations = new Obligations(
       breachId,
       policy,
@@ -80,6 +87,7 @@ export class BreachResponse {
     this.register = new RegisterWriter(
       (revision) => registerEntry(this.status(), revision, this.closure),
       (reason) => void this.escalations.alertOwner(`the breach register: ${reason}`),
+      decidedAtStart,
     );
   }
 
