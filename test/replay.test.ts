@@ -35,6 +35,7 @@ describe('replay of recorded breach histories', () => {
     expect(fixtures).toEqual([
       'appi-breach-answered.history.pb',
       'appi-breach-before-playbook.history.pb',
+      'appi-breach-decided-at-start.history.pb',
       'appi-breach-with-playbook.history.pb',
       'appi-breach-with-stages.history.pb',
       'appi-breach.history.pb',
