@@ -86,7 +86,7 @@ export class EscalationSender {
     /** The policy's channels; mail alone without. */
     private readonly channels?: ChannelPolicy,
     /** Summaries on from the start (breaches started since 'decided-at-start'); older ones ask for 'escalation-summary' at their first catch-up. */
-    private readonly summariesFromStart = false,
+    private readonly decidedAtStart = false,
   ) {}
 
   /**
@@ -95,7 +95,7 @@ export class EscalationSender {
    */
   send(key: string, audience: EscalationAudience, notice: EscalationContent, subject: { obligationId?: string; catchUp: boolean }): Promise<Delivered> {
     // Breaches started before summaries existed send each escalation on its own, as their histories hold them.
-    if (!subject.catchUp || !(this.summariesFromStart || patched('escalation-summary')))
+    if (!subject.catchUp || !(this.decidedAtStart || patched('escalation-summary')))
       return this.sendAlong(key, audience, { template: 'escalation', ...notice }, notice.step, subject.obligationId);
     return new Promise((settle, fail) => {
       if (this.outbox.push({ key, audience, notice, obligationId: subject.obligationId, settle, fail }) === 1)

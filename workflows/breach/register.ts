@@ -26,12 +26,12 @@ export class RegisterWriter {
     private readonly entry: (revision: number) => RegisterEntry,
     private readonly onFailure: (reason: string) => void,
     /** On from the start (breaches started since 'decided-at-start'); older ones ask for 'breach-register' at their first change. */
-    private readonly onFromStart = false,
+    private readonly decidedAtStart = false,
   ) {}
 
   /** Something material changed: the entry is written again, once whatever is being written now is done. */
   touch(): void {
-    if (!this.onFromStart && !patched('breach-register')) return;
+    if (!this.decidedAtStart && !patched('breach-register')) return;
     this.dirty = true;
     if (!this.writing) void this.drain();
   }
