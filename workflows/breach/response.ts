@@ -13,7 +13,7 @@ import {
   searchAttributes,
 } from '../definitions';
 import { estimateDamage } from '../domain/damage';
-import { registerEntry } from '../domain/register';
+import { registerEntry, type RegisterSource } from '../domain/register';
 import { applyFactsUpdate, changedFacts, type Detection, detectedFacts, type Facts, type FactsUpdate, initialFacts, parseOrExplain } from '../domain/facts';
 import { DEFAULT_PLAYBOOK, DEFAULT_PLAYBOOK_V1 } from '../domain/playbook';
 import { announcementContent, type AnnouncementSources, deskSizing, expectedQuestions, investigationBodyCriteria } from '../domain/stages';
@@ -85,7 +85,9 @@ export class BreachResponse {
       alert: (notice) => this.escalations.waveAlert(notice),
     });
     this.register = new RegisterWriter(
-      (revision) => registerEntry(this.status(), revision, this.closure),
+      // From the parts the register keeps only: the whole status (documents, plan, timeline) is far more to compute at
+      // each change, and a replay computes it again for every change in the history.
+      (revision) => registerEntry(this.registerSource(), revision, this.closure),
       (reason) => void this.escalations.alertOwner(`the breach register: ${reason}`),
       decidedAtStart,
     );
@@ -194,10 +196,35 @@ export class BreachResponse {
   status(): BreachStatus {
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
+    const { breachId, detection, facts, obligations, notApplicable, campaigns, tasks, approvals } = this.registerSource(now);
     return {
-      breachId: this.breachId,
+      breachId,
       phase: this.phase(),
       asOf: iso(now),
+      detection,
+      facts,
+      obligations,
+      notApplicable,
+      campaigns,
+      tasks,
+      plan: this.plan(),
+      damage: estimateDamage(this.facts, this.obligations.respondedAppropriately(now), {
+        consolation: this.campaigns.consolation(),
+        insurers: this.policy.insurers,
+      }),
+      reports: this.reports(),
+      ...(this.policy.organisation ? { organisation: this.policy.organisation } : {}),
+      approvals,
+      timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
+      storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
+      register: this.register.status(),
+    };
+  }
+
+  /** The parts of the status the register keeps, as the status shows them. */
+  private registerSource(now = Date.now()): RegisterSource {
+    return {
+      breachId: this.breachId,
       detection: {
         source: this.detection.source,
         eventId: this.detection.eventId,
@@ -210,17 +237,7 @@ export class BreachResponse {
       notApplicable: this.obligations.inapplicable(),
       campaigns: this.campaigns.statuses(),
       tasks: this.tasks.statuses(now),
-      plan: this.plan(),
-      damage: estimateDamage(this.facts, this.obligations.respondedAppropriately(now), {
-        consolation: this.campaigns.consolation(),
-        insurers: this.policy.insurers,
-      }),
-      reports: this.reports(),
-      ...(this.policy.organisation ? { organisation: this.policy.organisation } : {}),
-      approvals: this.obligations.approvals.map((a) => ({ ...a, at: iso(a.at) })),
-      timeline: this.timeline.entries.map((t) => ({ ...t, at: iso(t.at) })),
-      storeFailures: this.timeline.storeFailures.map((f) => ({ ...f, at: iso(f.at) })),
-      register: this.register.status(),
+      approvals: this.obligations.approvals.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     };
   }
 
