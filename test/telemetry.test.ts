@@ -37,11 +37,13 @@ let base: string;
 let workerProcess: ChildProcess;
 let workerOutput = '';
 let workerMetricsUrl: string;
+let taskQueue: string;
+let client: Client;
 const token = { detector: '', carol: '', dave: '', manager: '' };
 
 beforeAll(async () => {
   [env, sink, receiver] = await Promise.all([devServerEnvironment(), startMailSink(), startOtlpReceiver()]);
-  const taskQueue = `telemetry-${randomUUID()}`;
+  taskQueue = `telemetry-${randomUUID()}`;
   const [metricsPort] = (await freePorts(1)) as [number];
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   workerProcess = spawn(process.execPath, [BIN, 'worker'], {
@@ -69,7 +71,7 @@ beforeAll(async () => {
 
   // This process is the API: its own tracing to the same receiver, its client carrying the HTTP span to the worker.
   tracing = startTracing('breachline-api', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint })!;
-  const client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [testCodec] }, interceptors: clientTracingInterceptors() });
+  client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [testCodec] }, interceptors: clientTracingInterceptors() });
   store = await openStore('pglite:memory');
   const tokens = new Tokens(store);
   token.detector = await tokens.issue(PERSONAL[4]!, ['detector']);
@@ -236,6 +238,21 @@ describe('production telemetry', () => {
     // Span names and routes are patterns: the breach id is in no route, only where Temporal names the workflow.
     expect(receiver.spans.filter((s) => `${s.attributes['http.route'] as string | undefined}`.includes(breachId))).toEqual([]);
     expect(receiver.spans.filter((s) => s.name.includes(breachId))).toEqual([]);
+  });
+
+  // A breach whose workflow task fails does nothing until it succeeds: no escalation, no clock, its updates refused.
+  // Temporal retries it without end, so only the metric says so: the BreachWorkflowTaskFailing alert reads it.
+  it('counts a workflow task that fails in the metric the BreachWorkflowTaskFailing alert reads', async () => {
+    const failing = await client.workflow.start('noSuchWorkflow', { taskQueue, workflowId: `telemetry-failing-${randomUUID()}`, args: [] });
+    try {
+      const failed = await until('a failed workflow task counted in the worker scrape', async () => {
+        const value = sample(await scrape(workerMetricsUrl), 'temporal_workflow_task_execution_failed', { workflow_type: 'noSuchWorkflow' });
+        return value !== undefined && value > 0 ? value : undefined;
+      });
+      expect(failed).toBeGreaterThan(0);
+    } finally {
+      await failing.terminate('telemetry test: a workflow type no worker has');
+    }
   });
 
   it('has a Grafana dashboard and Prometheus alert rules that name only metrics a real scrape exposes', async () => {
