@@ -22,7 +22,7 @@ import { Detection, FactsUpdate, type FieldError, fieldErrors, InvalidInput } fr
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import { Line, unsafeTextIssues } from '../workflows/domain/text';
 import { actorOf, allows, type Permission, permissionRoles, type Principal, type Tokens } from './auth';
-import { BreachClosed, BreachNotFound, type Breaches, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
+import { BreachClosed, BreachNotFound, type Breaches, BreachStalled, ListFilter, SearchUnavailable, UpdateRejected } from './breaches';
 import { registerDashboard } from './dashboard';
 import {
   BrowserUnavailable,
@@ -227,6 +227,10 @@ export function buildApi({
     if (error instanceof UpdateRejected) return answer(422, 'BL_REFUSED', error.message);
     if (error instanceof BreachNotFound) return answer(404, 'BL_NOT_FOUND', error.message);
     if (error instanceof BreachClosed) return answer(409, 'BL_CLOSED', error.message);
+    if (error instanceof BreachStalled) {
+      reply.header('retry-after', '30');
+      return answer(503, 'BL_BREACH_STALLED', error.message);
+    }
     if (error instanceof SearchUnavailable) return answer(503, 'BL_NO_SEARCH', error.message);
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError)
       return answer(400, 'BL_MALFORMED_JSON', `malformed JSON body: ${error.message}`);

@@ -5,6 +5,7 @@ import {
   Connection,
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
@@ -80,6 +81,26 @@ export class BreachClosed extends Error {
     this.name = 'BreachClosed';
   }
 }
+
+/**
+ * The breach's workflow task is failing and Temporal is retrying it: the breach takes no update, sends no escalation
+ * and moves no clock until a task succeeds (a worker that cannot replay it, a bug). Nothing was changed.
+ */
+export class BreachStalled extends Error {
+  constructor(readonly breachId: string) {
+    super(
+      `breach "${breachId}" takes no change now: its workflow task is failing and Temporal is retrying it (the workers' log names the failure; alert BreachWorkflowTaskFailing). Nothing was changed; try again once it runs`,
+    );
+    this.name = 'BreachStalled';
+  }
+}
+
+/** The server's answer to an update while the workflow's last task failed (gRPC FAILED_PRECONDITION). */
+function isStalled(error: unknown): boolean {
+  const cause = error instanceof ServiceError ? (error.cause as { code?: number; details?: string } | undefined) : undefined;
+  return cause?.code === FAILED_PRECONDITION && /workflow task in failed state/i.test(cause.details ?? '');
+}
+const FAILED_PRECONDITION = 9;
 
 /** An update the workflow refused: its validator's message, which names the field and the reason. */
 export class UpdateRejected extends Error {
@@ -434,6 +455,7 @@ export class Breaches {
         throw closed ? new BreachClosed(breachId) : new BreachNotFound(breachId);
       }
       if (error instanceof WorkflowUpdateFailedError) throw new UpdateRejected(error.cause?.message ?? error.message);
+      if (isStalled(error)) throw new BreachStalled(breachId);
       throw error;
     }
   }

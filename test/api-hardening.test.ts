@@ -2,6 +2,8 @@
 // token and per detecting source, a 500 that tells the caller an id and the log one line, and Temporal going away.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
 import { Readable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -221,6 +223,36 @@ describe('failures', () => {
     }
     expect(rows.find((r) => r.breachId === lost.workflowId)).toMatchObject({ error: expect.stringContaining("cannot decode this breach's summary") });
     expect(rows.filter((r) => !r.error).map((r) => r.source)).toContain('calm');
+  });
+
+  it('answers 503 naming the cause, and changes nothing, while the breach’s workflow task keeps failing', async () => {
+    // A worker that has no breach workflow: every task of a breach on its queue fails, and Temporal retries it.
+    const stalledQueue = `stalled-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: stalledQueue,
+      workflowsPath: fileURLToPath(new URL('./fixtures/unrelated-workflows.ts', import.meta.url)),
+    });
+    const workflowId = `breach-${randomUUID().replace(/-/g, '')}`;
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('breachWorkflow', { workflowId, taskQueue: stalledQueue, args: [detection('stalled')] });
+      // Once a task has failed, Temporal is retrying it: the update is refused before it is accepted.
+      for (let tries = 0; tries < 120 && !(await handle.fetchHistory()).events?.some((e) => e.workflowTaskFailedEventAttributes); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      let response = await call('POST', `/breaches/${workflowId}/facts`, 'auditor', { affectedCount: 12 });
+      for (let tries = 0; tries < 4 && response.statusCode !== 503; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        response = await call('POST', `/breaches/${workflowId}/facts`, 'auditor', { affectedCount: 12 });
+      }
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
+      expect(response.json()).toMatchObject({ code: 'BL_BREACH_STALLED', error: expect.stringContaining('workflow task is failing') });
+      // Refused before it was accepted: the history holds no update.
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
+      await handle.terminate('test: a breach no worker can run');
+    });
   });
 
   it('answers 503 within seconds, not the client’s 20 s of retries, once Temporal is gone', async () => {

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { StoreInUse } from '../../activities/store';
 import { TemporalUnreachable } from '../../worker/connection';
 import { InvalidInput } from '../../workflows/domain/facts';
-import { BreachClosed, BreachNotFound, SearchUnavailable, UpdateRejected } from '../breaches';
+import { BreachClosed, BreachNotFound, BreachStalled, SearchUnavailable, UpdateRejected } from '../breaches';
 import { BrowserUnavailable } from '../documents';
 import { addApprove } from './approve';
 import { addCampaign } from './campaign';
@@ -98,7 +98,11 @@ export async function main(argv = process.argv): Promise<number> {
           ? EXIT.notFound
           : error instanceof UpdateRejected || error instanceof BreachClosed
             ? EXIT.refused
-            : error instanceof TemporalUnreachable || error instanceof SearchUnavailable || error instanceof StoreInUse || error instanceof BrowserUnavailable
+            : error instanceof TemporalUnreachable ||
+                error instanceof SearchUnavailable ||
+                error instanceof StoreInUse ||
+                error instanceof BrowserUnavailable ||
+                error instanceof BreachStalled
               ? EXIT.unavailable
               : error instanceof TamperDetected
                 ? EXIT.tampered
