@@ -11,6 +11,7 @@ import { Tokens } from '../client/auth';
 import { Breaches } from '../client/breaches';
 import { startMailSink } from '../sandbox/mail-sink';
 import { ResponsePolicy } from '../workflows/definitions';
+import { boundWorkflowHeap, workerTuning } from '../worker/tuning';
 import { bundleWorkflows } from '../worker/worker';
 import { devServerEnvironment } from '../test/support/temporal';
 import { startWorker } from '../test/support/worker';
@@ -25,89 +26,97 @@ const rate = values.rate === undefined ? undefined : Number(values.rate);
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const [env, sink, bundle] = await Promise.all([devServerEnvironment(), startMailSink(), bundleWorkflows()]);
 const taskQueue = `bench-${randomUUID()}`;
-const worker = await startWorker(env, sink, bundle, taskQueue);
-const tokens = new Tokens(worker.store);
-const detector = await tokens.issue('bench-siem', ['detector']);
-const manager = await tokens.issue('bench-manager', ['manager']);
-// The intake rate limits (600 a token, 120 a source a minute) would answer 429 long before the bench's rate.
-const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
-const api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy }), tokens });
-const base = await api.listen({ host: '127.0.0.1', port: 0 });
+// As a production worker runs (breachline worker): the workflow thread's heap bounded, the cache sized from it.
+// With the SDK's defaults (the thread's heap as large as the machine allows, every breach cached) the worker
+// died out of memory at 1,500 breaches.
+const { maxCachedWorkflows } = workerTuning(process.env, boundWorkflowHeap());
+const worker = await startWorker(env, sink, bundle, taskQueue, undefined, maxCachedWorkflows);
+// Whatever fails below (a POST that is not 201, the worker out of memory), the dev server and the worker are stopped.
+let api: Awaited<ReturnType<typeof buildApi>> | undefined;
+try {
+  const tokens = new Tokens(worker.store);
+  const detector = await tokens.issue('bench-siem', ['detector']);
+  const manager = await tokens.issue('bench-manager', ['manager']);
+  // The intake rate limits (600 a token, 120 a source a minute) would answer 429 long before the bench's rate.
+  const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy }), tokens });
+  const base = await api.listen({ host: '127.0.0.1', port: 0 });
 
-async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        results[i] = await task(i);
-      }
-    }),
-  );
-  return results;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-const detectedAt = new Date().toISOString();
-const startedAt = performance.now();
-const postLatencies: number[] = [];
-const post = async (i: number) => {
-  const t = performance.now();
-  const response = await fetch(`${base}/breaches`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
-    body: JSON.stringify({
-      source: 'bench',
-      eventId: `e-${i}-${randomUUID()}`,
-      detectedAt,
-      summary: 'Synthetic benchmark breach',
-      facts: { jurisdictions: ['JP'], affectedCount: 1200 + i },
-    }),
-  });
-  if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
-  const { breachId } = (await response.json()) as { breachId: string };
-  postLatencies.push(performance.now() - t);
-  return breachId;
-};
-// Open loop: each detection leaves at its time whether or not the earlier ones were answered.
-const ids = rate
-  ? await Promise.all(
-      Array.from({ length: total }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + (i * 1000) / rate - performance.now())));
-        return post(i);
+  async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
+    const results: T[] = new Array(count);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const i = next++;
+          results[i] = await task(i);
+        }
       }),
-    )
-  : await pool(total, post);
-const intakeSeconds = (performance.now() - startedAt) / 1000;
-postLatencies.sort((a, b) => a - b);
+    );
+    return results;
+  }
 
-// Settled: every breach has recorded its detection and its three opened obligations in the store.
-for (;;) {
-  const { rows } = await worker.store.sql.query<{ n: string }>("SELECT count(*) AS n FROM outcome WHERE kind IN ('detected', 'obligation-opened')");
-  if (Number(rows[0]!.n) >= total * 4) break;
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+  const detectedAt = new Date().toISOString();
+  const startedAt = performance.now();
+  const postLatencies: number[] = [];
+  const post = async (i: number) => {
+    const t = performance.now();
+    const response = await fetch(`${base}/breaches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
+      body: JSON.stringify({
+        source: 'bench',
+        eventId: `e-${i}-${randomUUID()}`,
+        detectedAt,
+        summary: 'Synthetic benchmark breach',
+        facts: { jurisdictions: ['JP'], affectedCount: 1200 + i },
+      }),
+    });
+    if (response.status !== 201) throw new Error(`POST /breaches answered ${response.status}`);
+    const { breachId } = (await response.json()) as { breachId: string };
+    postLatencies.push(performance.now() - t);
+    return breachId;
+  };
+  // Open loop: each detection leaves at its time whether or not the earlier ones were answered.
+  const ids = rate
+    ? await Promise.all(
+        Array.from({ length: total }, async (_, i) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + (i * 1000) / rate - performance.now())));
+          return post(i);
+        }),
+      )
+    : await pool(total, post);
+  const intakeSeconds = (performance.now() - startedAt) / 1000;
+  postLatencies.sort((a, b) => a - b);
+
+  // Settled: every breach has recorded its detection and its three opened obligations in the store.
+  for (;;) {
+    const { rows } = await worker.store.sql.query<{ n: string }>("SELECT count(*) AS n FROM outcome WHERE kind IN ('detected', 'obligation-opened')");
+    if (Number(rows[0]!.n) >= total * 4) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const settledSeconds = (performance.now() - startedAt) / 1000;
+
+  const latencies = await pool(total, async (i) => {
+    const t = performance.now();
+    const response = await fetch(`${base}/breaches/${encodeURIComponent(ids[i]!)}`, { headers: { authorization: `Bearer ${manager}` } });
+    if (response.status !== 200) throw new Error(`GET /breaches/:id answered ${response.status}`);
+    const status = (await response.json()) as { obligations: unknown[] };
+    if (status.obligations.length !== 3) throw new Error('status without the three APPI obligations');
+    return performance.now() - t;
+  });
+  latencies.sort((a, b) => a - b);
+
+  console.log(rate ? `breaches=${total} rate=${rate}/s offered (open loop)` : `breaches=${total} concurrency=${concurrency}`);
+  console.log(`intake: ${(total / intakeSeconds).toFixed(1)} detections/s (${intakeSeconds.toFixed(2)} s for ${total})`);
+  console.log(`POST /breaches -> 201: p50=${percentile(postLatencies, 50).toFixed(1)} ms p99=${percentile(postLatencies, 99).toFixed(1)} ms`);
+  console.log(`settled: ${(total / settledSeconds).toFixed(1)} breaches/s fully recorded (${settledSeconds.toFixed(2)} s for ${total})`);
+  console.log(`status query: p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms`);
+} finally {
+  await api?.close();
+  await worker.stop();
+  await sink.close();
+  await env.teardown();
 }
-const settledSeconds = (performance.now() - startedAt) / 1000;
-
-const latencies = await pool(total, async (i) => {
-  const t = performance.now();
-  const response = await fetch(`${base}/breaches/${encodeURIComponent(ids[i]!)}`, { headers: { authorization: `Bearer ${manager}` } });
-  if (response.status !== 200) throw new Error(`GET /breaches/:id answered ${response.status}`);
-  const status = (await response.json()) as { obligations: unknown[] };
-  if (status.obligations.length !== 3) throw new Error('status without the three APPI obligations');
-  return performance.now() - t;
-});
-latencies.sort((a, b) => a - b);
-
-await api.close();
-await worker.stop();
-await sink.close();
-await env.teardown();
-
-console.log(rate ? `breaches=${total} rate=${rate}/s offered (open loop)` : `breaches=${total} concurrency=${concurrency}`);
-console.log(`intake: ${(total / intakeSeconds).toFixed(1)} detections/s (${intakeSeconds.toFixed(2)} s for ${total})`);
-console.log(`POST /breaches -> 201: p50=${percentile(postLatencies, 50).toFixed(1)} ms p99=${percentile(postLatencies, 99).toFixed(1)} ms`);
-console.log(`settled: ${(total / settledSeconds).toFixed(1)} breaches/s fully recorded (${settledSeconds.toFixed(2)} s for ${total})`);
-console.log(`status query: p50=${percentile(latencies, 50).toFixed(1)} ms p99=${percentile(latencies, 99).toFixed(1)} ms`);
