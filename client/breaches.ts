@@ -95,10 +95,15 @@ export class BreachStalled extends Error {
   }
 }
 
-/** The server's answer to an update while the workflow's last task failed (gRPC FAILED_PRECONDITION). */
+/**
+ * The server's answer to an update while the workflow's task keeps failing (gRPC FAILED_PRECONDITION): "… due to
+ * Workflow Task in failed state" once the task has failed twice, "… due to unexpected workflow task failure" when a
+ * task failed while the update waited. Before the third attempt the server admits the update and it waits for the
+ * deadline instead (answered as Temporal being unavailable); it may then run once a task succeeds.
+ */
 function isStalled(error: unknown): boolean {
   const cause = error instanceof ServiceError ? (error.cause as { code?: number; details?: string } | undefined) : undefined;
-  return cause?.code === FAILED_PRECONDITION && /workflow task in failed state/i.test(cause.details ?? '');
+  return cause?.code === FAILED_PRECONDITION && /workflow task/i.test(cause.details ?? '');
 }
 const FAILED_PRECONDITION = 9;
 
