@@ -83,20 +83,20 @@ export class BreachClosed extends Error {
 }
 
 /**
- * The breach's workflow task is failing and Temporal is retrying it: the breach takes no update, sends no escalation
- * and moves no clock until a task succeeds (a worker that cannot replay it, a bug). Nothing was changed.
+ * The breach's workflow task is failing and Temporal is retrying it: the breach takes no update, answers no status
+ * query, sends no escalation and moves no clock until a task succeeds (a worker that cannot replay it, a bug).
  */
 export class BreachStalled extends Error {
   constructor(readonly breachId: string) {
     super(
-      `breach "${breachId}" takes no change now: its workflow task is failing and Temporal is retrying it (the workers' log names the failure; alert BreachWorkflowTaskFailing). Nothing was changed; try again once it runs`,
+      `breach "${breachId}" is stalled: its workflow task is failing and Temporal is retrying it (the workers' log names the failure; alert BreachWorkflowTaskFailing). Until a task succeeds it takes no change and answers no status; nothing was changed`,
     );
     this.name = 'BreachStalled';
   }
 }
 
 /**
- * The server's answer to an update while the workflow's task keeps failing (gRPC FAILED_PRECONDITION): "… due to
+ * The server's answer to an update or a query while the workflow's task keeps failing (gRPC FAILED_PRECONDITION): "… due to
  * Workflow Task in failed state" once the task has failed twice, "… due to unexpected workflow task failure" when a
  * task failed while the update waited. Before the third attempt the server admits the update and it waits for the
  * deadline instead (answered as Temporal being unavailable); it may then run once a task succeeds.
@@ -442,6 +442,7 @@ export class Breaches {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new BreachNotFound(breachId);
+      if (isStalled(error)) throw new BreachStalled(breachId);
       throw error;
     }
   }

@@ -225,7 +225,7 @@ describe('failures', () => {
     expect(rows.filter((r) => !r.error).map((r) => r.source)).toContain('calm');
   });
 
-  it('answers 503 naming the cause, and changes nothing, while the breach’s workflow task keeps failing', async () => {
+  it('answers a change and a status read with 503 naming the cause while the breach’s workflow task keeps failing', async () => {
     // A worker that has no breach workflow: every task of a breach on its queue fails, and Temporal retries it.
     const stalledQueue = `stalled-${randomUUID()}`;
     const worker = await Worker.create({
@@ -249,6 +249,10 @@ describe('failures', () => {
       expect(response.statusCode, response.body).toBe(503);
       expect(response.headers['retry-after']).toBe('30');
       expect(response.json()).toMatchObject({ code: 'BL_BREACH_STALLED', error: expect.stringContaining('workflow task is failing') });
+      // Its status cannot be asked either (the query needs a task that succeeds): said as such, not as Temporal down.
+      const read = await call('GET', `/breaches/${workflowId}`, 'auditor');
+      expect(read.statusCode, read.body).toBe(503);
+      expect(read.json()).toMatchObject({ code: 'BL_BREACH_STALLED' });
       await handle.terminate('test: a breach no worker can run');
     });
   });
