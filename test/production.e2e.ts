@@ -336,7 +336,7 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
     // Every breach's history, as recorded through the kill and the restart, replays with the built workflow code:
     // what a worker that takes a breach over does, checked on each history rather than left to the timing of a run.
     const histories = await Promise.all(
-      [...ids, campaignId].map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })),
+      workflowIds.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })),
     );
     const replays = Worker.runReplayHistories({ workflowBundle: { codePath: BUNDLE }, dataConverter: { payloadCodecs: [testCodec] } }, histories);
     const replayed: string[] = [];

@@ -22,7 +22,8 @@ export function withLocalActivityResultsAhead(history: History, resultsInFirst: 
   const nextTask = events.findIndex((e, i) => i > firstCompleted && e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
   const commands = events.slice(firstCompleted + 1, nextTask === -1 ? events.length : nextTask);
   // The first `resultsInFirst` local activity results stay in the first task; what follows them moves to the second.
-  const lastMarker = commands.findIndex((e, i) => isLocalActivityMarker(e) && commands.slice(0, i + 1).filter(isLocalActivityMarker).length === resultsInFirst);
+  let results = 0;
+  const lastMarker = commands.findIndex((e) => isLocalActivityMarker(e) && ++results === resultsInFirst);
   if (lastMarker === -1 || lastMarker === commands.length - 1)
     throw new Error(`the first workflow task has no ${resultsInFirst} local activity results followed by further commands`);
   const inFirst = commands.slice(0, lastMarker + 1);

@@ -56,10 +56,10 @@ export interface RegisterEntry {
   tasks: { id: string; state: string; records: { at: string; by: string; waived?: string }[] }[];
 }
 
-/** The register entry for a breach as its status shows it now. */
 /** What an entry is made of: the parts of the breach's status the register keeps (not its documents, plan or timeline). */
 export type RegisterSource = Pick<BreachStatus, 'breachId' | 'detection' | 'facts' | 'obligations' | 'notApplicable' | 'campaigns' | 'tasks' | 'approvals'>;
 
+/** The register entry for a breach as its status shows it now. */
 export function registerEntry(status: RegisterSource, revision: number, closure?: { closedAt: string; closedBy: string; reason: string }): RegisterEntry {
   const active = status.obligations.filter((o) => o.state !== 'withdrawn');
   const regimes = [...new Set([...status.obligations.map((o) => o.regime), ...status.notApplicable.map((n) => n.regime)])].sort();

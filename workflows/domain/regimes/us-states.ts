@@ -953,9 +953,8 @@ const FEDERAL = { hipaa: ['hipaa-covered-entity', 'hipaa-business-associate'], g
 /** Validates one row of the table: throws InvalidInput naming the state, each field and the reason. */
 export const checkStateLaw = (law: StateLaw) => parseOrExplain(StateLaw, law, `US state law ${law.code}`);
 
-/** A rule pack from one row of the table (validated by checkStateLaw once per process, not here). */
+/** A rule pack from one row of the table, validated by checkStateLaw once per process (validateRuleTables), not here: see defineRulePack. */
 export function statePack(input: StateLaw): RulePack {
-  // Validated once per process (validateRuleTables), not in each breach workflow: see defineRulePack.
   const law = { ...input, regulators: input.regulators ?? [], alone: input.alone ?? [] };
   const { code, statute } = law;
   const names = [code, ...(TERRITORY_COUNTRY_CODES[code] ? [TERRITORY_COUNTRY_CODES[code]] : [])];
