@@ -53,6 +53,13 @@ export const rateLimitStoreErrors = new Counter({
   registers: [registry],
 });
 
+export const statusSnapshots = new Counter({
+  name: 'breachline_status_snapshots_total',
+  help: "Breach statuses the worker wrote to the store at the end of a workflow task, by outcome: recorded, stale (a later one was there), failed (after its retries; the breach's status is read by query until its next change)",
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 /** Runs a store call, observing its latency under `operation`, failed calls included. */
 export async function timedStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
   const end = storeSeconds.startTimer({ operation });

@@ -5,6 +5,8 @@
 //   npm run bench:breaches -- --open 10000            (in-memory dev server)
 //   npm run bench:breaches -- --open 10000 --server postgres   (temporal-server on a throwaway PostgreSQL)
 //   TEMPORAL_ADDRESS=host:7233 npm run bench:breaches  (a running server)
+// The worker and the API share a PostgreSQL store (`--store postgres`, the default), as deployed on two processes: a
+// status is then read from the row the worker wrote; `--store pglite` gives each its own, and every status is a query.
 // The worker runs from the build (`node dist/breachline.mjs worker`, as production runs it) when dist/ exists
 // (`npm run build`), else from the sources under tsx; `--worker tsx|built` chooses.
 // Goals (issue 17): ratio >= 0.8, worker RSS <= 1 GiB, status p99 <= 50 ms, list p99 <= 200 ms at 10,000 open.
@@ -38,8 +40,10 @@ const { values } = parseArgs({
     wait: { type: 'string', description: 'seconds to wait for steady state before measuring anyway; default: until reached' },
     server: { type: 'string', default: 'dev', description: 'dev (in-memory dev server, or TEMPORAL_ADDRESS) | postgres' },
     worker: { type: 'string', description: 'built (node dist/breachline.mjs) | tsx; default built when dist/ exists' },
+    store: { type: 'string', default: 'postgres', description: 'postgres (worker and API share it, as deployed) | pglite (each its own: status by query)' },
   },
 });
+if (!['postgres', 'pglite'].includes(values.store)) throw new Error(`--store: postgres or pglite, not ${values.store}`);
 if (!['dev', 'postgres'].includes(values.server)) throw new Error(`--server: dev or postgres, not ${values.server}`);
 const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
 const workerKind = values.worker ?? (existsSync(DIST) ? 'built' : 'tsx');
@@ -82,7 +86,7 @@ function rss(pid: number): { now: number; peak: number } {
 
 /** temporal-server (the production binary) on a throwaway PostgreSQL, set up by `breachline setup` as an operator does. */
 async function postgresServer() {
-  const postgres = await startPostgres();
+  const postgres = storePostgres ?? (await startPostgres());
   const { hostname, port, username } = new URL(postgres.url);
   const persistence = { kind: 'postgres', host: hostname, port: Number(port), user: username } as const;
   await setupPostgresSchemas(persistence);
@@ -102,10 +106,13 @@ async function postgresServer() {
     async teardown() {
       await env.teardown();
       await server.stop();
-      await postgres.stop();
     },
   };
 }
+// The store the worker writes each breach's status to and the API reads it from: one PostgreSQL for both, as two
+// processes are deployed (the same cluster as Temporal's own databases with --server postgres, its default database).
+const storePostgres = values.store === 'postgres' || values.server === 'postgres' ? await startPostgres() : undefined;
+const storeUrl = values.store === 'postgres' ? storePostgres!.url : undefined;
 const [server, sink] = await Promise.all([
   values.server === 'postgres' ? postgresServer() : devServerEnvironment().then((env) => ({ env, address: env.address, teardown: () => env.teardown() })),
   startMailSink(),
@@ -124,7 +131,7 @@ const worker: ChildProcess = spawn(process.execPath, workerArgs, {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
     BREACHLINE_TASK_QUEUE: taskQueue,
-    BREACHLINE_STORE_URL: `pglite:${join(dataDir, 'store')}`,
+    BREACHLINE_STORE_URL: storeUrl ?? `pglite:${join(dataDir, 'store')}`,
     BREACHLINE_SMTP_URL: sink.url,
     BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
     BREACHLINE_WORKER_METRICS_PORT: String(metricsPort),
@@ -168,11 +175,11 @@ log(`empty: ${emptyRate.toFixed(1)} starts/s`);
 
 // The breaches, through the HTTP API as security tooling sends them. The bench's policy lifts the intake rate limits.
 const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
-const store = await openStore('pglite:memory');
+const store = await openStore(storeUrl ?? 'pglite:memory');
 const tokens = new Tokens(store);
 const detector = await tokens.issue('bench-siem', ['detector']);
 const manager = await tokens.issue('bench-manager', ['manager']);
-const breaches = await Breaches.connect(env.client, taskQueue, { policy });
+const breaches = await Breaches.connect(env.client, taskQueue, { policy, ...(storeUrl ? { snapshots: store.statusSnapshots } : {}) });
 const api = buildApi({ breaches, tokens, store });
 const base = await api.listen({ host: '127.0.0.1', port: 0 });
 const detectedAt = new Date(Date.now() - 3_600_000).toISOString();
@@ -243,6 +250,8 @@ const answered = (values: (number | undefined)[]) => values.filter((v): v is num
 // Status of breaches picked at random (most of them not in the worker's cache at 10,000), four callers at a time.
 const statusMs = answered(await pool(samples, 4, () => timed(`/breaches/${encodeURIComponent(ids[Math.floor(Math.random() * ids.length)]!)}`)));
 const listMs = answered(await pool(Math.min(samples, 100), 4, () => timed('/breaches?regime=EU-GDPR&dueWithinHours=72&limit=50')));
+/** How many breaches the store holds a status row for: those read without a query. */
+const statusRows = storeUrl ? Number((await store.sql.query<{ n: string }>('SELECT count(*) AS n FROM breach_status')).rows[0]!.n) : 0;
 const finalRss = workerDied ? { now: Number.NaN, peak: Number.NaN } : rss(worker.pid!);
 clearInterval(sampler);
 
@@ -257,11 +266,12 @@ await emptyRunning;
 await store.close();
 await sink.close();
 await server.teardown();
+await storePostgres?.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `server=${values.server} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
+  `server=${values.server} store=${values.store} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
 );
 console.log(`worker: ${workerDied ? 'DIED' : 'alive'}`);
 console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
@@ -271,7 +281,7 @@ console.log(
   `worker RSS: ${f(finalRss.now, 0)} MiB at the end, ${f(Math.max(peakRss, finalRss.peak), 0)} MiB peak (${f(baseRss, 0)} MiB idle; ${f(((finalRss.now - baseRss) * 1024) / open, 0)} KiB a breach)`,
 );
 console.log(
-  `GET /breaches/:id: p50=${f(percentile(statusMs, 50))} ms p99=${f(percentile(statusMs, 99))} ms (${statusMs.length} of ${samples} random breaches answered)`,
+  `GET /breaches/:id: p50=${f(percentile(statusMs, 50))} ms p99=${f(percentile(statusMs, 99))} ms (${statusMs.length} of ${samples} random breaches answered; status rows in the store for ${statusRows} of ${open})`,
 );
 console.log(`GET /breaches?regime&dueWithinHours: p50=${f(percentile(listMs, 50))} ms p99=${f(percentile(listMs, 99))} ms`);
 if (Object.keys(failures).length) console.log(`not answered with 200: ${JSON.stringify(failures)}`);

@@ -46,6 +46,7 @@ import {
   type WaveProgress,
 } from '../workflows/definitions';
 import { z } from 'zod';
+import type { StatusSnapshots } from '../activities/store/status-snapshots';
 import { clientTracingInterceptors } from '../worker/tracing';
 import { Detection, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
@@ -205,6 +206,8 @@ export interface BreachesOptions {
   ids?: BreachIds;
   /** Now, for judging reported instants: the wall clock; the test server's time where that runs ahead of it. */
   now?: () => number | Promise<number>;
+  /** The store the workers write each breach's status to: a status read there does not wake the workflow. */
+  snapshots?: Pick<StatusSnapshots, 'latest'>;
 }
 
 export class Breaches {
@@ -212,6 +215,7 @@ export class Breaches {
   readonly policy?: ResponsePolicy;
   readonly ids: BreachIds;
   private readonly now: () => number | Promise<number>;
+  private readonly snapshots?: Pick<StatusSnapshots, 'latest'>;
 
   constructor(
     readonly client: Client,
@@ -222,6 +226,7 @@ export class Breaches {
     this.policy = options.policy;
     this.ids = options.ids ?? BreachIds.ephemeral();
     this.now = options.now ?? Date.now;
+    this.snapshots = options.snapshots;
   }
 
   static async connect(client: Client, taskQueue: string, options: Omit<BreachesOptions, 'searchable'> = {}): Promise<Breaches> {
@@ -436,8 +441,17 @@ export class Breaches {
     if ((await this.state(breachId)) === 'closed') throw new BreachClosed(breachId);
   }
 
+  /**
+   * The breach's status: as its worker wrote it to the store at the end of its latest change, with its clocks read
+   * now; else (no row: a breach from before, a write that failed, no store here; or a closed breach whose closure
+   * is not in it) by asking the workflow, which replays its history on a worker that no longer holds it.
+   */
   async status(breachId: string): Promise<BreachStatus> {
-    await this.state(breachId); // a breach, not another workflow a query would wait on
+    const [state, snapshot] = await Promise.all([
+      this.state(breachId), // a breach, not another workflow a query would wait on
+      this.snapshots?.latest(breachId).catch(() => undefined), // a store that does not answer: the query does
+    ]);
+    if (snapshot && (state === 'open' || snapshot.status.phase === 'closed')) return statusAt(snapshot.status, await this.now());
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {
@@ -465,4 +479,14 @@ export class Breaches {
       throw error;
     }
   }
+}
+
+/** A status as its clocks read at `now`: time left and overdue of each obligation and task; the rest is as written. */
+export function statusAt(status: BreachStatus, now: number): BreachStatus {
+  return {
+    ...status,
+    asOf: new Date(now).toISOString(),
+    obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: Date.parse(o.dueAt) - now, overdue: o.state === 'open' && now > Date.parse(o.dueAt) })),
+    tasks: status.tasks.map((t) => ({ ...t, overdue: t.state === 'open' && now > Date.parse(t.targetAt) })),
+  };
 }

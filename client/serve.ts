@@ -29,7 +29,11 @@ export async function openApi(config: Config = loadConfig()): Promise<RunningApi
     const codec = await loadCodec(config.codec, storeHasBreaches(store));
     client = await connectClient({ ...config.temporal.connection, codec });
     await requireDeployment(client.connection, config.temporal.namespace, config.temporal.address);
-    const breaches = await Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) });
+    const breaches = await Breaches.connect(client, config.temporal.taskQueue, {
+      policy: config.policy,
+      ids: loadBreachIds(config.breachIds),
+      snapshots: store.statusSnapshots,
+    });
     const app = buildApi({ breaches, tokens: new Tokens(store), store, metrics: { token: process.env.BREACHLINE_METRICS_TOKEN || undefined } });
     const url = await app.listen({ host: config.api.host, port: config.api.port });
     const connected = client;

@@ -211,7 +211,11 @@ async function main(): Promise<void> {
     const tokens = await devTokens(store, tokensFile);
     const apiTokens = new Tokens(store);
     const api = buildApi({
-      breaches: await Breaches.connect(client, config.temporal.taskQueue, { policy: config.policy, ids: loadBreachIds(config.breachIds) }),
+      breaches: await Breaches.connect(client, config.temporal.taskQueue, {
+        policy: config.policy,
+        ids: loadBreachIds(config.breachIds),
+        snapshots: store.statusSnapshots,
+      }),
       tokens: apiTokens,
       store,
       ...(config.sso ? { sso: await Sso.discover(config.sso) } : {}),

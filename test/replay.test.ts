@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../worker/worker';
 import { FIXTURE_CODEC } from './fixtures/codec';
 import type { ScheduleSinks } from './fixtures/schedule-recorder';
+import type { StatusSinks } from '../workflows/status-snapshot';
 
 type History = proto.temporal.api.history.v1.IHistory;
 const { EventType } = proto.temporal.api.enums.v1;
@@ -136,7 +137,9 @@ function load(file: string): History {
 /** Replays one history with the current code, returning what it scheduled; throws on the nondeterminism core sees. */
 async function replay(history: History, workflowId: string): Promise<Schedule> {
   const schedule: Schedule = { timers: [], activities: [] };
-  const sinks: InjectedSinks<ScheduleSinks> = {
+  const sinks: InjectedSinks<ScheduleSinks & StatusSinks> = {
+    // The workers' status sink (worker/status-sink.ts), which a replay worker never calls: registered, as workers have it.
+    breachStatus: { snapshot: { fn: () => undefined } },
     schedule: {
       timer: { fn: (_info, seq, summary) => void schedule.timers.push([seq, summary]), callDuringReplay: true },
       activity: { fn: (_info, seq, activityType) => void schedule.activities.push([seq, activityType]), callDuringReplay: true },

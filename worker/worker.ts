@@ -17,6 +17,7 @@ import { activeTracing, WORKFLOW_TRACING_MODULE, workerTracingOptions } from './
 import { watchObligations } from '../activities/metrics';
 import { connectNative, type TemporalConnectionConfig } from './connection';
 import { requireDeployment } from './deployment';
+import { STATUS_SNAPSHOT_MODULE, statusSink } from './status-sink';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Failure messages and stacks encrypted by the codec, in the workflow sandbox and for activities alike. */
@@ -51,6 +52,7 @@ export function bundleWorkflows({
   /** With the OpenTelemetry workflow interceptors; by default when this process traces (startTracing). */
   tracing = activeTracing() !== undefined,
 } = {}): Promise<WorkflowBundle> {
+  workflowInterceptorModules = [STATUS_SNAPSHOT_MODULE, ...workflowInterceptorModules];
   if (tracing) workflowInterceptorModules = [...workflowInterceptorModules, WORKFLOW_TRACING_MODULE];
   return bundleWorkflowCode({
     workflowsPath,
@@ -117,6 +119,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
   const tuning = workerTuning(process.env, deps.workflowHeapMiB);
   // The rule packs, validated once here rather than in every breach workflow (see defineRulePack).
   validateRuleTables();
+  const tracing = workerTracingOptions();
   return Worker.create({
     ...tuning,
     connection: deps.connection,
@@ -128,7 +131,13 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOAD_MODULES } }),
     activities: createActivities({ store: deps.store, mailer: deps.mailer, sender: deps.sender }),
     dataConverter: { payloadCodecs: [deps.codec], failureConverterPath: FAILURE_CONVERTER_PATH },
-    ...workerTracingOptions(),
+    ...tracing,
+    // Each breach's status, written to the store at the end of each workflow task that changed it (a bundle carries
+    // the interceptor module already: bundleWorkflows).
+    ...(deps.workflowBundle
+      ? {}
+      : { interceptors: { ...tracing.interceptors, workflowModules: [STATUS_SNAPSHOT_MODULE, ...(tracing.interceptors?.workflowModules ?? [])] } }),
+    sinks: { ...tracing.sinks, ...statusSink(deps.store) },
   });
 }
 

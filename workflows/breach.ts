@@ -31,6 +31,7 @@ import {
 import { Detection, type FieldError, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain } from './domain/facts';
 import type { RecordTaskRequest } from './domain/playbook';
 import { BreachResponse } from './breach/response';
+import { publishStatus } from './status-snapshot';
 
 /** The response plan, top to bottom: contain and scope, report, notify and remediate, close. */
 export async function breachWorkflow(input: Detection, policy?: ResponsePolicy): Promise<BreachClosure> {
@@ -69,6 +70,8 @@ export async function breachWorkflow(input: Detection, policy?: ResponsePolicy):
     },
   );
   setHandler(statusQuery, () => breach.status());
+  // The same status, kept in the store after each change, for reads that need not wake the workflow.
+  publishStatus(() => breach.status());
   setHandler(campaignProgress, (progress) => breach.progressed(progress));
 
   // 1. Contain and scope: the playbook's tasks (task force, evidence, containment, scope, cause), each on a clock

@@ -1,7 +1,7 @@
-// The store: where outcomes, the mail ledger, API tokens, affected people and the breach register live, one part for each. One SQL
-// dialect, PostgreSQL's, on two engines: PGlite (PostgreSQL compiled to WebAssembly, embedded, a directory on disk,
-// no setup) by default, and any PostgreSQL server by URL in production. The same statements run on both, so the
-// tests exercise the real SQL.
+// The store: where outcomes, the mail ledger, API tokens, affected people, the breach register and each breach's latest
+// status live, one part for each. One SQL dialect, PostgreSQL's, on two engines: PGlite (PostgreSQL compiled to
+// WebAssembly, embedded, a directory on disk, no setup) by default, and any PostgreSQL server by URL in production.
+// The same statements run on both, so the tests exercise the real SQL.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
@@ -14,6 +14,7 @@ import { RateLimits } from './rate-limits';
 import { Recipients } from './recipients';
 import { Register } from './register';
 import type { Sql } from './sql';
+import { StatusSnapshots } from './status-snapshots';
 import { ApiTokens } from './tokens';
 
 /** Another process has the embedded store open: two PGlite instances on one directory corrupt it. */
@@ -32,6 +33,7 @@ export class Store {
   readonly register: Register;
   readonly links: UsedLinks;
   readonly rateLimits: RateLimits;
+  readonly statusSnapshots: StatusSnapshots;
 
   constructor(
     readonly sql: Sql,
@@ -46,6 +48,7 @@ export class Store {
     this.register = new Register(sql);
     this.links = new UsedLinks(sql);
     this.rateLimits = new RateLimits(sql);
+    this.statusSnapshots = new StatusSnapshots(sql);
   }
 
   /** The store inside one transaction: all that `fn` writes is kept, or, if it throws, none of it. */

@@ -145,6 +145,15 @@ const MIGRATIONS: string[] = [
      window_ends timestamptz NOT NULL,
      hits        integer NOT NULL
    );`,
+  // Each breach's status as its worker last computed it, for reads that need not wake the workflow: one row a
+  // breach, replaced by a later workflow task's (its history length, then its order within that task).
+  `CREATE TABLE breach_status (
+     breach_id      text PRIMARY KEY,
+     history_length integer NOT NULL,
+     seq            integer NOT NULL,
+     status         jsonb NOT NULL,
+     recorded_at    timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

@@ -162,6 +162,7 @@ export class Register {
       if (ids.length && !options.dryRun) {
         await sql.query('DELETE FROM outcome WHERE breach_id = ANY($1)', [ids]);
         await sql.query('DELETE FROM register_entry WHERE breach_id = ANY($1)', [ids]);
+        await sql.query('DELETE FROM breach_status WHERE breach_id = ANY($1)', [ids]);
       }
       return ids;
     });

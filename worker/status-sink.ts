@@ -1,0 +1,61 @@
+// The worker's end of workflows/status-snapshot.ts: each breach's status as its workflow task left it, written to the
+// store before the task's completion goes to Temporal, so a change an update made can be read as soon as the update
+// has answered. Bounded both ways: the task waits for the write at most WRITE_WAIT_MS (a slow store does not hold
+// the breach up; the write goes on), and a failed write is tried again a few times, then its row is removed so the
+// breach is read by query, never from a status older than its state, and counted (breachline_status_snapshots_total).
+import { fileURLToPath } from 'node:url';
+import type { InjectedSinks } from '@temporalio/worker';
+import { statusSnapshots, timedStore } from '../activities/metrics';
+import type { Store } from '../activities/store';
+import type { StatusPosition, StatusSinks } from '../workflows/status-snapshot';
+import type { BreachStatus } from '../workflows/definitions';
+
+/** The workflow interceptor module every breach worker's bundle carries. */
+export const STATUS_SNAPSHOT_MODULE = fileURLToPath(new URL('../workflows/status-snapshot.ts', import.meta.url));
+
+const WRITE_WAIT_MS = 1_000;
+const RETRY_DELAYS_MS = [500, 2_000, 8_000];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function statusSink(store: Pick<Store, 'statusSnapshots'>, options: { retryDelaysMs?: number[] } = {}): InjectedSinks<StatusSinks> {
+  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+  /** The newest position handed over for each breach whose write is not settled: an older one stops retrying. */
+  const newest = new Map<string, StatusPosition>();
+  const superseded = (breachId: string, position: StatusPosition) => newest.get(breachId) !== position;
+
+  async function write(status: BreachStatus, position: StatusPosition): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(status, position));
+        statusSnapshots.inc({ outcome });
+        break;
+      } catch {
+        if (superseded(status.breachId, position)) break;
+        if (attempt >= delays.length) {
+          statusSnapshots.inc({ outcome: 'failed' });
+          // What the store holds is older than the breach: removed, the status is read by query instead.
+          await store.statusSnapshots.forget(status.breachId).catch(() => undefined);
+          break;
+        }
+        await sleep(delays[attempt]!);
+      }
+    }
+    if (!superseded(status.breachId, position)) newest.delete(status.breachId);
+  }
+
+  return {
+    breachStatus: {
+      snapshot: {
+        fn: async (info, status, position) => {
+          if (status.breachId !== info.workflowId) return;
+          newest.set(status.breachId, position);
+          let timer: NodeJS.Timeout | undefined;
+          const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, WRITE_WAIT_MS)));
+          await Promise.race([write(status, position), waited]).finally(() => clearTimeout(timer));
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}
