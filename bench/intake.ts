@@ -39,7 +39,8 @@ try {
   const manager = await tokens.issue('bench-manager', ['manager']);
   // The intake rate limits (600 a token, 120 a source a minute) would answer 429 long before the bench's rate.
   const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy }), tokens });
+  // As `npm start` runs: the API reads each breach's status from the store the worker writes it to.
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy, snapshots: worker.store.statusSnapshots }), tokens });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
 
   async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {

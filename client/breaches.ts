@@ -443,15 +443,15 @@ export class Breaches {
 
   /**
    * The breach's status: as its worker wrote it to the store at the end of its latest change, with its clocks read
-   * now; else (no row: a breach from before, a write that failed, no store here; or a closed breach whose closure
-   * is not in it) by asking the workflow, which replays its history on a worker that no longer holds it.
+   * now, without asking Temporal (a row is only ever written by a breach's workflow, and its last change, closure
+   * included, is in it before the workflow moves on). Else (no row: a breach from before, a write that failed, no
+   * store here) by asking the workflow, which replays its history on a worker that no longer holds it.
    */
   async status(breachId: string): Promise<BreachStatus> {
-    const [state, snapshot] = await Promise.all([
-      this.state(breachId), // a breach, not another workflow a query would wait on
-      this.snapshots?.latest(breachId).catch(() => undefined), // a store that does not answer: the query does
-    ]);
-    if (snapshot && (state === 'open' || snapshot.status.phase === 'closed')) return statusAt(snapshot.status, await this.now());
+    if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
+    const snapshot = await this.snapshots?.latest(breachId).catch(() => undefined); // a store that does not answer: the query does
+    if (snapshot) return statusAt(snapshot.status, await this.now());
+    await this.state(breachId); // a breach, not another workflow a query would wait on
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
     } catch (error) {

@@ -119,17 +119,21 @@ describe('the status rows', () => {
   const status = (breachId: string, affectedCount: number) =>
     ({ breachId, phase: 'reporting', asOf: new Date(0).toISOString(), facts: { affectedCount }, obligations: [], tasks: [] }) as unknown as BreachStatus;
 
-  it('never lets an older position replace a newer one', async () => {
-    expect(await store.statusSnapshots.record(status('b-order', 2), { historyLength: 20, seq: 1 })).toBe('recorded');
-    expect(await store.statusSnapshots.record(status('b-order', 1), { historyLength: 20, seq: 0 })).toBe('stale');
-    expect(await store.statusSnapshots.record(status('b-order', 1), { historyLength: 11, seq: 4 })).toBe('stale');
+  it("never lets an older position replace a newer one, a later run's included", async () => {
+    expect(await store.statusSnapshots.record(status('b-order', 2), { runStartedAt: 1, historyLength: 20, seq: 1 })).toBe('recorded');
+    expect(await store.statusSnapshots.record(status('b-order', 1), { runStartedAt: 1, historyLength: 20, seq: 0 })).toBe('stale');
+    expect(await store.statusSnapshots.record(status('b-order', 1), { runStartedAt: 1, historyLength: 11, seq: 4 })).toBe('stale');
     expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(2);
-    expect(await store.statusSnapshots.record(status('b-order', 3), { historyLength: 26, seq: 0 })).toBe('recorded');
+    expect(await store.statusSnapshots.record(status('b-order', 3), { runStartedAt: 1, historyLength: 26, seq: 0 })).toBe('recorded');
     expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(3);
+    // A run that reset the workflow starts later: its first task replaces what the run before it wrote last.
+    expect(await store.statusSnapshots.record(status('b-order', 4), { runStartedAt: 2, historyLength: 12, seq: 0 })).toBe('recorded');
+    expect(await store.statusSnapshots.record(status('b-order', 5), { runStartedAt: 1, historyLength: 40, seq: 0 })).toBe('stale');
+    expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(4);
   });
 
   it('removes a row it could not bring up to date, so that the breach is read by query, and counts the failure', async () => {
-    await store.statusSnapshots.record(status('b-fail', 1), { historyLength: 5, seq: 0 });
+    await store.statusSnapshots.record(status('b-fail', 1), { runStartedAt: 1, historyLength: 5, seq: 0 });
     // The real store, with its writes refused (as by a database that turned read-only); its deletes go through.
     const refusing = {
       statusSnapshots: Object.assign(Object.create(store.statusSnapshots) as Store['statusSnapshots'], {
@@ -139,7 +143,7 @@ describe('the status rows', () => {
     const failedBefore = (await statusSnapshots.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
     const sink = statusSink(refusing, { retryDelaysMs: [5, 5] });
     const info = { workflowId: 'b-fail' } as Parameters<(typeof sink.breachStatus.snapshot)['fn']>[0];
-    await sink.breachStatus.snapshot.fn(info, status('b-fail', 2), { historyLength: 9, seq: 0 });
+    await sink.breachStatus.snapshot.fn(info, status('b-fail', 2), { runStartedAt: 1, historyLength: 9, seq: 0 });
     await expect.poll(() => store.statusSnapshots.latest('b-fail')).toBeUndefined();
     expect((await statusSnapshots.get()).values.find((v) => v.labels.outcome === 'failed')?.value).toBe(failedBefore + 1);
   });

@@ -7,6 +7,8 @@ import type { BreachStatus } from './definitions';
 
 /** Where in the breach's history a status was computed; later positions replace earlier ones in the store. */
 export interface StatusPosition {
+  /** When this run started (ms): a run that resets the breach's workflow starts later than the run it replaces. */
+  runStartedAt: number;
   /** The history length when this workflow task started. */
   historyLength: number;
   /** The order among the activations of that task (a task with local activities has several). */
@@ -32,7 +34,7 @@ const READ_ONLY = new Set(['queryWorkflow', 'removeFromCache']);
 
 export const interceptors = (): WorkflowInterceptors => {
   let changed = false;
-  let position: StatusPosition = { historyLength: 0, seq: 0 };
+  let position: StatusPosition = { runStartedAt: 0, historyLength: 0, seq: 0 };
   return {
     internals: [
       {
@@ -44,9 +46,9 @@ export const interceptors = (): WorkflowInterceptors => {
           const output = next(input);
           if (!changed || !current) return output;
           changed = false;
-          const { historyLength, unsafe } = workflowInfo();
+          const { historyLength, runStartTime, unsafe } = workflowInfo();
           if (unsafe.isReplaying) return output;
-          position = { historyLength, seq: historyLength === position.historyLength ? position.seq + 1 : 0 };
+          position = { runStartedAt: runStartTime.getTime(), historyLength, seq: historyLength === position.historyLength ? position.seq + 1 : 0 };
           try {
             breachStatus.snapshot(current(), position);
           } catch {

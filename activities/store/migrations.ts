@@ -146,9 +146,10 @@ const MIGRATIONS: string[] = [
      hits        integer NOT NULL
    );`,
   // Each breach's status as its worker last computed it, for reads that need not wake the workflow: one row a
-  // breach, replaced by a later workflow task's (its history length, then its order within that task).
+  // breach, replaced by a later workflow task's (its run's start, its history length, its order within that task).
   `CREATE TABLE breach_status (
      breach_id      text PRIMARY KEY,
+     run_started_at timestamptz NOT NULL,
      history_length integer NOT NULL,
      seq            integer NOT NULL,
      status         jsonb NOT NULL,

@@ -18,11 +18,12 @@ export class StatusSnapshots {
   /** Keeps the status unless the store already holds one from a later position; 'stale' when it did. */
   async record(status: BreachStatus, at: StatusPosition): Promise<'recorded' | 'stale'> {
     const { rows } = await this.sql.query(
-      `INSERT INTO breach_status (breach_id, history_length, seq, status) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (breach_id) DO UPDATE SET history_length = EXCLUDED.history_length, seq = EXCLUDED.seq, status = EXCLUDED.status, recorded_at = now()
-       WHERE (breach_status.history_length, breach_status.seq) <= (EXCLUDED.history_length, EXCLUDED.seq)
+      `INSERT INTO breach_status (breach_id, run_started_at, history_length, seq, status) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (breach_id) DO UPDATE
+         SET run_started_at = EXCLUDED.run_started_at, history_length = EXCLUDED.history_length, seq = EXCLUDED.seq, status = EXCLUDED.status, recorded_at = now()
+       WHERE (breach_status.run_started_at, breach_status.history_length, breach_status.seq) <= (EXCLUDED.run_started_at, EXCLUDED.history_length, EXCLUDED.seq)
        RETURNING 1`,
-      [status.breachId, at.historyLength, at.seq, JSON.stringify(status)],
+      [status.breachId, new Date(at.runStartedAt), at.historyLength, at.seq, JSON.stringify(status)],
     );
     return rows.length ? 'recorded' : 'stale';
   }
@@ -33,11 +34,19 @@ export class StatusSnapshots {
   }
 
   async latest(breachId: string): Promise<StatusSnapshot | undefined> {
-    const { rows } = await this.sql.query<{ history_length: number; seq: number; status: BreachStatus; recorded_at: Date }>(
-      'SELECT history_length, seq, status, recorded_at FROM breach_status WHERE breach_id = $1',
+    const { rows } = await this.sql.query<{ run_started_at: Date; history_length: number; seq: number; status: BreachStatus; recorded_at: Date }>(
+      'SELECT run_started_at, history_length, seq, status, recorded_at FROM breach_status WHERE breach_id = $1',
       [breachId],
     );
     const row = rows[0];
-    return row && { historyLength: row.history_length, seq: row.seq, status: row.status, recordedAt: new Date(row.recorded_at).toISOString() };
+    return (
+      row && {
+        runStartedAt: new Date(row.run_started_at).getTime(),
+        historyLength: row.history_length,
+        seq: row.seq,
+        status: row.status,
+        recordedAt: new Date(row.recorded_at).toISOString(),
+      }
+    );
   }
 }
