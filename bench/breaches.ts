@@ -10,10 +10,9 @@
 // The worker runs from the build (`node dist/breachline.mjs worker`, as production runs it) when dist/ exists
 // (`npm run build`), else from the sources under tsx; `--worker tsx|built` chooses.
 // Goals (issue 17): ratio >= 0.8, worker RSS <= 1 GiB, status p99 <= 50 ms, list p99 <= 200 ms at 10,000 open.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -28,8 +27,9 @@ import { ResponsePolicy } from '../workflows/definitions';
 import { BIN } from '../test/support/cli';
 import { freePorts } from '../test/support/ports';
 import { startPostgres } from '../test/support/postgres';
-import { devServerEnvironment, TEST_CODEC_KEY, testCodec } from '../test/support/temporal';
+import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { setupPostgresSchemas, startTemporalServer } from '../test/support/temporal-server';
+import { DIST, rss, startWorkerProcess } from './worker-process';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +45,6 @@ const { values } = parseArgs({
 });
 if (!['postgres', 'pglite'].includes(values.store)) throw new Error(`--store: postgres or pglite, not ${values.store}`);
 if (!['dev', 'postgres'].includes(values.server)) throw new Error(`--server: dev or postgres, not ${values.server}`);
-const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
 const workerKind = values.worker ?? (existsSync(DIST) ? 'built' : 'tsx');
 if (!['built', 'tsx'].includes(workerKind)) throw new Error(`--worker: built or tsx, not ${workerKind}`);
 if (workerKind === 'built' && !existsSync(DIST)) throw new Error('--worker built: no dist/, run `npm run build`');
@@ -76,13 +75,6 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resident memory of a process, from /proc: now and at its peak (MiB). */
-function rss(pid: number): { now: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
 
 /** temporal-server (the production binary) on a throwaway PostgreSQL, set up by `breachline setup` as an operator does. */
 async function postgresServer() {
@@ -124,39 +116,20 @@ const dataDir = mkdtempSync(join(tmpdir(), 'breachline-bench-'));
 const [metricsPort] = (await freePorts(1)) as [number];
 
 // The worker under test: its own process, configured as production configures it.
-let workerOutput = '';
-const workerArgs = [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), workerKind === 'built' ? DIST : BIN, 'worker'];
-const worker: ChildProcess = spawn(process.execPath, workerArgs, {
-  env: {
-    ...process.env,
-    TEMPORAL_ADDRESS: server.address,
-    BREACHLINE_TASK_QUEUE: taskQueue,
-    BREACHLINE_STORE_URL: storeUrl ?? `pglite:${join(dataDir, 'store')}`,
-    BREACHLINE_SMTP_URL: sink.url,
-    BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
-    BREACHLINE_WORKER_METRICS_PORT: String(metricsPort),
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
+const worker = await startWorkerProcess({
+  kind: workerKind as 'built' | 'tsx',
+  address: server.address,
+  taskQueue,
+  storeUrl: storeUrl ?? `pglite:${join(dataDir, 'store')}`,
+  smtpUrl: sink.url,
+  metricsPort,
+  log,
 });
-worker.stdout!.on('data', (chunk) => (workerOutput += chunk));
-worker.stderr!.on('data', (chunk) => (workerOutput += chunk));
-let workerDied = false;
-let stopping = false;
-process.once('exit', () => worker.kill('SIGKILL')); // never left running, however the bench ends
-worker.once('exit', (code, signal) => {
-  if (stopping) return;
-  workerDied = true;
-  log(`the worker exited (${signal ?? code}):\n${workerOutput.slice(-4000)}`);
-});
-for (let waited = 0; !workerOutput.includes('breachline worker: task queue'); waited += 200) {
-  if (waited > 180_000 || workerDied) throw new Error(`the worker did not come up:\n${workerOutput}`);
-  await sleep(200);
-}
 let peakRss = 0;
 const sampler = setInterval(() => {
-  if (!workerDied) peakRss = Math.max(peakRss, rss(worker.pid!).now);
+  if (!worker.died) peakRss = Math.max(peakRss, rss(worker.pid).now);
 }, 500);
-const baseRss = rss(worker.pid!).now;
+const baseRss = rss(worker.pid).now;
 log(`worker up (pid ${worker.pid}, RSS ${baseRss.toFixed(0)} MiB)`);
 
 // The yardstick: empty workflows on their own queue and worker, started at the same concurrency.
@@ -201,13 +174,13 @@ const ids = await pool(open, concurrency, async (i) => {
       body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts }),
     });
     if (response.status === 201) return ((await response.json()) as { breachId: string }).breachId;
-    if (workerDied || attempt > 5) throw new Error(`POST /breaches answered ${response.status}: ${await response.text()}`);
+    if (worker.died || attempt > 5) throw new Error(`POST /breaches answered ${response.status}: ${await response.text()}`);
     await sleep(1000);
   }
 });
 const startSeconds = (performance.now() - t) / 1000;
 const breachRate = open / startSeconds;
-log(`breaches: ${breachRate.toFixed(1)} starts/s; RSS ${rss(worker.pid!).now.toFixed(0)} MiB`);
+log(`breaches: ${breachRate.toFixed(1)} starts/s; RSS ${rss(worker.pid).now.toFixed(0)} MiB`);
 
 // Steady state: every breach assessed (its next deadline searchable), so its obligations' clocks are running.
 const assessed = `WorkflowType = 'breachWorkflow' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND BreachNextDeadlineAt IS NOT NULL`;
@@ -219,12 +192,12 @@ for (let last = -1; ;) {
     steadySeconds = (performance.now() - t) / 1000;
     break;
   }
-  if (workerDied) break;
+  if (worker.died) break;
   if ((performance.now() - t) / 1000 > startSeconds + waitSeconds) {
     notReached = `${count}/${open} assessed after ${((performance.now() - t) / 1000).toFixed(0)} s`;
     break;
   }
-  if (count !== last) log(`steady state: ${count}/${open} assessed; RSS ${rss(worker.pid!).now.toFixed(0)} MiB`);
+  if (count !== last) log(`steady state: ${count}/${open} assessed; RSS ${rss(worker.pid).now.toFixed(0)} MiB`);
   last = count;
   await sleep(1000);
 }
@@ -252,15 +225,11 @@ const statusMs = answered(await pool(samples, 4, () => timed(`/breaches/${encode
 const listMs = answered(await pool(Math.min(samples, 100), 4, () => timed('/breaches?regime=EU-GDPR&dueWithinHours=72&limit=50')));
 /** How many breaches the store holds a status row for: those read without a query. */
 const statusRows = storeUrl ? Number((await store.sql.query<{ n: string }>('SELECT count(*) AS n FROM breach_status')).rows[0]!.n) : 0;
-const finalRss = workerDied ? { now: Number.NaN, peak: Number.NaN } : rss(worker.pid!);
+const finalRss = worker.died ? { now: Number.NaN, peak: Number.NaN } : rss(worker.pid);
 clearInterval(sampler);
 
 await api.close();
-if (!workerDied) {
-  stopping = true;
-  worker.kill('SIGTERM');
-  await new Promise((resolve) => worker.once('exit', resolve));
-}
+await worker.stop();
 emptyWorker.shutdown();
 await emptyRunning;
 await store.close();
@@ -273,7 +242,7 @@ const f = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
   `server=${values.server} store=${values.store} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
 );
-console.log(`worker: ${workerDied ? 'DIED' : 'alive'}`);
+console.log(`worker: ${worker.died ? 'DIED' : 'alive'}`);
 console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
 console.log(`empty start rate: ${f(emptyRate)}/s`);
 console.log(`ratio: ${f(breachRate / emptyRate, 2)}`);

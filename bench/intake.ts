@@ -3,6 +3,8 @@
 //   npm run bench:intake -- --breaches 500 --concurrency 20   closed loop: 20 callers, each posting after its answer
 //   npm run bench:intake -- --breaches 1500 --rate 50          open loop: a detection every 20 ms, answered or not,
 //                                                              as an alert pipeline sends them (issue 17: p99 <= 50 ms)
+//   … --worker built | tsx    the worker in its own process (`breachline worker`), worker and API on one PostgreSQL
+//                              store, as production deploys them; default in-process, as `npm start` runs
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -14,11 +16,25 @@ import { ResponsePolicy } from '../workflows/definitions';
 import { boundWorkflowHeap, workerTuning } from '../worker/tuning';
 import { bundleWorkflows } from '../worker/worker';
 import { devServerEnvironment } from '../test/support/temporal';
-import { startWorker } from '../test/support/worker';
+import { type RunningWorker, startWorker } from '../test/support/worker';
+import { freePorts } from '../test/support/ports';
+import { startPostgres } from '../test/support/postgres';
+import { openStore } from '../activities/store';
+import { startWorkerProcess } from './worker-process';
 
 const { values } = parseArgs({
-  options: { breaches: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '20' }, rate: { type: 'string' } },
+  options: {
+    breaches: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '20' },
+    rate: { type: 'string' },
+    worker: {
+      type: 'string',
+      default: 'in-process',
+      description: 'in-process (as npm start, embedded store) | built | tsx (its own process, a shared PostgreSQL store)',
+    },
+  },
 });
+if (!['in-process', 'built', 'tsx'].includes(values.worker)) throw new Error(`--worker: in-process, built or tsx, not ${values.worker}`);
 const total = Number(values.breaches);
 const concurrency = Number(values.concurrency);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
@@ -30,17 +46,30 @@ const taskQueue = `bench-${randomUUID()}`;
 // With the SDK's defaults (the thread's heap as large as the machine allows, every breach cached) the worker
 // died out of memory at 1,500 breaches.
 const { maxCachedWorkflows } = workerTuning(process.env, boundWorkflowHeap());
-const worker = await startWorker(env, sink, bundle, taskQueue, undefined, maxCachedWorkflows);
+// Or as production deploys them: the worker a process of its own (`breachline worker`), the API here, one PostgreSQL.
+const postgres = values.worker === 'in-process' ? undefined : await startPostgres();
+const worker = postgres
+  ? await startWorkerProcess({
+      kind: values.worker as 'built' | 'tsx',
+      address: env.address,
+      taskQueue,
+      storeUrl: postgres.url,
+      smtpUrl: sink.url,
+      metricsPort: (await freePorts(1))[0]!,
+      log: (line) => console.error(line),
+    })
+  : await startWorker(env, sink, bundle, taskQueue, undefined, maxCachedWorkflows);
+const store = postgres ? await openStore(postgres.url) : (worker as RunningWorker).store;
 // Whatever fails below (a POST that is not 201, the worker out of memory), the dev server and the worker are stopped.
 let api: Awaited<ReturnType<typeof buildApi>> | undefined;
 try {
-  const tokens = new Tokens(worker.store);
+  const tokens = new Tokens(store);
   const detector = await tokens.issue('bench-siem', ['detector']);
   const manager = await tokens.issue('bench-manager', ['manager']);
   // The intake rate limits (600 a token, 120 a source a minute) would answer 429 long before the bench's rate.
   const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
   // As `npm start` runs: the API reads each breach's status from the store the worker writes it to.
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy, snapshots: worker.store.statusSnapshots }), tokens });
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy, snapshots: store.statusSnapshots }), tokens });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
 
   async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -94,7 +123,7 @@ try {
 
   // Settled: every breach has recorded its detection and its three opened obligations in the store.
   for (;;) {
-    const { rows } = await worker.store.sql.query<{ n: string }>("SELECT count(*) AS n FROM outcome WHERE kind IN ('detected', 'obligation-opened')");
+    const { rows } = await store.sql.query<{ n: string }>("SELECT count(*) AS n FROM outcome WHERE kind IN ('detected', 'obligation-opened')");
     if (Number(rows[0]!.n) >= total * 4) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -118,6 +147,8 @@ try {
 } finally {
   await api?.close();
   await worker.stop();
+  if (postgres) await store.close();
+  await postgres?.stop();
   await sink.close();
   await env.teardown();
 }

@@ -1,0 +1,75 @@
+// A worker as production runs it: `breachline worker` in a process of its own (from dist/ when `npm run build` has
+// made it, else the sources under tsx), configured by environment, watched for its death and its memory.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN } from '../test/support/cli';
+import { TEST_CODEC_KEY } from '../test/support/temporal';
+
+export const DIST = join(import.meta.dirname, '..', 'dist', 'breachline.mjs');
+
+/** Resident memory of a process, from /proc: now and at its peak (MiB). */
+export function rss(pid: number): { now: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** Set once the process has exited without being asked to. */
+  readonly died: boolean;
+  /** SIGTERM, and waits for the exit (a graceful shutdown); nothing if it died. */
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(options: {
+  kind: 'built' | 'tsx';
+  address: string;
+  taskQueue: string;
+  storeUrl: string;
+  smtpUrl: string;
+  metricsPort: number;
+  log: (line: string) => void;
+}): Promise<WorkerProcess> {
+  let output = '';
+  const args = [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), options.kind === 'built' ? DIST : BIN, 'worker'];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: options.address,
+      BREACHLINE_TASK_QUEUE: options.taskQueue,
+      BREACHLINE_STORE_URL: options.storeUrl,
+      BREACHLINE_SMTP_URL: options.smtpUrl,
+      BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
+      BREACHLINE_WORKER_METRICS_PORT: String(options.metricsPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  let died = false;
+  let stopping = false;
+  process.once('exit', () => child.kill('SIGKILL')); // never left running, however the bench ends
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    died = true;
+    options.log(`the worker exited (${signal ?? code}):\n${output.slice(-4000)}`);
+  });
+  for (let waited = 0; !output.includes('breachline worker: task queue'); waited += 200) {
+    if (waited > 180_000 || died) throw new Error(`the worker did not come up:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    pid: child.pid!,
+    get died() {
+      return died;
+    },
+    async stop() {
+      if (died) return;
+      stopping = true;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
