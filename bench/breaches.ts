@@ -29,6 +29,7 @@ import { freePorts } from '../test/support/ports';
 import { startPostgres } from '../test/support/postgres';
 import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { setupPostgresSchemas, startTemporalServer } from '../test/support/temporal-server';
+import { statusReader } from '../worker/status-sink';
 import { DIST, rss, startWorkerProcess } from './worker-process';
 
 const { values } = parseArgs({
@@ -152,7 +153,7 @@ const store = await openStore(storeUrl ?? 'pglite:memory');
 const tokens = new Tokens(store);
 const detector = await tokens.issue('bench-siem', ['detector']);
 const manager = await tokens.issue('bench-manager', ['manager']);
-const breaches = await Breaches.connect(env.client, taskQueue, { policy, ...(storeUrl ? { snapshots: store.statusSnapshots } : {}) });
+const breaches = await Breaches.connect(env.client, taskQueue, { policy, ...(storeUrl ? { snapshots: statusReader(store.statusSnapshots, testCodec) } : {}) });
 const api = buildApi({ breaches, tokens, store });
 const base = await api.listen({ host: '127.0.0.1', port: 0 });
 const detectedAt = new Date(Date.now() - 3_600_000).toISOString();
@@ -224,7 +225,7 @@ const answered = (values: (number | undefined)[]) => values.filter((v): v is num
 const statusMs = answered(await pool(samples, 4, () => timed(`/breaches/${encodeURIComponent(ids[Math.floor(Math.random() * ids.length)]!)}`)));
 const listMs = answered(await pool(Math.min(samples, 100), 4, () => timed('/breaches?regime=EU-GDPR&dueWithinHours=72&limit=50')));
 /** How many breaches the store holds a status row for: those read without a query. */
-const statusRows = storeUrl ? Number((await store.sql.query<{ n: string }>('SELECT count(*) AS n FROM breach_status')).rows[0]!.n) : 0;
+const statusRows = storeUrl ? Number((await store.sql.query<{ n: string }>('SELECT count(sealed) AS n FROM breach_status')).rows[0]!.n) : 0;
 const finalRss = worker.died ? { now: Number.NaN, peak: Number.NaN } : rss(worker.pid);
 clearInterval(sampler);
 

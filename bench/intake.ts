@@ -15,12 +15,13 @@ import { startMailSink } from '../sandbox/mail-sink';
 import { ResponsePolicy } from '../workflows/definitions';
 import { boundWorkflowHeap, workerTuning } from '../worker/tuning';
 import { bundleWorkflows } from '../worker/worker';
-import { devServerEnvironment } from '../test/support/temporal';
+import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { type RunningWorker, startWorker } from '../test/support/worker';
 import { freePorts } from '../test/support/ports';
 import { startPostgres } from '../test/support/postgres';
 import { openStore } from '../activities/store';
 import { startWorkerProcess } from './worker-process';
+import { statusReader } from '../worker/status-sink';
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +70,7 @@ try {
   // The intake rate limits (600 a token, 120 a source a minute) would answer 429 long before the bench's rate.
   const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
   // As `npm start` runs: the API reads each breach's status from the store the worker writes it to.
-  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy, snapshots: store.statusSnapshots }), tokens });
+  api = buildApi({ breaches: await Breaches.connect(env.client, taskQueue, { policy, snapshots: statusReader(store.statusSnapshots, testCodec) }), tokens });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
 
   async function pool<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {

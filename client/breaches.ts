@@ -46,7 +46,7 @@ import {
   type WaveProgress,
 } from '../workflows/definitions';
 import { z } from 'zod';
-import type { StatusSnapshots } from '../activities/store/status-snapshots';
+import { estimateDamage } from '../workflows/domain/damage';
 import { clientTracingInterceptors } from '../worker/tracing';
 import { Detection, FactsUpdate, futureDetectionInstants, futureInstants, InvalidInput, parseOrExplain, Severity } from '../workflows/domain/facts';
 import { Regime } from '../workflows/domain/obligations';
@@ -206,8 +206,8 @@ export interface BreachesOptions {
   ids?: BreachIds;
   /** Now, for judging reported instants: the wall clock; the test server's time where that runs ahead of it. */
   now?: () => number | Promise<number>;
-  /** The store the workers write each breach's status to: a status read there does not wake the workflow. */
-  snapshots?: Pick<StatusSnapshots, 'latest'>;
+  /** Each breach's status as the workers wrote it to the store (statusReader): a read there does not wake the workflow. */
+  snapshots?: { latest(breachId: string): Promise<BreachStatus | undefined> };
 }
 
 export class Breaches {
@@ -215,7 +215,7 @@ export class Breaches {
   readonly policy?: ResponsePolicy;
   readonly ids: BreachIds;
   private readonly now: () => number | Promise<number>;
-  private readonly snapshots?: Pick<StatusSnapshots, 'latest'>;
+  private readonly snapshots?: BreachesOptions['snapshots'];
 
   constructor(
     readonly client: Client,
@@ -450,7 +450,7 @@ export class Breaches {
   async status(breachId: string): Promise<BreachStatus> {
     if (!isBreachId(breachId)) throw new BreachNotFound(breachId);
     const snapshot = await this.snapshots?.latest(breachId).catch(() => undefined); // a store that does not answer: the query does
-    if (snapshot) return statusAt(snapshot.status, await this.now());
+    if (snapshot) return statusAt(snapshot, await this.now());
     await this.state(breachId); // a breach, not another workflow a query would wait on
     try {
       return await this.bounded(() => this.client.workflow.getHandle(breachId).query(statusQuery));
@@ -481,12 +481,25 @@ export class Breaches {
   }
 }
 
-/** A status as its clocks read at `now`: time left and overdue of each obligation and task; the rest is as written. */
+/**
+ * A status as its clocks read at `now`: time left and overdue of each obligation and task, and the damage estimate's
+ * response factor (a missed deadline makes the response inappropriate); the rest is as written.
+ */
 export function statusAt(status: BreachStatus, now: number): BreachStatus {
+  const obligations = status.obligations.map((o) => ({
+    ...o,
+    timeLeftMs: Date.parse(o.dueAt) - now,
+    overdue: o.state === 'open' && now > Date.parse(o.dueAt),
+  }));
+  const { coverage, consolation } = status.damage;
   return {
     ...status,
     asOf: new Date(now).toISOString(),
-    obligations: status.obligations.map((o) => ({ ...o, timeLeftMs: Date.parse(o.dueAt) - now, overdue: o.state === 'open' && now > Date.parse(o.dueAt) })),
+    obligations,
     tasks: status.tasks.map((t) => ({ ...t, overdue: t.state === 'open' && now > Date.parse(t.targetAt) })),
+    damage: {
+      ...estimateDamage(status.facts, !obligations.some((o) => o.overdue), consolation ? { consolation: consolation.gestures } : {}),
+      ...(coverage ? { coverage } : {}),
+    },
   };
 }

@@ -7,6 +7,7 @@ import { openStore, type Store } from '../activities/store';
 import { loadCodec } from '../worker/codec';
 import { type Config, loadConfig } from '../worker/config';
 import { requireDeployment } from '../worker/deployment';
+import { statusReader } from '../worker/status-sink';
 import { storeHasBreaches } from '../worker/worker';
 import { buildApi } from './api';
 import { Tokens } from './auth';
@@ -32,7 +33,7 @@ export async function openApi(config: Config = loadConfig()): Promise<RunningApi
     const breaches = await Breaches.connect(client, config.temporal.taskQueue, {
       policy: config.policy,
       ids: loadBreachIds(config.breachIds),
-      snapshots: store.statusSnapshots,
+      snapshots: statusReader(store.statusSnapshots, codec),
     });
     const app = buildApi({ breaches, tokens: new Tokens(store), store, metrics: { token: process.env.BREACHLINE_METRICS_TOKEN || undefined } });
     const url = await app.listen({ host: config.api.host, port: config.api.port });

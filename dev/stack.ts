@@ -21,6 +21,7 @@ import { Sso } from '../client/sso';
 import { DEV_IDENTITIES, devTokens } from './dev-tokens';
 import { openBreachWorker, runtimeLogger } from '../worker/worker';
 import { startTracing } from '../worker/tracing';
+import { statusReader } from '../worker/status-sink';
 import { searchAttributes } from '../workflows/definitions';
 import { codecEndpoint } from './codec-endpoint';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
       breaches: await Breaches.connect(client, config.temporal.taskQueue, {
         policy: config.policy,
         ids: loadBreachIds(config.breachIds),
-        snapshots: store.statusSnapshots,
+        snapshots: statusReader(store.statusSnapshots, codec),
       }),
       tokens: apiTokens,
       store,

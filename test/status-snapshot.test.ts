@@ -12,8 +12,8 @@ import { Breaches, statusAt } from '../client/breaches';
 import { type MailSink, startMailSink } from '../sandbox/mail-sink';
 import { statusQuery, type BreachStatus } from '../workflows/definitions';
 import { bundleWorkflows } from '../worker/worker';
-import { statusSink } from '../worker/status-sink';
-import { timeSkippingEnvironment } from './support/temporal';
+import { sealStatus, statusReader, statusSink } from '../worker/status-sink';
+import { testCodec, timeSkippingEnvironment } from './support/temporal';
 import { type RunningWorker, startWorker } from './support/worker';
 
 /** What differs between two reads of the same state at different times: the time of the read and the clocks. */
@@ -30,11 +30,13 @@ describe('the status kept in the store', () => {
   let worker: RunningWorker | undefined;
   let breaches: Breaches;
   let breachId = '';
+  /** The row as the API reads it: the store's, opened with the codec; never the query. */
+  const row = (id: string) => statusReader(store.statusSnapshots, testCodec).latest(id);
 
   beforeAll(async () => {
     [env, sink, store] = await Promise.all([timeSkippingEnvironment(), startMailSink(), openStore('pglite:memory')]);
     worker = await startWorker(env, sink, await bundleWorkflows(), `status-snapshot-${randomUUID()}`, store);
-    breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs(), snapshots: store.statusSnapshots });
+    breaches = new Breaches(env.client, worker.taskQueue, { now: () => env.currentTimeMs(), snapshots: statusReader(store.statusSnapshots, testCodec) });
   }, 240_000);
 
   afterAll(async () => {
@@ -61,7 +63,7 @@ describe('the status kept in the store', () => {
     }));
     // The breach's first tasks (its assessment, its register entry) each write theirs: the last is the query's.
     const answered = unclocked(await query(breachId));
-    await expect.poll(async () => unclocked((await store.statusSnapshots.latest(breachId))!.status), { timeout: 30_000 }).toEqual(answered);
+    await expect.poll(async () => unclocked((await row(breachId))!), { timeout: 30_000 }).toEqual(answered);
 
     // Each answer below is read from the store at once: no poll, no query.
     await breaches.approve(breachId, { obligationId: 'JP-APPI/ppc-preliminary', approver: { id: 'alice@example.test' }, filingReference: 'PPC-PRE-1' });
@@ -87,6 +89,8 @@ describe('the status kept in the store', () => {
     }
     await breaches.close(closed, { by: { id: 'dpo@example.test' }, reason: 'Not reportable: strongly encrypted' });
     await env.client.workflow.getHandle(closed).result();
+    // The row, not the query: the closure was in it before the workflow ended.
+    expect((await row(closed))!.phase).toBe('closed');
     const status = await breaches.status(closed);
     expect(status.phase).toBe('closed');
     expect(status.timeline.at(-1)).toMatchObject({ kind: 'closed', actor: 'dpo@example.test' });
@@ -102,7 +106,7 @@ describe('the status kept in the store', () => {
     expect(read.obligations.find((o) => o.id === 'JP-APPI/ppc-preliminary')!.approvedBy).toEqual(['alice@example.test']);
     // Read by a reader whose clock is past the final report's deadline: the row's clock says so.
     const due = read.obligations.find((o) => o.id === 'JP-APPI/ppc-final')!;
-    const later = new Breaches(env.client, 'unused', { now: () => Date.parse(due.dueAt) + 60_000, snapshots: store.statusSnapshots });
+    const later = new Breaches(env.client, 'unused', { now: () => Date.parse(due.dueAt) + 60_000, snapshots: statusReader(store.statusSnapshots, testCodec) });
     const after = await later.status(breachId);
     expect(after.asOf).toBe(new Date(Date.parse(due.dueAt) + 60_000).toISOString());
     expect(after.obligations.find((o) => o.id === due.id)).toMatchObject({ state: 'open', overdue: true, timeLeftMs: -60_000 });
@@ -119,41 +123,57 @@ describe('the status rows', () => {
 
   const status = (breachId: string, affectedCount: number) =>
     ({ breachId, phase: 'reporting', asOf: new Date(0).toISOString(), facts: { affectedCount }, obligations: [], tasks: [] }) as unknown as BreachStatus;
+  const record = async (breachId: string, affectedCount: number, at: { taskAt: number; historyLength: number; seq: number }) =>
+    store.statusSnapshots.record(breachId, await sealStatus(testCodec, status(breachId, affectedCount)), at);
+  const read = async (breachId: string) => (await statusReader(store.statusSnapshots, testCodec).latest(breachId))?.facts.affectedCount;
 
-  it("never lets an older position replace a newer one, a later run's included", async () => {
-    expect(await store.statusSnapshots.record(status('b-order', 2), { runStartedAt: 1, historyLength: 20, seq: 1 })).toBe('recorded');
-    expect(await store.statusSnapshots.record(status('b-order', 1), { runStartedAt: 1, historyLength: 20, seq: 0 })).toBe('stale');
-    expect(await store.statusSnapshots.record(status('b-order', 1), { runStartedAt: 1, historyLength: 11, seq: 4 })).toBe('stale');
-    expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(2);
-    expect(await store.statusSnapshots.record(status('b-order', 3), { runStartedAt: 1, historyLength: 26, seq: 0 })).toBe('recorded');
-    expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(3);
-    // A run that reset the workflow starts later: its first task replaces what the run before it wrote last.
-    expect(await store.statusSnapshots.record(status('b-order', 4), { runStartedAt: 2, historyLength: 12, seq: 0 })).toBe('recorded');
-    expect(await store.statusSnapshots.record(status('b-order', 5), { runStartedAt: 1, historyLength: 40, seq: 0 })).toBe('stale');
-    expect((await store.statusSnapshots.latest('b-order'))!.status.facts.affectedCount).toBe(4);
+  it('is sealed by the codec: no status text in the store', async () => {
+    await record('b-sealed', 777, { taskAt: 1, historyLength: 3, seq: 0 });
+    const { rows } = await store.sql.query<{ sealed: Uint8Array }>("SELECT sealed FROM breach_status WHERE breach_id = 'b-sealed'");
+    expect(Buffer.from(rows[0]!.sealed).toString('latin1')).not.toMatch(/affectedCount|777|reporting/);
+    expect(await read('b-sealed')).toBe(777);
   });
 
-  it('removes a row it could not bring up to date, so that the breach is read by query, and counts the failure', async () => {
-    await store.statusSnapshots.record(status('b-fail', 1), { runStartedAt: 1, historyLength: 5, seq: 0 });
-    // The real store, with its writes refused (as by a database that turned read-only); its deletes go through.
+  it('never lets an older position replace a newer one; a later task wins after an eviction or a reset', async () => {
+    expect(await record('b-order', 2, { taskAt: 1000, historyLength: 20, seq: 1 })).toBe('recorded');
+    expect(await record('b-order', 1, { taskAt: 1000, historyLength: 20, seq: 0 })).toBe('stale');
+    expect(await record('b-order', 1, { taskAt: 900, historyLength: 30, seq: 4 })).toBe('stale');
+    expect(await read('b-order')).toBe(2);
+    // After an eviction the activation count starts again at 0, and an update a validator refused grew no history.
+    expect(await record('b-order', 3, { taskAt: 2000, historyLength: 20, seq: 0 })).toBe('recorded');
+    // A reset's run has a shorter history than the run it replaces; its tasks are later.
+    expect(await record('b-order', 4, { taskAt: 3000, historyLength: 12, seq: 0 })).toBe('recorded');
+    expect(await read('b-order')).toBe(4);
+  });
+
+  it('withdraws a status it could not bring up to date, keeps its place against older writes, and counts the failure', async () => {
+    await record('b-fail', 1, { taskAt: 1, historyLength: 5, seq: 0 });
+    // The real store, with its writes of statuses refused (as by a database that turned read-only for them).
     const refusing = {
       statusSnapshots: Object.assign(Object.create(store.statusSnapshots) as Store['statusSnapshots'], {
         record: () => Promise.reject(new Error('cannot execute INSERT in a read-only transaction')),
       }),
     };
     const failedBefore = (await statusSnapshots.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
-    const sink = statusSink(refusing, { retryDelaysMs: [5, 5] });
+    const sink = statusSink(refusing, testCodec, { retryDelaysMs: [5, 5] });
     const info = { workflowId: 'b-fail' } as Parameters<(typeof sink.breachStatus.snapshot)['fn']>[0];
-    await sink.breachStatus.snapshot.fn(info, status('b-fail', 2), { runStartedAt: 1, historyLength: 9, seq: 0 });
-    await expect.poll(() => store.statusSnapshots.latest('b-fail')).toBeUndefined();
+    await sink.breachStatus.snapshot.fn(info, status('b-fail', 2), { taskAt: 2, historyLength: 9, seq: 0 });
+    await expect.poll(() => read('b-fail')).toBeUndefined();
     expect((await statusSnapshots.get()).values.find((v) => v.labels.outcome === 'failed')?.value).toBe(failedBefore + 1);
+    // A late write of the older status (another worker's retry) does not bring it back.
+    expect(await record('b-fail', 1, { taskAt: 1, historyLength: 5, seq: 1 })).toBe('stale');
+    expect(await read('b-fail')).toBeUndefined();
+    expect(await record('b-fail', 3, { taskAt: 3, historyLength: 11, seq: 0 })).toBe('recorded');
+    expect(await read('b-fail')).toBe(3);
   });
 });
 
 describe('a status read later', () => {
-  it('reads each open deadline and task target against the time of the read', () => {
+  it("reads each open deadline, task target and the damage estimate's response factor against the time of the read", () => {
     const written = {
       asOf: '2026-01-01T00:00:00.000Z',
+      facts: { dataCategories: ['name', 'address'], sectors: [], affectedCount: 10 },
+      damage: { perPersonYen: 0, coverage: [{ insurer: 'Synthetic Cyber', heads: ['legal'] }] },
       obligations: [
         { id: 'a', state: 'open', dueAt: '2026-01-02T09:00:00.000+09:00', timeLeftMs: 86_400_000, overdue: false },
         { id: 'b', state: 'satisfied', dueAt: '2026-01-01T12:00:00.000Z', timeLeftMs: 43_200_000, overdue: false },
@@ -174,5 +194,11 @@ describe('a status read later', () => {
       ['t', true],
       ['u', false],
     ]);
+    expect(read.damage).toMatchObject({ inputs: { response: 1 }, totalYen: read.damage.perPersonYen * 10, coverage: [{ insurer: 'Synthetic Cyber' }] });
+    // Past the open deadline: missed, and the model doubles its estimate for a response that missed one.
+    const missed = statusAt(written, Date.parse('2026-01-02T01:00:00.000Z'));
+    expect(missed.obligations[0]).toMatchObject({ overdue: true });
+    expect(missed.damage.inputs.response).toBe(2);
+    expect(missed.damage.perPersonYen).toBe(2 * read.damage.perPersonYen);
   });
 });

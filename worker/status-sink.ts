@@ -1,14 +1,18 @@
-// The worker's end of workflows/status-snapshot.ts: each breach's status as its workflow task left it, written to the
-// store before the task's completion goes to Temporal, so a change an update made can be read as soon as the update
-// has answered. Bounded both ways: the task waits for the write at most WRITE_WAIT_MS (a slow store does not hold
-// the breach up; the write goes on), and a failed write is tried again a few times, then its row is removed so the
-// breach is read by query, never from a status older than its state, and counted (breachline_status_snapshots_total).
+// The worker's end of workflows/status-snapshot.ts: each breach's status as its workflow task left it, sealed by the
+// payload codec and written to the store before the task's completion goes to Temporal, so a change an update made
+// can be read as soon as the update has answered (when the store answers within WRITE_WAIT_MS). Bounded both ways:
+// the task waits for the write at most WRITE_WAIT_MS (a slow store does not hold the breach up; the write goes on),
+// and a failed write is tried again a few times, then withdrawn (the breach is then read by query, never from a
+// status older than its state) and counted (breachline_status_snapshots_total).
 import { fileURLToPath } from 'node:url';
+import { defaultPayloadConverter } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import type { InjectedSinks } from '@temporalio/worker';
 import { statusSnapshots, timedStore } from '../activities/metrics';
 import type { Store } from '../activities/store';
 import type { StatusPosition, StatusSinks } from '../workflows/status-snapshot';
 import type { BreachStatus } from '../workflows/definitions';
+import type { EncryptionCodec } from './codec';
 
 /** The workflow interceptor module every breach worker's bundle carries. */
 export const STATUS_SNAPSHOT_MODULE = fileURLToPath(new URL('../workflows/status-snapshot.ts', import.meta.url));
@@ -17,31 +21,56 @@ const WRITE_WAIT_MS = 1_000;
 const RETRY_DELAYS_MS = [500, 2_000, 8_000];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const Payload = proto.temporal.api.common.v1.Payload;
 
-export function statusSink(store: Pick<Store, 'statusSnapshots'>, options: { retryDelaysMs?: number[] } = {}): InjectedSinks<StatusSinks> {
+/** A status as the store keeps it: a payload encrypted by the codec, as Temporal keeps it. */
+export async function sealStatus(codec: Pick<EncryptionCodec, 'encode'>, status: BreachStatus): Promise<Uint8Array> {
+  const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(status)]);
+  return Payload.encode(sealed!).finish();
+}
+
+/** The reader the API gives Breaches: each breach's status from the store, opened with the codec. */
+export function statusReader(snapshots: Pick<Store['statusSnapshots'], 'latest'>, codec: Pick<EncryptionCodec, 'decode'>) {
+  return {
+    async latest(breachId: string): Promise<BreachStatus | undefined> {
+      const row = await snapshots.latest(breachId);
+      if (!row) return undefined;
+      const [payload] = await codec.decode([Payload.decode(row.sealed)]);
+      return defaultPayloadConverter.fromPayload<BreachStatus>(payload!);
+    },
+  };
+}
+
+export function statusSink(
+  store: Pick<Store, 'statusSnapshots'>,
+  codec: Pick<EncryptionCodec, 'encode'>,
+  options: { retryDelaysMs?: number[] } = {},
+): InjectedSinks<StatusSinks> {
   const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
   /** The newest position handed over for each breach whose write is not settled: an older one stops retrying. */
   const newest = new Map<string, StatusPosition>();
   const superseded = (breachId: string, position: StatusPosition) => newest.get(breachId) !== position;
 
   async function write(status: BreachStatus, position: StatusPosition): Promise<void> {
+    const { breachId } = status;
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(status, position));
+        const sealed = await sealStatus(codec, status);
+        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(breachId, sealed, position));
         statusSnapshots.inc({ outcome });
         break;
       } catch {
-        if (superseded(status.breachId, position)) break;
+        if (superseded(breachId, position)) break;
         if (attempt >= delays.length) {
           statusSnapshots.inc({ outcome: 'failed' });
-          // What the store holds is older than the breach: removed, the status is read by query instead.
-          await store.statusSnapshots.forget(status.breachId).catch(() => undefined);
+          // What the store holds is older than the breach: withdrawn, the status is read by query instead.
+          await store.statusSnapshots.forget(breachId, position).catch(() => undefined);
           break;
         }
         await sleep(delays[attempt]!);
       }
     }
-    if (!superseded(status.breachId, position)) newest.delete(status.breachId);
+    if (!superseded(breachId, position)) newest.delete(breachId);
   }
 
   return {

@@ -137,7 +137,7 @@ export async function createBreachWorker(deps: BreachWorkerDeps): Promise<Worker
     ...(deps.workflowBundle
       ? {}
       : { interceptors: { ...tracing.interceptors, workflowModules: [STATUS_SNAPSHOT_MODULE, ...(tracing.interceptors?.workflowModules ?? [])] } }),
-    sinks: { ...tracing.sinks, ...statusSink(deps.store) },
+    sinks: { ...tracing.sinks, ...statusSink(deps.store, deps.codec) },
   });
 }
 

@@ -7,8 +7,11 @@ import type { BreachStatus } from './definitions';
 
 /** Where in the breach's history a status was computed; later positions replace earlier ones in the store. */
 export interface StatusPosition {
-  /** When this run started (ms): a run that resets the breach's workflow starts later than the run it replaces. */
-  runStartedAt: number;
+  /**
+   * The workflow task's time (ms): later tasks come later, also across an eviction (which starts the activation
+   * count again) and a reset (whose new run has a shorter history than the run it replaces).
+   */
+  taskAt: number;
   /** The history length when this workflow task started. */
   historyLength: number;
   /** The order among the activations of that task (a task with local activities has several). */
@@ -34,7 +37,7 @@ const READ_ONLY = new Set(['queryWorkflow', 'removeFromCache']);
 
 export const interceptors = (): WorkflowInterceptors => {
   let changed = false;
-  let position: StatusPosition = { runStartedAt: 0, historyLength: 0, seq: 0 };
+  let position: StatusPosition = { taskAt: 0, historyLength: 0, seq: 0 };
   return {
     internals: [
       {
@@ -46,9 +49,11 @@ export const interceptors = (): WorkflowInterceptors => {
           const output = next(input);
           if (!changed || !current) return output;
           changed = false;
-          const { historyLength, runStartTime, unsafe } = workflowInfo();
+          const { historyLength, unsafe } = workflowInfo();
           if (unsafe.isReplaying) return output;
-          position = { runStartedAt: runStartTime.getTime(), historyLength, seq: historyLength === position.historyLength ? position.seq + 1 : 0 };
+          const taskAt = Date.now(); // the workflow's time: this task's
+          const same = taskAt === position.taskAt && historyLength === position.historyLength;
+          position = { taskAt, historyLength, seq: same ? position.seq + 1 : 0 };
           try {
             breachStatus.snapshot(current(), position);
           } catch {

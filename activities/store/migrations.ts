@@ -145,14 +145,16 @@ const MIGRATIONS: string[] = [
      window_ends timestamptz NOT NULL,
      hits        integer NOT NULL
    );`,
-  // Each breach's status as its worker last computed it, for reads that need not wake the workflow: one row a
-  // breach, replaced by a later workflow task's (its run's start, its history length, its order within that task).
+  // Each breach's status as its worker last computed it, sealed by the payload codec, for reads that need not wake
+  // the workflow: one row a breach, replaced only by a later workflow task's (its time, its history length, its
+  // order within the task). A row whose write failed keeps its position with no status: the breach is then read
+  // by query, and no older write can come back over it.
   `CREATE TABLE breach_status (
      breach_id      text PRIMARY KEY,
-     run_started_at timestamptz NOT NULL,
+     task_at        timestamptz NOT NULL,
      history_length integer NOT NULL,
      seq            integer NOT NULL,
-     status         jsonb NOT NULL,
+     sealed         bytea,
      recorded_at    timestamptz NOT NULL DEFAULT now()
    );`,
 ];
