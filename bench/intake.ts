@@ -41,12 +41,8 @@ const concurrency = Number(values.concurrency);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const [env, sink, bundle] = await Promise.all([devServerEnvironment(), startMailSink(), bundleWorkflows()]);
+const [env, sink] = await Promise.all([devServerEnvironment(), startMailSink()]);
 const taskQueue = `bench-${randomUUID()}`;
-// As a production worker runs (breachline worker): the workflow thread's heap bounded, the cache sized from it.
-// With the SDK's defaults (the thread's heap as large as the machine allows, every breach cached) the worker
-// died out of memory at 1,500 breaches.
-const { maxCachedWorkflows } = workerTuning(process.env, boundWorkflowHeap());
 // Or as production deploys them: the worker a process of its own (`breachline worker`), the API here, one PostgreSQL.
 const postgres = values.worker === 'in-process' ? undefined : await startPostgres();
 const worker = postgres
@@ -59,7 +55,10 @@ const worker = postgres
       metricsPort: (await freePorts(1))[0]!,
       log: (line) => console.error(line),
     })
-  : await startWorker(env, sink, bundle, taskQueue, undefined, maxCachedWorkflows);
+  : // As a production worker runs (breachline worker): the workflow thread's heap bounded, the cache sized from it.
+    // With the SDK's defaults (the thread's heap as large as the machine allows, every breach cached) the worker
+    // died out of memory at 1,500 breaches.
+    await startWorker(env, sink, await bundleWorkflows(), taskQueue, undefined, workerTuning(process.env, boundWorkflowHeap()).maxCachedWorkflows);
 const store = postgres ? await openStore(postgres.url) : (worker as RunningWorker).store;
 // Whatever fails below (a POST that is not 201, the worker out of memory), the dev server and the worker are stopped.
 let api: Awaited<ReturnType<typeof buildApi>> | undefined;

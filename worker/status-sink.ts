@@ -33,9 +33,9 @@ export async function sealStatus(codec: Pick<EncryptionCodec, 'encode'>, status:
 export function statusReader(snapshots: Pick<Store['statusSnapshots'], 'latest'>, codec: Pick<EncryptionCodec, 'decode'>) {
   return {
     async latest(breachId: string): Promise<BreachStatus | undefined> {
-      const row = await snapshots.latest(breachId);
-      if (!row) return undefined;
-      const [payload] = await codec.decode([Payload.decode(row.sealed)]);
+      const sealed = await snapshots.latest(breachId);
+      if (!sealed) return undefined;
+      const [payload] = await codec.decode([Payload.decode(sealed)]);
       return defaultPayloadConverter.fromPayload<BreachStatus>(payload!);
     },
   };
@@ -53,10 +53,11 @@ export function statusSink(
 
   async function write(status: BreachStatus, position: StatusPosition): Promise<void> {
     const { breachId } = status;
+    let sealed: Uint8Array | undefined; // sealed once, whatever the retries
     for (let attempt = 0; ; attempt++) {
       try {
-        const sealed = await sealStatus(codec, status);
-        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(breachId, sealed, position));
+        sealed ??= await sealStatus(codec, status);
+        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(breachId, sealed!, position));
         statusSnapshots.inc({ outcome });
         break;
       } catch {

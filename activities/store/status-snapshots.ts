@@ -6,11 +6,6 @@
 import type { StatusPosition } from '../../workflows/status-snapshot';
 import type { Sql } from './sql';
 
-export interface SealedStatus extends StatusPosition {
-  sealed: Uint8Array;
-  recordedAt: string;
-}
-
 const LATER = `(breach_status.task_at, breach_status.history_length, breach_status.seq) <= (EXCLUDED.task_at, EXCLUDED.history_length, EXCLUDED.seq)`;
 
 export class StatusSnapshots {
@@ -42,19 +37,8 @@ export class StatusSnapshots {
   }
 
   /** The breach's sealed status, or undefined when there is none (or its last write failed). */
-  async latest(breachId: string): Promise<SealedStatus | undefined> {
-    const { rows } = await this.sql.query<{ task_at: Date; history_length: number; seq: number; sealed: Uint8Array | null; recorded_at: Date }>(
-      'SELECT task_at, history_length, seq, sealed, recorded_at FROM breach_status WHERE breach_id = $1',
-      [breachId],
-    );
-    const row = rows[0];
-    if (!row?.sealed) return undefined;
-    return {
-      taskAt: new Date(row.task_at).getTime(),
-      historyLength: row.history_length,
-      seq: row.seq,
-      sealed: row.sealed,
-      recordedAt: new Date(row.recorded_at).toISOString(),
-    };
+  async latest(breachId: string): Promise<Uint8Array | undefined> {
+    const { rows } = await this.sql.query<{ sealed: Uint8Array | null }>('SELECT sealed FROM breach_status WHERE breach_id = $1', [breachId]);
+    return rows[0]?.sealed ?? undefined;
   }
 }
