@@ -309,9 +309,18 @@ describe('production: PostgreSQL, mutual TLS, two workers, two APIs', () => {
       log(`owner mails: ${sink.messages.filter((m) => m.envelopeTo.includes('owner@ops.example.test')).length}`);
       throw error;
     });
-    const sent = (await Promise.all(ids.map((id) => statusVia(portB, id)))).map((status) =>
-      status.obligations.find((o) => o.id === EARLY_STEP.obligation)!.escalations.find((e) => e.step === EARLY_STEP.step)!,
-    );
+    // The mail leaves inside the escalation's activity; the breach records the escalation when that activity has
+    // answered, a workflow task later. Wait for that record rather than read a status the mail arrived ahead of.
+    const escalationOf = (status: Awaited<ReturnType<typeof statusVia>>) =>
+      status.obligations.find((o) => o.id === EARLY_STEP.obligation)?.escalations.find((e) => e.step === EARLY_STEP.step);
+    const sent = (
+      await until(
+        'the early escalations recorded in every breach’s status',
+        () => Promise.all(ids.map((id) => statusVia(portB, id))),
+        (statuses) => statuses.every((status) => escalationOf(status) !== undefined),
+        60_000,
+      )
+    ).map((status) => escalationOf(status)!);
     const late = sent.map((record, i) => Date.parse(record.at) - scheduled[i]!);
     const arrivals = ownerMails.map((m) => m.receivedAt.getTime()).sort((a, b) => a - b);
     const mailLate = [...scheduled].sort((a, b) => a - b).map((at, i) => arrivals[i]! - at);
