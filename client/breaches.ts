@@ -53,6 +53,7 @@ import { Regime } from '../workflows/domain/obligations';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
+import type { OpenRowsQuery } from '../activities/store/status-snapshots';
 import { clientConnectionOptions, diagnose, type TemporalConnectionConfig, TemporalUnreachable } from '../worker/connection';
 import { BreachIds, isBreachId } from './breach-ids';
 
@@ -125,6 +126,9 @@ export class SearchUnavailable extends Error {
     this.name = 'SearchUnavailable';
   }
 }
+
+/** A string literal in a visibility query. */
+const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 export const ListFilter = z.strictObject({
   phase: z.enum(['triage', 'reporting', 'remediation', 'closed']).optional(),
@@ -206,9 +210,21 @@ export interface BreachesOptions {
   ids?: BreachIds;
   /** Now, for judging reported instants: the wall clock; the test server's time where that runs ahead of it. */
   now?: () => number | Promise<number>;
-  /** Each breach's status as the workers wrote it to the store (statusReader): a read there does not wake the workflow. */
-  snapshots?: { latest(breachId: string): Promise<BreachStatus | undefined> };
+  /**
+   * Each breach's status as the workers wrote it to the store (statusReader): a read there does not wake the
+   * workflow, and the list of open breaches is read there too while it holds every running breach.
+   */
+  snapshots?: {
+    latest(breachId: string): Promise<BreachStatus | undefined>;
+    listOpen?(query: OpenRowsQuery): Promise<BreachSummary[]>;
+    countOpen?(): Promise<number>;
+  };
+  /** How long a check that the store lists every running breach is trusted (COVERAGE_TTL_MS). */
+  coverageTtlMs?: number;
 }
+
+/** How long a check that the store lists every running breach is trusted before it is made again. */
+const COVERAGE_TTL_MS = 10_000;
 
 export class Breaches {
   readonly searchable: boolean;
@@ -227,6 +243,31 @@ export class Breaches {
     this.ids = options.ids ?? BreachIds.ephemeral();
     this.now = options.now ?? Date.now;
     this.snapshots = options.snapshots;
+    this.coverageTtlMs = options.coverageTtlMs ?? COVERAGE_TTL_MS;
+  }
+
+  private readonly coverageTtlMs: number;
+  private coverage?: { checkedAt: number; covered: Promise<boolean> };
+
+  /**
+   * Whether the store's status rows list every running breach: as many open rows as Temporal counts running
+   * breaches on this queue. Not so while a breach started before the rows existed is open, or one's last write
+   * failed (its row is withdrawn), or a breach was ended by Temporal's own tools: the list then asks visibility.
+   * Checked at most every coverageTtlMs; a failed check counts as not covered.
+   */
+  private storeListsEveryBreach(): Promise<boolean> {
+    const { snapshots } = this;
+    if (!snapshots?.listOpen || !snapshots.countOpen) return Promise.resolve(false);
+    const now = Date.now();
+    if (!this.coverage || now - this.coverage.checkedAt >= this.coverageTtlMs) {
+      const running = `WorkflowType = 'breachWorkflow' AND TaskQueue = ${quote(this.taskQueue)} AND ExecutionStatus = 'Running'`;
+      const covered = Promise.all([snapshots.countOpen(), this.bounded(() => this.client.workflow.count(running))]).then(
+        ([rows, { count }]) => rows === count,
+        () => false,
+      );
+      this.coverage = { checkedAt: now, covered };
+    }
+    return this.coverage.covered;
   }
 
   static async connect(client: Client, taskQueue: string, options: Omit<BreachesOptions, 'searchable'> = {}): Promise<Breaches> {
@@ -307,21 +348,31 @@ export class Breaches {
   }
 
   /**
-   * Breaches found through Temporal visibility, filtered on the server by the search attributes the workflow keeps
-   * current, soonest deadline first. Needs a namespace with the attributes registered (the dev server has them).
+   * Breaches filtered by the values the workflow keeps current (phase, regimes, nearest deadline, severity), soonest
+   * deadline first. Open breaches are read from the store's status rows while they hold every running breach: the
+   * `limit` soonest of all that match, without loading Temporal's visibility. Otherwise, and for closed breaches,
+   * from visibility: the first `limit` matches it returns, ordered by deadline. Needs a namespace with the search
+   * attributes registered (the dev server has them).
    */
   async list(input: unknown = {}): Promise<BreachSummary[]> {
     const filter = parseOrExplain(ListFilter, input, 'list filter');
     if (!this.searchable) throw new SearchUnavailable();
-    const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+    const dueBy = filter.dueWithinHours === undefined ? undefined : new Date(Date.now() + filter.dueWithinHours * 3_600_000);
+    if (!filter.all && filter.phase !== 'closed' && (await this.storeListsEveryBreach())) {
+      return this.snapshots!.listOpen!({
+        limit: filter.limit,
+        ...(filter.phase ? { phase: filter.phase } : {}),
+        ...(filter.regime ? { regime: filter.regime } : {}),
+        ...(filter.severity ? { severity: filter.severity } : {}),
+        ...(dueBy ? { dueBy } : {}),
+      });
+    }
     const clauses = [`WorkflowType = 'breachWorkflow'`, `TaskQueue = ${quote(this.taskQueue)}`];
     if (!filter.all) clauses.push(`ExecutionStatus = 'Running'`);
     if (filter.phase) clauses.push(`${searchAttributes.phase.name} = ${quote(filter.phase)}`);
     if (filter.regime) clauses.push(`${searchAttributes.regimes.name} = ${quote(filter.regime)}`);
     if (filter.severity) clauses.push(`${searchAttributes.severity.name} = ${quote(filter.severity)}`);
-    if (filter.dueWithinHours !== undefined) {
-      clauses.push(`${searchAttributes.nextDeadlineAt.name} <= ${quote(new Date(Date.now() + filter.dueWithinHours * 3_600_000).toISOString())}`);
-    }
+    if (dueBy) clauses.push(`${searchAttributes.nextDeadlineAt.name} <= ${quote(dueBy.toISOString())}`);
     const breaches: BreachSummary[] = [];
     for await (const { info, error } of this.listExecutions(clauses.join(' AND '), filter.limit)) {
       const next = info.typedSearchAttributes.get(searchAttributes.nextDeadlineAt);

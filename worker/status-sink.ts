@@ -10,6 +10,8 @@ import proto from '@temporalio/proto';
 import type { InjectedSinks } from '@temporalio/worker';
 import { statusSnapshots, timedStore } from '../activities/metrics';
 import type { Store } from '../activities/store';
+import type { OpenRowsQuery, StatusListing } from '../activities/store/status-snapshots';
+import type { BreachSummary } from '../client/breaches';
 import type { StatusPosition, StatusSinks } from '../workflows/status-snapshot';
 import type { BreachStatus } from '../workflows/definitions';
 import type { EncryptionCodec } from './codec';
@@ -23,21 +25,70 @@ const RETRY_DELAYS_MS = [500, 2_000, 8_000];
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const Payload = proto.temporal.api.common.v1.Payload;
 
-/** A status as the store keeps it: a payload encrypted by the codec, as Temporal keeps it. */
-export async function sealStatus(codec: Pick<EncryptionCodec, 'encode'>, status: BreachStatus): Promise<Uint8Array> {
-  const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(status)]);
+/** A value as the store keeps it: a payload encrypted by the codec, as Temporal keeps it. */
+async function seal(codec: Pick<EncryptionCodec, 'encode'>, value: unknown): Promise<Uint8Array> {
+  const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(value)]);
   return Payload.encode(sealed!).finish();
 }
 
+async function open<T>(codec: Pick<EncryptionCodec, 'decode'>, sealed: Uint8Array): Promise<T> {
+  const [payload] = await codec.decode([Payload.decode(sealed)]);
+  return defaultPayloadConverter.fromPayload<T>(payload!);
+}
+
+/** A status as the store keeps it. */
+export function sealStatus(codec: Pick<EncryptionCodec, 'encode'>, status: BreachStatus): Promise<Uint8Array> {
+  return seal(codec, status);
+}
+
+/** The detection as a list shows it: free text, sealed like the status. */
+type ListedDetection = Pick<BreachSummary, 'source' | 'summary' | 'detectedAt'>;
+
+/**
+ * What the list filters and orders by, from the status: the values the workflow keeps in its search attributes
+ * (workflows/breach/response.ts, publishSearchAttributes): phase, every obligation's regime, the nearest open
+ * deadline; and the detection's severity, which the client sets at start.
+ */
+export function listingOf(status: BreachStatus): Omit<StatusListing, 'startedAt' | 'summary'> {
+  const open = status.obligations.filter((o) => o.state === 'open').map((o) => Date.parse(o.dueAt));
+  return {
+    phase: status.phase,
+    ...(status.detection.severity ? { severity: status.detection.severity } : {}),
+    regimes: [...new Set(status.obligations.map((o) => o.regime))],
+    nextDeadlineAt: open.length ? Math.min(...open) : null,
+  };
+}
+
 /** The reader the API gives Breaches: each breach's status from the store, opened with the codec. */
-export function statusReader(snapshots: Pick<Store['statusSnapshots'], 'latest'>, codec: Pick<EncryptionCodec, 'decode'>) {
+export function statusReader(snapshots: Pick<Store['statusSnapshots'], 'latest' | 'listOpen' | 'countOpen'>, codec: Pick<EncryptionCodec, 'decode'>) {
   return {
     async latest(breachId: string): Promise<BreachStatus | undefined> {
       const sealed = await snapshots.latest(breachId);
-      if (!sealed) return undefined;
-      const [payload] = await codec.decode([Payload.decode(sealed)]);
-      return defaultPayloadConverter.fromPayload<BreachStatus>(payload!);
+      return sealed ? open<BreachStatus>(codec, sealed) : undefined;
     },
+    /** Open breaches from their rows, soonest deadline first; a row whose summary cannot be opened carries `error`. */
+    async listOpen(query: OpenRowsQuery): Promise<BreachSummary[]> {
+      const rows = await snapshots.listOpen(query);
+      return Promise.all(
+        rows.map(async (row) => {
+          const listed: BreachSummary = {
+            breachId: row.breachId,
+            status: 'RUNNING',
+            phase: row.phase,
+            ...(row.severity ? { severity: row.severity } : {}),
+            regimes: row.regimes,
+            nextDeadlineAt: row.nextDeadlineAt ? row.nextDeadlineAt.toISOString() : null,
+            startedAt: row.startedAt.toISOString(),
+          };
+          try {
+            return { ...listed, ...(await open<ListedDetection>(codec, row.summary)) };
+          } catch (error) {
+            return { ...listed, error: `cannot decode this breach's summary: ${(error as Error).message}` };
+          }
+        }),
+      );
+    },
+    countOpen: () => snapshots.countOpen(),
   };
 }
 
@@ -51,13 +102,21 @@ export function statusSink(
   const newest = new Map<string, StatusPosition>();
   const superseded = (breachId: string, position: StatusPosition) => newest.get(breachId) !== position;
 
-  async function write(status: BreachStatus, position: StatusPosition): Promise<void> {
+  async function write(status: BreachStatus, position: StatusPosition, startedAt: Date): Promise<void> {
     const { breachId } = status;
-    let sealed: Uint8Array | undefined; // sealed once, whatever the retries
+    let sealed: { status: Uint8Array; listing: StatusListing } | undefined; // sealed once, whatever the retries
     for (let attempt = 0; ; attempt++) {
       try {
-        sealed ??= await sealStatus(codec, status);
-        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(breachId, sealed!, position));
+        sealed ??= {
+          status: await seal(codec, status),
+          listing: {
+            ...listingOf(status),
+            startedAt,
+            summary: await seal(codec, { source: status.detection.source, summary: status.detection.summary, detectedAt: status.detection.detectedAt }),
+          },
+        };
+        const { status: bytes, listing } = sealed;
+        const outcome = await timedStore('status-snapshot', () => store.statusSnapshots.record(breachId, bytes, position, listing));
         statusSnapshots.inc({ outcome });
         break;
       } catch {
@@ -82,7 +141,7 @@ export function statusSink(
           newest.set(status.breachId, position);
           let timer: NodeJS.Timeout | undefined;
           const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, WRITE_WAIT_MS)));
-          await Promise.race([write(status, position), waited]).finally(() => clearTimeout(timer));
+          await Promise.race([write(status, position, info.startTime), waited]).finally(() => clearTimeout(timer));
         },
         callDuringReplay: false,
       },

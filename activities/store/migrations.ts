@@ -157,6 +157,16 @@ const MIGRATIONS: string[] = [
      sealed         bytea,
      recorded_at    timestamptz NOT NULL DEFAULT now()
    );`,
+  // What the list of open breaches filters and orders by, beside each status row: the same values the workflow keeps
+  // in its search attributes (none of them personal), and its detection's source and summary sealed like the status.
+  // A row from before these columns, or whose write failed, has no phase: the list then asks Temporal's visibility.
+  `ALTER TABLE breach_status ADD COLUMN phase text;
+   ALTER TABLE breach_status ADD COLUMN severity text;
+   ALTER TABLE breach_status ADD COLUMN regimes text[];
+   ALTER TABLE breach_status ADD COLUMN next_deadline_at timestamptz;
+   ALTER TABLE breach_status ADD COLUMN started_at timestamptz;
+   ALTER TABLE breach_status ADD COLUMN summary bytea;
+   CREATE INDEX breach_status_open_by_deadline ON breach_status (next_deadline_at, breach_id) WHERE phase <> 'closed';`,
 ];
 
 /** Brings the schema up to date: each migration not yet applied, in order, recorded in schema_version. */

@@ -6,14 +6,45 @@
 import type { StatusPosition } from '../../workflows/status-snapshot';
 import type { Sql } from './sql';
 
+/** What the list of open breaches filters and orders by (the values the workflow keeps in its search attributes). */
+export interface StatusListing {
+  phase: string;
+  severity?: string;
+  regimes: string[];
+  /** The nearest open deadline (epoch ms), or null when none is open. */
+  nextDeadlineAt: number | null;
+  startedAt: Date;
+  /** The detection's source, summary and time, sealed by the codec (free text). */
+  summary: Uint8Array;
+}
+
+export interface ListedRow {
+  breachId: string;
+  phase: string;
+  severity?: string;
+  regimes: string[];
+  nextDeadlineAt: Date | null;
+  startedAt: Date;
+  summary: Uint8Array;
+}
+
+export interface OpenRowsQuery {
+  phase?: string;
+  regime?: string;
+  severity?: string;
+  /** Only breaches whose nearest open deadline is at or before this instant (missed ones included). */
+  dueBy?: Date;
+  limit: number;
+}
+
 const LATER = `(breach_status.task_at, breach_status.history_length, breach_status.seq) <= (EXCLUDED.task_at, EXCLUDED.history_length, EXCLUDED.seq)`;
 
 export class StatusSnapshots {
   constructor(private readonly sql: Sql) {}
 
   /** Keeps the status unless the store already holds one from a later position; 'stale' when it did. */
-  async record(breachId: string, sealed: Uint8Array, at: StatusPosition): Promise<'recorded' | 'stale'> {
-    return this.upsert(breachId, sealed, at);
+  async record(breachId: string, sealed: Uint8Array, at: StatusPosition, listing?: StatusListing): Promise<'recorded' | 'stale'> {
+    return this.upsert(breachId, sealed, at, listing);
   }
 
   /**
@@ -24,16 +55,68 @@ export class StatusSnapshots {
     await this.upsert(breachId, null, at);
   }
 
-  private async upsert(breachId: string, sealed: Uint8Array | null, at: StatusPosition): Promise<'recorded' | 'stale'> {
+  private async upsert(breachId: string, sealed: Uint8Array | null, at: StatusPosition, listing?: StatusListing): Promise<'recorded' | 'stale'> {
     const { rows } = await this.sql.query(
-      `INSERT INTO breach_status (breach_id, task_at, history_length, seq, sealed) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO breach_status (breach_id, task_at, history_length, seq, sealed, phase, severity, regimes, next_deadline_at, started_at, summary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (breach_id) DO UPDATE
-         SET task_at = EXCLUDED.task_at, history_length = EXCLUDED.history_length, seq = EXCLUDED.seq, sealed = EXCLUDED.sealed, recorded_at = now()
+         SET task_at = EXCLUDED.task_at, history_length = EXCLUDED.history_length, seq = EXCLUDED.seq, sealed = EXCLUDED.sealed,
+             phase = EXCLUDED.phase, severity = EXCLUDED.severity, regimes = EXCLUDED.regimes, next_deadline_at = EXCLUDED.next_deadline_at,
+             started_at = EXCLUDED.started_at, summary = EXCLUDED.summary, recorded_at = now()
        WHERE ${LATER}
        RETURNING 1`,
-      [breachId, new Date(at.taskAt), at.historyLength, at.seq, sealed],
+      [
+        breachId,
+        new Date(at.taskAt),
+        at.historyLength,
+        at.seq,
+        sealed,
+        // A withdrawn status is withdrawn from the list too: no phase, so the list asks Temporal's visibility.
+        listing?.phase ?? null,
+        listing?.severity ?? null,
+        listing?.regimes ?? null,
+        listing?.nextDeadlineAt === null || listing === undefined ? null : new Date(listing.nextDeadlineAt),
+        listing?.startedAt ?? null,
+        listing?.summary ?? null,
+      ],
     );
     return rows.length ? 'recorded' : 'stale';
+  }
+
+  /** Open breaches (not closed) with a listed status, soonest deadline first (none open: last). */
+  async listOpen(query: OpenRowsQuery): Promise<ListedRow[]> {
+    const { rows } = await this.sql.query<{
+      breach_id: string;
+      phase: string;
+      severity: string | null;
+      regimes: string[];
+      next_deadline_at: Date | null;
+      started_at: Date;
+      summary: Uint8Array;
+    }>(
+      `SELECT breach_id, phase, severity, regimes, next_deadline_at, started_at, summary FROM breach_status
+        WHERE phase <> 'closed' AND sealed IS NOT NULL
+          AND ($1::text IS NULL OR phase = $1) AND ($2::text IS NULL OR $2 = ANY (regimes))
+          AND ($3::text IS NULL OR severity = $3) AND ($4::timestamptz IS NULL OR next_deadline_at <= $4)
+        ORDER BY next_deadline_at ASC NULLS LAST, breach_id
+        LIMIT $5`,
+      [query.phase ?? null, query.regime ?? null, query.severity ?? null, query.dueBy ?? null, query.limit],
+    );
+    return rows.map((row) => ({
+      breachId: row.breach_id,
+      phase: row.phase,
+      ...(row.severity === null ? {} : { severity: row.severity }),
+      regimes: row.regimes,
+      nextDeadlineAt: row.next_deadline_at,
+      startedAt: row.started_at,
+      summary: row.summary,
+    }));
+  }
+
+  /** How many breaches the list of open breaches would show: to check against Temporal's count of running ones. */
+  async countOpen(): Promise<number> {
+    const { rows } = await this.sql.query<{ n: string }>(`SELECT count(*) AS n FROM breach_status WHERE phase <> 'closed' AND sealed IS NOT NULL`);
+    return Number(rows[0]!.n);
   }
 
   /** The breach's sealed status, or undefined when there is none (or its last write failed). */
