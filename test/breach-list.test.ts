@@ -103,7 +103,10 @@ describe('the list of open breaches from the status rows', () => {
   });
 
   it('keeps the detection’s free text sealed in the store', async () => {
-    const { rows } = await worker.store.sql.query<{ summary: Uint8Array; sealed: Uint8Array }>('SELECT summary, sealed FROM breach_status WHERE breach_id = ANY($1)', [ids]);
+    const { rows } = await worker.store.sql.query<{ summary: Uint8Array; sealed: Uint8Array }>(
+      'SELECT summary, sealed FROM breach_status WHERE breach_id = ANY($1)',
+      [ids],
+    );
     expect(rows).toHaveLength(ids.length);
     for (const row of rows) {
       expect(Buffer.from(row.summary).toString('latin1')).not.toContain('Synthetic');
