@@ -76,6 +76,29 @@ describe('the status kept in the store', () => {
     expect(unclocked(await breaches.status(breachId))).toEqual(unclocked(await query(breachId)));
   });
 
+  it('hands over one status a workflow task, not one for each local activity the task ran', async () => {
+    const handedOver = async () => (await statusSnapshots.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const before = await handedOver();
+    const { breachId: started } = await breaches.start({
+      source: 'test-siem',
+      eventId: `evt-${randomUUID()}`,
+      detectedAt: new Date(await env.currentTimeMs()).toISOString(),
+      summary: 'Synthetic: a support mailbox forwarded outside the company',
+      facts: { jurisdictions: ['JP', 'DE'], affectedCount: 800, dataCategories: ['name', 'email'] },
+    });
+    const answered = unclocked(await query(started));
+    await expect.poll(async () => unclocked((await row(started))!), { timeout: 30_000 }).toEqual(answered);
+    const { events } = await env.client.workflow.getHandle(started).fetchHistory();
+    const tasks = events!.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    const localActivities = events!.filter((e) => e.markerRecordedEventAttributes).length;
+    expect(localActivities, 'the first task records its outcomes through local activities').toBeGreaterThan(2 * tasks);
+    // At most one a task (a task may complete while a local activity still runs, and hand over at the next).
+    const statuses = (await handedOver()) - before;
+    expect(statuses).toBeGreaterThanOrEqual(1);
+    expect(statuses).toBeLessThanOrEqual(tasks);
+    await env.client.workflow.getHandle(started).terminate('test over');
+  });
+
   it('keeps a closed breach closed, as the last change of its workflow left it', async () => {
     const { breachId: closed } = await breaches.start({
       source: 'test-siem',

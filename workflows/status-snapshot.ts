@@ -37,8 +37,33 @@ const READ_ONLY = new Set(['queryWorkflow', 'removeFromCache']);
 
 export const interceptors = (): WorkflowInterceptors => {
   let changed = false;
+  /** Local activities scheduled and not yet resolved: the workflow task goes on (and answers no one) until they are. */
+  let pendingLocal = 0;
+  /** An update's handler has finished since the last status was handed over: its caller may read it next. */
+  let answered = false;
   let position: StatusPosition = { taskAt: 0, historyLength: 0, seq: 0 };
   return {
+    inbound: [
+      {
+        handleUpdate(input, next) {
+          const result = next(input);
+          const settle = () => (answered = true);
+          result.then(settle, settle);
+          return result;
+        },
+      },
+    ],
+    outbound: [
+      {
+        scheduleLocalActivity(input, next) {
+          pendingLocal++;
+          const result = next(input);
+          const settle = () => pendingLocal--;
+          result.then(settle, settle);
+          return result;
+        },
+      },
+    ],
     internals: [
       {
         activate(input, next) {
@@ -47,8 +72,15 @@ export const interceptors = (): WorkflowInterceptors => {
         },
         concludeActivation(input, next) {
           const output = next(input);
-          if (!changed || !current) return output;
+          // An activation that leaves local activities running is not the end of its workflow task: the worker runs
+          // them and comes back within the same task, whose completion (and any update's answer) waits for them. The
+          // status is handed over when they are done, once, rather than after each (a breach's first task records
+          // seven outcomes, one local activity each), unless an update has been answered in the meantime. (A local activity
+          // that outlasts the task's timeout lets the task complete before it: the status is then handed over when
+          // it resolves.)
+          if (!changed || !current || (pendingLocal > 0 && !answered)) return output;
           changed = false;
+          answered = false;
           const { historyLength, unsafe } = workflowInfo();
           if (unsafe.isReplaying) return output;
           const taskAt = Date.now(); // the workflow's time: this task's
