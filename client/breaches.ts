@@ -53,7 +53,9 @@ import { Regime } from '../workflows/domain/obligations';
 import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
-import type { OpenRowsQuery } from '../activities/store/status-snapshots';
+import type { BreachSummary, OpenRowsQuery } from '../activities/store/status-snapshots';
+
+export type { BreachSummary };
 import { clientConnectionOptions, diagnose, type TemporalConnectionConfig, TemporalUnreachable } from '../worker/connection';
 import { BreachIds, isBreachId } from './breach-ids';
 
@@ -147,22 +149,6 @@ export const ListFilter = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type ListFilter = z.input<typeof ListFilter>;
-
-export interface BreachSummary {
-  breachId: string;
-  status: string;
-  phase: string;
-  severity?: string;
-  regimes: string[];
-  /** The nearest open deadline (UTC), or null when none is open. */
-  nextDeadlineAt: string | null;
-  startedAt: string;
-  source?: string;
-  summary?: string;
-  detectedAt?: string;
-  /** This row's memo could not be decrypted (e.g. a codec key that is no longer configured); the rest of the list stands. */
-  error?: string;
-}
 
 export interface StartResult {
   breachId: string;

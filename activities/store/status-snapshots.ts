@@ -28,6 +28,23 @@ export interface ListedRow {
   summary: Uint8Array;
 }
 
+/** One breach as the list shows it, from the status rows or from Temporal's visibility (client/breaches.ts). */
+export interface BreachSummary {
+  breachId: string;
+  status: string;
+  phase: string;
+  severity?: string;
+  regimes: string[];
+  /** The nearest open deadline (UTC), or null when none is open. */
+  nextDeadlineAt: string | null;
+  startedAt: string;
+  source?: string;
+  summary?: string;
+  detectedAt?: string;
+  /** This row's memo could not be decrypted (e.g. a codec key that is no longer configured); the rest of the list stands. */
+  error?: string;
+}
+
 export interface OpenRowsQuery {
   phase?: string;
   regime?: string;
