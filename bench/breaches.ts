@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -30,7 +30,7 @@ import { startPostgres } from '../test/support/postgres';
 import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { setupPostgresSchemas, startTemporalServer } from '../test/support/temporal-server';
 import { statusReader } from '../worker/status-sink';
-import { DIST, rss, startWorkerProcess } from './worker-process';
+import { cpuSeconds, DIST, rss, startWorkerProcess } from './worker-process';
 
 const { values } = parseArgs({
   options: {
@@ -167,6 +167,7 @@ const facts = {
   highRisk: true,
 };
 t = performance.now();
+const cpuAtFirstStart = cpuSeconds(worker.pid);
 const ids = await pool(open, concurrency, async (i) => {
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(`${base}/breaches`, {
@@ -203,6 +204,8 @@ for (let last = -1; ;) {
   await sleep(1000);
 }
 log(`steady after ${steadySeconds.toFixed(1)} s`);
+/** The worker's CPU for each breach, from its first start to every breach assessed: what its cores must give. */
+const workerCpuMs = worker.died ? Number.NaN : ((cpuSeconds(worker.pid) - cpuAtFirstStart) * 1000) / open;
 
 const firstText = await (await fetch(`${base}/breaches/${encodeURIComponent(ids[0]!)}`, { headers: { authorization: `Bearer ${manager}` } })).text();
 const first = JSON.parse(firstText) as {
@@ -247,6 +250,9 @@ console.log(`worker: ${worker.died ? 'DIED' : 'alive'}`);
 console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
 console.log(`empty start rate: ${f(emptyRate)}/s`);
 console.log(`ratio: ${f(breachRate / emptyRate, 2)}`);
+console.log(
+  `worker CPU: ${f(workerCpuMs)} ms a breach to its steady state (at ${f(breachRate)} starts/s that is ${f((workerCpuMs * breachRate) / 1000, 2)} cores of the ${availableParallelism()} here)`,
+);
 console.log(
   `worker RSS: ${f(finalRss.now, 0)} MiB at the end, ${f(Math.max(peakRss, finalRss.peak), 0)} MiB peak (${f(baseRss, 0)} MiB idle; ${f(((finalRss.now - baseRss) * 1024) / open, 0)} KiB a breach)`,
 );
