@@ -1,4 +1,5 @@
-// A failed query's error carries the statement's parameters (PGlite: `params`); logged by the Temporal runtime as
+// A failed query's error can carry the values it was given (PostgreSQL and PGlite: `detail`, "Key (…)=(…) already
+// exists"; node-postgres and PGlite in-process: the statement's `params`); logged by the Temporal runtime as
 // "Activity failed", they would print recipients' addresses. The runtime logger prints the error without them.
 import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,9 @@ let sqlError: Error;
 let wrapped: Error;
 beforeAll(async () => {
   store = await openStore('pglite:memory');
-  sqlError = (await store.sql.query('SELECT $1::text AS email, no_such_column FROM outcome', [ADDRESS]).then(
+  const insert = () => store.sql.query(`INSERT INTO api_token (token_hash, name, roles) VALUES ($1, 'synthetic', '{operator}')`, [ADDRESS]);
+  await insert();
+  sqlError = (await insert().then(
     () => undefined,
     (error: Error) => error,
   )) as Error;
@@ -34,10 +37,11 @@ describe('runtime logger', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[WARN\] Activity failed /);
     for (const line of lines) {
-      expect(line).toContain('column "no_such_column" does not exist');
-      expect(line).toContain("code: '42703'");
+      expect(line).toContain('duplicate key value violates unique constraint "api_token_pkey"');
+      expect(line).toContain("code: '23505'");
       expect(line).not.toContain(ADDRESS);
       expect(line).not.toContain('params');
+      expect(line).not.toContain('detail');
     }
     expect(lines[1]).toContain('the store failed');
   });

@@ -13,6 +13,7 @@ import { Outcomes } from './outcomes';
 import { RateLimits } from './rate-limits';
 import { Recipients } from './recipients';
 import { Register } from './register';
+import { openPgliteThread } from './pglite';
 import type { Sql } from './sql';
 import { StatusSnapshots } from './status-snapshots';
 import { ApiTokens } from './tokens';
@@ -135,25 +136,18 @@ export async function openStore(url: string, options: { lockStaleMs?: number } =
 }
 
 async function openPglite(dataDir: string | undefined, release?: () => Promise<void>): Promise<Store> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dataDir);
-  const transaction: Sql['transaction'] = (fn) =>
-    db.transaction((tx) => {
-      const inner: Sql = {
-        query: (text, params) => tx.query(text, params),
-        transaction: (nested) => nested(inner),
-        close: () => Promise.reject(new Error('close the store, not its transaction')),
-      };
-      return fn(inner);
-    });
+  const sql = await openPgliteThread(dataDir).catch(async (error: unknown) => {
+    await release?.();
+    throw error;
+  });
   const close = async () => {
     try {
-      await db.close();
+      await sql.close();
     } finally {
       await release?.();
     }
   };
-  return new Store({ query: (text, params) => db.query(text, params), transaction, close }, dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory');
+  return new Store({ ...sql, close }, dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory');
 }
 
 /** PGlite has no lock of its own, and a second process on the same directory corrupts it: one process at a time. */
