@@ -54,10 +54,10 @@ import { RecordTaskRequest } from '../workflows/domain/playbook';
 import type { breachWorkflow } from '../workflows';
 import type { EncryptionCodec } from '../worker/codec';
 import type { BreachSummary, OpenRowsQuery } from '../activities/store/status-snapshots';
-
-export type { BreachSummary };
 import { clientConnectionOptions, diagnose, type TemporalConnectionConfig, TemporalUnreachable } from '../worker/connection';
 import { BreachIds, isBreachId } from './breach-ids';
+
+export type { BreachSummary };
 
 /**
  * How long one call may take, a worker's answer to a query or an update's acceptance included: a worker that is
