@@ -28,8 +28,9 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter
  * workflow, instead of once per workflow: without this each cached breach held its own copy of zod, luxon, the
  * Japanese holiday table and the ISO 3166 lists, several megabytes, and a new breach spent its first task evaluating
  * them. None of them keeps per-workflow state. Breachline's own modules are not preloaded, but for the ISO 3166 lookups
- * and the holiday calendars (pure data and functions): preloaded modules are frozen, and zod schemas fill in their internals lazily, so a module that defines
- * schemas cannot be shared.
+ * and the holiday calendars (pure data and functions): preloaded modules are frozen, and zod schemas fill in their
+ * internals lazily, so a module that defines schemas cannot be shared. Its schemas, playbooks and rule packs are
+ * shared instead through workflows/built-once.ts, preloaded here: built by the first workflow, taken by the others.
  */
 export const PRELOAD_MODULES = [
   'zod',
@@ -40,6 +41,7 @@ export const PRELOAD_MODULES = [
   'iso-3166/1-reserved.js',
   fileURLToPath(new URL('../workflows/domain/iso-codes.ts', import.meta.url)),
   fileURLToPath(new URL('../workflows/domain/calendar.ts', import.meta.url)),
+  fileURLToPath(new URL('../workflows/built-once.ts', import.meta.url)),
 ];
 
 /**

@@ -15,161 +15,180 @@ import { LocalizedText } from './domain/i18n';
 import { RULE_PACKS } from './domain/regimes';
 import { type AnnouncementContent, ContactDeskPolicy, type DeskSizing, type ExpectedQuestion, Insurer, type InvestigationBodyCriteria } from './domain/stages';
 import { DEFAULT_REGISTER_RETENTION_YEARS } from './domain/register';
+import { buildOnce } from './built-once';
+
+const once = buildOnce('definitions');
 
 export const TASK_QUEUE = 'breachline';
 
-export const Approver = z.strictObject({
-  id: Line(128).describe('who approves: a user id or e-mail from the identity provider'),
-  role: Line(64).optional(),
-  subject: Line(600)
-    .optional()
-    .describe('the identity provider\'s issuer and subject ("<iss>#<sub>") of an approver signed in with SSO: who they are for four eyes'),
-});
+export const Approver = once(() =>
+  z.strictObject({
+    id: Line(128).describe('who approves: a user id or e-mail from the identity provider'),
+    role: Line(64).optional(),
+    subject: Line(600)
+      .optional()
+      .describe('the identity provider\'s issuer and subject ("<iss>#<sub>") of an approver signed in with SSO: who they are for four eyes'),
+  }),
+);
 export type Approver = z.infer<typeof Approver>;
 
-export const ApprovalRequest = z.strictObject({
-  obligationId: Line(128).describe('the obligation this approval satisfies, e.g. "JP-APPI/ppc-final"'),
-  approver: Approver,
-  filingReference: Line(200).optional().describe("the regulator's receipt or reference number"),
-  note: Prose(2000).optional(),
-});
+export const ApprovalRequest = once(() =>
+  z.strictObject({
+    obligationId: Line(128).describe('the obligation this approval satisfies, e.g. "JP-APPI/ppc-final"'),
+    approver: Approver,
+    filingReference: Line(200).optional().describe("the regulator's receipt or reference number"),
+    note: Prose(2000).optional(),
+  }),
+);
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 
-export const CloseRequest = z.strictObject({
-  by: Approver,
-  reason: Prose(2000),
-});
+export const CloseRequest = once(() =>
+  z.strictObject({
+    by: Approver,
+    reason: Prose(2000),
+  }),
+);
 export type CloseRequest = z.infer<typeof CloseRequest>;
 
 const OBLIGATION_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.map((rule) => `${pack.regime}/${rule.id}`)));
 const INTERNAL_TARGET_IDS = new Set(RULE_PACKS.flatMap((pack) => pack.rules.filter((r) => r.internalTarget).map((r) => `${pack.regime}/${r.id}`)));
 
-const DomainLimit = z.strictObject({
-  concurrency: z.number().int().min(1).max(100).optional().describe('messages in flight at once to this domain'),
-  ratePerSecond: z.number().positive().max(10_000).optional().describe('messages per second to this domain'),
-});
+const DomainLimit = once(() =>
+  z.strictObject({
+    concurrency: z.number().int().min(1).max(100).optional().describe('messages in flight at once to this domain'),
+    ratePerSecond: z.number().positive().max(10_000).optional().describe('messages per second to this domain'),
+  }),
+);
 
 /**
  * Per-domain pacing: large mailbox providers throttle each sender per destination domain, and answer a sender that
  * goes too fast with 4xx deferrals. Caps per recipient domain; a domain that defers is held back (its own backoff,
  * doubling) while the rest of the wave goes on; one that keeps deferring is escalated to the breach owner.
  */
-export const DomainPacing = z.strictObject({
-  limits: z
-    .record(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a mail domain, e.g. docomo.ne.jp'), DomainLimit)
-    .default({})
-    .describe('caps for named recipient domains'),
-  default: DomainLimit.optional().describe('caps for every other domain'),
-  backoffSeconds: z.number().min(1).max(3600).default(60).describe('how long a domain that deferred is held back at first; doubling each round in a row'),
-  maxBackoffSeconds: z.number().min(1).max(86_400).default(1800),
-  escalateAfterRounds: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(4)
-    .describe('rounds of deferral in a row after which the domain is escalated to the breach owner'),
-});
+export const DomainPacing = once(() =>
+  z.strictObject({
+    limits: z
+      .record(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a mail domain, e.g. docomo.ne.jp'), DomainLimit)
+      .default({})
+      .describe('caps for named recipient domains'),
+    default: DomainLimit.optional().describe('caps for every other domain'),
+    backoffSeconds: z.number().min(1).max(3600).default(60).describe('how long a domain that deferred is held back at first; doubling each round in a row'),
+    maxBackoffSeconds: z.number().min(1).max(86_400).default(1800),
+    escalateAfterRounds: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe('rounds of deferral in a row after which the domain is escalated to the breach owner'),
+  }),
+);
 export type DomainPacing = z.output<typeof DomainPacing>;
 
 /** The reporting business, as the PPC report and every notice name it: text in Japanese, English or both. */
-export const Organisation = z.strictObject({
-  name: LocalizedText(200).describe('the business operator\'s name, e.g. {"ja": "株式会社見本商事", "en": "Mihon Shoji Co., Ltd."}'),
-  representative: LocalizedText(200).describe('the representative: title and name, e.g. {"ja": "代表取締役社長 見本 一郎"}'),
-  address: LocalizedText(500),
-  contact: z
-    .strictObject({
-      name: LocalizedText(200).describe('the person the PPC may call about the report'),
-      department: LocalizedText(200).optional(),
-      phone: Line(50).optional(),
-      email: z.email().optional(),
-    })
-    .describe("the report's contact person (担当者)"),
-});
+export const Organisation = once(() =>
+  z.strictObject({
+    name: LocalizedText(200).describe('the business operator\'s name, e.g. {"ja": "株式会社見本商事", "en": "Mihon Shoji Co., Ltd."}'),
+    representative: LocalizedText(200).describe('the representative: title and name, e.g. {"ja": "代表取締役社長 見本 一郎"}'),
+    address: LocalizedText(500),
+    contact: z
+      .strictObject({
+        name: LocalizedText(200).describe('the person the PPC may call about the report'),
+        department: LocalizedText(200).optional(),
+        phone: Line(50).optional(),
+        email: z.email().optional(),
+      })
+      .describe("the report's contact person (担当者)"),
+  }),
+);
 export type Organisation = z.infer<typeof Organisation>;
 
 /**
  * A deployment's response policy, given to each breach at its start: escalation ladders by obligation id or kind,
  * and its own internal targets for obligations the law leaves open ("without undue delay").
  */
-export const ResponsePolicy = z.strictObject({
-  organisation: Organisation.optional().describe("the reporting business: the PPC report's reporter and the sender of every notice"),
-  playbook: Playbook.optional().describe("the response plan's tasks; Breachline's default playbook when absent"),
-  fourEyes: z.array(Recipient).default(['regulator']).describe('recipients whose obligations need two different approvers before they count as filed'),
-  ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
-    for (const key of Object.keys(ladders)) {
-      if (!ObligationKind.safeParse(key).success && !OBLIGATION_IDS.has(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `not an obligation kind (${ObligationKind.options.join(', ')}) nor a known obligation id like "JP-APPI/ppc-final"`,
-        });
-      }
-    }
-  }),
-  domainPacing: DomainPacing.optional().describe("campaigns' per recipient domain caps and backoff, unless a campaign sets its own"),
-  registerRetentionYears: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(DEFAULT_REGISTER_RETENTION_YEARS)
-    .describe("years a closed breach's register entry and timeline are kept after closure, before `breachline register purge` removes them"),
-  testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
-  intake: z
-    .strictObject({
-      perTokenPerMinute: z.number().int().min(1).default(600).describe('requests per minute one API token may make'),
-      perSourcePerMinute: z.number().int().min(1).default(120).describe('detections per minute one detecting source may send'),
-    })
-    .prefault({})
-    .describe("the HTTP API's rate limits: an alert storm or a stolen detector token cannot start breaches without bound"),
-  insurers: z
-    .array(Insurer)
-    .max(20)
-    .default([])
-    .describe("cyber insurers: each one's notice period is a contractual clock of every breach, shown apart from the legal obligations"),
-  contactDesk: ContactDeskPolicy.prefault({}).describe("the contact desk's sizing assumptions: contact rate, daily shares, handling time, hours"),
-  maxSnoozeMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(30 * 24 * 60)
-    .optional()
-    .describe('the longest an escalation may be snoozed (a day when absent); a snooze never passes the legal deadline'),
-  channels: ChannelPolicy.optional().describe('escalations and wave alerts through webhooks, Slack, Teams or PagerDuty besides mail; mail only when absent'),
-  internalTargets: z
-    .record(z.string(), Duration)
-    .default({})
-    .superRefine((targets, ctx) => {
-      for (const key of Object.keys(targets)) {
-        if (!INTERNAL_TARGET_IDS.has(key))
-          ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation with an internal target (${[...INTERNAL_TARGET_IDS].join(', ')})` });
+export const ResponsePolicy = once(() =>
+  z.strictObject({
+    organisation: Organisation.optional().describe("the reporting business: the PPC report's reporter and the sender of every notice"),
+    playbook: Playbook.optional().describe("the response plan's tasks; Breachline's default playbook when absent"),
+    fourEyes: z.array(Recipient).default(['regulator']).describe('recipients whose obligations need two different approvers before they count as filed'),
+    ladders: LadderOverrides.default({}).superRefine((ladders, ctx) => {
+      for (const key of Object.keys(ladders)) {
+        if (!ObligationKind.safeParse(key).success && !OBLIGATION_IDS.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `not an obligation kind (${ObligationKind.options.join(', ')}) nor a known obligation id like "JP-APPI/ppc-final"`,
+          });
+        }
       }
     }),
-});
-export type ResponsePolicy = z.output<typeof ResponsePolicy>;
-
-/** Acknowledge an escalation (its ladder stops climbing) or snooze it (its ladder holds for a while); neither meets the obligation. */
-export const EscalationAnswerRequest = z
-  .strictObject({
-    escalationId: Line(160).describe('the escalation: its obligation\'s id ("JP-APPI/ppc-final"), or "task/<task id>" for a playbook task'),
-    action: EscalationAction,
-    snoozeMinutes: z
+    domainPacing: DomainPacing.optional().describe("campaigns' per recipient domain caps and backoff, unless a campaign sets its own"),
+    registerRetentionYears: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_REGISTER_RETENTION_YEARS)
+      .describe("years a closed breach's register entry and timeline are kept after closure, before `breachline register purge` removes them"),
+    testRecipients: z.array(z.email()).default([]).describe("addresses a test notice may go to besides the requesting operator's own"),
+    intake: z
+      .strictObject({
+        perTokenPerMinute: z.number().int().min(1).default(600).describe('requests per minute one API token may make'),
+        perSourcePerMinute: z.number().int().min(1).default(120).describe('detections per minute one detecting source may send'),
+      })
+      .prefault({})
+      .describe("the HTTP API's rate limits: an alert storm or a stolen detector token cannot start breaches without bound"),
+    insurers: z
+      .array(Insurer)
+      .max(20)
+      .default([])
+      .describe("cyber insurers: each one's notice period is a contractual clock of every breach, shown apart from the legal obligations"),
+    contactDesk: ContactDeskPolicy.prefault({}).describe("the contact desk's sizing assumptions: contact rate, daily shares, handling time, hours"),
+    maxSnoozeMinutes: z
       .number()
       .int()
       .min(1)
       .max(30 * 24 * 60)
       .optional()
-      .describe('how long to snooze; capped by the policy and by the deadline'),
-    by: Approver,
-    via: z.enum(['api', 'cli', 'dashboard', 'link', 'pagerduty']).default('api').describe('where the answer came from, for the timeline'),
-  })
-  .superRefine((request, ctx) => {
-    if (request.action === 'snooze' && request.snoozeMinutes === undefined)
-      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'a snooze needs its length in minutes' });
-    if (request.action === 'acknowledge' && request.snoozeMinutes !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'only a snooze has a length' });
-  });
+      .describe('the longest an escalation may be snoozed (a day when absent); a snooze never passes the legal deadline'),
+    channels: ChannelPolicy.optional().describe('escalations and wave alerts through webhooks, Slack, Teams or PagerDuty besides mail; mail only when absent'),
+    internalTargets: z
+      .record(z.string(), Duration)
+      .default({})
+      .superRefine((targets, ctx) => {
+        for (const key of Object.keys(targets)) {
+          if (!INTERNAL_TARGET_IDS.has(key))
+            ctx.addIssue({ code: 'custom', path: [key], message: `not an obligation with an internal target (${[...INTERNAL_TARGET_IDS].join(', ')})` });
+        }
+      }),
+  }),
+);
+export type ResponsePolicy = z.output<typeof ResponsePolicy>;
+
+/** Acknowledge an escalation (its ladder stops climbing) or snooze it (its ladder holds for a while); neither meets the obligation. */
+export const EscalationAnswerRequest = once(() =>
+  z
+    .strictObject({
+      escalationId: Line(160).describe('the escalation: its obligation\'s id ("JP-APPI/ppc-final"), or "task/<task id>" for a playbook task'),
+      action: EscalationAction,
+      snoozeMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 24 * 60)
+        .optional()
+        .describe('how long to snooze; capped by the policy and by the deadline'),
+      by: Approver,
+      via: z.enum(['api', 'cli', 'dashboard', 'link', 'pagerduty']).default('api').describe('where the answer came from, for the timeline'),
+    })
+    .superRefine((request, ctx) => {
+      if (request.action === 'snooze' && request.snoozeMinutes === undefined)
+        ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'a snooze needs its length in minutes' });
+      if (request.action === 'acknowledge' && request.snoozeMinutes !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['snoozeMinutes'], message: 'only a snooze has a length' });
+    }),
+);
 export type EscalationAnswerRequest = z.input<typeof EscalationAnswerRequest>;
 
 /** An answer in force, as the status and the update's result show it. */
@@ -332,69 +351,77 @@ export interface BreachClosure {
 // operator first. The workflows carry ids, counts and the notice's text for everyone; each person's data stays
 // in the store and is merged into the notice only inside the sending activity.
 
-export const NoticeTemplate = z.strictObject({
-  subject: z.string().min(1).max(500),
-  text: z.string().min(1).max(20_000),
-  html: z.string().min(1).max(40_000),
-});
+export const NoticeTemplate = once(() =>
+  z.strictObject({
+    subject: z.string().min(1).max(500),
+    text: z.string().min(1).max(20_000),
+    html: z.string().min(1).max(40_000),
+  }),
+);
 export type NoticeTemplate = z.infer<typeof NoticeTemplate>;
 
-export const CampaignNotice = z.strictObject({
-  companyName: LocalizedText(200).optional().describe("the sender; by default the policy's organisation"),
-  representative: LocalizedText(200).optional().describe("who signs for the sender; by default the policy's organisation"),
-  incident: LocalizedText(4000).optional().describe('what happened (概要); by default the overview the investigation recorded'),
-  cause: LocalizedText(4000).optional().describe('the cause (原因); by default the one the investigation recorded'),
-  secondaryDamage: LocalizedText(4000).optional().describe("secondary damage or its risk (二次被害又はそのおそれ); by default the investigation's"),
-  measures: LocalizedText(4000).optional().describe('what the company has done'),
-  advice: LocalizedText(4000).optional().describe('what the person should do; by default advice for the data categories that leaked'),
-  recurrence: LocalizedText(4000).optional().describe('measures to prevent recurrence (再発防止策); by default those the recurrence plan recorded'),
-  contactDesk: z
-    .strictObject({
-      name: LocalizedText(200),
-      phone: z.string().max(50).optional(),
-      email: z.email().optional(),
-      url: z.url().optional(),
-      hours: LocalizedText(200).describe('e.g. {"ja": "平日9時〜18時", "en": "weekdays 9:00-18:00 JST"}'),
-    })
-    .optional()
-    .describe("the desk's name, channels and hours; by default those recorded on the playbook task that provides the contact desk"),
-});
+export const CampaignNotice = once(() =>
+  z.strictObject({
+    companyName: LocalizedText(200).optional().describe("the sender; by default the policy's organisation"),
+    representative: LocalizedText(200).optional().describe("who signs for the sender; by default the policy's organisation"),
+    incident: LocalizedText(4000).optional().describe('what happened (概要); by default the overview the investigation recorded'),
+    cause: LocalizedText(4000).optional().describe('the cause (原因); by default the one the investigation recorded'),
+    secondaryDamage: LocalizedText(4000).optional().describe("secondary damage or its risk (二次被害又はそのおそれ); by default the investigation's"),
+    measures: LocalizedText(4000).optional().describe('what the company has done'),
+    advice: LocalizedText(4000).optional().describe('what the person should do; by default advice for the data categories that leaked'),
+    recurrence: LocalizedText(4000).optional().describe('measures to prevent recurrence (再発防止策); by default those the recurrence plan recorded'),
+    contactDesk: z
+      .strictObject({
+        name: LocalizedText(200),
+        phone: z.string().max(50).optional(),
+        email: z.email().optional(),
+        url: z.url().optional(),
+        hours: LocalizedText(200).describe('e.g. {"ja": "平日9時〜18時", "en": "weekdays 9:00-18:00 JST"}'),
+      })
+      .optional()
+      .describe("the desk's name, channels and hours; by default those recorded on the playbook task that provides the contact desk"),
+  }),
+);
 export type CampaignNotice = z.infer<typeof CampaignNotice>;
 
-export const CampaignRequest = z.strictObject({
-  notice: CampaignNotice,
-  templates: z
-    .strictObject({ ja: NoticeTemplate.optional(), en: NoticeTemplate.optional() })
-    .default({})
-    .describe('per-locale templates; the defaults otherwise'),
-  waveSize: z.number().int().min(1).max(1_000_000).default(10_000),
-  ratePerSecond: z.number().positive().max(100_000).default(50).describe("messages per second, per the mail provider's limits"),
-  batchSize: z.number().int().min(1).max(5000).default(500),
-  consolation: z
-    .strictObject({ gesture: Line(200).describe('e.g. "a ¥500 gift code"'), valueYen: z.number().int().min(1).max(1_000_000) })
-    .optional()
-    .describe(
-      'a per-person gesture (お詫びの品・見舞金) issued with this campaign: once per person, as every notice is; its cost goes into the damage estimate',
-    ),
-  unreachableThreshold: z.number().min(0).max(1).default(0.05).describe('share of people unreachable by mail above which the public notice is required'),
-  historyLimit: z.number().int().min(50).max(10_000).default(2_000).describe('events after which a campaign run continues as new: the bound on its history'),
-  domainPacing: DomainPacing.optional().describe("per recipient domain caps and backoff; the policy's otherwise"),
-  requestedBy: Approver,
-});
+export const CampaignRequest = once(() =>
+  z.strictObject({
+    notice: CampaignNotice,
+    templates: z
+      .strictObject({ ja: NoticeTemplate.optional(), en: NoticeTemplate.optional() })
+      .default({})
+      .describe('per-locale templates; the defaults otherwise'),
+    waveSize: z.number().int().min(1).max(1_000_000).default(10_000),
+    ratePerSecond: z.number().positive().max(100_000).default(50).describe("messages per second, per the mail provider's limits"),
+    batchSize: z.number().int().min(1).max(5000).default(500),
+    consolation: z
+      .strictObject({ gesture: Line(200).describe('e.g. "a ¥500 gift code"'), valueYen: z.number().int().min(1).max(1_000_000) })
+      .optional()
+      .describe(
+        'a per-person gesture (お詫びの品・見舞金) issued with this campaign: once per person, as every notice is; its cost goes into the damage estimate',
+      ),
+    unreachableThreshold: z.number().min(0).max(1).default(0.05).describe('share of people unreachable by mail above which the public notice is required'),
+    historyLimit: z.number().int().min(50).max(10_000).default(2_000).describe('events after which a campaign run continues as new: the bound on its history'),
+    domainPacing: DomainPacing.optional().describe("per recipient domain caps and backoff; the policy's otherwise"),
+    requestedBy: Approver,
+  }),
+);
 export type CampaignRequest = z.input<typeof CampaignRequest>;
 export type CampaignPlan = z.output<typeof CampaignRequest>;
 
-export const WaveApproval = z.strictObject({ campaignId: z.string().min(1), wave: z.number().int().min(1), approver: Approver });
+export const WaveApproval = once(() => z.strictObject({ campaignId: z.string().min(1), wave: z.number().int().min(1), approver: Approver }));
 export type WaveApproval = z.infer<typeof WaveApproval>;
-export const CampaignControl = z.strictObject({ campaignId: z.string().min(1), action: z.enum(['pause', 'resume', 'cancel']), by: Approver });
+export const CampaignControl = once(() => z.strictObject({ campaignId: z.string().min(1), action: z.enum(['pause', 'resume', 'cancel']), by: Approver }));
 export type CampaignControl = z.infer<typeof CampaignControl>;
 
-export const TestNoticeRequest = z.strictObject({
-  campaignId: z.string().min(1),
-  to: z.email().describe("the requesting operator's own address, or one the policy's testRecipients lists"),
-  locale: z.enum(['ja', 'en']).default('ja'),
-  requestedBy: Approver,
-});
+export const TestNoticeRequest = once(() =>
+  z.strictObject({
+    campaignId: z.string().min(1),
+    to: z.email().describe("the requesting operator's own address, or one the policy's testRecipients lists"),
+    locale: z.enum(['ja', 'en']).default('ja'),
+    requestedBy: Approver,
+  }),
+);
 export type TestNoticeRequest = z.input<typeof TestNoticeRequest>;
 
 export type WaveState = 'planned' | 'awaiting-approval' | 'sending' | 'done' | 'cancelled';

@@ -3,18 +3,23 @@
 // early warning and a 60-day final report both escalate owner → DPO → executive as their time runs out.
 import { z } from 'zod';
 import type { Obligation, ObligationKind } from './obligations';
+import { buildOnce } from '../built-once';
 
-export const EscalationAudience = z.enum(['owner', 'dpo', 'executive']);
+const once = buildOnce('domain/escalation');
+
+export const EscalationAudience = once(() => z.enum(['owner', 'dpo', 'executive']));
 export type EscalationAudience = z.infer<typeof EscalationAudience>;
 
-export const EscalationLadder = z.strictObject({
-  before: z
-    .array(z.strictObject({ atPercent: z.number().gt(0).lt(100), audience: EscalationAudience }))
-    .describe('steps before the deadline, at this share of the window elapsed'),
-  overdue: z
-    .strictObject({ audience: EscalationAudience, everyHours: z.number().positive(), times: z.number().int().min(0).max(100) })
-    .describe('once missed: a step at the due instant, then one every `everyHours`, `times` in all'),
-});
+export const EscalationLadder = once(() =>
+  z.strictObject({
+    before: z
+      .array(z.strictObject({ atPercent: z.number().gt(0).lt(100), audience: EscalationAudience }))
+      .describe('steps before the deadline, at this share of the window elapsed'),
+    overdue: z
+      .strictObject({ audience: EscalationAudience, everyHours: z.number().positive(), times: z.number().int().min(0).max(100) })
+      .describe('once missed: a step at the due instant, then one every `everyHours`, `times` in all'),
+  }),
+);
 export type EscalationLadder = z.infer<typeof EscalationLadder>;
 
 const OWNER_DPO_EXECUTIVE: EscalationLadder['before'] = [
@@ -34,7 +39,7 @@ export const DEFAULT_LADDERS: Readonly<Record<ObligationKind, EscalationLadder>>
 };
 
 /** A deployment's ladders, by obligation id ("JP-APPI/ppc-final") or by kind ("final"); the id wins. */
-export const LadderOverrides = z.record(z.string().min(1), EscalationLadder);
+export const LadderOverrides = once(() => z.record(z.string().min(1), EscalationLadder));
 export type LadderOverrides = z.infer<typeof LadderOverrides>;
 
 export function ladderFor(obligation: Pick<Obligation, 'id' | 'kind'>, overrides: LadderOverrides = {}): EscalationLadder {
@@ -97,7 +102,7 @@ export function taskSteps(targetAt: number, now: number, sent: ReadonlySet<strin
 // snooze holds it for a while; neither meets the obligation, and neither silences what the law's deadline itself
 // brings (the step at the due instant and those after it, once missed).
 
-export const EscalationAction = z.enum(['acknowledge', 'snooze']);
+export const EscalationAction = once(() => z.enum(['acknowledge', 'snooze']));
 export type EscalationAction = z.infer<typeof EscalationAction>;
 
 /** An acknowledgement or snooze in force for one escalation's current deadline. */

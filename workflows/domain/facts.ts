@@ -4,10 +4,13 @@
 import { z } from 'zod';
 import { Jurisdiction, JurisdictionShape } from './jurisdiction';
 import { Line, Prose, unsafeTextIssues } from './text';
+import { buildOnce } from '../built-once';
+
+const once = buildOnce('domain/facts');
 
 export { Jurisdiction };
 
-export const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 instant with a zone offset or Z');
+export const Instant = once(() => z.iso.datetime({ offset: true }).describe('ISO 8601 instant with a zone offset or Z'));
 
 /** The earliest instant a detection or a fact may name: older is a mistake (a year typed wrong, seconds read as ms). */
 export const EARLIEST_PLAUSIBLE = Date.parse('2000-01-01T00:00:00Z');
@@ -26,11 +29,13 @@ export function implausibleInstant(ms: number, now?: number): string | undefined
 }
 
 /** An instant reported about a breach: from 2000-01-01; the upper bound needs a clock (futureInstants). */
-export const ReportedInstant = Instant.superRefine((value, ctx) => {
-  if (Number.isNaN(Date.parse(value))) return; // not an instant at all: the format's own issue says so
-  const reason = implausibleInstant(Date.parse(value));
-  if (reason) ctx.addIssue({ code: 'custom', message: reason });
-});
+export const ReportedInstant = once(() =>
+  Instant.superRefine((value, ctx) => {
+    if (Number.isNaN(Date.parse(value))) return; // not an instant at all: the format's own issue says so
+    const reason = implausibleInstant(Date.parse(value));
+    if (reason) ctx.addIssue({ code: 'custom', message: reason });
+  }),
+);
 
 const REPORTED_INSTANTS = ['awareAt', 'occurredAt', 'determinedAt', 'materialityDeterminedAt', 'classifiedMajorAt'] as const;
 
@@ -48,26 +53,28 @@ export function futureDetectionInstants(detection: Detection, now: number): Fiel
   return [...(reason ? [{ field: 'detectedAt', message: reason }] : []), ...futureInstants(detection.facts, now, 'facts.')];
 }
 
-export const DataCategory = z.enum([
-  'name',
-  'email',
-  'address',
-  'phone',
-  'sensitive',
-  'health',
-  'payment_card',
-  'bank_credentials',
-  'government_id',
-  'credentials',
-  'other',
-  // Added with the US state and new country packs; the categories above keep their meaning.
-  'biometric',
-  'genetic',
-  'health_insurance',
-  'date_of_birth',
-  'passport',
-  'tax_id',
-]);
+export const DataCategory = once(() =>
+  z.enum([
+    'name',
+    'email',
+    'address',
+    'phone',
+    'sensitive',
+    'health',
+    'payment_card',
+    'bank_credentials',
+    'government_id',
+    'credentials',
+    'other',
+    // Added with the US state and new country packs; the categories above keep their meaning.
+    'biometric',
+    'genetic',
+    'health_insurance',
+    'date_of_birth',
+    'passport',
+    'tax_id',
+  ]),
+);
 export type DataCategory = z.infer<typeof DataCategory>;
 
 /** What each category means, for the API description and the README: the state laws name their elements this finely. */
@@ -112,10 +119,12 @@ export const Sector = z
   .max(64)
   .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
 
-export const CauseType = z.enum(['unauthorised-access', 'insider-theft', 'malware', 'misdelivery', 'loss-or-theft-of-media', 'misconfiguration', 'other']);
+export const CauseType = once(() =>
+  z.enum(['unauthorised-access', 'insider-theft', 'malware', 'misdelivery', 'loss-or-theft-of-media', 'misconfiguration', 'other']),
+);
 export type CauseType = z.infer<typeof CauseType>;
 
-const factFields = {
+const factFields = once(() => ({
   awareAt: ReportedInstant.describe('when the organisation (any department of it) became aware of the breach or its likelihood'),
   occurredAt: ReportedInstant.describe('when the leak happened or began, where known (発生日 of the PPC report)'),
   jurisdictions: z.array(Jurisdiction).describe('where affected people live or the organisation is established'),
@@ -147,44 +156,48 @@ const factFields = {
     .describe(
       'a written determination, after a reasonable investigation, that the breach is not reasonably likely to harm the people affected (US state risk-of-harm exceptions; several states require keeping it 5 years)',
     ),
-};
+}));
 
 /** The facts as the workflow holds them: only awareAt is known for certain from the start. */
-export const Facts = z.strictObject({
-  ...factFields,
-  // What a breach already holds is not re-judged by today's clock or code list: only new reports are (FactsUpdate,
-  // Detection). A breach that holds a code a later ISO 3166 release withdrew keeps working.
-  awareAt: Instant,
-  jurisdictions: z.array(JurisdictionShape).default([]),
-  dataCategories: factFields.dataCategories.default([]),
-  sectors: factFields.sectors.default([]),
-  affectedCount: factFields.affectedCount.optional(),
-  affectedByJurisdiction: z.record(JurisdictionShape, z.number().int().min(0)).optional(),
-  unfairPurpose: factFields.unfairPurpose.optional(),
-  encrypted: factFields.encrypted.optional(),
-  highRisk: factFields.highRisk.optional(),
-  occurredAt: Instant.optional(),
-  determinedAt: Instant.optional(),
-  materialityDeterminedAt: Instant.optional(),
-  classifiedMajorAt: Instant.optional(),
-  processor: factFields.processor.optional(),
-  riskUnlikely: factFields.riskUnlikely.optional(),
-  significantIncident: factFields.significantIncident.optional(),
-  unreachableCount: factFields.unreachableCount.optional(),
-  causeType: factFields.causeType.optional(),
-  atContractor: factFields.atContractor.optional(),
-  highPublicInterest: factFields.highPublicInterest.optional(),
-  managementImplicated: factFields.managementImplicated.optional(),
-  publishedLocations: factFields.publishedLocations.optional(),
-  harmUnlikelyDocumented: factFields.harmUnlikelyDocumented.optional(),
-});
+export const Facts = once(() =>
+  z.strictObject({
+    ...factFields,
+    // What a breach already holds is not re-judged by today's clock or code list: only new reports are (FactsUpdate,
+    // Detection). A breach that holds a code a later ISO 3166 release withdrew keeps working.
+    awareAt: Instant,
+    jurisdictions: z.array(JurisdictionShape).default([]),
+    dataCategories: factFields.dataCategories.default([]),
+    sectors: factFields.sectors.default([]),
+    affectedCount: factFields.affectedCount.optional(),
+    affectedByJurisdiction: z.record(JurisdictionShape, z.number().int().min(0)).optional(),
+    unfairPurpose: factFields.unfairPurpose.optional(),
+    encrypted: factFields.encrypted.optional(),
+    highRisk: factFields.highRisk.optional(),
+    occurredAt: Instant.optional(),
+    determinedAt: Instant.optional(),
+    materialityDeterminedAt: Instant.optional(),
+    classifiedMajorAt: Instant.optional(),
+    processor: factFields.processor.optional(),
+    riskUnlikely: factFields.riskUnlikely.optional(),
+    significantIncident: factFields.significantIncident.optional(),
+    unreachableCount: factFields.unreachableCount.optional(),
+    causeType: factFields.causeType.optional(),
+    atContractor: factFields.atContractor.optional(),
+    highPublicInterest: factFields.highPublicInterest.optional(),
+    managementImplicated: factFields.managementImplicated.optional(),
+    publishedLocations: factFields.publishedLocations.optional(),
+    harmUnlikelyDocumented: factFields.harmUnlikelyDocumented.optional(),
+  }),
+);
 export type Facts = z.infer<typeof Facts>;
 
 /** Facts as a person writes them for a what-if (`breachline obligations --facts`): every code checked against ISO 3166. */
-export const FactsFile = Facts.extend({
-  jurisdictions: factFields.jurisdictions.default([]),
-  affectedByJurisdiction: factFields.affectedByJurisdiction.optional(),
-});
+export const FactsFile = once(() =>
+  Facts.extend({
+    jurisdictions: factFields.jurisdictions.default([]),
+    affectedByJurisdiction: factFields.affectedByJurisdiction.optional(),
+  }),
+);
 
 /** A facts update: any subset of the facts; what it names replaces what was known. */
 export const FactsUpdate = z
@@ -193,20 +206,22 @@ export const FactsUpdate = z
   .refine((update) => Object.keys(update).length > 0, { message: 'a facts update must name at least one fact' });
 export type FactsUpdate = z.infer<typeof FactsUpdate>;
 
-export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export const Severity = once(() => z.enum(['low', 'medium', 'high', 'critical']));
 export type Severity = z.infer<typeof Severity>;
 
-export const Detection = z.strictObject({
-  source: Line(128).describe('the detecting system, e.g. "splunk" or "CrowdStrike Falcon"; with eventId, what makes a detection the same one'),
-  eventId: Line(256).describe("the detecting system's own id for the event"),
-  detectedAt: ReportedInstant,
-  summary: Prose(2000).describe('what was seen; no personal data of affected people'),
-  severity: Severity.optional().describe("the detecting tool's severity, for triage and filtering"),
-  correlationKey: Line(256)
-    .optional()
-    .describe('detections with the same key join the open breach that has it, instead of starting one each (OCSF metadata.correlation_uid)'),
-  facts: FactsUpdate.optional().describe('facts already known; awareAt defaults to detectedAt'),
-});
+export const Detection = once(() =>
+  z.strictObject({
+    source: Line(128).describe('the detecting system, e.g. "splunk" or "CrowdStrike Falcon"; with eventId, what makes a detection the same one'),
+    eventId: Line(256).describe("the detecting system's own id for the event"),
+    detectedAt: ReportedInstant,
+    summary: Prose(2000).describe('what was seen; no personal data of affected people'),
+    severity: Severity.optional().describe("the detecting tool's severity, for triage and filtering"),
+    correlationKey: Line(256)
+      .optional()
+      .describe('detections with the same key join the open breach that has it, instead of starting one each (OCSF metadata.correlation_uid)'),
+    facts: FactsUpdate.optional().describe('facts already known; awareAt defaults to detectedAt'),
+  }),
+);
 export type Detection = z.infer<typeof Detection>;
 
 export function initialFacts(detection: Detection): Facts {

@@ -3,8 +3,11 @@
 // workflow (what a document still lacks) and by the renderers (what it says).
 import { z } from 'zod';
 import type { DataCategory, Facts } from './facts';
+import { buildOnce } from '../built-once';
 
-export const Lang = z.enum(['ja', 'en']);
+const once = buildOnce('domain/i18n');
+
+export const Lang = once(() => z.enum(['ja', 'en']));
 export type Lang = z.infer<typeof Lang>;
 export const LANGS: readonly Lang[] = Lang.options;
 

@@ -3,6 +3,9 @@
 // Pure data and string work: this module is bundled into the workflow sandbox.
 import { ALPHA3, BY_NAME, COUNTRIES, nameKey, NAMES, RESERVED, SUBDIVISIONS } from './iso-codes';
 import { z } from 'zod';
+import { buildOnce } from '../built-once';
+
+const once = buildOnce('domain/jurisdiction');
 
 /** The shape every code has: the alpha-2 country, then for a subdivision a dash and up to three letters or digits (ISO 3166-2). */
 const CODE_SHAPE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
@@ -143,9 +146,11 @@ export function jurisdictionProblem(input: string): string {
  * The shape of a jurisdiction code only, for what a breach already holds: a later ISO 3166 list (a subdivision
  * renamed, a code withdrawn) must not fail a running breach on replay; new reports use Jurisdiction.
  */
-export const JurisdictionShape = z.string().regex(CODE_SHAPE, 'expected ISO 3166-1 alpha-2 or ISO 3166-2, e.g. "JP" or "US-NY"');
+export const JurisdictionShape = once(() => z.string().regex(CODE_SHAPE, 'expected ISO 3166-1 alpha-2 or ISO 3166-2, e.g. "JP" or "US-NY"'));
 
 /** ISO 3166-1 alpha-2 ("JP", "DE") or ISO 3166-2 for a subdivision ("US-NY"), as assigned today. */
-export const Jurisdiction = z.string().superRefine((value, ctx) => {
-  if (!isJurisdiction(value)) ctx.addIssue({ code: 'custom', message: jurisdictionProblem(value) });
-});
+export const Jurisdiction = once(() =>
+  z.string().superRefine((value, ctx) => {
+    if (!isJurisdiction(value)) ctx.addIssue({ code: 'custom', message: jurisdictionProblem(value) });
+  }),
+);

@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { addDays, addMonths, addOpenDays, CALENDARS, type CalendarId, dayOf, endOfDay, inZone, rollForward } from './calendar';
 import { type Facts, parseOrExplain } from './facts';
+import { buildOnce } from '../built-once';
+
+const once = buildOnce('domain/obligations');
 
 /** Every US state, DC and the territories with a breach law: each is a rule pack of the same name (regimes/us-states.ts). */
 export const US_STATE_REGIMES = [
@@ -63,158 +66,163 @@ export const US_STATE_REGIMES = [
   'US-VI',
 ] as const;
 
-export const Regime = z.enum([
-  'JP-APPI',
-  'JP-FSA',
-  'JP-MHLW',
-  'EU-GDPR',
-  'UK-GDPR',
-  'EU-NIS2',
-  'EU-DORA',
-  'US-HIPAA',
-  'US-SEC',
-  'US-NYDFS',
-  ...US_STATE_REGIMES,
-  'KR-PIPA',
-  'SG-PDPA',
-  'AU-NDB',
-  'BR-LGPD',
-  'IN-DPDP',
-  'CN-PIPL',
-  'CA-PIPEDA',
-  'CA-QC',
-  'CA-AB',
-  'TH-PDPA',
-  'PH-DPA',
-  'ID-PDP',
-  'VN-PDP',
-  'MY-PDPA',
-  'CH-FADP',
-  'TR-KVKK',
-  'ZA-POPIA',
-  'SA-PDPL',
-  'CL-PDP',
-  'NZ-PRIVACY',
-  'NG-NDPA',
-  'KE-DPA',
-]);
+export const Regime = once(() =>
+  z.enum([
+    'JP-APPI',
+    'JP-FSA',
+    'JP-MHLW',
+    'EU-GDPR',
+    'UK-GDPR',
+    'EU-NIS2',
+    'EU-DORA',
+    'US-HIPAA',
+    'US-SEC',
+    'US-NYDFS',
+    ...US_STATE_REGIMES,
+    'KR-PIPA',
+    'SG-PDPA',
+    'AU-NDB',
+    'BR-LGPD',
+    'IN-DPDP',
+    'CN-PIPL',
+    'CA-PIPEDA',
+    'CA-QC',
+    'CA-AB',
+    'TH-PDPA',
+    'PH-DPA',
+    'ID-PDP',
+    'VN-PDP',
+    'MY-PDPA',
+    'CH-FADP',
+    'TR-KVKK',
+    'ZA-POPIA',
+    'SA-PDPL',
+    'CL-PDP',
+    'NZ-PRIVACY',
+    'NG-NDPA',
+    'KE-DPA',
+  ]),
+);
 export type Regime = z.infer<typeof Regime>;
-export const Recipient = z.enum([
-  'regulator',
-  'individuals',
-  'media',
-  'controller',
-  'covered-entity',
-  'attorney-general',
-  'public',
-  'consumer-reporting-agencies',
-]);
+export const Recipient = once(() =>
+  z.enum(['regulator', 'individuals', 'media', 'controller', 'covered-entity', 'attorney-general', 'public', 'consumer-reporting-agencies']),
+);
 export type Recipient = z.infer<typeof Recipient>;
-export const ObligationKind = z.enum(['early-warning', 'notification', 'preliminary', 'intermediate', 'final', 'single']);
+export const ObligationKind = once(() => z.enum(['early-warning', 'notification', 'preliminary', 'intermediate', 'final', 'single']));
 export type ObligationKind = z.infer<typeof ObligationKind>;
 
 /** The event a clock starts at: a fact's instant, or the submission of an earlier obligation of the same pack. */
-export const ClockStart = z.union([
-  z.enum(['awareness', 'determination', 'materiality-determination', 'classification-as-major', 'end-of-calendar-year']),
-  z.strictObject({ after: z.string().describe("an earlier rule's id: the clock starts when that obligation is submitted") }),
-]);
+export const ClockStart = once(() =>
+  z.union([
+    z.enum(['awareness', 'determination', 'materiality-determination', 'classification-as-major', 'end-of-calendar-year']),
+    z.strictObject({ after: z.string().describe("an earlier rule's id: the clock starts when that obligation is submitted") }),
+  ]),
+);
 export type ClockStart = z.infer<typeof ClockStart>;
 
-export const Duration = z.strictObject({
-  amount: z.number().int().positive(),
-  unit: z.enum(['hours', 'calendar-days', 'business-days', 'months']),
-});
+export const Duration = once(() =>
+  z.strictObject({
+    amount: z.number().int().positive(),
+    unit: z.enum(['hours', 'calendar-days', 'business-days', 'months']),
+  }),
+);
 export type Duration = z.infer<typeof Duration>;
 
-export const DayCounting = z.strictObject({
-  /** True when the start day is day 1 (APPI guideline 3-5-3-4); false when day 1 is the day after ("30 days after"). */
-  startDayCounts: z.boolean(),
-  /** Roll a due day that falls on a closed day of `calendar` forward to its next open day. */
-  rollForward: z.boolean(),
-  calendar: z.enum(Object.keys(CALENDARS) as [CalendarId, ...CalendarId[]]).optional(),
-});
+export const DayCounting = once(() =>
+  z.strictObject({
+    /** True when the start day is day 1 (APPI guideline 3-5-3-4); false when day 1 is the day after ("30 days after"). */
+    startDayCounts: z.boolean(),
+    /** Roll a due day that falls on a closed day of `calendar` forward to its next open day. */
+    rollForward: z.boolean(),
+    calendar: z.enum(Object.keys(CALENDARS) as [CalendarId, ...CalendarId[]]).optional(),
+  }),
+);
 export type DayCounting = z.infer<typeof DayCounting>;
 
 export type Verdict = { applies: true; why: string[] } | { applies: false; reason: string };
 export const applies = (...why: string[]): Verdict => ({ applies: true, why });
 export const notApplicable = (reason: string): Verdict => ({ applies: false, reason });
-const Predicate = z.custom<(facts: Facts) => Verdict>((value) => typeof value === 'function', 'expected a function (facts) => Verdict');
+const Predicate = once(() => z.custom<(facts: Facts) => Verdict>((value) => typeof value === 'function', 'expected a function (facts) => Verdict'));
 
-export const ObligationRule = z
-  .strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
-    title: z.string().min(1),
-    recipient: Recipient,
-    kind: ObligationKind,
-    citation: z.string().min(1),
-    /** True when the law sets no fixed time and the duration is the regulator's guidance or Breachline's internal target. */
-    guidance: z.boolean(),
-    /** True when no regulator guidance exists either: the duration is an internal target a deployment may change. */
-    internalTarget: z.boolean().default(false),
-    /** Why the time is guidance, in the law's words ("without unreasonable delay"): shown with how it was counted. */
-    guidanceReason: z.string().min(1).optional(),
-    start: ClockStart,
-    duration: Duration,
-    /** Other durations for some facts, the first that applies winning (APPI: 60 days when trigger 3 applies). */
-    durationWhen: z.array(z.strictObject({ when: Predicate, duration: Duration })).default([]),
-    counting: DayCounting.optional(),
-    /** A second limit; the earlier of the two applies (DORA: 4 h after classification, at most 24 h after awareness). */
-    notLaterThan: z.strictObject({ start: ClockStart, duration: Duration, counting: DayCounting.optional() }).optional(),
-    /** A point to aim for before the due instant, from the regulator's guidance (APPI: day 3 of 3–5). */
-    target: Duration.optional(),
-    zone: z.string().optional(),
-    /** Narrows the pack's own trigger for this obligation alone (HIPAA media notice: > 500 residents of a state). */
-    appliesWhen: Predicate.optional(),
-    /** appliesWhen in words, for the README's coverage table ("more than 500 residents"). */
-    condition: z.string().min(1).optional(),
-  })
-  .superRefine((rule, ctx) => {
-    const days = rule.duration.unit !== 'hours';
-    if (days && !rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: `required for ${rule.duration.unit}` });
-    if (!days && rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: 'hours are counted from the instant: no day counting' });
-    const needsCalendar = rule.duration.unit === 'business-days' || rule.counting?.rollForward;
-    if (needsCalendar && !rule.counting?.calendar)
-      ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
-    if (rule.internalTarget && !rule.guidance)
-      ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
-    if (rule.guidanceReason && !rule.guidance)
-      ctx.addIssue({ code: 'custom', path: ['guidanceReason'], message: 'a statutory limit needs no guidance reason' });
-    const cap = rule.notLaterThan;
-    if (cap && cap.duration.unit !== 'hours' && !cap.counting)
-      ctx.addIssue({ code: 'custom', path: ['notLaterThan', 'counting'], message: `required for ${cap.duration.unit}` });
-  });
+export const ObligationRule = once(() =>
+  z
+    .strictObject({
+      id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+      title: z.string().min(1),
+      recipient: Recipient,
+      kind: ObligationKind,
+      citation: z.string().min(1),
+      /** True when the law sets no fixed time and the duration is the regulator's guidance or Breachline's internal target. */
+      guidance: z.boolean(),
+      /** True when no regulator guidance exists either: the duration is an internal target a deployment may change. */
+      internalTarget: z.boolean().default(false),
+      /** Why the time is guidance, in the law's words ("without unreasonable delay"): shown with how it was counted. */
+      guidanceReason: z.string().min(1).optional(),
+      start: ClockStart,
+      duration: Duration,
+      /** Other durations for some facts, the first that applies winning (APPI: 60 days when trigger 3 applies). */
+      durationWhen: z.array(z.strictObject({ when: Predicate, duration: Duration })).default([]),
+      counting: DayCounting.optional(),
+      /** A second limit; the earlier of the two applies (DORA: 4 h after classification, at most 24 h after awareness). */
+      notLaterThan: z.strictObject({ start: ClockStart, duration: Duration, counting: DayCounting.optional() }).optional(),
+      /** A point to aim for before the due instant, from the regulator's guidance (APPI: day 3 of 3–5). */
+      target: Duration.optional(),
+      zone: z.string().optional(),
+      /** Narrows the pack's own trigger for this obligation alone (HIPAA media notice: > 500 residents of a state). */
+      appliesWhen: Predicate.optional(),
+      /** appliesWhen in words, for the README's coverage table ("more than 500 residents"). */
+      condition: z.string().min(1).optional(),
+    })
+    .superRefine((rule, ctx) => {
+      const days = rule.duration.unit !== 'hours';
+      if (days && !rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: `required for ${rule.duration.unit}` });
+      if (!days && rule.counting) ctx.addIssue({ code: 'custom', path: ['counting'], message: 'hours are counted from the instant: no day counting' });
+      const needsCalendar = rule.duration.unit === 'business-days' || rule.counting?.rollForward;
+      if (needsCalendar && !rule.counting?.calendar)
+        ctx.addIssue({ code: 'custom', path: ['counting', 'calendar'], message: 'business days and roll-forward need a calendar' });
+      if (rule.internalTarget && !rule.guidance)
+        ctx.addIssue({ code: 'custom', path: ['guidance'], message: 'an internal target is guidance, not a statutory limit' });
+      if (rule.guidanceReason && !rule.guidance)
+        ctx.addIssue({ code: 'custom', path: ['guidanceReason'], message: 'a statutory limit needs no guidance reason' });
+      const cap = rule.notLaterThan;
+      if (cap && cap.duration.unit !== 'hours' && !cap.counting)
+        ctx.addIssue({ code: 'custom', path: ['notLaterThan', 'counting'], message: `required for ${cap.duration.unit}` });
+    }),
+);
 export type ObligationRule = z.input<typeof ObligationRule>;
 
-export const RulePack = z
-  .strictObject({
-    regime: Regime,
-    name: z.string().min(1),
-    zone: z.string().min(1),
-    /** Jurisdictions (facts.jurisdictions entries) whose law this pack evaluates; sector-only regimes cover none. */
-    covers: z.custom<(jurisdiction: string) => boolean>((value) => typeof value === 'function'),
-    appliesWhen: Predicate,
-    rules: z.array(ObligationRule).min(1),
-  })
-  .superRefine((pack, ctx) => {
-    const ids = pack.rules.map((r) => r.id);
-    ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${id}"` }));
-    pack.rules.forEach((rule, i) => {
-      for (const start of [rule.start, rule.notLaterThan?.start]) {
-        if (typeof start === 'object' && !ids.slice(0, i).includes(start.after)) {
-          ctx.addIssue({ code: 'custom', path: ['rules', i, 'start'], message: `"${start.after}" is not an earlier rule of ${pack.regime}` });
+export const RulePack = once(() =>
+  z
+    .strictObject({
+      regime: Regime,
+      name: z.string().min(1),
+      zone: z.string().min(1),
+      /** Jurisdictions (facts.jurisdictions entries) whose law this pack evaluates; sector-only regimes cover none. */
+      covers: z.custom<(jurisdiction: string) => boolean>((value) => typeof value === 'function'),
+      appliesWhen: Predicate,
+      rules: z.array(ObligationRule).min(1),
+    })
+    .superRefine((pack, ctx) => {
+      const ids = pack.rules.map((r) => r.id);
+      ids.forEach((id, i) => ids.indexOf(id) !== i && ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${id}"` }));
+      pack.rules.forEach((rule, i) => {
+        for (const start of [rule.start, rule.notLaterThan?.start]) {
+          if (typeof start === 'object' && !ids.slice(0, i).includes(start.after)) {
+            ctx.addIssue({ code: 'custom', path: ['rules', i, 'start'], message: `"${start.after}" is not an earlier rule of ${pack.regime}` });
+          }
         }
-      }
-    });
-  });
+      });
+    }),
+);
 export type RulePack = z.output<typeof RulePack>;
 
 const definedPacks: z.input<typeof RulePack>[] = [];
 
 /**
- * A pack as its table writes it, with the schema's defaults filled in but not validated here: every breach workflow
- * evaluates the rule-pack modules anew (only preloaded modules are shared between workflows, and these cannot be),
- * and validating some 90 packs with zod at each evaluation was a third of the cost of starting or replaying a breach
- * (measured with bench/breaches.ts). Each pack is validated once per process instead, by validateRulePacks: the
+ * A pack as its table writes it, with the schema's defaults filled in but not validated here: validating some 90
+ * packs with zod each time a breach workflow evaluated the rule-pack modules was a third of the cost of starting or
+ * replaying a breach (measured with bench/breaches.ts; the packs are now built once per workflow thread, see
+ * workflows/built-once.ts). Each pack is validated once per process instead, by validateRulePacks: the
  * worker at start and the tests, so a malformed pack still fails every test and the worker. Same output as parsing
  * (test/rule-packs.test.ts compares them), so no breach's history changes.
  */

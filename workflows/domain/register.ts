@@ -7,6 +7,9 @@ import { z } from 'zod';
 import type { BreachStatus } from '../definitions';
 import type { Facts } from './facts';
 import { Regime } from './obligations';
+import { buildOnce } from '../built-once';
+
+const once = buildOnce('domain/register');
 
 export interface RegisterApproval {
   by: string;
@@ -140,23 +143,27 @@ export function registerColumns(entry: RegisterEntry): { status: string; notifia
   };
 }
 
-const boolish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).refine((value) => {
-  const at = Date.parse(value);
-  return at >= Date.UTC(1900, 0, 1) && at < Date.UTC(10000, 0, 1);
-}, 'a date from 1900 to 9999');
+const boolish = once(() => z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]));
+const day = once(() =>
+  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).refine((value) => {
+    const at = Date.parse(value);
+    return at >= Date.UTC(1900, 0, 1) && at < Date.UTC(10000, 0, 1);
+  }, 'a date from 1900 to 9999'),
+);
 
 /** A search of the register: the latest entry of each breach that matches, newest awareness first. */
-export const RegisterFilter = z.strictObject({
-  status: z.enum(['open', 'closed']).optional(),
-  regime: Regime.optional().describe('only breaches notifiable under this regime'),
-  notifiable: boolish.optional(),
-  from: day.optional().describe('aware on or after (a date is its start, UTC)'),
-  to: day.optional().describe('aware before (a date is its start, UTC)'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-  format: z.enum(['json', 'csv']).default('json'),
-});
+export const RegisterFilter = once(() =>
+  z.strictObject({
+    status: z.enum(['open', 'closed']).optional(),
+    regime: Regime.optional().describe('only breaches notifiable under this regime'),
+    notifiable: boolish.optional(),
+    from: day.optional().describe('aware on or after (a date is its start, UTC)'),
+    to: day.optional().describe('aware before (a date is its start, UTC)'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    format: z.enum(['json', 'csv']).default('json'),
+  }),
+);
 export type RegisterFilter = z.output<typeof RegisterFilter>;
 
 /** How long a closed breach's register entry and timeline are kept; five years unless the policy says otherwise. */

@@ -5,35 +5,42 @@ import { z } from 'zod';
 import type { Facts } from './facts';
 import type { PlaybookTask, TaskEach, TaskTrigger } from './playbook';
 import { Line } from './text';
+import { buildOnce } from '../built-once';
+
+const once = buildOnce('domain/stages');
 
 /** What an insurer's policy may pay for: the heads of cost a breach runs up. */
-export const CostHead = z.enum(['forensics', 'legal', 'notification', 'contact-desk', 'consolation', 'liability', 'business-interruption', 'pr']);
+export const CostHead = once(() => z.enum(['forensics', 'legal', 'notification', 'contact-desk', 'consolation', 'liability', 'business-interruption', 'pr']));
 export type CostHead = z.infer<typeof CostHead>;
 
-export const Insurer = z.strictObject({
-  name: Line(200),
-  noticeHours: z
-    .number()
-    .positive()
-    .max(24 * 366)
-    .describe("the policy's notice period for a claim or circumstance, in hours after awareness: a contract term, not a law"),
-  contact: Line(300).describe("the insurer's claims contact: a phone number, an address or a portal"),
-  covers: z.array(CostHead).default([]).describe('heads of cost the policy may cover'),
-});
+export const Insurer = once(() =>
+  z.strictObject({
+    name: Line(200),
+    noticeHours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .describe("the policy's notice period for a claim or circumstance, in hours after awareness: a contract term, not a law"),
+    contact: Line(300).describe("the insurer's claims contact: a phone number, an address or a portal"),
+    covers: z.array(CostHead).default([]).describe('heads of cost the policy may cover'),
+  }),
+);
 export type Insurer = z.output<typeof Insurer>;
 
-export const ContactDeskPolicy = z.strictObject({
-  contactRate: z.number().min(0).max(1).default(0.05).describe('share of the people notified who contact the desk'),
-  dayShares: z
-    .array(z.number().min(0).max(1))
-    .min(1)
-    .max(30)
-    .default([0.5, 0.25, 0.15, 0.1])
-    .describe('share of all contacts on each day after the notices go out: most come at once'),
-  minutesPerContact: z.number().positive().max(240).default(8).describe('handling time of one contact, wrap-up included'),
-  hoursPerDay: z.number().positive().max(24).default(9).describe("the desk's opening hours a day"),
-  occupancy: z.number().gt(0).max(1).default(0.8).describe('share of a seat-hour spent on contacts'),
-});
+export const ContactDeskPolicy = once(() =>
+  z.strictObject({
+    contactRate: z.number().min(0).max(1).default(0.05).describe('share of the people notified who contact the desk'),
+    dayShares: z
+      .array(z.number().min(0).max(1))
+      .min(1)
+      .max(30)
+      .default([0.5, 0.25, 0.15, 0.1])
+      .describe('share of all contacts on each day after the notices go out: most come at once'),
+    minutesPerContact: z.number().positive().max(240).default(8).describe('handling time of one contact, wrap-up included'),
+    hoursPerDay: z.number().positive().max(24).default(9).describe("the desk's opening hours a day"),
+    occupancy: z.number().gt(0).max(1).default(0.8).describe('share of a seat-hour spent on contacts'),
+  }),
+);
 export type ContactDeskPolicy = z.output<typeof ContactDeskPolicy>;
 
 /** What a trigger reads: the facts, the policy's insurers, and the last outcome recorded on each task. */

@@ -18,6 +18,9 @@ import {
   type Verdict,
 } from '../obligations';
 import { hasSector, headCountIn, meets } from './facts-helpers';
+import { buildOnce } from '../../built-once';
+
+const once = buildOnce('domain/regimes/us-states');
 
 /** The data elements the state laws list, each answered by the facts' data categories. */
 export const ELEMENT_CATEGORIES = {
@@ -33,68 +36,76 @@ export const ELEMENT_CATEGORIES = {
   'online-credentials': ['credentials'],
   'date-of-birth': ['date_of_birth'],
 } as const satisfies Record<string, readonly DataCategory[]>;
-const Element = z.enum(Object.keys(ELEMENT_CATEGORIES) as [keyof typeof ELEMENT_CATEGORIES, ...(keyof typeof ELEMENT_CATEGORIES)[]]);
+const Element = once(() => z.enum(Object.keys(ELEMENT_CATEGORIES) as [keyof typeof ELEMENT_CATEGORIES, ...(keyof typeof ELEMENT_CATEGORIES)[]]));
 type Element = z.infer<typeof Element>;
 
-const Unit = z.enum(['hours', 'calendar-days', 'business-days']);
+const Unit = once(() => z.enum(['hours', 'calendar-days', 'business-days']));
 /** When a notice is due. */
-const Timing = z.discriminatedUnion('kind', [
-  // A number of hours or days from the discovery of the breach (or notice of it from a third party) or from the
-  // determination that it occurred.
-  z.strictObject({ kind: z.literal('fixed'), amount: z.number().int().positive(), unit: Unit, from: z.enum(['discovery', 'determination']) }),
-  // Days after the residents are notified (the clock starts when that notice is recorded as given).
-  z.strictObject({ kind: z.literal('after-residents'), amount: z.number().int().positive(), unit: Unit }),
-  // "Not later than", "prior to", "concurrently with" the residents' notice: due when it is.
-  z.strictObject({ kind: z.literal('with-residents'), words: z.string().min(1) }),
-  // No time in the law ("without unreasonable delay"): an internal target, said to be one.
-  z.strictObject({ kind: z.literal('expedient'), words: z.string().min(1) }),
-]);
+const Timing = once(() =>
+  z.discriminatedUnion('kind', [
+    // A number of hours or days from the discovery of the breach (or notice of it from a third party) or from the
+    // determination that it occurred.
+    z.strictObject({ kind: z.literal('fixed'), amount: z.number().int().positive(), unit: Unit, from: z.enum(['discovery', 'determination']) }),
+    // Days after the residents are notified (the clock starts when that notice is recorded as given).
+    z.strictObject({ kind: z.literal('after-residents'), amount: z.number().int().positive(), unit: Unit }),
+    // "Not later than", "prior to", "concurrently with" the residents' notice: due when it is.
+    z.strictObject({ kind: z.literal('with-residents'), words: z.string().min(1) }),
+    // No time in the law ("without unreasonable delay"): an internal target, said to be one.
+    z.strictObject({ kind: z.literal('expedient'), words: z.string().min(1) }),
+  ]),
+);
 type Timing = z.infer<typeof Timing>;
 
 /** A head count the notice needs: `count` residents, or more than `count`. Absent: any resident. */
-const Threshold = z.strictObject({ count: z.number().int().positive(), inclusive: z.boolean() });
+const Threshold = once(() => z.strictObject({ count: z.number().int().positive(), inclusive: z.boolean() }));
 
-const Notice = z.strictObject({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  /** Whom to notify, as the statute names them. */
-  who: z.string().min(1),
-  recipient: z.enum(['attorney-general', 'regulator', 'consumer-reporting-agencies']),
-  threshold: Threshold.optional(),
-  timing: Timing,
-  /** A second limit, the earlier applying (Arkansas: with the residents' notice or 45 days, whichever is first). */
-  notLaterThan: z.strictObject({ amount: z.number().int().positive(), from: z.enum(['discovery', 'determination']) }).optional(),
-  /** The notice is required only for breaches discovered from this day (a new duty without retroactive effect). */
-  since: z.iso.date().optional(),
-  citation: z.string().min(1),
-});
+const Notice = once(() =>
+  z.strictObject({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    /** Whom to notify, as the statute names them. */
+    who: z.string().min(1),
+    recipient: z.enum(['attorney-general', 'regulator', 'consumer-reporting-agencies']),
+    threshold: Threshold.optional(),
+    timing: Timing,
+    /** A second limit, the earlier applying (Arkansas: with the residents' notice or 45 days, whichever is first). */
+    notLaterThan: z.strictObject({ amount: z.number().int().positive(), from: z.enum(['discovery', 'determination']) }).optional(),
+    /** The notice is required only for breaches discovered from this day (a new duty without retroactive effect). */
+    since: z.iso.date().optional(),
+    citation: z.string().min(1),
+  }),
+);
 
-export const StateLaw = z.strictObject({
-  code: z.enum(US_STATE_REGIMES),
-  /** The statute, short: the pack's name and the head of every citation. */
-  statute: z.string().min(1),
-  zone: z.string().min(1),
-  residents: z.strictObject({ timing: Timing, citation: z.string().min(1) }),
-  regulators: z.array(Notice).default([]),
-  creditBureaus: Notice.omit({ id: true, who: true, recipient: true }).optional(),
-  /** Elements that trigger the law with a name (or alone where the statute says so). */
-  elements: z.array(Element).min(1),
-  /** Elements the statute makes personal information even without a name. */
-  alone: z.array(Element).default([]),
-  /** Encrypted data (key not acquired) is outside the law; 'redacted-only': only redaction is (encryption is not). */
-  safeHarbour: z.enum(['encryption', 'redacted-only']),
-  /** The risk-of-harm exception: notice is not required on a documented determination that harm is not likely. */
-  riskOfHarm: z
-    .strictObject({
-      standard: z.string().min(1),
-      keepYears: z.number().int().positive().optional(),
-      /** The determination must itself go to a regulator (Alaska, Florida, South Dakota, Vermont, DC). */
-      tell: z.strictObject({ who: z.string().min(1), timing: Timing, citation: z.string().min(1) }).optional(),
-      citation: z.string().min(1),
-    })
-    .optional(),
-  /** Entities notifying under their federal regime are deemed to comply with the residents' notice. */
-  deemedCompliance: z.strictObject({ regimes: z.array(z.enum(['hipaa', 'glba'])).min(1), regulatorStill: z.boolean(), citation: z.string().min(1) }).optional(),
-});
+export const StateLaw = once(() =>
+  z.strictObject({
+    code: z.enum(US_STATE_REGIMES),
+    /** The statute, short: the pack's name and the head of every citation. */
+    statute: z.string().min(1),
+    zone: z.string().min(1),
+    residents: z.strictObject({ timing: Timing, citation: z.string().min(1) }),
+    regulators: z.array(Notice).default([]),
+    creditBureaus: Notice.omit({ id: true, who: true, recipient: true }).optional(),
+    /** Elements that trigger the law with a name (or alone where the statute says so). */
+    elements: z.array(Element).min(1),
+    /** Elements the statute makes personal information even without a name. */
+    alone: z.array(Element).default([]),
+    /** Encrypted data (key not acquired) is outside the law; 'redacted-only': only redaction is (encryption is not). */
+    safeHarbour: z.enum(['encryption', 'redacted-only']),
+    /** The risk-of-harm exception: notice is not required on a documented determination that harm is not likely. */
+    riskOfHarm: z
+      .strictObject({
+        standard: z.string().min(1),
+        keepYears: z.number().int().positive().optional(),
+        /** The determination must itself go to a regulator (Alaska, Florida, South Dakota, Vermont, DC). */
+        tell: z.strictObject({ who: z.string().min(1), timing: Timing, citation: z.string().min(1) }).optional(),
+        citation: z.string().min(1),
+      })
+      .optional(),
+    /** Entities notifying under their federal regime are deemed to comply with the residents' notice. */
+    deemedCompliance: z
+      .strictObject({ regimes: z.array(z.enum(['hipaa', 'glba'])).min(1), regulatorStill: z.boolean(), citation: z.string().min(1) })
+      .optional(),
+  }),
+);
 export type StateLaw = z.input<typeof StateLaw>;
 
 // Row builders: the table below reads like the statutes.
@@ -123,7 +134,7 @@ const harm = (citation: string, standard: string, keepYears?: number) => ({ cita
 const CORE: Element[] = ['government-id', 'account'];
 
 /** Every US state, DC and the territories: the general breach-notification statute of each, as in force on 2026-11-27. */
-export const STATE_LAWS: StateLaw[] = [
+export const STATE_LAWS: StateLaw[] = once.data(() => [
   {
     code: 'US-AL',
     statute: 'Ala. Code 8-38-1 et seq.',
@@ -885,7 +896,7 @@ export const STATE_LAWS: StateLaw[] = [
     // Personal information is unencrypted data (14 V.I.C. 2208(d)).
     safeHarbour: 'encryption',
   },
-];
+]);
 
 /** Where the law gives no days: Breachline's internal target, 30 days from the determination (the shortest fixed state clock). */
 export const EXPEDIENT_TARGET_DAYS = 30;
@@ -1087,8 +1098,8 @@ export function statePack(input: StateLaw): RulePack {
 }
 
 /** Every state pack, in the order of US_STATE_REGIMES: one row per code, none missing (checked as the module loads). */
-export const US_STATE_PACKS: readonly RulePack[] = (() => {
+export const US_STATE_PACKS: readonly RulePack[] = once.data(() => {
   const codes = STATE_LAWS.map((law) => law.code);
   if (codes.join() !== US_STATE_REGIMES.join()) throw new Error(`US state laws: expected one row for each of ${US_STATE_REGIMES.join(', ')} in that order`);
   return STATE_LAWS.map(statePack);
-})();
+});

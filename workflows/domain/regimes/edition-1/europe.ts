@@ -4,6 +4,9 @@
 import type { Facts } from '../../facts';
 import { applies, defineRulePack, notApplicable, type RulePack, type Verdict } from '../../obligations';
 import { country, EEA_STATES, hasSector } from './facts-helpers';
+import { buildOnce } from '../../../built-once';
+
+const once = buildOnce('domain/regimes/edition-1/europe');
 
 const inEea = (jurisdiction: string) => EEA_STATES.includes(country(jurisdiction));
 const inUk = (jurisdiction: string) => country(jurisdiction) === 'GB';
@@ -81,111 +84,115 @@ function gdprPack(regime: 'EU-GDPR' | 'UK-GDPR', law: string, zone: string, cove
   });
 }
 
-export const gdpr = gdprPack('EU-GDPR', 'GDPR', 'Europe/Brussels', inEea, 'lead supervisory authority');
-export const ukGdpr = gdprPack('UK-GDPR', 'UK GDPR', 'Europe/London', inUk, 'ICO');
+export const gdpr = once.data(() => gdprPack('EU-GDPR', 'GDPR', 'Europe/Brussels', inEea, 'lead supervisory authority'));
+export const ukGdpr = once.data(() => gdprPack('UK-GDPR', 'UK GDPR', 'Europe/London', inUk, 'ICO'));
 
 /** NIS2 Art. 23(4): essential and important entities, significant incidents. */
-export const nis2 = defineRulePack({
-  regime: 'EU-NIS2',
-  name: 'NIS2 Directive (EU) 2022/2555',
-  zone: 'Europe/Brussels',
-  covers: () => false,
-  appliesWhen: (facts) => {
-    if (!hasSector(facts, 'nis2-entity')) return notApplicable('not an essential or important entity (no "nis2-entity" in sectors)');
-    if (facts.significantIncident === false) return notApplicable('not a significant incident (NIS2 Art. 23(3); significantIncident: false)');
-    const significance = facts.significantIncident
-      ? 'a significant incident (significantIncident: true)'
-      : 'significance not yet assessed: counted as significant until significantIncident is set';
-    return applies(`NIS2 Art. 23(1): an essential or important entity (sectors: nis2-entity), ${significance}`);
-  },
-  rules: [
-    {
-      id: 'early-warning',
-      title: 'Early warning to the CSIRT or competent authority',
-      recipient: 'regulator',
-      kind: 'early-warning',
-      citation: 'NIS2 Art. 23(4)(a)',
-      guidance: false,
-      start: 'awareness',
-      duration: { amount: 24, unit: 'hours' },
+export const nis2 = once.data(() =>
+  defineRulePack({
+    regime: 'EU-NIS2',
+    name: 'NIS2 Directive (EU) 2022/2555',
+    zone: 'Europe/Brussels',
+    covers: () => false,
+    appliesWhen: (facts) => {
+      if (!hasSector(facts, 'nis2-entity')) return notApplicable('not an essential or important entity (no "nis2-entity" in sectors)');
+      if (facts.significantIncident === false) return notApplicable('not a significant incident (NIS2 Art. 23(3); significantIncident: false)');
+      const significance = facts.significantIncident
+        ? 'a significant incident (significantIncident: true)'
+        : 'significance not yet assessed: counted as significant until significantIncident is set';
+      return applies(`NIS2 Art. 23(1): an essential or important entity (sectors: nis2-entity), ${significance}`);
     },
-    {
-      id: 'incident-notification',
-      title: 'Incident notification to the CSIRT or competent authority',
-      recipient: 'regulator',
-      kind: 'notification',
-      citation: 'NIS2 Art. 23(4)(b)',
-      guidance: false,
-      start: 'awareness',
-      duration: { amount: 72, unit: 'hours' },
-      durationWhen: [
-        {
-          when: (facts) =>
-            hasSector(facts, 'trust-service-provider')
-              ? applies('NIS2 Art. 23(4)(b): 24 hours for a trust service provider (sectors: trust-service-provider)')
-              : notApplicable('not a trust service provider'),
-          duration: { amount: 24, unit: 'hours' },
-        },
-      ],
-    },
-    {
-      id: 'final-report',
-      title: 'Final report',
-      recipient: 'regulator',
-      kind: 'final',
-      citation: 'NIS2 Art. 23(4)(d)',
-      guidance: false,
-      start: { after: 'incident-notification' },
-      duration: { amount: 1, unit: 'months' },
-      counting: { startDayCounts: false, rollForward: false },
-    },
-  ],
-});
+    rules: [
+      {
+        id: 'early-warning',
+        title: 'Early warning to the CSIRT or competent authority',
+        recipient: 'regulator',
+        kind: 'early-warning',
+        citation: 'NIS2 Art. 23(4)(a)',
+        guidance: false,
+        start: 'awareness',
+        duration: { amount: 24, unit: 'hours' },
+      },
+      {
+        id: 'incident-notification',
+        title: 'Incident notification to the CSIRT or competent authority',
+        recipient: 'regulator',
+        kind: 'notification',
+        citation: 'NIS2 Art. 23(4)(b)',
+        guidance: false,
+        start: 'awareness',
+        duration: { amount: 72, unit: 'hours' },
+        durationWhen: [
+          {
+            when: (facts) =>
+              hasSector(facts, 'trust-service-provider')
+                ? applies('NIS2 Art. 23(4)(b): 24 hours for a trust service provider (sectors: trust-service-provider)')
+                : notApplicable('not a trust service provider'),
+            duration: { amount: 24, unit: 'hours' },
+          },
+        ],
+      },
+      {
+        id: 'final-report',
+        title: 'Final report',
+        recipient: 'regulator',
+        kind: 'final',
+        citation: 'NIS2 Art. 23(4)(d)',
+        guidance: false,
+        start: { after: 'incident-notification' },
+        duration: { amount: 1, unit: 'months' },
+        counting: { startDayCounts: false, rollForward: false },
+      },
+    ],
+  }),
+);
 
 /** DORA Art. 19 and the RTS/ITS on incident reporting: major ICT-related incidents of financial entities. */
-export const dora = defineRulePack({
-  regime: 'EU-DORA',
-  name: 'Digital Operational Resilience Act, Regulation (EU) 2022/2554',
-  zone: 'Europe/Brussels',
-  covers: () => false,
-  appliesWhen: (facts) => {
-    if (!hasSector(facts, 'dora-entity')) return notApplicable('not a financial entity under DORA (no "dora-entity" in sectors)');
-    return applies('DORA Art. 19(1): a financial entity (sectors: dora-entity) reports major ICT-related incidents');
-  },
-  rules: [
-    {
-      id: 'initial-notification',
-      title: 'Initial notification to the competent authority',
-      recipient: 'regulator',
-      kind: 'notification',
-      citation: 'DORA Art. 19(4)(a); RTS (EU) 2025/301 Art. 5(1)',
-      guidance: false,
-      // 4 hours from classification as major, and no later than 24 hours from awareness. No weekend relief is
-      // modelled: the earlier instant is the safe one.
-      start: 'classification-as-major',
-      duration: { amount: 4, unit: 'hours' },
-      notLaterThan: { start: 'awareness', duration: { amount: 24, unit: 'hours' } },
+export const dora = once.data(() =>
+  defineRulePack({
+    regime: 'EU-DORA',
+    name: 'Digital Operational Resilience Act, Regulation (EU) 2022/2554',
+    zone: 'Europe/Brussels',
+    covers: () => false,
+    appliesWhen: (facts) => {
+      if (!hasSector(facts, 'dora-entity')) return notApplicable('not a financial entity under DORA (no "dora-entity" in sectors)');
+      return applies('DORA Art. 19(1): a financial entity (sectors: dora-entity) reports major ICT-related incidents');
     },
-    {
-      id: 'intermediate-report',
-      title: 'Intermediate report',
-      recipient: 'regulator',
-      kind: 'intermediate',
-      citation: 'DORA Art. 19(4)(b); RTS (EU) 2025/301 Art. 5(2)',
-      guidance: false,
-      start: { after: 'initial-notification' },
-      duration: { amount: 72, unit: 'hours' },
-    },
-    {
-      id: 'final-report',
-      title: 'Final report',
-      recipient: 'regulator',
-      kind: 'final',
-      citation: 'DORA Art. 19(4)(c); RTS (EU) 2025/301 Art. 5(3)',
-      guidance: false,
-      start: { after: 'intermediate-report' },
-      duration: { amount: 1, unit: 'months' },
-      counting: { startDayCounts: false, rollForward: false },
-    },
-  ],
-});
+    rules: [
+      {
+        id: 'initial-notification',
+        title: 'Initial notification to the competent authority',
+        recipient: 'regulator',
+        kind: 'notification',
+        citation: 'DORA Art. 19(4)(a); RTS (EU) 2025/301 Art. 5(1)',
+        guidance: false,
+        // 4 hours from classification as major, and no later than 24 hours from awareness. No weekend relief is
+        // modelled: the earlier instant is the safe one.
+        start: 'classification-as-major',
+        duration: { amount: 4, unit: 'hours' },
+        notLaterThan: { start: 'awareness', duration: { amount: 24, unit: 'hours' } },
+      },
+      {
+        id: 'intermediate-report',
+        title: 'Intermediate report',
+        recipient: 'regulator',
+        kind: 'intermediate',
+        citation: 'DORA Art. 19(4)(b); RTS (EU) 2025/301 Art. 5(2)',
+        guidance: false,
+        start: { after: 'initial-notification' },
+        duration: { amount: 72, unit: 'hours' },
+      },
+      {
+        id: 'final-report',
+        title: 'Final report',
+        recipient: 'regulator',
+        kind: 'final',
+        citation: 'DORA Art. 19(4)(c); RTS (EU) 2025/301 Art. 5(3)',
+        guidance: false,
+        start: { after: 'intermediate-report' },
+        duration: { amount: 1, unit: 'months' },
+        counting: { startDayCounts: false, rollForward: false },
+      },
+    ],
+  }),
+);
