@@ -4,12 +4,15 @@
 // fails if built-once.ts is not preloaded, each workflow then having its own map), and the shared data is frozen, so
 // no breach can change another's playbook.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce } from '../workflows/built-once';
 import { z } from 'zod';
+import { buildOnce } from '../workflows/built-once';
 import { bundleWorkflows } from '../worker/worker';
 import { devServerEnvironment } from './support/temporal';
 
@@ -34,6 +37,51 @@ describe('values built once per module', () => {
     expect(Object.isFrozen(first.data.check)).toBe(false);
     expect(second.Schema.parse({ a: 'x' })).toEqual({ a: 'x' });
     expect(second.Schema.safeParse({ a: 1 }).success).toBe(false);
+  });
+});
+
+/**
+ * Where a workflow module builds a zod schema or parses at its top level outside once(): work every breach would
+ * repeat. Function bodies are not looked into (they build when called, inside a builder or at run time).
+ */
+function builtAtTopLevel(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node, name: string): void => {
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (ts.isIdentifier(callee) && callee.text === 'once') return;
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'once') return;
+      let root: ts.Expression = callee;
+      while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root)) root = ts.isCallExpression(root) ? root.expression : root.expression;
+      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      const rootName = ts.isIdentifier(root) ? root.text : '';
+      if (rootName === 'z' || (['parse', 'safeParse'].includes(method) && !['Date', 'JSON'].includes(rootName))) {
+        found.push(`${file.replace(/^.*?workflows\//, 'workflows/')}: ${name} (line ${source.getLineAndCharacterOfPosition(node.getStart()).line + 1})`);
+        return;
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, name));
+  };
+  for (const statement of source.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (declaration.initializer) visit(declaration.initializer, declaration.name.getText(source));
+      }
+    } else if (ts.isExpressionStatement(statement)) visit(statement, 'a statement');
+  }
+  return found;
+}
+
+describe('the workflow modules', () => {
+  it('build no schema and parse nothing at their top level but through once()', () => {
+    const root = fileURLToPath(new URL('../workflows/', import.meta.url));
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('built-once.ts'))
+      .map((f) => join(root, f));
+    expect(files.length).toBeGreaterThan(30);
+    expect(files.flatMap(builtAtTopLevel)).toEqual([]);
   });
 });
 

@@ -8,10 +8,12 @@ import { buildOnce } from '../built-once';
 
 const once = buildOnce('domain/channels');
 
-const EnvName = z
-  .string()
-  .regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'an environment variable name, e.g. BREACHLINE_WEBHOOK_SECRET')
-  .describe("the worker's environment variable that holds the secret");
+const EnvName = once(() =>
+  z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'an environment variable name, e.g. BREACHLINE_WEBHOOK_SECRET')
+    .describe("the worker's environment variable that holds the secret"),
+);
 const ChannelName = once(() => z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, e.g. "ir-slack"'));
 
 export const Channel = once(() =>

@@ -113,11 +113,13 @@ export const KNOWN_SECTORS = [
   'small-processing-agent',
   'critical-information-infrastructure',
 ] as const;
-export const Sector = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"');
+export const Sector = once(() =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes, e.g. "sec-registrant"'),
+);
 
 export const CauseType = once(() =>
   z.enum(['unauthorised-access', 'insider-theft', 'malware', 'misdelivery', 'loss-or-theft-of-media', 'misconfiguration', 'other']),
@@ -200,10 +202,12 @@ export const FactsFile = once(() =>
 );
 
 /** A facts update: any subset of the facts; what it names replaces what was known. */
-export const FactsUpdate = z
-  .strictObject(factFields)
-  .partial()
-  .refine((update) => Object.keys(update).length > 0, { message: 'a facts update must name at least one fact' });
+export const FactsUpdate = once(() =>
+  z
+    .strictObject(factFields)
+    .partial()
+    .refine((update) => Object.keys(update).length > 0, { message: 'a facts update must name at least one fact' }),
+);
 export type FactsUpdate = z.infer<typeof FactsUpdate>;
 
 export const Severity = once(() => z.enum(['low', 'medium', 'high', 'critical']));
