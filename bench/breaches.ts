@@ -42,6 +42,7 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'dev', description: 'dev (in-memory dev server, or TEMPORAL_ADDRESS) | postgres' },
     worker: { type: 'string', description: 'built (node dist/breachline.mjs) | tsx; default built when dist/ exists' },
     store: { type: 'string', default: 'postgres', description: 'postgres (worker and API share it, as deployed) | pglite (each its own: status by query)' },
+    'worker-nice': { type: 'string', default: '0', description: "the worker process's niceness (nice -n): 10 gives the API and the server the CPU first" },
   },
 });
 if (!['postgres', 'pglite'].includes(values.store)) throw new Error(`--store: postgres or pglite, not ${values.store}`);
@@ -111,7 +112,7 @@ const [server, sink] = await Promise.all([
   startMailSink(),
 ]);
 const { env } = server;
-log(`server: ${values.server} at ${server.address}; worker: ${workerKind}`);
+log(`server: ${values.server} at ${server.address}; worker: ${workerKind}${values['worker-nice'] !== '0' ? `, nice ${values['worker-nice']}` : ''}`);
 const taskQueue = `bench-breaches-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'breachline-bench-'));
 const [metricsPort] = (await freePorts(1)) as [number];
@@ -119,6 +120,7 @@ const [metricsPort] = (await freePorts(1)) as [number];
 // The worker under test: its own process, configured as production configures it.
 const worker = await startWorkerProcess({
   kind: workerKind as 'built' | 'tsx',
+  nice: Number(values['worker-nice']),
   address: server.address,
   taskQueue,
   storeUrl: storeUrl ?? `pglite:${join(dataDir, 'store')}`,

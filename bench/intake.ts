@@ -33,6 +33,7 @@ const { values } = parseArgs({
       default: 'in-process',
       description: 'in-process (as npm start, embedded store) | built | tsx (its own process, a shared PostgreSQL store)',
     },
+    'worker-nice': { type: 'string', default: '0', description: "with built or tsx, the worker process's niceness (nice -n)" },
   },
 });
 if (!['in-process', 'built', 'tsx'].includes(values.worker)) throw new Error(`--worker: in-process, built or tsx, not ${values.worker}`);
@@ -48,6 +49,7 @@ const postgres = values.worker === 'in-process' ? undefined : await startPostgre
 const worker = postgres
   ? await startWorkerProcess({
       kind: values.worker as 'built' | 'tsx',
+      nice: Number(values['worker-nice']),
       address: env.address,
       taskQueue,
       storeUrl: postgres.url,

@@ -37,11 +37,18 @@ export async function startWorkerProcess(options: {
   storeUrl: string;
   smtpUrl: string;
   metricsPort: number;
+  /**
+   * The worker's niceness (`nice -n`): where the worker shares a host with the API and the server, a lower CPU
+   * priority lets detections be taken at once while the worker catches up on the assessments between bursts.
+   * Every thread of the process inherits it (Linux's niceness is per thread, so it is set before any starts).
+   */
+  nice?: number;
   log: (line: string) => void;
 }): Promise<WorkerProcess> {
   let output = '';
-  const args = [...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), options.kind === 'built' ? DIST : BIN, 'worker'];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const node = [process.execPath, ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), options.kind === 'built' ? DIST : BIN, 'worker'];
+  const [command, ...args] = options.nice ? ['nice', '-n', String(options.nice), ...node] : node;
+  const child: ChildProcess = spawn(command!, args, {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: options.address,
