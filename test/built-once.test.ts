@@ -83,6 +83,15 @@ describe('the workflow modules', () => {
     expect(files.length).toBeGreaterThan(30);
     expect(files.flatMap(builtAtTopLevel)).toEqual([]);
   });
+
+  it('each give their builder a name no other module uses (values are keyed by it)', () => {
+    const root = fileURLToPath(new URL('../workflows/', import.meta.url));
+    const names = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/buildOnce\('([^']+)'\)/g)].map((m) => m[1]!));
+    expect(names.length).toBeGreaterThan(15);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
 });
 
 describe('on a worker', () => {
