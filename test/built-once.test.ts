@@ -75,20 +75,18 @@ function builtAtTopLevel(file: string): string[] {
 }
 
 describe('the workflow modules', () => {
+  const root = fileURLToPath(new URL('../workflows/', import.meta.url));
+  const modules = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('built-once.ts'))
+    .map((f) => join(root, f));
+
   it('build no schema and parse nothing at their top level but through once()', () => {
-    const root = fileURLToPath(new URL('../workflows/', import.meta.url));
-    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('built-once.ts'))
-      .map((f) => join(root, f));
-    expect(files.length).toBeGreaterThan(30);
-    expect(files.flatMap(builtAtTopLevel)).toEqual([]);
+    expect(modules.length).toBeGreaterThan(30);
+    expect(modules.flatMap(builtAtTopLevel)).toEqual([]);
   });
 
   it('each give their builder a name no other module uses (values are keyed by it)', () => {
-    const root = fileURLToPath(new URL('../workflows/', import.meta.url));
-    const names = readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/buildOnce\('([^']+)'\)/g)].map((m) => m[1]!));
+    const names = modules.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/buildOnce\('([^']+)'\)/g)].map((m) => m[1]!));
     expect(names.length).toBeGreaterThan(15);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });

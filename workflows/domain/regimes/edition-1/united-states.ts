@@ -239,53 +239,63 @@ function statePack(law: StateLaw): RulePack {
   });
 }
 
-export const colorado = statePack({
-  regime: 'US-CO',
-  name: 'C.R.S. 6-1-716',
-  zone: 'America/Denver',
-  start: 'determination',
-  residents: { days: 30, citation: 'C.R.S. 6-1-716(2)(a)' },
-  attorneyGeneral: { citation: 'C.R.S. 6-1-716(2)(f)', threshold: '500 or more Colorado residents', test: (n) => n >= 500, days: 30 },
-});
+export const colorado = once.data(() =>
+  statePack({
+    regime: 'US-CO',
+    name: 'C.R.S. 6-1-716',
+    zone: 'America/Denver',
+    start: 'determination',
+    residents: { days: 30, citation: 'C.R.S. 6-1-716(2)(a)' },
+    attorneyGeneral: { citation: 'C.R.S. 6-1-716(2)(f)', threshold: '500 or more Colorado residents', test: (n) => n >= 500, days: 30 },
+  }),
+);
 
-export const florida = statePack({
-  regime: 'US-FL',
-  name: 'Fla. Stat. 501.171',
-  zone: 'America/New_York',
-  start: 'determination',
-  residents: { days: 30, citation: 'Fla. Stat. 501.171(4)(a)' },
-  attorneyGeneral: {
-    citation: 'Fla. Stat. 501.171(3)(a) (Department of Legal Affairs)',
-    threshold: '500 or more individuals in Florida',
-    test: (n) => n >= 500,
-    days: 30,
-  },
-});
+export const florida = once.data(() =>
+  statePack({
+    regime: 'US-FL',
+    name: 'Fla. Stat. 501.171',
+    zone: 'America/New_York',
+    start: 'determination',
+    residents: { days: 30, citation: 'Fla. Stat. 501.171(4)(a)' },
+    attorneyGeneral: {
+      citation: 'Fla. Stat. 501.171(3)(a) (Department of Legal Affairs)',
+      threshold: '500 or more individuals in Florida',
+      test: (n) => n >= 500,
+      days: 30,
+    },
+  }),
+);
 
-export const washington = statePack({
-  regime: 'US-WA',
-  name: 'RCW 19.255.010',
-  zone: 'America/Los_Angeles',
-  start: 'awareness',
-  residents: { days: 30, citation: 'RCW 19.255.010(8)' },
-  attorneyGeneral: { citation: 'RCW 19.255.010(7)', threshold: 'more than 500 Washington residents', test: (n) => n > 500, days: 30 },
-});
+export const washington = once.data(() =>
+  statePack({
+    regime: 'US-WA',
+    name: 'RCW 19.255.010',
+    zone: 'America/Los_Angeles',
+    start: 'awareness',
+    residents: { days: 30, citation: 'RCW 19.255.010(8)' },
+    attorneyGeneral: { citation: 'RCW 19.255.010(7)', threshold: 'more than 500 Washington residents', test: (n) => n > 500, days: 30 },
+  }),
+);
 
-export const texas = statePack({
-  regime: 'US-TX',
-  name: 'Tex. Bus. & Com. Code 521.053',
-  zone: 'America/Chicago',
-  start: 'determination',
-  residents: { days: 60, citation: 'Tex. Bus. & Com. Code 521.053(b)' },
-  attorneyGeneral: { citation: 'Tex. Bus. & Com. Code 521.053(i)', threshold: '250 or more Texas residents', test: (n) => n >= 250, days: 30 },
-});
+export const texas = once.data(() =>
+  statePack({
+    regime: 'US-TX',
+    name: 'Tex. Bus. & Com. Code 521.053',
+    zone: 'America/Chicago',
+    start: 'determination',
+    residents: { days: 60, citation: 'Tex. Bus. & Com. Code 521.053(b)' },
+    attorneyGeneral: { citation: 'Tex. Bus. & Com. Code 521.053(i)', threshold: '250 or more Texas residents', test: (n) => n >= 250, days: 30 },
+  }),
+);
 
-export const california = statePack({
-  regime: 'US-CA',
-  name: 'Cal. Civ. Code 1798.82',
-  zone: 'America/Los_Angeles',
-  start: 'determination',
-  residents: { internalTargetDays: 30, citation: 'Cal. Civ. Code 1798.82(a)' },
-  // A sample copy goes to the Attorney General with the residents' notice: the same clock.
-  attorneyGeneral: { citation: 'Cal. Civ. Code 1798.82(f)', threshold: 'more than 500 California residents', test: (n) => n > 500 },
-});
+export const california = once.data(() =>
+  statePack({
+    regime: 'US-CA',
+    name: 'Cal. Civ. Code 1798.82',
+    zone: 'America/Los_Angeles',
+    start: 'determination',
+    residents: { internalTargetDays: 30, citation: 'Cal. Civ. Code 1798.82(a)' },
+    // A sample copy goes to the Attorney General with the residents' notice: the same clock.
+    attorneyGeneral: { citation: 'Cal. Civ. Code 1798.82(f)', threshold: 'more than 500 California residents', test: (n) => n > 500 },
+  }),
+);
