@@ -36,7 +36,21 @@ export async function stackEnv(name: string) {
   return { env, dataDir: env.BREACHLINE_DATA_DIR!, ports: { temporal, ui, sink, api, sdkMetrics } };
 }
 
+/**
+ * Starts the stack; started again on fresh ports when one of the five was taken between freePorts and the bind by
+ * another test file's process (the stack then exits 2 naming it: EADDRINUSE), at most three times.
+ */
 export async function startStack(name: string): Promise<RunningStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(name);
+    } catch (error) {
+      if (attempt >= 3 || !(error as Error).message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startStackOnce(name: string): Promise<RunningStack> {
   const { env, dataDir, ports } = await stackEnv(name);
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'dev', 'stack.ts')], {
     env,
