@@ -5,14 +5,21 @@
 //   npm run bench:breaches -- --open 10000            (in-memory dev server)
 //   npm run bench:breaches -- --open 10000 --server postgres   (temporal-server on a throwaway PostgreSQL)
 //   TEMPORAL_ADDRESS=host:7233 npm run bench:breaches  (a running server)
-// The worker and the API share a PostgreSQL store (`--store postgres`, the default), as deployed on two processes: a
-// status is then read from the row the worker wrote; `--store pglite` gives each its own, and every status is a query.
-// The worker runs from the build (`node dist/breachline.mjs worker`, as production runs it) when dist/ exists
+// Breaches and empty workflows are started in alternating rounds, so that each kind's rate is taken on a server as
+// full, and beside a worker as busy, as the other's. `--via client` (the default) starts a breach as the API does
+// once a POST is authenticated (Breaches.start: validated, id derived, arguments and memo encrypted): the same layer
+// as the empty workflow's start. `--via http` sends POST /breaches to the API, which then adds HTTP, authentication
+// and two shared rate-limit counters to each start.
+// The worker and the API share a PostgreSQL store (`--store postgres`, the default), as deployed: each in a process
+// of its own (`--api in-process` runs the API in the bench instead); a status is read from the row the worker wrote.
+// `--store pglite` gives each its own store, and every status is a query.
+// The worker and the API run from the build (`node dist/breachline.mjs`, as production runs them) when dist/ exists
 // (`npm run build`), else from the sources under tsx; `--worker tsx|built` chooses.
 // Goals (issue 17): ratio >= 0.8, worker RSS <= 1 GiB, status p99 <= 50 ms, list p99 <= 200 ms at 10,000 open.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -30,19 +37,36 @@ import { startPostgres } from '../test/support/postgres';
 import { devServerEnvironment, testCodec } from '../test/support/temporal';
 import { setupPostgresSchemas, startTemporalServer } from '../test/support/temporal-server';
 import { statusReader } from '../worker/status-sink';
-import { cpuSeconds, DIST, rss, startWorkerProcess } from './worker-process';
+import { cpuSeconds, DIST, rss, startApiProcess, startWorkerProcess } from './worker-process';
 
 const { values } = parseArgs({
   options: {
     open: { type: 'string', default: '1000' },
     empty: { type: 'string', description: 'empty workflows to start for the yardstick; default min(open, 2000)' },
     concurrency: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '5', description: 'rounds in which empty workflows and breaches alternate' },
     samples: { type: 'string', default: '300' },
     wait: { type: 'string', description: 'seconds to wait for steady state before measuring anyway; default: until reached' },
     server: { type: 'string', default: 'dev', description: 'dev (in-memory dev server, or TEMPORAL_ADDRESS) | postgres' },
     worker: { type: 'string', description: 'built (node dist/breachline.mjs) | tsx; default built when dist/ exists' },
     store: { type: 'string', default: 'postgres', description: 'postgres (worker and API share it, as deployed) | pglite (each its own: status by query)' },
     'worker-nice': { type: 'string', default: '0', description: "the worker process's niceness (nice -n): 10 gives the API and the server the CPU first" },
+    via: {
+      type: 'string',
+      default: 'client',
+      description:
+        "client (Breaches.start, the call the API makes once a POST is authenticated: the same layer as the empty yardstick's start) | http (POST /breaches, as security tooling sends them)",
+    },
+    api: {
+      type: 'string',
+      description:
+        'process (`breachline api` in its own process, as deployed; needs --store postgres) | in-process (in the bench, sharing its event loop with the load); default process with --store postgres',
+    },
+    'worker-after-starts': {
+      type: 'boolean',
+      default: false,
+      description: 'start the worker once every breach is started: the start rate of the intake and server alone',
+    },
   },
 });
 if (!['postgres', 'pglite'].includes(values.store)) throw new Error(`--store: postgres or pglite, not ${values.store}`);
@@ -50,8 +74,14 @@ if (!['dev', 'postgres'].includes(values.server)) throw new Error(`--server: dev
 const workerKind = values.worker ?? (existsSync(DIST) ? 'built' : 'tsx');
 if (!['built', 'tsx'].includes(workerKind)) throw new Error(`--worker: built or tsx, not ${workerKind}`);
 if (workerKind === 'built' && !existsSync(DIST)) throw new Error('--worker built: no dist/, run `npm run build`');
+if (!['client', 'http'].includes(values.via)) throw new Error(`--via: client or http, not ${values.via}`);
+const apiKind = values.api ?? (values.store === 'postgres' ? 'process' : 'in-process');
+if (!['process', 'in-process'].includes(apiKind)) throw new Error(`--api: process or in-process, not ${apiKind}`);
+if (apiKind === 'process' && values.store !== 'postgres')
+  throw new Error('--api process needs --store postgres: the API process and the bench share the store the tokens are issued in');
 const open = Number(values.open);
 const emptyCount = Number(values.empty ?? Math.min(open, 2000));
+const rounds = Math.max(1, Math.min(Number(values.rounds), open, emptyCount));
 const concurrency = Number(values.concurrency);
 const samples = Number(values.samples);
 const waitSeconds = values.wait === undefined ? Number.POSITIVE_INFINITY : Number(values.wait);
@@ -76,6 +106,33 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
+/**
+ * The load: a POST on kept-alive connections with node:http, lighter than fetch (whose web streams cost the bench
+ * process about a millisecond a request), so that the CPU on this shared machine goes to the system measured.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function post(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** temporal-server (the production binary) on a throwaway PostgreSQL, set up by `breachline setup` as an operator does. */
@@ -118,22 +175,24 @@ const dataDir = mkdtempSync(join(tmpdir(), 'breachline-bench-'));
 const [metricsPort] = (await freePorts(1)) as [number];
 
 // The worker under test: its own process, configured as production configures it.
-const worker = await startWorkerProcess({
-  kind: workerKind as 'built' | 'tsx',
-  nice: Number(values['worker-nice']),
-  address: server.address,
-  taskQueue,
-  storeUrl: storeUrl ?? `pglite:${join(dataDir, 'store')}`,
-  smtpUrl: sink.url,
-  metricsPort,
-  log,
-});
+const startWorker = () =>
+  startWorkerProcess({
+    kind: workerKind as 'built' | 'tsx',
+    nice: Number(values['worker-nice']),
+    address: server.address,
+    taskQueue,
+    storeUrl: storeUrl ?? `pglite:${join(dataDir, 'store')}`,
+    smtpUrl: sink.url,
+    metricsPort,
+    log,
+  });
+let worker = values['worker-after-starts'] ? undefined : await startWorker();
 let peakRss = 0;
 const sampler = setInterval(() => {
-  if (!worker.died) peakRss = Math.max(peakRss, rss(worker.pid).now);
+  if (worker && !worker.died) peakRss = Math.max(peakRss, rss(worker.pid).now);
 }, 500);
-const baseRss = rss(worker.pid).now;
-log(`worker up (pid ${worker.pid}, RSS ${baseRss.toFixed(0)} MiB)`);
+let baseRss = worker ? rss(worker.pid).now : Number.NaN;
+if (worker) log(`worker up (pid ${worker.pid}, RSS ${baseRss.toFixed(0)} MiB)`);
 
 // The yardstick: empty workflows on their own queue and worker, started at the same concurrency.
 const emptyQueue = `bench-empty-${randomUUID()}`;
@@ -144,10 +203,6 @@ const emptyWorker = await Worker.create({
   workflowsPath: new URL('./empty-workflow.ts', import.meta.url).pathname,
 });
 const emptyRunning = emptyWorker.run();
-let t = performance.now();
-await pool(emptyCount, concurrency, (i) => env.client.workflow.start('emptyWorkflow', { taskQueue: emptyQueue, workflowId: `empty-${i}-${randomUUID()}` }));
-const emptyRate = emptyCount / ((performance.now() - t) / 1000);
-log(`empty: ${emptyRate.toFixed(1)} starts/s`);
 
 // The breaches, through the HTTP API as security tooling sends them. The bench's policy lifts the intake rate limits.
 const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
@@ -155,9 +210,36 @@ const store = await openStore(storeUrl ?? 'pglite:memory');
 const tokens = new Tokens(store);
 const detector = await tokens.issue('bench-siem', ['detector']);
 const manager = await tokens.issue('bench-manager', ['manager']);
-const breaches = await Breaches.connect(env.client, taskQueue, { policy, ...(storeUrl ? { snapshots: statusReader(store.statusSnapshots, testCodec) } : {}) });
-const api = buildApi({ breaches, tokens, store });
-const base = await api.listen({ host: '127.0.0.1', port: 0 });
+const api = apiKind === 'process' ? await apiProcess() : await inProcessApi();
+const base = api.base;
+
+/** `breachline api` as deployed: its own process on the shared store, the bench's policy in a file. */
+async function apiProcess() {
+  const policyFile = join(dataDir, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify(policy));
+  const [port] = (await freePorts(1)) as [number];
+  const child = await startApiProcess({
+    kind: workerKind as 'built' | 'tsx',
+    address: server.address,
+    taskQueue,
+    storeUrl: storeUrl!,
+    smtpUrl: sink.url,
+    port,
+    env: { BREACHLINE_POLICY: policyFile, BREACHLINE_DATA_DIR: join(dataDir, 'api') },
+    log,
+  });
+  return { base: `http://127.0.0.1:${port}`, close: () => child.stop() };
+}
+
+/** The API in the bench's own process: its event loop shared with the load it is measured under. */
+async function inProcessApi() {
+  const breaches = await Breaches.connect(env.client, taskQueue, {
+    policy,
+    ...(storeUrl ? { snapshots: statusReader(store.statusSnapshots, testCodec) } : {}),
+  });
+  const app = buildApi({ breaches, tokens, store });
+  return { base: await app.listen({ host: '127.0.0.1', port: 0 }), close: () => app.close() };
+}
 const detectedAt = new Date(Date.now() - 3_600_000).toISOString();
 // JP (APPI), two EU states (GDPR, Art. 33 and 34) and California: seven obligations and five playbook tasks, each
 // with a clock: about ten pending timers per breach.
@@ -168,22 +250,58 @@ const facts = {
   unfairPurpose: true,
   highRisk: true,
 };
-t = performance.now();
-const cpuAtFirstStart = cpuSeconds(worker.pid);
-const ids = await pool(open, concurrency, async (i) => {
+const detection = (i: number) => ({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts });
+// Through the client, as the API calls it: validated, its id derived, its arguments and memo encrypted by the codec.
+const direct = values.via === 'client' ? await Breaches.connect(env.client, taskQueue, { policy }) : undefined;
+const startBreach = async (i: number): Promise<string> => {
+  if (direct) return (await direct.start(detection(i))).breachId;
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`${base}/breaches`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${detector}` },
-      body: JSON.stringify({ source: 'bench', eventId: `e-${i}-${randomUUID()}`, detectedAt, summary: 'Synthetic benchmark breach', facts }),
-    });
-    if (response.status === 201) return ((await response.json()) as { breachId: string }).breachId;
-    if (worker.died || attempt > 5) throw new Error(`POST /breaches answered ${response.status}: ${await response.text()}`);
+    const response = await post(`${base}/breaches`, detector, detection(i));
+    if (response.status === 201) return (JSON.parse(response.body) as { breachId: string }).breachId;
+    if (worker?.died || attempt > 5) throw new Error(`POST /breaches answered ${response.status}: ${response.body}`);
     await sleep(1000);
   }
-});
+};
+const startEmpty = (i: number) => env.client.workflow.start('emptyWorkflow', { taskQueue: emptyQueue, workflowId: `empty-${i}-${randomUUID()}` });
+
+// Breaches and empty workflows in alternating rounds (empty first, then breaches first, ...): each kind is timed on a
+// server holding as many workflows, with the worker as far behind, as the other. Timed one after the other instead,
+// the second kind would start on a fuller server than the first (the dev server starts 352/s empty, 288/s with 12,000
+// open), and the first with no worker catching up beside it.
+const t = performance.now();
+let cpuAtFirstStart = worker ? cpuSeconds(worker.pid) : 0;
+const ids: string[] = [];
+let breachMs = 0;
+let emptyMs = 0;
+let idleEmptyRate = Number.NaN;
+const slice = (count: number, round: number) => Math.floor((count * (round + 1)) / rounds) - Math.floor((count * round) / rounds);
+for (let round = 0; round < rounds; round++) {
+  const emptyFirst = round % 2 === 0;
+  for (const kind of emptyFirst ? (['empty', 'breach'] as const) : (['breach', 'empty'] as const)) {
+    const started = performance.now();
+    if (kind === 'empty') {
+      const count = slice(emptyCount, round);
+      await pool(count, concurrency, startEmpty);
+      const ms = performance.now() - started;
+      emptyMs += ms;
+      if (round === 0) idleEmptyRate = count / (ms / 1000);
+    } else {
+      const offset = ids.length;
+      ids.push(...(await pool(slice(open, round), concurrency, (i) => startBreach(offset + i))));
+      breachMs += performance.now() - started;
+    }
+  }
+  log(`round ${round + 1}/${rounds}: ${ids.length} breaches started; worker RSS ${worker ? rss(worker.pid).now.toFixed(0) : '-'} MiB`);
+}
+const emptyRate = emptyCount / (emptyMs / 1000);
 const startSeconds = (performance.now() - t) / 1000;
-const breachRate = open / startSeconds;
+const breachRate = open / (breachMs / 1000);
+if (!worker) {
+  worker = await startWorker();
+  baseRss = rss(worker.pid).now;
+  cpuAtFirstStart = cpuSeconds(worker.pid);
+  log(`worker up after the starts (pid ${worker.pid}, RSS ${baseRss.toFixed(0)} MiB)`);
+}
 log(`breaches: ${breachRate.toFixed(1)} starts/s; RSS ${rss(worker.pid).now.toFixed(0)} MiB`);
 
 // Steady state: every breach assessed (its next deadline searchable), so its obligations' clocks are running.
@@ -246,12 +364,16 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 console.log(
-  `server=${values.server} store=${values.store} worker=${workerKind} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
+  `server=${values.server} store=${values.store} worker=${workerKind} api=${apiKind} via=${values.via} open=${open} empty=${emptyCount} concurrency=${concurrency} obligations/breach=${first.obligations.length} tasks/breach=${first.tasks?.length ?? 0} status=${(firstText.length / 1024).toFixed(1)} KiB`,
 );
-console.log(`worker: ${worker.died ? 'DIED' : 'alive'}`);
-console.log(`breach start rate: ${f(breachRate)}/s (${open} in ${f(startSeconds)} s)`);
-console.log(`empty start rate: ${f(emptyRate)}/s`);
-console.log(`ratio: ${f(breachRate / emptyRate, 2)}`);
+console.log(`worker: ${worker.died ? 'DIED' : 'alive'}${values['worker-after-starts'] ? ' (started after the starts)' : ''}`);
+console.log(
+  `breach start rate: ${f(breachRate)}/s (${open} in ${f(breachMs / 1000)} s, ${values.via === 'client' ? 'through the Temporal client as the API calls it' : 'through POST /breaches'})`,
+);
+console.log(
+  `empty start rate: ${f(emptyRate)}/s (${emptyCount} in ${f(emptyMs / 1000)} s, in ${rounds} rounds alternating with the breaches; ${f(idleEmptyRate)}/s in the first, before any breach)`,
+);
+console.log(`ratio: ${f(breachRate / emptyRate, 2)} (against the first round's empty starts, on the idle server: ${f(breachRate / idleEmptyRate, 2)})`);
 console.log(
   `worker CPU: ${f(workerCpuMs)} ms a breach to its steady state (at ${f(breachRate)} starts/s that is ${f((workerCpuMs * breachRate) / 1000, 2)} cores of the ${availableParallelism()} here)`,
 );

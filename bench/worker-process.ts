@@ -1,5 +1,6 @@
-// A worker as production runs it: `breachline worker` in a process of its own (from dist/ when `npm run build` has
-// made it, else the sources under tsx), configured by environment, watched for its death and its memory.
+// A worker or an API as production runs it: `breachline worker` / `breachline api` in a process of its own (from
+// dist/ when `npm run build` has made it, else the sources under tsx), configured by environment, watched for its
+// death and its memory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(options: {
+export interface ProcessOptions {
   kind: 'built' | 'tsx';
   address: string;
   taskQueue: string;
@@ -44,9 +45,29 @@ export async function startWorkerProcess(options: {
    */
   nice?: number;
   log: (line: string) => void;
-}): Promise<WorkerProcess> {
+}
+
+export function startWorkerProcess(options: ProcessOptions): Promise<WorkerProcess> {
+  return startProcess('worker', options, { BREACHLINE_WORKER_METRICS_PORT: String(options.metricsPort) }, /breachline worker: task queue/);
+}
+
+/**
+ * The HTTP API in a process of its own, as deployed: its event loop not shared with the bench's load. Listens on
+ * `port`; its environment adds `env` (a policy file, a data directory).
+ */
+export function startApiProcess(options: Omit<ProcessOptions, 'metricsPort'> & { port: number; env: Record<string, string> }): Promise<WorkerProcess> {
+  return startProcess('api', options, { ...options.env, BREACHLINE_API_PORT: String(options.port), BREACHLINE_API_HOST: '127.0.0.1' }, /breachline api: http/);
+}
+
+async function startProcess(
+  role: 'worker' | 'api',
+  options: Omit<ProcessOptions, 'metricsPort'>,
+  extra: Record<string, string>,
+  ready: RegExp,
+): Promise<WorkerProcess> {
   let output = '';
-  const node = [process.execPath, ...(process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean), options.kind === 'built' ? DIST : BIN, 'worker'];
+  const nodeOptions = role === 'worker' ? (process.env.BENCH_WORKER_NODE_OPTIONS ?? '') : (process.env.BENCH_API_NODE_OPTIONS ?? '');
+  const node = [process.execPath, ...nodeOptions.split(' ').filter(Boolean), options.kind === 'built' ? DIST : BIN, role];
   const [command, ...args] = options.nice ? ['nice', '-n', String(options.nice), ...node] : node;
   const child: ChildProcess = spawn(command!, args, {
     env: {
@@ -56,7 +77,7 @@ export async function startWorkerProcess(options: {
       BREACHLINE_STORE_URL: options.storeUrl,
       BREACHLINE_SMTP_URL: options.smtpUrl,
       BREACHLINE_CODEC_KEY: TEST_CODEC_KEY.toString('base64'),
-      BREACHLINE_WORKER_METRICS_PORT: String(options.metricsPort),
+      ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,10 +89,10 @@ export async function startWorkerProcess(options: {
   child.once('exit', (code, signal) => {
     if (stopping) return;
     died = true;
-    options.log(`the worker exited (${signal ?? code}):\n${output.slice(-4000)}`);
+    options.log(`the ${role} exited (${signal ?? code}):\n${output.slice(-4000)}`);
   });
-  for (let waited = 0; !output.includes('breachline worker: task queue'); waited += 200) {
-    if (waited > 180_000 || died) throw new Error(`the worker did not come up:\n${output}`);
+  for (let waited = 0; !ready.test(output); waited += 200) {
+    if (waited > 180_000 || died) throw new Error(`the ${role} did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
