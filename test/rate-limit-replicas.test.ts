@@ -80,6 +80,21 @@ describe.skipIf(!postgresAvailable)('rate limits across API replicas', () => {
     expect(fresh.resetInMs).toBeGreaterThan(0);
     expect(fresh.resetInMs).toBeLessThanOrEqual(200);
   });
+
+  it('counts the hits of requests arriving together in one statement, each hit its own count', async () => {
+    const store = stores[0] ?? (await replica(postgres.url), stores[0]!);
+    const statements: string[] = [];
+    const limits = new RateLimits({ ...store.sql, query: (text, params) => (statements.push(text), store.sql.query(text, params)) });
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => limits.hit(i % 2 ? 'burst-a' : 'burst-b', 60_000)));
+    expect(statements).toHaveLength(1);
+    for (const parity of [0, 1]) {
+      expect(burst.filter((_, i) => i % 2 === parity).map((c) => c.count)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    }
+    // The next burst goes on from there, as a replica's would.
+    const next = await Promise.all([limits.hit('burst-a', 60_000), limits.hit('burst-a', 60_000)]);
+    expect(next.map((c) => c.count)).toEqual([21, 22]);
+    expect(statements).toHaveLength(2);
+  });
 });
 
 describe('when the shared store cannot count', () => {

@@ -2,6 +2,7 @@
 // of the transaction's store writes on the transaction's connection, never beside it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../activities/store';
+import { ApiTokens } from '../activities/store/tokens';
 import { postgresAvailable, storeEngines } from './support/postgres';
 
 const engines = storeEngines();
@@ -43,6 +44,21 @@ describe.each(engines)('the store on %s', (engine, storeUrl) => {
     expect(await store.tokens.find(`hash-${tokenName}`)).toBeUndefined();
     expect(await store.recipients.counts(breachId)).toEqual({ total: 0, withEmail: 0, postalOnly: 0 });
     expect(await store.recipients.deliveryCounts(`${breachId}/campaign`)).toEqual({});
+  });
+
+  test('looks up the tokens of requests arriving together in one statement, and keeps nothing a revocation could miss', async () => {
+    const name = `burst-${engine.split(' ')[0]}`;
+    await store.tokens.insert(`hash-${name}`, name, ['detector']);
+    const statements: string[] = [];
+    const counting = new ApiTokens({ ...store.sql, query: (text, params) => (statements.push(text), store.sql.query(text, params)) });
+    const found = await Promise.all([...Array.from({ length: 30 }, () => counting.find(`hash-${name}`)), counting.find('hash-nobody')]);
+    expect(statements).toHaveLength(1);
+    expect(found.slice(0, 30).every((row) => row?.name === name && row.revoked_at === null)).toBe(true);
+    expect(found[30]).toBeUndefined();
+    // Revoked through another instance (another replica, the CLI): the next look-up sees it.
+    expect(await store.tokens.revoke(name)).toBe(1);
+    expect((await counting.find(`hash-${name}`))?.revoked_at).toBeInstanceOf(Date);
+    expect(statements).toHaveLength(2);
   });
 });
 
