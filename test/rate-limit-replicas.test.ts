@@ -1,5 +1,6 @@
 // Two API replicas on one PostgreSQL store share each caller's budget: the limit is the policy's, not the policy's
 // times the replicas. The embedded store (one process) keeps counting in memory.
+import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,22 @@ describe.skipIf(!postgresAvailable)('rate limits across API replicas', () => {
     const next = await Promise.all([limits.hit('burst-a', 60_000), limits.hit('burst-a', 60_000)]);
     expect(next.map((c) => c.count)).toEqual([21, 22]);
     expect(statements).toHaveLength(2);
+  });
+
+  it('never deadlocks when two replicas count the same keys in bursts arriving in opposite orders', async () => {
+    const store = stores[0] ?? (await replica(postgres.url), stores[0]!);
+    const [one, other] = [new RateLimits(store.sql), new RateLimits(store.sql)];
+    const keys = Array.from({ length: 200 }, (_, i) => `crossing-${i}`);
+    const failures: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.allSettled([...keys.map((k) => one.hit(k, 60_000)), ...[...keys].reverse().map((k) => other.hit(k, 60_000))]);
+      failures.push(...results.filter((r) => r.status === 'rejected').map((r) => String(r.reason)));
+    }
+    expect([...new Set(failures)]).toEqual([]);
+    const { rows } = await store.sql.query<{ hits: number }>('SELECT hits FROM rate_limit WHERE key_digest = ANY($1::text[])', [
+      keys.map((k) => createHash('sha256').update(k).digest('hex')),
+    ]);
+    expect(rows.map((r) => r.hits)).toEqual(Array(200).fill(40));
   });
 });
 
