@@ -215,7 +215,8 @@ const emptyWorker = await Worker.create({
 });
 const emptyRunning = emptyWorker.run();
 
-// The breaches, through the HTTP API as security tooling sends them. The bench's policy lifts the intake rate limits.
+// The API the breaches are posted to with --via http, and the status and list reads go to. The bench's policy lifts
+// the intake rate limits.
 const policy = ResponsePolicy.parse({ intake: { perTokenPerMinute: 10_000_000, perSourcePerMinute: 10_000_000 } });
 const store = await openStore(storeUrl ?? 'pglite:memory');
 const tokens = new Tokens(store);

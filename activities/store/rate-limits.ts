@@ -55,13 +55,13 @@ export class RateLimits {
   /** One statement for a batch: each key's row moved on by its number of hits, each hit given its own count. */
   private async countAll(hits: readonly Hit[]): Promise<Counted[]> {
     const perKey = new Map<string, { windowMs: number; n: number }>();
-    // Rows are locked in digest order: two replicas' batches on the same keys then wait for each other, where taken
-    // in arrival order they would lock A then B and B then A, and PostgreSQL would end one with a deadlock.
-    for (const { digest, windowMs } of [...hits].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))) {
+    for (const { digest, windowMs } of hits) {
       const key = perKey.get(digest);
       if (key) key.n++;
       else perKey.set(digest, { windowMs, n: 1 });
     }
+    // Rows are locked in digest order (ORDER BY k): two replicas' batches on the same keys then wait for each other,
+    // where taken in arrival order they would lock A then B and B then A, and PostgreSQL would end one with a deadlock.
     const { rows } = await this.sql.query<{ key_digest: string; hits: number; reset_ms: number }>(
       `INSERT INTO rate_limit (key_digest, window_ends, hits)
          SELECT k, clock_timestamp() + w * interval '1 millisecond', n FROM unnest($1::text[], $2::float8[], $3::int[]) AS batch(k, w, n) ORDER BY k
